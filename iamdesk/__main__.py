@@ -1,0 +1,3 @@
+from iamdesk.cli.main import main
+
+raise SystemExit(main())

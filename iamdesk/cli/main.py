@@ -1,0 +1,64 @@
+"""The ``iamdesk`` command: the GUI with no subcommand, else one of the subcommands below.
+
+Subcommand modules are imported only when used, so the GUI starts without loading them.
+Each module named in ``COMMANDS`` defines ``run(argv: list[str], options: GlobalOptions) -> int``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+from iamdesk import __version__
+from iamdesk.cli.options import GlobalOptions
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "simulate": ("iamdesk.cli.simulate", "evaluate a batch of JSON Lines cases"),
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    commands = "\n".join(f"  {name:<16}{help_}" for name, (_, help_) in sorted(COMMANDS.items()))
+    parser = argparse.ArgumentParser(
+        prog="iamdesk",
+        description="An offline model of AWS IAM accounts. With no command, opens the app.",
+        epilog=f"commands:\n{commands}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"iamdesk {__version__}")
+    parser.add_argument(
+        "--db", type=Path, help="database file (else IAMDESK_DB, else user data dir)"
+    )
+    parser.add_argument("--demo", action="store_true", help="open the demo organization")
+    parser.add_argument("--account-id", help="account the command acts in (or IAMDESK_ACCOUNT)")
+    parser.add_argument("--screenshot", type=Path, help="render the main window to a PNG and exit")
+    parser.add_argument("--view", help="view to show (dashboard, users, roles, test-access, ...)")
+    parser.add_argument("command", nargs="?", help=argparse.SUPPRESS)
+    parser.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    ns = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    options = GlobalOptions(
+        db=ns.db, demo=ns.demo, account_id=ns.account_id, screenshot=ns.screenshot, view=ns.view
+    )
+    if ns.command is None:
+        from iamdesk.ui.launch import run_gui
+
+        return run_gui(
+            db=options.db,
+            demo=options.demo,
+            account_id=options.account(),
+            screenshot=options.screenshot,
+            view=options.view,
+        )
+    entry = COMMANDS.get(ns.command)
+    if entry is None:
+        parser.error(f"unknown command {ns.command!r}; choose from {', '.join(sorted(COMMANDS))}")
+    module = importlib.import_module(entry[0])
+    result: int = module.run(list(ns.args), options)
+    return result
