@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import gzip
+import json
+
+from iamdesk.core.packaged import resource_path
+from iamdesk.services import managed_policies
+
+
+def test_catalog_holds_the_aws_managed_policies_with_documents() -> None:
+    assert managed_policies.count() > 1400
+    admin = managed_policies.get("arn:aws:iam::aws:policy/AdministratorAccess")
+    assert admin is not None
+    assert admin.document["Statement"][0]["Action"] == "*"
+    assert admin.path == "/"
+    power = managed_policies.by_name("PowerUserAccess")
+    assert power is not None
+    assert power.document["Statement"][0]["NotAction"][0] == "iam:*"
+
+
+def test_service_role_policies_keep_their_path_in_the_arn() -> None:
+    policy = managed_policies.by_name("AWSLambdaBasicExecutionRole")
+    assert policy is not None
+    assert policy.path == "/service-role/"
+    assert policy.arn == "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    assert managed_policies.get(policy.arn) is policy
+
+
+def test_every_entry_is_a_well_formed_policy() -> None:
+    arns = set()
+    for policy in managed_policies.all_policies():
+        assert policy.arn == f"arn:aws:iam::aws:policy{policy.path}{policy.name}"
+        assert policy.default_version_id.startswith("v")
+        assert isinstance(policy.document.get("Statement"), list | dict)
+        arns.add(policy.arn)
+    assert len(arns) == managed_policies.count()
+
+
+def test_search_puts_prefix_matches_first_and_filters_by_path() -> None:
+    hits = managed_policies.search("poweruser")
+    assert hits[0].name == "PowerUserAccess"
+    assert all("poweruser" in p.name.lower() for p in hits)
+    job = managed_policies.search("", path_prefix="/job-function/")
+    assert job and all(p.path == "/job-function/" for p in job)
+    assert managed_policies.search("no-such-policy-name-xyz") == []
+    assert len(managed_policies.search("Amazon", limit=5)) == 5
+
+
+def test_policy_ids_are_stable_and_aws_shaped() -> None:
+    arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    first = managed_policies.policy_id(arn)
+    assert first == managed_policies.policy_id(arn)
+    assert first.startswith("ANPA") and len(first) == 21
+    assert first != managed_policies.policy_id("arn:aws:iam::aws:policy/AdministratorAccess")
+
+
+def test_shipped_file_is_compact_and_names_its_source() -> None:
+    path = resource_path(managed_policies.CATALOG_FILE)
+    assert path.stat().st_size < 1_000_000
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        data = json.load(handle)
+    assert data["source"].startswith("moto-")
+    assert data["count"] == len(data["policies"])
