@@ -1,0 +1,235 @@
+"""Opening a model file: SQLite setup, schema creation and migration, one-transaction sessions.
+
+``open_database(path)`` checks the file before anything writes to it: a file that is not SQLite,
+or fails SQLite's integrity check, raises ``CorruptDatabaseError``; a file written by a newer
+iamdesk raises ``SchemaTooNewError``; in both cases the file is left exactly as it was. A new file
+is created readable by its owner only (SQLite gives the -wal and -shm files the same mode).
+
+Every connection runs with foreign keys on, WAL journaling (readers never block the writer; two
+app windows can share a file) and a busy timeout. ``Database.transaction()`` is one SQLite
+``BEGIN IMMEDIATE`` … ``COMMIT``: it takes the write lock up front, so two writers queue on the
+busy timeout instead of failing half-way, and any exception rolls the whole transaction back.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.engine import Connection
+from sqlmodel import Session, SQLModel
+
+# Importing tables registers every table on SQLModel.metadata before create_all.
+from iamdesk.store.tables import DEFAULT_ACCOUNT_ID, Account, SchemaVersion
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 10_000
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+Clock = Callable[[], datetime]
+
+# MIGRATIONS[n] upgrades a file from schema version n to n + 1, inside one transaction.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+
+class StoreError(Exception):
+    """The model file cannot be used; ``str()`` says which file and why."""
+
+
+class CorruptDatabaseError(StoreError):
+    pass
+
+
+class SchemaTooNewError(StoreError):
+    pass
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """AWS CLI's timestamp form: ``2026-01-02T03:04:05+00:00``."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+class Database:
+    """An open model file. Services receive it and open one transaction per operation.
+
+    ``clock`` (the current time), ``actor`` (who the change log names) and ``rng`` (for ids; None
+    means the ``secrets`` module) are injectable so tests and fixtures are deterministic.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        engine: Engine,
+        read_engine: Engine,
+        *,
+        clock: Clock = utc_now,
+        actor: str = "iamdesk",
+        rng: random.Random | None = None,
+    ) -> None:
+        self.path = path
+        self.engine = engine
+        self._read_engine = read_engine
+        self.clock = clock
+        self.actor = actor
+        self.rng = rng
+
+    def now(self) -> str:
+        return iso(self.clock())
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One write transaction: commits when the block ends, rolls back whole on any exception."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only snapshot (a deferred transaction: never waits for a writer)."""
+        with Session(self._read_engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def default_account_id(self) -> str:
+        with self.read() as session:
+            found = session.execute(
+                select(Account.account_id).where(Account.is_default == True)  # noqa: E712
+            ).scalar()
+        return found or DEFAULT_ACCOUNT_ID
+
+    def close(self) -> None:
+        self.engine.dispose()
+        self._read_engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _inspect_existing(path: Path) -> int | None:
+    """The schema version of an existing file (None for an empty one), without writing to it."""
+    with path.open("rb") as handle:
+        header = handle.read(len(_SQLITE_MAGIC))
+    if not header:
+        return None
+    if header != _SQLITE_MAGIC:
+        raise CorruptDatabaseError(f"{path} is not an iamdesk database (not an SQLite file)")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise CorruptDatabaseError(f"{path} cannot be opened: {exc}") from exc
+    try:
+        check = conn.execute("PRAGMA quick_check").fetchone()
+        if check is None or check[0] != "ok":
+            raise CorruptDatabaseError(f"{path} is damaged: {check[0] if check else 'no result'}")
+        names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        if not names:
+            return None
+        if "schema_version" not in names:
+            raise CorruptDatabaseError(f"{path} is an SQLite file but not an iamdesk database")
+        row = conn.execute("SELECT version FROM schema_version WHERE id = 1").fetchone()
+        if row is None:
+            raise CorruptDatabaseError(f"{path} has no schema version")
+        return int(row[0])
+    except sqlite3.DatabaseError as exc:
+        raise CorruptDatabaseError(f"{path} is damaged: {exc}") from exc
+    finally:
+        conn.close()
+
+
+def _make_engine(path: Path, begin: str) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's begin event issue BEGIN itself (pysqlite's own is deferred and late).
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql(begin)
+
+    return engine
+
+
+def _create_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def open_database(
+    path: Path | str,
+    *,
+    clock: Clock = utc_now,
+    actor: str = "iamdesk",
+    rng: random.Random | None = None,
+) -> Database:
+    """Open (creating if missing) the model file at ``path``, migrating an older schema."""
+    path = Path(path)
+    version = _inspect_existing(path) if path.exists() else None
+    if not path.exists():
+        _create_file(path)
+    if version is not None and version > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"{path} was written by a newer iamdesk (schema {version}; this version reads up to"
+            f" {SCHEMA_VERSION}); it was not changed"
+        )
+    engine = _make_engine(path, "BEGIN IMMEDIATE")
+    database = Database(
+        path, engine, _make_engine(path, "BEGIN"), clock=clock, actor=actor, rng=rng
+    )
+    now = iso(clock())
+    with engine.begin() as conn:
+        if version is None:
+            SQLModel.metadata.create_all(conn)
+            conn.execute(
+                SchemaVersion.__table__.insert(),  # type: ignore[attr-defined]
+                {"id": 1, "version": SCHEMA_VERSION, "updated_at": now},
+            )
+            conn.execute(
+                Account.__table__.insert(),  # type: ignore[attr-defined]
+                {
+                    "account_id": DEFAULT_ACCOUNT_ID,
+                    "name": "default",
+                    "is_default": True,
+                    "create_date": now,
+                    "status": "ACTIVE",
+                    "email": "",
+                },
+            )
+            log.info("created model file %s (schema %d)", path, SCHEMA_VERSION)
+        else:
+            for step in range(version, SCHEMA_VERSION):
+                log.info("migrating %s from schema %d to %d", path, step, step + 1)
+                MIGRATIONS[step](conn)
+            if version != SCHEMA_VERSION:
+                conn.execute(
+                    SchemaVersion.__table__.update().values(  # type: ignore[attr-defined]
+                        version=SCHEMA_VERSION, updated_at=now
+                    )
+                )
+    return database

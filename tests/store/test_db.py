@@ -1,0 +1,153 @@
+"""The model file: creation, pragmas, transactions, versions, damaged files."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import IntegrityError
+
+from iamdesk.store import db as dbmod
+from iamdesk.store.db import (
+    SCHEMA_VERSION,
+    CorruptDatabaseError,
+    SchemaTooNewError,
+    open_database,
+)
+from iamdesk.store.tables import DEFAULT_ACCOUNT_ID, Account, SchemaVersion, User
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _insert_user(session, name: str, uid: str) -> None:
+    session.execute(
+        insert(User.__table__),
+        {
+            "account_id": DEFAULT_ACCOUNT_ID,
+            "name": name,
+            "path": "/",
+            "user_id": uid,
+            "arn": f"arn:aws:iam::{DEFAULT_ACCOUNT_ID}:user/{name}",
+            "create_date": "2026-01-01T00:00:00+00:00",
+        },
+    )
+
+
+def test_new_file_is_private_and_has_default_account(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "model.sqlite"
+    with open_database(path) as database:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert database.default_account_id() == DEFAULT_ACCOUNT_ID
+        with database.read() as session:
+            assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert session.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
+            version = session.execute(select(SchemaVersion.version)).scalar()
+    assert version == SCHEMA_VERSION
+
+
+def test_transaction_rolls_back_whole_on_error(tmp_path: Path) -> None:
+    with open_database(tmp_path / "m.sqlite") as database:
+        with pytest.raises(RuntimeError), database.transaction() as session:
+            _insert_user(session, "alice", "AIDAAAAAAAAAAAAAAAA1")
+            raise RuntimeError("boom")
+        with database.read() as session:
+            assert session.execute(select(func.count()).select_from(User)).scalar() == 0
+
+
+def test_names_unique_without_case_and_foreign_keys_enforced(tmp_path: Path) -> None:
+    with open_database(tmp_path / "m.sqlite") as database:
+        with database.transaction() as session:
+            _insert_user(session, "Alice", "AIDAAAAAAAAAAAAAAAA1")
+        with pytest.raises(IntegrityError), database.transaction() as session:
+            _insert_user(session, "alice", "AIDAAAAAAAAAAAAAAAA2")
+        with pytest.raises(IntegrityError), database.transaction() as session:
+            session.execute(
+                insert(User.__table__),
+                {
+                    "account_id": "999999999999",
+                    "name": "x",
+                    "path": "/",
+                    "user_id": "AIDAAAAAAAAAAAAAAAA3",
+                    "arn": "arn:aws:iam::999999999999:user/x",
+                    "create_date": "2026-01-01T00:00:00+00:00",
+                },
+            )
+        with database.read() as session:
+            found = session.execute(select(User.name).where(User.name == "ALICE")).scalar()
+        assert found == "Alice"
+
+
+def test_reopen_keeps_data(tmp_path: Path) -> None:
+    path = tmp_path / "m.sqlite"
+    with open_database(path) as database, database.transaction() as session:
+        _insert_user(session, "bob", "AIDAAAAAAAAAAAAAAAA1")
+    with open_database(path) as database, database.read() as session:
+        assert session.execute(select(User.name)).scalars().all() == ["bob"]
+        accounts = session.execute(select(func.count()).select_from(Account)).scalar()
+    assert accounts == 1
+
+
+def test_newer_schema_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "m.sqlite"
+    open_database(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    before = _digest(path)
+    with pytest.raises(SchemaTooNewError, match="newer iamdesk"):
+        open_database(path)
+    assert _digest(path) == before
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"this is not a database at all" * 10, b"SQLite format 3\x00" + b"\xff" * 4000],
+    ids=["text", "garbage-after-header"],
+)
+def test_corrupt_file_is_refused_and_left_untouched(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "m.sqlite"
+    path.write_bytes(content)
+    with pytest.raises(CorruptDatabaseError, match=str(path.name)):
+        open_database(path)
+    assert path.read_bytes() == content
+
+
+def test_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(CorruptDatabaseError, match="not an iamdesk database"):
+        open_database(path)
+
+
+def test_older_schema_is_migrated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "m.sqlite"
+    open_database(path).close()
+    # Pretend the file is one version older and a migration adds a column.
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION - 1,))
+    conn.commit()
+    conn.close()
+    ran: list[int] = []
+
+    def migrate(connection) -> None:
+        connection.exec_driver_sql("ALTER TABLE account ADD COLUMN extra TEXT")
+        ran.append(1)
+
+    monkeypatch.setitem(dbmod.MIGRATIONS, SCHEMA_VERSION - 1, migrate)
+    with open_database(path) as database, database.read() as session:
+        assert session.execute(select(SchemaVersion.version)).scalar() == SCHEMA_VERSION
+        columns = [row[1] for row in session.execute(text("PRAGMA table_info(account)"))]
+    assert ran == [1]
+    assert "extra" in columns
