@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 
@@ -18,15 +17,6 @@ def run_gui(
     if screenshot is not None:
         # A screenshot needs no display: render offscreen whatever the environment says.
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+    from iamdesk.ui.app import run
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = QMainWindow()
-    window.setWindowTitle("iamdesk")
-    window.setCentralWidget(QLabel("iamdesk"))
-    window.resize(1200, 800)
-    if screenshot is not None:
-        window.grab().save(str(screenshot))
-        return 0
-    window.show()
-    return app.exec()
+    return run(db=db, demo=demo, account_id=account_id, screenshot=screenshot, view=view)

@@ -121,5 +121,9 @@ class TaskRunner(QObject):
     def running(self) -> int:
         return len(self._running)
 
+    def cancel_all(self) -> None:
+        for task in list(self._running):
+            task.cancel()
+
     def wait(self, msecs: int = 30000) -> bool:
         return self._pool.waitForDone(msecs)

@@ -1,0 +1,137 @@
+"""Starting the application: the QApplication, the model file, the window.
+
+The window paints before the model file is opened (the database layer's imports are the
+slowest part of start-up), then the file opens on the first turn of the event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from iamdesk.ui.context import AppContext
+from iamdesk.ui.crash import CrashHandler
+from iamdesk.ui.main_window import MainWindow
+from iamdesk.ui.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        QCoreApplication.setOrganizationName("iamdesk")
+        QCoreApplication.setApplicationName("iamdesk")
+        app = QApplication(sys.argv[:1])
+        # Fusion draws the same everywhere and follows the system's light or dark scheme.
+        app.setStyle("Fusion")
+    assert isinstance(app, QApplication)
+    return app
+
+
+def choose_path(db: Path | None, demo: bool, *, interactive: bool) -> Path | None:
+    """The file to open: ``--demo``, ``--db``/``IAMDESK_DB``, else the default file; on the
+    very first start offer the demo or an empty account (None: the user closed the offer)."""
+    from iamdesk.store.location import resolve_db_path
+    from iamdesk.ui.opening import demo_database_path
+
+    if demo:
+        return demo_database_path()
+    path = resolve_db_path(db)
+    if path.exists() or db is not None:
+        return path
+    if not interactive:
+        return demo_database_path()
+    from iamdesk.ui.dialogs.first_run import DEMO, EMPTY, FirstRunDialog
+
+    answer = FirstRunDialog(path).exec()
+    if answer == DEMO:
+        return demo_database_path()
+    if answer == EMPTY:
+        return path
+    return None
+
+
+class Application:
+    """One window on one model file."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.app = application()
+        self.settings = settings or Settings()
+        self.context = AppContext()
+        self.window = MainWindow(self.context, self.settings)
+        self.crash = CrashHandler(lambda: self.window)
+
+    def open(self, path: Path, account_id: str | None) -> bool:
+        assert self.window.file_actions is not None
+        return self.window.file_actions.open_path(path, account_id)
+
+
+def run(
+    *,
+    db: Path | None,
+    demo: bool,
+    account_id: str | None,
+    screenshot: Path | None,
+    view: str | None,
+) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if view is not None:
+        from iamdesk.ui.views import VIEW_NAMES
+
+        if view not in VIEW_NAMES:
+            print(
+                f"iamdesk: unknown view {view!r}; choose from {', '.join(VIEW_NAMES)}",
+                file=sys.stderr,
+            )
+            return 2
+    application()
+    path = choose_path(db, demo, interactive=screenshot is None)
+    if path is None:
+        return 0
+    instance = Application()
+    if screenshot is not None:
+        return _screenshot(instance, path, account_id, screenshot, view)
+    instance.crash.install()
+    instance.window.restore_state(view)
+    instance.window.show()
+
+    def open_file() -> None:
+        if not instance.open(path, account_id):
+            log.error("could not open %s", path)
+
+    QTimer.singleShot(0, open_file)
+    return instance.app.exec()
+
+
+def _screenshot(
+    instance: Application, path: Path, account_id: str | None, out: Path, view: str | None
+) -> int:
+    from iamdesk.ui.opening import OpenError, default_account, open_model_file
+
+    try:
+        database = open_model_file(path)
+    except OpenError as exc:
+        print(f"iamdesk: {exc}", file=sys.stderr)
+        return 1
+    instance.context.set_database(database, path, default_account(database, account_id))
+    window = instance.window
+    window.resize(1440, 900)
+    window.show_view(view or "dashboard")
+    window.show()
+    for _ in range(5):
+        instance.app.processEvents()
+    if not window.grab().save(str(out)):
+        print(f"iamdesk: cannot write {out}", file=sys.stderr)
+        return 1
+    window.close()
+    return 0
+
+
+def fatal(text: str) -> None:
+    """A message before any window exists (the user must see why nothing opened)."""
+    QMessageBox.critical(None, "iamdesk", text)

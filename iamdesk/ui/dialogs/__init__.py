@@ -1,0 +1,1 @@
+"""Dialogs: create, attach, credentials, confirmation."""

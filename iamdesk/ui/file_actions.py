@@ -1,0 +1,203 @@
+"""The File menu: new, open, recent files, save a copy, import, export, quit."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu
+
+from iamdesk.ui import messages
+from iamdesk.ui.opening import OpenError, default_account, open_model_file
+from iamdesk.ui.workers import TaskControl
+
+if TYPE_CHECKING:
+    from iamdesk.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+MODEL_FILTER = "iamdesk models (*.sqlite *.db);;All files (*)"
+JSON_FILTER = "JSON documents (*.json);;All files (*)"
+
+
+class FileActions(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.recent_menu = QMenu("Open &Recent", window)
+        self.recent_menu.setObjectName("recentMenu")
+
+    def _action(self, text: str, name: str, slot: Any, shortcut: Any = None) -> QAction:
+        action = QAction(text, self.window)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
+
+    def populate(self, menu: QMenu) -> None:
+        menu.addAction(
+            self._action("&New…", "newAction", self.new_file, QKeySequence.StandardKey.New)
+        )
+        menu.addAction(
+            self._action("&Open…", "openAction", self.open_file, QKeySequence.StandardKey.Open)
+        )
+        menu.addMenu(self.recent_menu)
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        menu.addAction(
+            self._action("Save a &Copy…", "saveCopyAction", self.save_copy, "Ctrl+Shift+S")
+        )
+        menu.addSeparator()
+        menu.addAction(
+            self._action("&Import Authorization Details…", "importAction", self.import_details)
+        )
+        menu.addAction(self._action("&Export…", "exportAction", self.export_details))
+        menu.addSeparator()
+        menu.addAction(
+            self._action("&Quit", "quitAction", self.window.close, QKeySequence.StandardKey.Quit)
+        )
+
+    # Files ---------------------------------------------------------------------------------
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self.window.settings.recent_files()
+        for path in recent:
+            action = self.recent_menu.addAction(str(path))
+            action.triggered.connect(lambda _c=False, p=path: self.open_path(p))
+        if not recent:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            clear = self.recent_menu.addAction("Clear list")
+            clear.triggered.connect(self.window.settings.clear_recent_files)
+
+    def new_file(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "New model file", "iamdesk.sqlite", MODEL_FILTER
+        )
+        if path:
+            target = Path(path)
+            if target.exists():
+                messages.show_error(
+                    self.window,
+                    "New model file",
+                    f"{target} already exists; choose another name (it was not changed).",
+                )
+                return
+            self.open_path(target)
+
+    def open_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open model file", "", MODEL_FILTER)
+        if path:
+            self.open_path(Path(path))
+
+    def open_path(self, path: Path, account_id: str | None = None) -> bool:
+        """Open ``path`` in this window; on failure say why and keep the current file."""
+        try:
+            database = open_model_file(path)
+        except OpenError as exc:
+            messages.show_error(self.window, "Cannot open file", str(exc))
+            return False
+        context = self.window.context
+        context.set_database(database, path, default_account(database, account_id))
+        self.window.settings.add_recent_file(path)
+        self.window.update_title()
+        messages.info(f"Opened {path}")
+        return True
+
+    def save_copy(self) -> None:
+        source = self.window.context.db_path
+        if source is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Save a copy", f"{source.stem}-copy.sqlite", MODEL_FILTER
+        )
+        if path:
+            self.copy_to(Path(path))
+
+    def copy_to(self, target: Path) -> None:
+        from iamdesk.services.queries_files import copy_database
+
+        database = self.window.context.database
+        if target.resolve() == Path(database.path).resolve():
+            messages.show_error(
+                self.window, "Save a copy", "Choose a file other than the open one."
+            )
+            return
+        self._run(
+            lambda control: copy_database(database, target),
+            "Saving a copy",
+            lambda _r: messages.info(f"Saved a copy as {target}"),
+        )
+
+    # Import / export -----------------------------------------------------------------------
+    def import_details(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self.window, "Import authorization details", "", JSON_FILTER
+        )
+        if path:
+            self.import_path(Path(path))
+
+    def import_path(self, path: Path) -> None:
+        from iamdesk.services.importexport import import_authorization_details
+
+        database = self.window.context.database
+
+        def work(control: TaskControl) -> Any:
+            text = path.read_text(encoding="utf-8")
+            control.check()
+            return import_authorization_details(
+                database, text, progress=lambda stage: control.progress(0, 0, f"Import: {stage}")
+            )
+
+        def done(summary: Any) -> None:
+            self.window.context.notify(
+                "users", "groups", "roles", "policies", "account", "organization"
+            )
+            messages.info(f"Imported {path.name}: {summary.to_dict()}")
+
+        self._run(work, f"Importing {path.name}", done)
+
+    def export_details(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Export authorization details", "authorization-details.json", JSON_FILTER
+        )
+        if path:
+            self.export_path(Path(path))
+
+    def export_path(self, path: Path) -> None:
+        from iamdesk.services import importexport
+
+        database = self.window.context.database
+        account_id = self.window.context.account_id
+        exporter = getattr(importexport, "export_authorization_details", None)
+        if exporter is None:
+            messages.show_error(self.window, "Export", "Export is not available in this build.")
+            return
+
+        def work(control: TaskControl) -> None:
+            document = exporter(database, account_id=account_id)
+            control.check()
+            tmp = path.with_suffix(path.suffix + ".part")
+            tmp.write_text(json.dumps(document, indent=4, default=str), encoding="utf-8")
+            shutil.move(tmp, path)
+
+        self._run(work, f"Exporting to {path.name}", lambda _r: messages.info(f"Exported {path}"))
+
+    def _run(self, work: Any, label: str, done: Any) -> None:
+        def failed(exc: BaseException) -> None:
+            messages.show_error(self.window, label, f"{label} failed: {exc}")
+
+        task = self.window.tasks.start(
+            work,
+            name=label,
+            on_done=done,
+            on_error=failed,
+            on_cancelled=lambda: messages.info(f"{label}: cancelled"),
+        )
+        self.window.track_task(task, label)

@@ -1,0 +1,361 @@
+"""The main window: navigation, the account switcher, the views, menus and the status bar."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QUndoView,
+    QWidget,
+)
+
+from iamdesk.ui import messages
+from iamdesk.ui.context import AppContext
+from iamdesk.ui.icons import icon
+from iamdesk.ui.settings import Settings
+from iamdesk.ui.views import VIEWS, ViewSpec, build_view, spec_named
+from iamdesk.ui.workers import Task, TaskRunner
+
+if TYPE_CHECKING:
+    from iamdesk.ui.file_actions import FileActions
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, context: AppContext, settings: Settings) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.context = context
+        self.settings = settings
+        self.tasks = TaskRunner(self)
+        self.views: dict[str, QWidget] = {}
+        self._current_task: Task | None = None
+        self.setWindowIcon(icon("app"))
+
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setIconSize(QSize(20, 20))
+        self.navigation.setSpacing(1)
+        self.navigation.setFixedWidth(176)
+        self.navigation.setFrameShape(QListWidget.Shape.NoFrame)
+        for spec in VIEWS:
+            item = QListWidgetItem(icon(spec.icon), spec.label)
+            item.setData(Qt.ItemDataRole.UserRole, spec.name)
+            item.setToolTip(f"{spec.label} ({spec.shortcut})")
+            self.navigation.addItem(item)
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("viewStack")
+        splitter = QSplitter()
+        splitter.setObjectName("mainSplitter")
+        splitter.addWidget(self.navigation)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+
+        self._build_toolbar()
+        self._build_status_bar()
+        self.file_actions: FileActions | None = None
+        self._build_menus()
+
+        self.navigation.currentRowChanged.connect(self._on_navigate)
+        context.accountChanged.connect(self._on_account_changed)
+        context.databaseChanged.connect(lambda _p: self.reload_accounts())
+        context.modelChanged.connect(self._on_model_changed)
+        context.undo_stack.cleanChanged.connect(lambda _c: self.update_title())
+        messages.bridge().message.connect(self.show_message)
+        self.reload_accounts()
+        self.update_title()
+        self.resize(1280, 800)
+
+    # Building ------------------------------------------------------------------------------
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Main")
+        bar.setObjectName("mainToolBar")
+        bar.setMovable(False)
+        bar.setIconSize(QSize(18, 18))
+        undo = self.context.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        undo.setIcon(icon("undo"))
+        undo.setObjectName("undoAction")
+        redo = self.context.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        redo.setIcon(icon("redo"))
+        redo.setObjectName("redoAction")
+        self.undo_action, self.redo_action = undo, redo
+        bar.addAction(undo)
+        bar.addAction(redo)
+        bar.addSeparator()
+        label = QLabel(" Account ")
+        bar.addWidget(label)
+        self.account_switcher = QComboBox()
+        self.account_switcher.setObjectName("accountSwitcher")
+        self.account_switcher.setMinimumWidth(300)
+        self.account_switcher.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.account_switcher.activated.connect(self._on_account_chosen)
+        label.setBuddy(self.account_switcher)
+        bar.addWidget(self.account_switcher)
+        self.addToolBar(bar)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        status.setObjectName("statusBar")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("taskProgress")
+        self.progress.setMaximumWidth(220)
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("taskCancelButton")
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.cancel_task)
+        self.db_label = QLabel()
+        self.db_label.setObjectName("databaseLabel")
+        status.addPermanentWidget(self.progress)
+        status.addPermanentWidget(self.cancel_button)
+        status.addPermanentWidget(self.db_label)
+
+    def _build_menus(self) -> None:
+        from iamdesk.ui.file_actions import FileActions
+
+        menu = self.menuBar()
+        self.file_menu = menu.addMenu("&File")
+        self.file_menu.setObjectName("fileMenu")
+        self.file_actions = FileActions(self)
+        self.file_actions.populate(self.file_menu)
+
+        edit = menu.addMenu("&Edit")
+        edit.setObjectName("editMenu")
+        edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
+        history = QAction("Undo &History", self)
+        history.setObjectName("undoHistoryAction")
+        history.setShortcut(QKeySequence("Ctrl+H"))
+        history.triggered.connect(self.show_undo_history)
+        edit.addAction(history)
+        edit.addSeparator()
+        find = QAction("&Filter", self)
+        find.setObjectName("findAction")
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(self.focus_filter)
+        edit.addAction(find)
+
+        view_menu = menu.addMenu("&View")
+        view_menu.setObjectName("viewMenu")
+        for spec in VIEWS:
+            action = QAction(icon(spec.icon), spec.label, self)
+            action.setShortcut(QKeySequence(spec.shortcut))
+            action.triggered.connect(lambda _c=False, n=spec.name: self.show_view(n))
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        refresh = QAction(icon("refresh"), "&Refresh", self)
+        refresh.setShortcut(QKeySequence.StandardKey.Refresh)
+        refresh.triggered.connect(lambda: self.context.notify(*_ALL_KINDS))
+        view_menu.addAction(refresh)
+
+        help_menu = menu.addMenu("&Help")
+        help_menu.setObjectName("helpMenu")
+        shortcuts = QAction("&Keyboard Shortcuts", self)
+        shortcuts.setObjectName("shortcutsAction")
+        shortcuts.setShortcut(QKeySequence("F1"))
+        shortcuts.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(shortcuts)
+        about = QAction("&About iamdesk", self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    # Views ---------------------------------------------------------------------------------
+    def show_view(self, name: str) -> QWidget:
+        spec = spec_named(name)
+        row = [s.name for s in VIEWS].index(name)
+        if self.navigation.currentRow() != row:
+            self.navigation.setCurrentRow(row)  # _on_navigate builds and shows it
+        return self.views[spec.name]
+
+    def current_view_name(self) -> str:
+        item = self.navigation.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item else ""
+
+    def _on_navigate(self, row: int) -> None:
+        if row < 0:
+            return
+        spec = VIEWS[row]
+        widget = self._ensure_view(spec)
+        self.stack.setCurrentWidget(widget)
+        self.settings.set_last_view(spec.name)
+
+    def _ensure_view(self, spec: ViewSpec) -> QWidget:
+        widget = self.views.get(spec.name)
+        if widget is None:
+            widget = build_view(spec, self.context, self.stack)
+            restore = getattr(widget, "restore_state", None)
+            if restore is not None:
+                restore(self.settings)
+            navigate = getattr(widget, "navigateRequested", None)
+            if navigate is not None:
+                navigate.connect(self._on_navigate_request)
+            self.views[spec.name] = widget
+            self.stack.addWidget(widget)
+        return widget
+
+    def _on_navigate_request(self, view: str, key: str) -> None:
+        widget = self.show_view(view)
+        select = getattr(widget, "select_key", None)
+        if select is not None and key:
+            select(key)
+
+    def focus_filter(self) -> None:
+        widget = self.stack.currentWidget()
+        focus = getattr(widget, "focus_filter", None)
+        if focus is not None:
+            focus()
+
+    # Accounts ------------------------------------------------------------------------------
+    def reload_accounts(self) -> None:
+        from iamdesk.services.queries_accounts import list_accounts
+
+        self.account_switcher.clear()
+        if self.context.database is None:
+            return
+        for account in list_accounts(self.context.database):
+            label = account["AccountId"]
+            name = account.get("Alias") or account.get("Name")
+            if name:
+                label = f"{name} ({account['AccountId']})"
+            self.account_switcher.addItem(icon("account"), label, account["AccountId"])
+        index = self.account_switcher.findData(self.context.account_id)
+        self.account_switcher.setCurrentIndex(max(index, 0))
+
+    def _on_account_chosen(self, index: int) -> None:
+        account_id = self.account_switcher.itemData(index)
+        if account_id:
+            self.context.set_account(str(account_id))
+
+    def _on_account_changed(self, account_id: str) -> None:
+        index = self.account_switcher.findData(account_id)
+        if index >= 0 and index != self.account_switcher.currentIndex():
+            self.account_switcher.setCurrentIndex(index)
+        self.update_title()
+
+    def _on_model_changed(self, kinds: set[str]) -> None:
+        if "account" in kinds or "organization" in kinds:
+            self.reload_accounts()
+            self.update_title()
+
+    def update_title(self) -> None:
+        path = self.context.db_path
+        file_name = path.name if path is not None else "no file"
+        account = self.account_switcher.currentText() or self.context.account_id
+        self.setWindowTitle(f"{file_name} — {account} — iamdesk")
+        self.db_label.setText(str(path) if path is not None else "")
+
+    # Messages, tasks -----------------------------------------------------------------------
+    def show_message(self, level: str, text: str) -> None:
+        self.statusBar().showMessage(text, 8000 if level == "info" else 15000)
+        if level == "error":
+            messages.show_error(self, "iamdesk", text)
+
+    def track_task(self, task: Task, label: str) -> None:
+        """Show the task's progress in the status bar with a Cancel button until it ends."""
+        self._current_task = task
+        self.progress.setRange(0, 0)
+        self.progress.setFormat(f"{label} %p%")
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+        self.statusBar().showMessage(label)
+
+        def on_progress(done: int, total: int, text: str) -> None:
+            self.progress.setRange(0, max(total, 1))
+            self.progress.setValue(done)
+            if text:
+                self.statusBar().showMessage(text)
+
+        def on_end(*_args: object) -> None:
+            if self._current_task is task:
+                self._current_task = None
+                self.progress.setVisible(False)
+                self.cancel_button.setVisible(False)
+
+        task.signals.progress.connect(on_progress)
+        for signal in (task.signals.finished, task.signals.failed, task.signals.cancelled):
+            signal.connect(on_end)
+
+    def cancel_task(self) -> None:
+        if self._current_task is not None:
+            self._current_task.cancel()
+            self.statusBar().showMessage("Cancelling…")
+
+    # Dialogs -------------------------------------------------------------------------------
+    def show_undo_history(self) -> None:
+        view = self.findChild(QUndoView, "undoHistory")
+        if view is None:
+            view = QUndoView(self.context.undo_stack)
+            view.setObjectName("undoHistory")
+            view.setEmptyLabel("<opened file>")
+            view.setWindowTitle("Undo history")
+            view.setParent(self, Qt.WindowType.Tool)
+            view.resize(360, 420)
+        view.show()
+        view.raise_()
+
+    def show_shortcuts(self) -> None:
+        from iamdesk.ui.dialogs.shortcuts import ShortcutsDialog
+
+        ShortcutsDialog(self).open()
+
+    def show_about(self) -> None:
+        from iamdesk import __version__
+
+        messages.message_box(
+            self,
+            "About iamdesk",
+            f"iamdesk {__version__}",
+            informative="An offline model of AWS IAM accounts: administration, policy "
+            "debugging and training.",
+            object_name="aboutBox",
+        )
+
+    # State ---------------------------------------------------------------------------------
+    def restore_state(self, view: str | None = None) -> None:
+        geometry = self.settings.window_geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.window_state()
+        if state is not None:
+            self.restoreState(state)
+        name = view or self.settings.last_view()
+        try:
+            self.show_view(name)
+        except ValueError:
+            log.warning("unknown last view %r; showing the dashboard", name)
+            self.show_view("dashboard")
+
+    def save_state(self) -> None:
+        self.settings.set_window_geometry(self.saveGeometry())
+        self.settings.set_window_state(self.saveState())
+        for widget in self.views.values():
+            save = getattr(widget, "save_state", None)
+            if save is not None:
+                save(self.settings)
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self.tasks.cancel_all()
+        super().closeEvent(event)
+
+
+_ALL_KINDS = ("users", "groups", "roles", "policies", "account", "resources", "organization")

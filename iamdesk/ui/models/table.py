@@ -1,0 +1,221 @@
+"""A table model over a list of plain rows (the dicts the services return), built for large
+accounts: filtering and sorting run over precomputed keys in Python, and rows reach the view in
+batches through ``canFetchMore``/``fetchMore``.
+
+Why not ``QSortFilterProxyModel`` here: on 100,000 users its filter asks the model for every
+row's text through Python (measured 0.85 s per keystroke with the built-in filter, 0.10 s with a
+Python ``filterAcceptsRow``), against the 100 ms budget. Filtering a list of lower-cased strings
+takes a few milliseconds. Small lists (the attach-policy dialog) do use the proxy.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+
+log = logging.getLogger(__name__)
+
+Row = dict[str, Any]
+Index = QModelIndex | QPersistentModelIndex
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+KEY_ROLE = Qt.ItemDataRole.UserRole + 2
+BATCH = 256
+_ROOT = QModelIndex()
+
+
+def _sort_key(value: object) -> tuple[int, object]:
+    # None sorts last whatever the type of the other values; text sorts without case.
+    if value is None or value == "":
+        return (1, "")
+    if isinstance(value, str):
+        return (0, value.casefold())
+    return (0, value)
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    value: Callable[[Row], object]
+    sort: Callable[[Row], object] | None = None
+    tooltip: Callable[[Row], str | None] | None = None
+    align_right: bool = False
+    warn: Callable[[Row], bool] | None = None  # shown in the warning colour when true
+    width: int = 0
+
+
+class EntityTableModel(QAbstractTableModel):
+    """Rows of one entity kind, filtered by text and sorted by any column, fetched in batches."""
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        key: Callable[[Row], str],
+        search_text: Callable[[Row], str],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self._key = key
+        self._search_text = search_text
+        self._rows: list[Row] = []
+        self._haystack: list[str] = []
+        self._visible: list[int] = []  # indices into _rows, filtered and sorted
+        self._loaded = 0
+        self._filter = ""
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
+
+    # Content -----------------------------------------------------------------------------
+    def set_rows(self, rows: Sequence[Row]) -> None:
+        """Replace the content; if the same keys come back in the same places, only the changed
+        rows are repainted (views keep selection and scroll position)."""
+        new_rows = list(rows)
+        new_keys = [self._key(r) for r in new_rows]
+        old_keys = [self._key(r) for r in self._rows]
+        if new_keys == old_keys and self._rows:
+            pairs = zip(self._rows, new_rows, strict=True)
+            changed = [i for i, (old, new) in enumerate(pairs) if old != new]
+            self._rows = new_rows
+            self._haystack = [self._search_text(r).casefold() for r in new_rows]
+            positions = {src: pos for pos, src in enumerate(self._visible[: self._loaded])}
+            last = self.columnCount() - 1
+            for src in changed:
+                pos = positions.get(src)
+                if pos is not None:
+                    self.dataChanged.emit(self.index(pos, 0), self.index(pos, last))
+            return
+        self.beginResetModel()
+        self._rows = new_rows
+        self._haystack = [self._search_text(r).casefold() for r in new_rows]
+        self._recompute()
+        self.endResetModel()
+
+    def set_filter(self, text: str) -> None:
+        needle = text.strip().casefold()
+        if needle == self._filter:
+            return
+        self.beginResetModel()
+        self._filter = needle
+        self._recompute()
+        self.endResetModel()
+
+    @property
+    def filter_text(self) -> str:
+        return self._filter
+
+    def total_count(self) -> int:
+        return len(self._rows)
+
+    def match_count(self) -> int:
+        return len(self._visible)
+
+    def row_at(self, row: int) -> Row:
+        return self._rows[self._visible[row]]
+
+    def key_at(self, row: int) -> str:
+        return self._key(self.row_at(row))
+
+    def row_of_key(self, key: str) -> int | None:
+        """The view row showing ``key``, fetching batches until it is loaded; None if filtered."""
+        for pos, src in enumerate(self._visible):
+            if self._key(self._rows[src]) == key:
+                while pos >= self._loaded and self.canFetchMore(QModelIndex()):
+                    self.fetchMore(QModelIndex())
+                return pos
+        return None
+
+    def _recompute(self) -> None:
+        needle = self._filter
+        if needle:
+            hay = self._haystack
+            visible = [i for i in range(len(hay)) if needle in hay[i]]
+        else:
+            visible = list(range(len(self._rows)))
+        if 0 <= self._sort_column < len(self.columns):
+            column = self.columns[self._sort_column]
+            getter = column.sort or column.value
+            rows = self._rows
+            visible.sort(
+                key=lambda i: _sort_key(getter(rows[i])),
+                reverse=self._sort_order == Qt.SortOrder.DescendingOrder,
+            )
+        self._visible = visible
+        self._loaded = min(BATCH, len(visible))
+
+    # Qt model API ------------------------------------------------------------------------
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else self._loaded
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return not parent.isValid() and self._loaded < len(self._visible)
+
+    def fetchMore(self, parent: Index) -> None:
+        if parent.isValid():
+            return
+        more = min(BATCH, len(self._visible) - self._loaded)
+        if more <= 0:
+            return
+        self.beginInsertRows(QModelIndex(), self._loaded, self._loaded + more - 1)
+        self._loaded += more
+        self.endInsertRows()
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= self._loaded:
+            return None
+        column = self.columns[index.column()]
+        row = self._rows[self._visible[index.row()]]
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = column.value(row)
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
+            return column.tooltip(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and column.warn is not None and column.warn(row):
+            return QBrush(QColor("#b35c00"))
+        if role == ROW_ROLE:
+            return row
+        if role == KEY_ROLE:
+            return self._key(row)
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.columns)
+        ):
+            return self.columns[section].title
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self._sort_column = column
+        self._sort_order = order
+        # Sorting resets the loaded window: keep the first batch, the rest comes on scroll.
+        loaded = self._loaded
+        self._recompute()
+        self._loaded = max(self._loaded, min(loaded, len(self._visible)))
+        self.layoutChanged.emit()

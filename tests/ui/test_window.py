@@ -1,0 +1,159 @@
+"""The window shell: navigation, title, files, first run, bad files, screenshots."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QLabel, QListWidget, QMessageBox
+
+from iamdesk.ui.dialogs.first_run import DEMO, EMPTY, FirstRunDialog
+from iamdesk.ui.views import VIEW_NAMES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_navigation_builds_views_on_first_show(window):
+    nav = window.findChild(QListWidget, "navigation")
+    assert [nav.item(i).text() for i in range(nav.count())][:3] == ["Dashboard", "Users", "Groups"]
+    assert window.views == {}
+    window.show_view("roles")
+    assert set(window.views) == {"roles"}
+    assert window.stack.currentWidget() is window.views["roles"]
+    assert nav.currentItem().text() == "Roles"
+    assert window.settings.last_view() == "roles"
+
+
+def test_title_names_file_and_account(window, db_path):
+    assert db_path.name in window.windowTitle()
+    assert "123456789012" in window.windowTitle()
+
+
+def test_open_bad_file_explains_and_keeps_current(window, tmp_path, qtbot):
+    bad = tmp_path / "notes.sqlite"
+    bad.write_bytes(b"this is not sqlite at all")
+    before = window.context.database
+    assert not window.file_actions.open_path(bad)
+    box = window.findChild(QMessageBox, "errorBox")
+    assert box is not None and "not an iamdesk database" in box.text()
+    assert bad.read_bytes() == b"this is not sqlite at all"
+    assert window.context.database is before
+    box.close()
+
+
+def test_open_newer_schema_refused(window, tmp_path):
+    import sqlite3
+
+    newer = tmp_path / "newer.sqlite"
+    from iamdesk.store.db import open_database
+
+    open_database(newer).close()
+    with sqlite3.connect(newer) as conn:
+        conn.execute("UPDATE schema_version SET version = 999")
+    data = newer.read_bytes()
+    assert not window.file_actions.open_path(newer)
+    box = window.findChild(QMessageBox, "errorBox")
+    assert "newer iamdesk" in box.text()
+    assert newer.read_bytes() == data
+
+
+def test_open_other_file_switches_and_records_recent(window, tmp_path):
+    other = tmp_path / "other.sqlite"
+    assert window.file_actions.open_path(other)
+    assert window.context.db_path == other
+    assert "other.sqlite" in window.windowTitle()
+    assert window.settings.recent_files()[0] == other.resolve()
+
+
+def test_save_a_copy_writes_a_readable_model(window, tmp_path, qtbot):
+    target = tmp_path / "copy.sqlite"
+    window.file_actions.copy_to(target)
+    qtbot.waitUntil(target.exists, timeout=5000)
+    from iamdesk.services.queries_accounts import list_accounts
+    from iamdesk.store.db import open_database
+
+    with open_database(target) as copy:
+        assert [a["AccountId"] for a in list_accounts(copy)] == ["123456789012"]
+
+
+def test_first_run_dialog_offers_demo_and_empty(qtbot, tmp_path):
+    dialog = FirstRunDialog(tmp_path / "where.sqlite")
+    qtbot.addWidget(dialog)
+    dialog.open()
+    assert str(tmp_path / "where.sqlite") in dialog.findChild(QLabel, "firstRunPath").text()
+    dialog.empty_button.click()
+    assert dialog.result() == EMPTY
+    dialog.open()
+    dialog.demo_button.click()
+    assert dialog.result() == DEMO
+
+
+def test_state_persists_between_windows(window, context, settings, qtbot):
+    from iamdesk.ui.main_window import MainWindow
+
+    window.resize(1000, 700)
+    window.show_view("groups")
+    window.save_state()
+    second = MainWindow(context, settings)
+    qtbot.addWidget(second)
+    second.restore_state()
+    assert second.current_view_name() == "groups"
+
+
+def test_screenshot_command_renders_png(tmp_path):
+    out = tmp_path / "shot.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "iamdesk",
+            "--db",
+            str(tmp_path / "m.sqlite"),
+            "--screenshot",
+            str(out),
+            "--view",
+            "users",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "iamdesk",
+            "--db",
+            str(tmp_path / "m.sqlite"),
+            "--screenshot",
+            str(out),
+            "--view",
+            "nope",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 2 and "unknown view 'nope'" in bad.stderr
+
+
+def test_every_view_name_is_known():
+    assert VIEW_NAMES == (
+        "dashboard",
+        "users",
+        "groups",
+        "roles",
+        "policies",
+        "resources",
+        "organization",
+        "test-access",
+    )
