@@ -17,7 +17,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
 from iamdesk.core.packaged import resource_path
+from iamdesk.store.policies import ManagedPolicy as ManagedPolicyRow
+from iamdesk.store.policies import PolicyVersion
 
 log = logging.getLogger(__name__)
 
@@ -120,3 +125,47 @@ def search(text: str, *, path_prefix: str = "/", limit: int | None = None) -> li
     ]
     hits.sort(key=lambda p: (not p.name.lower().startswith(needle), p.name.lower()))
     return hits if limit is None else hits[:limit]
+
+
+def materialize(session: Session, arn: str) -> int | None:
+    """The store's row for the AWS managed policy ``arn``, created from the catalog if missing.
+
+    Returns its ``pk``, or None when ``arn`` is not an AWS managed policy. Runs inside the
+    caller's transaction, so attaching a policy and materializing it commit together."""
+    table = ManagedPolicyRow.__table__
+    found = session.execute(select(table.c.pk).where(table.c.arn == arn)).scalar()
+    if found is not None:
+        return int(found)
+    policy = get(arn)
+    if policy is None:
+        return None
+    date = policy.update_date or policy.create_date or "2015-02-06T18:39:46+00:00"
+    pk = session.execute(
+        insert(table).returning(table.c.pk),
+        {
+            "account_id": None,
+            "name": policy.name,
+            "path": policy.path,
+            "policy_id": policy_id(arn),
+            "arn": arn,
+            "default_version_id": policy.default_version_id,
+            "description": policy.description or None,
+            "is_attachable": True,
+            "aws_managed": True,
+            "create_date": policy.create_date or date,
+            "update_date": date,
+            "next_version": int(policy.default_version_id[1:]) + 1,
+        },
+    ).scalar_one()
+    session.execute(
+        insert(PolicyVersion.__table__),
+        {
+            "policy_pk": pk,
+            "version_id": policy.default_version_id,
+            "document": policy.document_text(),
+            "is_default": True,
+            "create_date": date,
+        },
+    )
+    log.debug("materialized %s", arn)
+    return int(pk)

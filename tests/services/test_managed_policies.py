@@ -61,3 +61,26 @@ def test_shipped_file_is_compact_and_names_its_source() -> None:
         data = json.load(handle)
     assert data["source"].startswith("moto-")
     assert data["count"] == len(data["policies"])
+
+
+def test_materialize_creates_one_row_with_its_default_version(tmp_path) -> None:
+    from sqlalchemy import func, select
+
+    from iamdesk.store.db import open_database
+    from iamdesk.store.policies import ManagedPolicy, PolicyVersion
+
+    db = open_database(tmp_path / "m.sqlite")
+    arn = "arn:aws:iam::aws:policy/PowerUserAccess"
+    with db.transaction() as session:
+        pk = managed_policies.materialize(session, arn)
+        assert managed_policies.materialize(session, arn) == pk
+        assert managed_policies.materialize(session, "arn:aws:iam::aws:policy/Nope") is None
+    with db.read() as session:
+        row = session.execute(select(ManagedPolicy).where(ManagedPolicy.pk == pk)).scalar_one()
+        assert row.aws_managed and row.account_id is None and row.name == "PowerUserAccess"
+        version = session.execute(
+            select(PolicyVersion).where(PolicyVersion.policy_pk == pk)
+        ).scalar_one()
+        assert version.is_default and version.version_id == row.default_version_id
+        assert json.loads(version.document) == managed_policies.get(arn).document
+        assert session.execute(select(func.count()).select_from(ManagedPolicy)).scalar_one() == 1
