@@ -1,0 +1,95 @@
+"""JSON syntax colouring for policy text, with IAM's element names and effects picked out.
+
+JSON strings never span lines, so each block is tokenised on its own and no state is carried
+between blocks; that keeps re-highlighting after a keystroke to the one edited line.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+
+log = logging.getLogger(__name__)
+
+# A string (possibly unterminated while the user types), a number, a literal, or punctuation.
+_TOKEN = re.compile(
+    r'(?P<string>"(?:[^"\\]|\\.)*"?)'
+    r"|(?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)"
+    r"|(?P<literal>\b(?:true|false|null)\b)"
+    r"|(?P<punct>[{}\[\]:,])"
+)
+_KEY_FOLLOWS = re.compile(r"\s*:")
+
+# The policy grammar's element names: shown bold so the statement structure stands out.
+ELEMENT_NAMES = frozenset(
+    {
+        "Version",
+        "Id",
+        "Statement",
+        "Sid",
+        "Effect",
+        "Principal",
+        "NotPrincipal",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Condition",
+    }
+)
+
+
+def _format(color: str, *, bold: bool = False, italic: bool = False) -> QTextCharFormat:
+    fmt = QTextCharFormat()
+    fmt.setForeground(QColor(color))
+    if bold:
+        fmt.setFontWeight(QFont.Weight.Bold)
+    if italic:
+        fmt.setFontItalic(True)
+    return fmt
+
+
+class JsonHighlighter(QSyntaxHighlighter):
+    """Colours keys, strings, numbers and literals; "Allow" green and "Deny" red."""
+
+    def __init__(self, document: QTextDocument) -> None:
+        super().__init__(document)
+        self.formats = {
+            "key": _format("#1f4e9c"),
+            "element": _format("#1f4e9c", bold=True),
+            "string": _format("#a3431b"),
+            "allow": _format("#1b7a2f", bold=True),
+            "deny": _format("#b3261e", bold=True),
+            "variable": _format("#7b3fa0", italic=True),
+            "number": _format("#0b7a75"),
+            "literal": _format("#7b3fa0", bold=True),
+            "punct": _format("#5f6368"),
+        }
+
+    def highlightBlock(self, text: str) -> None:
+        for match in _TOKEN.finditer(text):
+            kind = match.lastgroup or "punct"
+            start, end = match.span()
+            if kind == "string":
+                self._string(text, match.group(), start, end)
+            else:
+                self.setFormat(start, end - start, self.formats[kind])
+
+    def _string(self, text: str, token: str, start: int, end: int) -> None:
+        if _KEY_FOLLOWS.match(text, end):
+            name = token.strip('"')
+            fmt = self.formats["element" if name in ELEMENT_NAMES else "key"]
+            self.setFormat(start, end - start, fmt)
+            return
+        value = token.strip('"')
+        if value == "Allow":
+            self.setFormat(start, end - start, self.formats["allow"])
+        elif value == "Deny":
+            self.setFormat(start, end - start, self.formats["deny"])
+        else:
+            self.setFormat(start, end - start, self.formats["string"])
+            # Policy variables are resolved at request time; mark them so they read as such.
+            for var in re.finditer(r"\$\{[^}]*\}", token):
+                self.setFormat(start + var.start(), len(var.group()), self.formats["variable"])

@@ -1,0 +1,266 @@
+"""``PolicyEditor``: the policy editing widget used wherever a policy document is edited.
+
+A JSON tab (the code view with live validation), a Visual tab (statements in plain words) and a
+Summary tab (access per service), above a findings list. Validation runs debounced after typing
+so a burst of keystrokes costs one check; ``validate_now`` runs it at once (tests, benchmarks).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QTextCursor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from iamdesk.core.policy.document import PolicyKind, Span
+from iamdesk.ui.editor.assist import EditorAssist
+from iamdesk.ui.editor.code_view import SEVERITY_COLORS, CodeView, Marker
+from iamdesk.ui.editor.findings_view import FindingsView
+from iamdesk.ui.editor.lint import SEVERITIES, EditorFinding, check_policy, sort_key
+
+log = logging.getLogger(__name__)
+
+DEBOUNCE_MS = 200
+
+
+class PolicyEditor(QWidget):
+    """Edit one policy document. ``text()``/``set_text()`` carry the JSON source."""
+
+    textChanged = Signal()
+    findingsChanged = Signal(list)  # list[EditorFinding]
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        kind: PolicyKind = PolicyKind.IDENTITY,
+        text: str = "",
+        read_only: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("policyEditor")
+        self._kind = kind
+        self._findings: list[EditorFinding] = []
+        self.last_check_ms = 0.0
+
+        self.code = CodeView(self)
+        self.code.setReadOnly(read_only)
+        self.assist = EditorAssist(self.code)
+        self.findings_view = FindingsView(self)
+        self.status = QLabel(self)
+        self.status.setObjectName("policyEditorStatus")
+        self.status.setTextFormat(Qt.TextFormat.RichText)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.validate_now)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("policyEditorTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.code, "JSON")
+        self._build_extra_tabs()
+
+        format_button = QToolButton(self)
+        format_button.setObjectName("policyFormatButton")
+        self.format_action = QAction("Format", self)
+        self.format_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        self.format_action.setToolTip("Pretty-print the JSON (Ctrl+Shift+F)")
+        self.format_action.triggered.connect(self.format_document)
+        format_button.setDefaultAction(self.format_action)
+        self.addAction(self.format_action)
+        self.format_action.setEnabled(not read_only)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.status, 1)
+        top.addWidget(format_button)
+
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.tabs)
+        splitter.addWidget(self.findings_view)
+        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+
+        self.code.textChanged.connect(self._text_edited)
+        self.code.cursorPositionChanged.connect(self._update_status)
+        self.findings_view.findingActivated.connect(self.jump_to_finding)
+        if text:
+            self.set_text(text)
+        else:
+            self.validate_now()
+
+    def _build_extra_tabs(self) -> None:
+        """Visual and Summary tabs; imported here so the JSON editor stands on its own."""
+        from iamdesk.ui.editor.summary_view import SummaryView
+        from iamdesk.ui.editor.visual_view import VisualView
+
+        self.visual = VisualView(self)
+        self.summary = SummaryView(self)
+        self.tabs.addTab(self.visual, "Visual")
+        self.tabs.addTab(self.summary, "Summary")
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+    # -- content ------------------------------------------------------------------------------
+    def text(self) -> str:
+        return self.code.toPlainText()
+
+    def set_text(self, text: str) -> None:
+        """Replace the whole document; this starts a fresh undo history (a new document)."""
+        self.code.setPlainText(text)
+        self.code.document().setModified(False)
+        self.validate_now()
+
+    def replace_text(self, text: str) -> None:
+        """Replace the whole document as one undoable edit (Format, Visual-tab edits)."""
+        cursor = QTextCursor(self.code.document())
+        cursor.beginEditBlock()
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.insertText(text)
+        cursor.endEditBlock()
+        self.validate_now()
+
+    def kind(self) -> PolicyKind:
+        return self._kind
+
+    def set_kind(self, kind: PolicyKind) -> None:
+        self._kind = kind
+        self.validate_now()
+
+    def is_modified(self) -> bool:
+        return self.code.document().isModified()
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.code.setReadOnly(read_only)
+        self.format_action.setEnabled(not read_only)
+        self.visual.setEnabled(not read_only)
+
+    # -- validation ---------------------------------------------------------------------------
+    def findings(self) -> list[EditorFinding]:
+        return list(self._findings)
+
+    def has_errors(self) -> bool:
+        return any(f.severity == "ERROR" for f in self._findings)
+
+    def _text_edited(self) -> None:
+        self._timer.start()
+        self.textChanged.emit()
+
+    def validate_now(self) -> list[EditorFinding]:
+        self._timer.stop()
+        started = time.perf_counter()
+        findings = sorted(check_policy(self.text(), self._kind), key=sort_key)
+        self._findings = findings
+        self._show_findings(findings)
+        self.last_check_ms = (time.perf_counter() - started) * 1000
+        self._update_status()
+        self.findingsChanged.emit(findings)
+        return findings
+
+    def _show_findings(self, findings: list[EditorFinding]) -> None:
+        selections = []
+        markers: dict[int, list[Marker]] = {}
+        for finding in findings:
+            if finding.span is None:
+                continue
+            span = _visible_span(finding.span)
+            selections.append(
+                self.code.span_selection(span, underline=SEVERITY_COLORS[finding.severity])
+            )
+            markers.setdefault(span.start.line, []).append(
+                Marker(finding.severity, finding.message)
+            )
+        self.code.set_layer("findings", selections)
+        self.code.set_markers(markers)
+        self.findings_view.set_findings(findings)
+
+    def _update_status(self) -> None:
+        line, column = self.code.line_column()
+        counts = []
+        for severity in SEVERITIES:
+            n = sum(1 for f in self._findings if f.severity == severity)
+            if n:
+                word = severity.replace("_", " ").lower() + ("s" if n > 1 else "")
+                counts.append(f'<span style="color:{SEVERITY_COLORS[severity]}">{n} {word}</span>')
+        summary = ", ".join(counts) if counts else '<span style="color:#1b7a2f">valid</span>'
+        chars = len("".join(self.text().split()))
+        self.status.setText(
+            f"Ln {line}, Col {column} &nbsp;·&nbsp; {summary} &nbsp;·&nbsp; "
+            f"{chars:,} characters without whitespace"
+        )
+
+    # -- navigation ---------------------------------------------------------------------------
+    def jump_to_finding(self, finding: EditorFinding) -> None:
+        self.tabs.setCurrentWidget(self.code)
+        if finding.span is not None:
+            span = _visible_span(finding.span)
+            self.code.go_to(
+                span.start.line,
+                span.start.column,
+                select_to=(span.end.line, span.end.column),
+            )
+        self.code.setFocus()
+
+    def go_to_span(self, span: Span, *, highlight: str | None = None) -> None:
+        """Show ``span`` (e.g. a statement the test-access panel decided on) and select it."""
+        self.tabs.setCurrentWidget(self.code)
+        self.code.show_span(span)
+        self.code.go_to(span.start.line, span.start.column)
+        if highlight is not None:
+            self.code.set_layer(
+                "highlight", self.code.line_selection(span.start.line, span.end.line, highlight)
+            )
+        self.code.setFocus()
+
+    def clear_highlight(self) -> None:
+        self.code.set_layer("highlight", [])
+
+    # -- format -------------------------------------------------------------------------------
+    def format_document(self) -> bool:
+        """Pretty-print with 4-space indents, keeping key order; refuses malformed JSON."""
+        try:
+            data = json.loads(self.text())
+        except json.JSONDecodeError as error:
+            self.code.go_to(error.lineno, error.colno)  # before the message: moving updates status
+            self.status.setText(
+                f'<span style="color:{SEVERITY_COLORS["ERROR"]}">Cannot format: {error.msg} '
+                f"at line {error.lineno}, column {error.colno}</span>"
+            )
+            return False
+        formatted = json.dumps(data, indent=4, ensure_ascii=False)
+        if formatted != self.text():
+            self.replace_text(formatted)
+        return True
+
+    def _tab_changed(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        if widget is self.visual:
+            self.visual.refresh()
+        elif widget is self.summary:
+            self.summary.refresh()
+
+
+def _visible_span(span: Span) -> Span:
+    """An empty span (an insertion point) still needs one character to underline."""
+    if (span.end.line, span.end.column) <= (span.start.line, span.start.column):
+        return Span(span.start, type(span.start)(span.start.line, span.start.column + 1))
+    return span

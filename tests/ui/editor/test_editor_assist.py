@@ -1,0 +1,101 @@
+"""Completion and hover help in the policy editor, against the real action catalog."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+
+from iamdesk.core import catalog
+from iamdesk.ui.editor import PolicyEditor
+from iamdesk.ui.editor.assist import hover_text, token_at
+from iamdesk.ui.editor.completion import complete, completion_context
+
+HEAD = '{\n    "Version": "2012-10-17",\n    "Statement": [\n        {\n'
+
+
+@pytest.fixture
+def editor(qtbot):
+    widget = PolicyEditor()
+    qtbot.addWidget(widget)
+    widget.resize(800, 500)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def _type_at_end(editor, qtbot, text):
+    editor.code.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClicks(editor.code, text)
+
+
+def test_typing_an_action_offers_real_actions_and_enter_inserts_one(editor, qtbot):
+    editor.set_text(HEAD + '            "Effect": "Allow",\n            "Action": [')
+    _type_at_end(editor, qtbot, '"s3:GetObj')
+    popup = editor.assist.completer.popup()
+    assert popup.isVisible()
+    offered = editor.assist.model.stringList()
+    assert "s3:GetObject" in offered
+    assert all(name.lower().startswith("s3:getobj") for name in offered)
+    assert all(catalog.action(name) is not None for name in offered)
+    popup.setCurrentIndex(editor.assist.completer.completionModel().index(0, 0))
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert editor.text().endswith('"Action": ["s3:GetObject')
+
+
+def test_a_service_prefix_is_offered_before_the_colon(editor, qtbot):
+    editor.set_text(HEAD + '            "Action": "')
+    editor.code.moveCursor(QTextCursor.MoveOperation.End)
+    assert "dynamodb:" in editor.assist.update(explicit=True)
+
+
+def test_condition_operators_and_the_actions_own_keys():
+    text = HEAD + '"Action": "s3:GetObject", "Condition": {"StringEq'
+    _, found = complete(text, text)
+    assert "StringEquals" in found and "StringEqualsIgnoreCase" in found
+    text = HEAD + '"Action": "s3:GetObject", "Condition": {"StringEquals": {"s3:'
+    _, found = complete(text, text)
+    assert "s3:ExistingObjectTag/<key>" in found
+    text = HEAD + '"Action": "s3:GetObject", "Condition": {"Bool": {"aws:Secure'
+    _, found = complete(text, text)
+    assert found == ["aws:SecureTransport"]
+
+
+def test_arn_formats_follow_the_actions_resource_types():
+    text = HEAD + '"Action": "s3:GetObject", "Resource": "arn:aws:s3:::'
+    _, found = complete(text, text)
+    assert "arn:aws:s3:::${BucketName}/${ObjectName}" in found
+
+
+def test_statement_keys_and_no_completion_outside_strings():
+    text = HEAD + '            "Eff'
+    context, found = complete(text, text)
+    assert context.kind == "key" and found == ["Effect"]
+    assert completion_context(HEAD + '            "Effect": "Allow", ') is None
+
+
+def test_colon_inside_the_typed_prefix_does_not_confuse_the_context():
+    context = completion_context('{"Statement": {"Action": ["iam:Pass')
+    assert context is not None
+    assert (context.kind, context.key, context.prefix) == ("value", "Action", "iam:Pass")
+
+
+def test_hover_on_an_action_and_on_a_wildcard():
+    text = hover_text("s3:GetObject")
+    assert "Read" in text and "object" in text and "s3:ExistingObjectTag" in text
+    wildcard = hover_text("s3:GetObject*")
+    count = len(catalog.expand_action("s3:GetObject*"))
+    assert count > 5
+    assert f"matches {count} actions" in wildcard
+    assert "s3:GetObjectTagging" in wildcard
+    # A long list is cut, saying how many more there are.
+    many = len(catalog.expand_action("s3:*"))
+    assert f"and {many - 40} more" in hover_text("s3:*")
+    assert "matches no action" in hover_text("s3:Fly*")
+    assert hover_text("arn:aws:s3:::bucket") is None
+
+
+def test_token_at_finds_the_string_under_the_mouse():
+    line = '            "Action": ["s3:GetObject", "s3:Put*"],'
+    assert token_at(line, line.index("Put")) == "s3:Put*"
+    assert token_at(line, 2) is None
