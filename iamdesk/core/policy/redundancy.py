@@ -1,0 +1,242 @@
+"""Redundant actions, resources and statements, and over-broad grants of sensitive actions.
+
+An action entry is redundant when another entry of the same statement already names every
+action it names (by the catalog's expansion); a resource is redundant when another resource
+pattern, using only ``*``, matches it as text (then it matches everything the first one does).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from iamdesk.core import catalog
+from iamdesk.core.policy.findings import SECURITY_WARNING, SUGGESTION, WARNING, Path, Report
+
+log = logging.getLogger(__name__)
+
+
+@functools.lru_cache(maxsize=8192)
+def _action_set(pattern: str) -> frozenset[str]:
+    return frozenset(name.lower() for name in catalog.expand_action(pattern))
+
+
+@functools.lru_cache(maxsize=8192)
+def _glob(pattern: str) -> re.Pattern[str]:
+    parts = (".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def _covers(outer: str, inner: str) -> bool:
+    """Every resource ``inner`` can name is also named by ``outer`` (sound, not complete)."""
+    if outer == inner:
+        return True
+    if "?" in outer or "*" not in outer or "${" in outer or "${" in inner:
+        return False
+    return _glob(outer).fullmatch(inner) is not None
+
+
+def _redundant_actions(texts: list[str]) -> list[int]:
+    """Indexes of entries that another entry makes redundant (the later of two equals)."""
+    sets = [_action_set(t) for t in texts]
+    redundant = []
+    for i, mine in enumerate(sets):
+        if mine and any(
+            j != i and mine <= other and (mine != other or j < i) for j, other in enumerate(sets)
+        ):
+            redundant.append(i)
+    return redundant
+
+
+def check_actions(report: Report, items: list[tuple[str, Path]]) -> None:
+    texts = [text for text, _ in items]
+    for i in _redundant_actions(texts):
+        text, where = items[i]
+        report.add(
+            SUGGESTION,
+            "REDUNDANT_ACTION",
+            f"The {text} action(s) are redundant because they provide similar permissions. "
+            f"Update the policy to remove the redundant action such as: {text}.",
+            report.raw.span(where),
+        )
+
+
+def _redundant_resources(texts: list[str]) -> list[int]:
+    redundant = []
+    for i, mine in enumerate(texts):
+        for j, other in enumerate(texts):
+            if i == j:
+                continue
+            if (mine == other and j < i) or (mine != other and _covers(other, mine)):
+                redundant.append(i)
+                break
+    return redundant
+
+
+def check_resources(report: Report, items: list[tuple[str, Path]]) -> None:
+    texts = [text for text, _ in items]
+    for i in _redundant_resources(texts):
+        text, where = items[i]
+        report.add(
+            SUGGESTION,
+            "REDUNDANT_RESOURCE",
+            f"The {text} resource ARN(s) are redundant because they reference the same "
+            "resource. Review the use of wildcards (*)",
+            report.raw.span(where),
+        )
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def _subsumes(outer: Mapping[str, Any], inner: Mapping[str, Any]) -> bool:
+    """``outer`` grants (or denies) everything ``inner`` does, under the same conditions."""
+    for element in ("Effect", "Principal", "NotPrincipal", "Condition", "NotAction", "NotResource"):
+        if _canonical(outer.get(element)) != _canonical(inner.get(element)):
+            return False
+    if ("Action" in outer) != ("Action" in inner) or ("Resource" in outer) != ("Resource" in inner):
+        return False
+    if "Action" in outer:
+        mine = [a for a in _as_list(inner["Action"]) if isinstance(a, str)]
+        theirs = [a for a in _as_list(outer["Action"]) if isinstance(a, str)]
+        if sorted(a.lower() for a in mine) != sorted(a.lower() for a in theirs):
+            covered: frozenset[str] = frozenset().union(*(_action_set(a) for a in theirs))
+            if not mine or not all(_action_set(a) and _action_set(a) <= covered for a in mine):
+                return False
+    if "Resource" in outer:
+        mine = [r for r in _as_list(inner["Resource"]) if isinstance(r, str)]
+        theirs = [r for r in _as_list(outer["Resource"]) if isinstance(r, str)]
+        if not mine or not all(any(_covers(o, r) for o in theirs) for r in mine):
+            return False
+    return True
+
+
+def check_statements(report: Report, statements: list[tuple[Path, Mapping[str, Any]]]) -> None:
+    """A statement that another statement fully includes adds nothing (the later of twins)."""
+    flagged: set[int] = set()
+    for i, (path, mine) in enumerate(statements):
+        for j, (_, other) in enumerate(statements):
+            if i == j or j in flagged:
+                continue
+            if _subsumes(other, mine) and (j < i or not _subsumes(mine, other)):
+                flagged.add(i)
+                report.add(
+                    SUGGESTION,
+                    "REDUNDANT_STATEMENT",
+                    "The statements are redundant because they provide identical permissions. "
+                    "Update the policy to remove the redundant statement.",
+                    report.raw.span(path),
+                )
+                break
+
+
+# Probes: a resource pattern that matches both can name any role in any account.
+_ROLE_PROBES = (
+    "arn:aws:iam::123456789012:role/QzX7k",
+    "arn:aws:iam::210987654321:role/path/Wv3Jq",
+)
+
+_SENSITIVE = {
+    # action -> (severity, code stem, what the grant allows)
+    "iam:passrole": (
+        SECURITY_WARNING,
+        "PASS_ROLE",
+        "iam:PassRole permissions on multiple resources",
+        " or add the iam:PassedToService condition key to your statement",
+    ),
+    "iam:createservicelinkedrole": (
+        WARNING,
+        "CREATE_SLR",
+        "creation of unintended service-linked roles",
+        "",
+    ),
+}
+
+
+def _any_role(patterns: list[str]) -> bool:
+    return any(all(_glob(p).fullmatch(probe) for probe in _ROLE_PROBES) for p in patterns)
+
+
+def _action_grant(st: Mapping[str, Any], action: str) -> str | None:
+    """How a statement's actions reach ``action``: "exact", "star", "notaction" or None."""
+    if "Action" in st:
+        entries = [a for a in _as_list(st["Action"]) if isinstance(a, str)]
+        if any(a.lower() == action for a in entries):
+            return "exact"
+        if any(action in _action_set(a) or a == "*" for a in entries):
+            return "star"
+        return None
+    if "NotAction" in st:
+        entries = [a for a in _as_list(st["NotAction"]) if isinstance(a, str)]
+        if any(action in _action_set(a) for a in entries):
+            return None
+        return "notaction"
+    return None
+
+
+def check_sensitive_actions(
+    report: Report, path: Path, st: Mapping[str, Any], effect: str | None
+) -> None:
+    """Allow statements that grant iam:PassRole or iam:CreateServiceLinkedRole on any role."""
+    if effect != "Allow":
+        return
+    for action, (severity, stem, what, advice) in _SENSITIVE.items():
+        grant = _action_grant(st, action)
+        if grant is None:
+            continue
+        if action == "iam:passrole" and _mentions_key(st, "iam:passedtoservice"):
+            continue
+        if "Resource" in st:
+            resources = [r for r in _as_list(st["Resource"]) if isinstance(r, str)]
+            if not _any_role(resources):
+                continue
+            resource_part = "star in resource" if grant != "star" else "star in action and resource"
+            code = {
+                "exact": f"{stem}_WITH_STAR_IN_RESOURCE",
+                "star": f"{stem}_WITH_STAR_IN_ACTION_AND_RESOURCE",
+                "notaction": f"{stem}_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION",
+            }[grant]
+            where = (*path, "Resource")
+        elif "NotResource" in st:
+            excluded = [r for r in _as_list(st["NotResource"]) if isinstance(r, str)]
+            if any(_glob(r).fullmatch(_ROLE_PROBES[0]) for r in excluded):
+                continue
+            resource_part = "NotResource"
+            code = {
+                "exact": f"{stem}_WITH_NOT_RESOURCE",
+                "star": f"{stem}_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE",
+                "notaction": f"{stem}_WITH_NOT_ACTION_AND_NOT_RESOURCE",
+            }[grant]
+            where = (*path, "NotResource")
+        else:
+            continue
+        report.add(
+            severity,
+            code,
+            f"Granting {catalog_name(action)} with {resource_part} can allow {what}. We "
+            f"recommend that you specify resource ARNs{advice}.",
+            report.raw.span(where),
+        )
+
+
+def catalog_name(action: str) -> str:
+    info = catalog.action(action)
+    return info.full_name if info is not None else action
+
+
+def _mentions_key(st: Mapping[str, Any], key: str) -> bool:
+    block = st.get("Condition")
+    if not isinstance(block, Mapping):
+        return False
+    return any(
+        isinstance(keys, Mapping) and any(k.lower() == key for k in keys) for keys in block.values()
+    )
