@@ -1,0 +1,230 @@
+"""``iamdesk simulate --cases FILE.jsonl|-``: evaluate self-contained cases (DESIGN.md §5).
+
+One JSON result per input case, in order. Blank lines and ``//`` lines are skipped; a case that
+cannot be read yields a result with ``error`` set and the batch goes on. Policies are compiled
+once per distinct text (a batch usually reuses a few policies across many requests), and the
+evaluator runs without building its trace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, TextIO
+
+from iamdesk.cli.options import GlobalOptions
+from iamdesk.core.evaluator import (
+    CompiledPolicy,
+    PolicyRef,
+    PolicySet,
+    Principal,
+    Request,
+    compile_policy,
+    evaluate,
+)
+from iamdesk.core.evaluator.compiled import resource_policy_must_allow
+from iamdesk.core.policy.document import PolicyParseError
+from iamdesk.core.policy.parser import parse_policy
+
+logger = logging.getLogger(__name__)
+
+_CACHE_LIMIT = 20000
+
+
+class CaseError(ValueError):
+    """A case that cannot be evaluated; the message names the field."""
+
+
+class PolicyCache:
+    """Compiled policies by their canonical text; parse errors are remembered too."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, CompiledPolicy | PolicyParseError] = {}
+
+    def get(self, source: Any, where: str) -> CompiledPolicy:
+        if isinstance(source, str):
+            key = "s" + source
+        elif isinstance(source, Mapping):
+            try:
+                key = "o" + json.dumps(source, separators=(",", ":"), ensure_ascii=False)
+            except (TypeError, ValueError) as exc:
+                raise CaseError(f"{where}: {exc}") from None
+        else:
+            raise CaseError(f"{where}: a policy must be a JSON object or a JSON string")
+        found = self._compiled.get(key)
+        if found is None:
+            try:
+                found = compile_policy(parse_policy(source))
+            except PolicyParseError as exc:
+                found = exc
+            if len(self._compiled) >= _CACHE_LIMIT:
+                self._compiled.clear()
+            self._compiled[key] = found
+        if isinstance(found, PolicyParseError):
+            raise CaseError(f"{where}: {found}")
+        return found
+
+
+def _named(value: Any, label: str, cache: PolicyCache) -> PolicyRef:
+    """A policy given as a document, as JSON text, or as {"name": ..., "document": ...}."""
+    name = None
+    if isinstance(value, Mapping) and "document" in value and "Statement" not in value:
+        name = value.get("name")
+        if name is not None and not isinstance(name, str):
+            raise CaseError(f"{label}: name must be a string")
+        value = value["document"]
+    return PolicyRef(label, cache.get(value, label), name)
+
+
+def _optional(case: Mapping[str, Any], field: str, cache: PolicyCache) -> PolicyRef | None:
+    value = case.get(field)
+    return None if value is None else _named(value, field, cache)
+
+
+def _levels(case: Mapping[str, Any], field: str, cache: PolicyCache) -> list[list[PolicyRef]]:
+    value = case.get(field) or []
+    if not isinstance(value, list):
+        raise CaseError(f"{field}: must be a list of levels, each a list of policies")
+    levels = []
+    for i, level in enumerate(value):
+        if not isinstance(level, list):
+            raise CaseError(f"{field}[{i}]: must be a list of policies")
+        levels.append([_named(p, f"{field}[{i}][{j}]", cache) for j, p in enumerate(level)])
+    return levels
+
+
+def _principal(value: Any) -> Principal:
+    if value is None:
+        raise CaseError("principal: missing")
+    if not isinstance(value, Mapping):
+        raise CaseError("principal: must be an object")
+    if value.get("type") == "anonymous":
+        return Principal.anonymous()
+    arn = value.get("arn")
+    if not isinstance(arn, str) or not arn:
+        raise CaseError('principal.arn: must be a non-empty string (or use {"type": "anonymous"})')
+    account = value.get("account")
+    if account is not None and not isinstance(account, str):
+        raise CaseError("principal.account: must be a string")
+    if account is None:
+        parts = arn.split(":")
+        account = parts[4] if len(parts) > 5 and parts[4] else None
+    return Principal(arn, account)
+
+
+def build_case(case: Any, cache: PolicyCache) -> tuple[Request, PolicySet]:
+    if not isinstance(case, Mapping):
+        raise CaseError("a case must be a JSON object")
+    principal = _principal(case.get("principal"))
+    identity = case.get("identity_policies") or []
+    if not isinstance(identity, list):
+        raise CaseError("identity_policies: must be a list")
+    req = case.get("request")
+    if not isinstance(req, Mapping):
+        raise CaseError("request: must be an object with action, resource and context")
+    action = req.get("action")
+    if not isinstance(action, str) or not action:
+        raise CaseError("request.action: must be a non-empty string")
+    resource = req.get("resource", "*")
+    if not isinstance(resource, str):
+        raise CaseError("request.resource: must be a string")
+    context = req.get("context") or {}
+    if not isinstance(context, Mapping):
+        raise CaseError("request.context: must be an object")
+    resource_account = case.get("resource_account")
+    if resource_account is not None and not isinstance(resource_account, str):
+        raise CaseError("resource_account: must be a string")
+    resource_policy = _optional(case, "resource_policy", cache)
+    must_allow = case.get("resource_policy_must_allow")
+    if must_allow is None:
+        must_allow = resource_policy is not None and resource_policy_must_allow(action)
+    policy_set = PolicySet(
+        identity=[_named(p, f"identity[{i}]", cache) for i, p in enumerate(identity)],
+        permissions_boundary=_optional(case, "permissions_boundary", cache),
+        session_policy=_optional(case, "session_policy", cache),
+        scps=_levels(case, "scps", cache),
+        rcps=_levels(case, "rcps", cache),
+        resource_policy=resource_policy,
+        resource_policy_must_allow=bool(must_allow),
+    )
+    return Request(principal, action, resource, resource_account, context), policy_set
+
+
+def evaluate_line(line: str, cache: PolicyCache) -> dict[str, Any]:
+    case_id: Any = None
+    try:
+        case = json.loads(line)
+        if isinstance(case, Mapping):
+            case_id = case.get("id")
+        request, policy_set = build_case(case, cache)
+        decision = evaluate(request, policy_set, explain=False)
+    except json.JSONDecodeError as exc:
+        return _error(case_id, f"invalid JSON: {exc}")
+    except CaseError as exc:
+        return _error(case_id, str(exc))
+    except (TypeError, ValueError, AttributeError) as exc:  # malformed field shapes
+        logger.debug("case %r failed", case_id, exc_info=True)
+        return _error(case_id, f"invalid case: {exc}")
+    return {
+        "id": case_id,
+        "decision": decision.decision,
+        "matched_statements": [
+            {
+                "policy": m.label,
+                "statement": m.statement_index,
+                "sid": m.sid,
+                "start": {"line": m.span.start.line, "column": m.span.start.column},
+                "end": {"line": m.span.end.line, "column": m.span.end.column},
+            }
+            for m in decision.matched_statements
+        ],
+        "error": None,
+    }
+
+
+def _error(case_id: Any, message: str) -> dict[str, Any]:
+    return {"id": case_id, "decision": None, "matched_statements": [], "error": message}
+
+
+def _cases(lines: Iterable[str]) -> Iterator[str]:
+    for line in lines:
+        stripped = line.strip()
+        if stripped and not stripped.startswith("//"):
+            yield stripped
+
+
+def run_stream(lines: Iterable[str], out: TextIO) -> int:
+    cache = PolicyCache()
+    buffer: list[str] = []
+    count = 0
+    for line in _cases(lines):
+        buffer.append(json.dumps(evaluate_line(line, cache)))
+        count += 1
+        if len(buffer) >= 1000:
+            out.write("\n".join(buffer) + "\n")
+            buffer.clear()
+    if buffer:
+        out.write("\n".join(buffer) + "\n")
+    out.flush()
+    return count
+
+
+def run(argv: list[str], options: GlobalOptions) -> int:
+    parser = argparse.ArgumentParser(
+        prog="iamdesk simulate", description="Evaluate a batch of JSON Lines cases."
+    )
+    parser.add_argument("--cases", required=True, help="JSON Lines file of cases, or - for stdin")
+    args = parser.parse_args(argv)
+    if args.cases == "-":
+        run_stream(sys.stdin, sys.stdout)
+        return 0
+    try:
+        with open(args.cases, encoding="utf-8") as handle:
+            run_stream(handle, sys.stdout)
+    except OSError as exc:
+        print(f"iamdesk simulate: cannot read {args.cases}: {exc.strerror}", file=sys.stderr)
+        return 2
+    return 0

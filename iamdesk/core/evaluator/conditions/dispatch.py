@@ -1,0 +1,203 @@
+"""One compiled ``operator: {key: values}`` entry and how it is decided against a request.
+
+AWS's rules, applied here rather than in each family:
+- several values for a key are OR-ed; a negated operator is true when *none* matches (NOR);
+- a key missing from the request: the ``IfExists`` suffix makes the condition true; otherwise
+  positive operators are false and negated operators true; ``ForAllValues`` is true (nothing to
+  check) and ``ForAnyValue`` false; ``Null`` looks only at the key's presence;
+- ``ForAllValues``: every request value must satisfy the operator; ``ForAnyValue``: at least one;
+- keys are case-insensitive, values case-sensitive (unless the operator says otherwise).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from iamdesk.core.evaluator.conditions import arn, binary, boolean, date, ip, numeric, string
+from iamdesk.core.evaluator.conditions.base import (
+    InvalidConditionValue,
+    OperatorSpec,
+    ValueMatcher,
+    never,
+)
+from iamdesk.core.evaluator.request import Env
+from iamdesk.core.evaluator.trace import MismatchReason
+from iamdesk.core.evaluator.variables import Template, parse_template
+from iamdesk.core.policy.document import ConditionEntry
+
+logger = logging.getLogger(__name__)
+
+_OPERATORS: dict[str, OperatorSpec] = {
+    **string.OPERATORS,
+    **numeric.OPERATORS,
+    **date.OPERATORS,
+    **boolean.OPERATORS,
+    **binary.OPERATORS,
+    **ip.OPERATORS,
+    **arn.OPERATORS,
+}
+
+ALL = "ForAllValues"
+ANY = "ForAnyValue"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedOperator:
+    qualifier: str | None  # ALL, ANY or None
+    base: str  # canonical name of the operator family member, e.g. "StringLike"
+    if_exists: bool
+    spec: OperatorSpec | None  # None: unknown operator
+
+
+def parse_operator(text: str) -> ParsedOperator:
+    rest = text
+    qualifier = None
+    lower = rest.lower()
+    if lower.startswith("forallvalues:"):
+        qualifier, rest = ALL, rest[len("ForAllValues:") :]
+    elif lower.startswith("foranyvalue:"):
+        qualifier, rest = ANY, rest[len("ForAnyValue:") :]
+    if_exists = False
+    if rest.lower().endswith("ifexists") and len(rest) > len("IfExists"):
+        if_exists, rest = True, rest[: -len("IfExists")]
+    spec = _OPERATORS.get(rest.lower())
+    return ParsedOperator(qualifier, spec.name if spec else rest, if_exists, spec)
+
+
+def known_operator(text: str) -> bool:
+    parsed = parse_operator(text)
+    if parsed.spec is None:
+        return False
+    return not (parsed.base == "Null" and (parsed.if_exists or parsed.qualifier))
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionOutcome:
+    matched: bool
+    reason: MismatchReason | None
+    request_values: tuple[str, ...] | None  # None: the key is not in the request
+
+
+class CompiledCondition:
+    """Compiled once per policy; ``evaluate`` is the fast path, ``explain`` the traced one."""
+
+    __slots__ = (
+        "entry",
+        "if_exists",
+        "invalid",
+        "is_null",
+        "key",
+        "matcher",
+        "negated",
+        "qualifier",
+        "spec",
+        "templates",
+    )
+
+    def __init__(self, entry: ConditionEntry, variables: bool) -> None:
+        self.entry = entry
+        self.key = entry.key.lower()
+        op = parse_operator(entry.operator)
+        self.spec = op.spec
+        self.qualifier = op.qualifier
+        self.if_exists = op.if_exists
+        self.is_null = op.base == "Null"
+        self.negated = bool(op.spec and op.spec.negated)
+        self.invalid: str | None = None
+        self.templates: tuple[Template | str, ...] | None = None
+        self.matcher: ValueMatcher = never
+        if op.spec is None:
+            return
+        texts = tuple(v.text for v in entry.values)
+        if variables and op.spec.variables:
+            parts = tuple(parse_template(t) for t in texts)
+            if any(isinstance(p, Template) for p in parts):
+                self.templates = parts
+                return
+            texts = tuple(p for p in parts if isinstance(p, str))
+        self.matcher = self._prepare(texts)
+
+    def _prepare(self, texts: tuple[str, ...]) -> ValueMatcher:
+        assert self.spec is not None
+        try:
+            return self.spec.prepare(texts)
+        except InvalidConditionValue as exc:
+            self.invalid = str(exc)
+            return never
+
+    def _matcher(self, env: Env) -> tuple[ValueMatcher, bool]:
+        """The predicate for this request, and whether some variable had no value."""
+        if self.templates is None:
+            return self.matcher, False
+        resolved: list[str] = []
+        unresolved = False
+        for part in self.templates:
+            if isinstance(part, str):
+                resolved.append(part)
+                continue
+            value = part.resolve(env)
+            if value is None:
+                unresolved = True
+            else:
+                resolved.append(value)
+        assert self.spec is not None
+        try:
+            return self.spec.prepare(tuple(resolved)), unresolved
+        except InvalidConditionValue:
+            return never, unresolved
+
+    def evaluate(self, env: Env) -> bool:
+        if self.spec is None:
+            return False
+        values = env.context.get(self.key)
+        if self.is_null:
+            present = bool(values)
+            return self.matcher("false" if present else "true")
+        if values is None:
+            return self._missing()
+        matcher, _ = self._matcher(env)
+        return self._decide(matcher, values)
+
+    def _missing(self) -> bool:
+        if self.if_exists or self.qualifier == ALL:
+            return True
+        if self.qualifier == ANY:
+            return False
+        return self.negated
+
+    def _decide(self, matcher: ValueMatcher, values: tuple[str, ...]) -> bool:
+        negated = self.negated
+        if self.qualifier == ALL:
+            return all(matcher(v) != negated for v in values)
+        if self.qualifier == ANY:
+            return any(matcher(v) != negated for v in values)
+        # A plain operator on a multi-valued key: true if any value matches (negated: none).
+        hit = any(matcher(v) for v in values)
+        return hit != negated
+
+    def explain(self, env: Env) -> ConditionOutcome:
+        if self.spec is None:
+            return ConditionOutcome(False, MismatchReason.UNKNOWN_OPERATOR, None)
+        values = env.context.get(self.key)
+        if self.is_null:
+            ok = self.evaluate(env)
+            return ConditionOutcome(ok, None if ok else MismatchReason.CONDITION_NOT_MET, values)
+        if values is None:
+            ok = self._missing()
+            return ConditionOutcome(ok, None if ok else MismatchReason.CONTEXT_KEY_MISSING, None)
+        matcher, unresolved = self._matcher(env)
+        ok = self._decide(matcher, values)
+        if ok:
+            return ConditionOutcome(True, None, values)
+        if self.invalid is not None:
+            reason = MismatchReason.INVALID_CONDITION_VALUE
+        elif unresolved:
+            reason = MismatchReason.VARIABLE_MISSING
+        else:
+            reason = MismatchReason.CONDITION_NOT_MET
+        return ConditionOutcome(False, reason, values)
+
+
+def compile_condition(entry: ConditionEntry, variables: bool) -> CompiledCondition:
+    return CompiledCondition(entry, variables)

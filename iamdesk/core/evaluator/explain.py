@@ -1,0 +1,156 @@
+"""The slow, thorough half of an evaluation: the full per-statement trace, the near misses of an
+implicit deny, and the plain-English sentence that says why."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from iamdesk.core.evaluator.compiled import PolicyRef, PolicySet
+from iamdesk.core.evaluator.request import Env
+from iamdesk.core.evaluator.trace import MismatchReason, NearMiss, StatementTrace
+
+if TYPE_CHECKING:
+    from iamdesk.core.evaluator.decision import Decision, MatchedStatement
+
+logger = logging.getLogger(__name__)
+
+_TYPE_NAMES = {
+    "identity": "identity policy",
+    "permissions_boundary": "permissions boundary",
+    "session_policy": "session policy",
+    "scps": "service control policy",
+    "rcps": "resource control policy",
+    "resource_policy": "resource policy",
+}
+
+
+def _refs(ps: PolicySet, env: Env, applies: dict[str, bool]) -> list[tuple[str, PolicyRef, bool]]:
+    refs: list[tuple[str, PolicyRef, bool]] = []
+    if applies.get("identity"):
+        refs.extend(("identity", r, False) for r in ps.identity)
+    if applies.get("permissions_boundary") and ps.permissions_boundary is not None:
+        refs.append(("permissions_boundary", ps.permissions_boundary, False))
+    if applies.get("session_policy") and ps.session_policy is not None:
+        refs.append(("session_policy", ps.session_policy, False))
+    if applies.get("scps"):
+        refs.extend(("scps", r, False) for level in ps.scps for r in level)
+    if applies.get("rcps"):
+        refs.extend(("rcps", r, True) for level in ps.rcps for r in level)
+    if ps.resource_policy is not None:
+        refs.append(("resource_policy", ps.resource_policy, True))
+    return refs
+
+
+def attach_trace(decision: Decision, env: Env, ps: PolicySet) -> None:
+    traces: list[StatementTrace] = []
+    for ptype, ref, principal in _refs(ps, env, decision._applies):
+        for st in ref.policy.statements:
+            check = principal and (ptype == "resource_policy" or st.principal is not None)
+            traces.append(st.trace(env, ptype, ref, check))
+    decision.trace = tuple(traces)
+    if decision.decision == "implicitDeny":
+        decision.near_misses = tuple(_near_misses(traces))
+
+
+def _near_misses(traces: list[StatementTrace]) -> list[NearMiss]:
+    misses = []
+    for t in traces:
+        if t.effect != "Allow" or not t.action.matched:
+            continue
+        failed = t.failed_elements
+        if len(failed) != 1:
+            continue
+        element = failed[0]
+        reasons: tuple[MismatchReason, ...]
+        if element == "Resource":
+            reasons = (t.resource.reason,) if t.resource.reason else ()
+            detail = t.resource.reason.text if t.resource.reason else "resource mismatch"
+        elif element == "Principal":
+            assert t.principal is not None
+            reasons = (t.principal.reason,) if t.principal.reason else ()
+            detail = t.principal.reason.text if t.principal.reason else "principal mismatch"
+        else:
+            bad = [c for c in t.conditions if not c.matched]
+            reasons = tuple(c.reason for c in bad if c.reason is not None)
+            detail = "; ".join(
+                f"{c.operator} {c.key}: {c.reason.text if c.reason else 'not met'}" for c in bad
+            )
+        misses.append(
+            NearMiss(
+                t.policy_type,
+                t.label,
+                t.name,
+                t.statement_index,
+                t.sid,
+                t.span,
+                element,
+                reasons,
+                detail,
+            )
+        )
+    return misses
+
+
+def _statement(m: MatchedStatement) -> str:
+    sid = f" ({m.sid})" if m.sid else ""
+    name = f"{_TYPE_NAMES[m.policy_type]} {m.name or m.label}"
+    return f"statement {m.statement_index}{sid} of the {name}"
+
+
+def _list(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def explain_decision(decision: Decision) -> str:
+    req = decision.request
+    action, resource = req.action, req.resource
+    what = f"{action} on {resource}"
+    if decision.decision == "explicitDeny":
+        parts = [_statement(m) for m in decision.matched_statements]
+        return f"Denied: {_list(parts)} explicitly denies {what}."
+    if decision.decision == "allowed":
+        allows = [m for m in decision.matched_statements if m.policy_type != "scps"]
+        parts = [_statement(m) for m in allows] or ["the account root user's own permissions"]
+        text = f"Allowed: {_list(parts)} allows {what}"
+        if decision.cross_account:
+            text += " (cross-account: both the identity side and the resource policy allow)"
+        return text + "."
+    details = decision.details
+    gate = decision.gate
+    if gate == "scp":
+        levels = details["scps"].levels
+        level = levels.index(False) if False in levels else 0
+        return (
+            f"Denied: no service control policy at organization level {level} "
+            f"(scps[{level}]) allows {action}."
+        )
+    if gate == "permissions_boundary":
+        ref = req_name(decision, "permissions_boundary")
+        return f"Denied: the permissions boundary {ref} has no statement that allows {action}."
+    if gate == "session_policy":
+        ref = req_name(decision, "session_policy")
+        return f"Denied: the session policy {ref} has no statement that allows {action}."
+    if gate == "cross_account":
+        return (
+            f"Denied: cross-account request; the identity side allows {action}, but the "
+            f"resource policy of account {req.resource_account or '?'} does not grant it."
+        )
+    principal = req.principal.arn
+    if principal is None:
+        return f"Denied: no resource policy allows anonymous access to {what}."
+    if gate == "resource_policy":
+        if details["resource_policy"].applies:
+            return f"Denied: the resource policy does not allow {principal} to perform {what}."
+        return f"Denied: there is no resource policy that allows {principal} to perform {what}."
+    if decision.cross_account:
+        return f"Denied: cross-account request; no identity policy of {principal} allows {what}."
+    suffix = " and no resource policy grants it" if details["resource_policy"].applies else ""
+    return f"Denied: no identity policy allows {what}{suffix} (implicit deny)."
+
+
+def req_name(decision: Decision, ptype: str) -> str:
+    scans = decision._scans.get(ptype) or []
+    return scans[0].ref.display_name if scans else ptype
