@@ -1,9 +1,10 @@
 """AWS-style identifiers and ARNs.
 
 IAM unique ids are a four-letter prefix naming the kind (AIDA user, AGPA group, AROA role, ANPA
-managed policy, AIPA instance profile, AKIA access key, ASIA temporary key) and 16 characters of
-the Base32 alphabet ``A-Z2-7``. Randomness comes from ``secrets`` unless a ``random.Random`` is
-given (tests and generated fixtures pass a seeded one for reproducible ids).
+managed policy, AIPA instance profile) and 17 characters of the Base32 alphabet ``A-Z2-7``
+(21 in all, like AWS's ``AIDACKCEVSQ6C2EXAMPLE``); access key ids (AKIA long-term, ASIA temporary)
+have 16 (20 in all, like ``AKIAIOSFODNN7EXAMPLE``). Randomness comes from ``secrets`` unless a
+``random.Random`` is given (tests and generated fixtures pass a seeded one for reproducible ids).
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ _SECRET_ALPHABET = string.ascii_letters + string.digits + "+/"
 
 
 def unique_id(kind: str, rng: random.Random | None = None) -> str:
-    """``unique_id("user")`` -> ``AIDA`` + 16 Base32 characters."""
+    """``unique_id("user")`` -> ``AIDA`` + 17 Base32 characters."""
     prefix = PREFIXES[kind]
     chooser = rng.choice if rng is not None else secrets.choice
-    return prefix + "".join(chooser(BASE32_ALPHABET) for _ in range(16))
+    length = 16 if kind in ("access-key", "session-key") else 17
+    return prefix + "".join(chooser(BASE32_ALPHABET) for _ in range(length))
 
 
 def secret_access_key(rng: random.Random | None = None) -> str:

@@ -1,0 +1,236 @@
+"""Finding IAM entities by name or ARN inside a transaction, and their AWS output shapes.
+
+Every service resolves its account and entities through these functions, so "cannot be found"
+reads the same everywhere and the output dicts have the keys, order and optional members the AWS
+CLI prints.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from iamdesk.services.errors import IamError, no_such_entity
+from iamdesk.store.changelog import record_change
+from iamdesk.store.db import Database
+from iamdesk.store.tables import (
+    Account,
+    Group,
+    InstanceProfile,
+    ManagedPolicy,
+    Role,
+    Tag,
+    User,
+)
+
+log = logging.getLogger(__name__)
+
+
+def resolve_account(session: Session, db: Database, account_id: str | None) -> str:
+    """``account_id``, or the model's default account when None; it must exist in the model."""
+    if account_id is None:
+        found = session.execute(
+            select(Account.account_id).where(Account.is_default == True)  # noqa: E712
+        ).scalar()
+        if found is None:
+            raise IamError("NoSuchEntity", "The model has no default account.")
+        return str(found)
+    if session.get(Account, account_id) is None:
+        raise IamError("NoSuchEntity", f"The account with id {account_id} cannot be found.")
+    return account_id
+
+
+def record(
+    session: Session,
+    db: Database,
+    account_id: str | None,
+    operation: str,
+    entity_type: str,
+    entity_name: str,
+    *,
+    before: Any = None,
+    after: Any = None,
+) -> None:
+    record_change(
+        session,
+        at=db.now(),
+        actor=db.actor,
+        account_id=account_id,
+        operation=operation,
+        entity_type=entity_type,
+        entity_name=entity_name,
+        before=before,
+        after=after,
+    )
+
+
+def get_user(session: Session, account_id: str, name: str) -> User:
+    row = session.scalars(
+        select(User).where(User.account_id == account_id, User.name == name)
+    ).first()
+    if row is None:
+        raise no_such_entity("user", name)
+    return row
+
+
+def get_group(session: Session, account_id: str, name: str) -> Group:
+    row = session.scalars(
+        select(Group).where(Group.account_id == account_id, Group.name == name)
+    ).first()
+    if row is None:
+        raise no_such_entity("group", name)
+    return row
+
+
+def get_role(session: Session, account_id: str, name: str) -> Role:
+    row = session.scalars(
+        select(Role).where(Role.account_id == account_id, Role.name == name)
+    ).first()
+    if row is None:
+        raise no_such_entity("role", name)
+    return row
+
+
+def get_instance_profile(session: Session, account_id: str, name: str) -> InstanceProfile:
+    row = session.scalars(
+        select(InstanceProfile).where(
+            InstanceProfile.account_id == account_id, InstanceProfile.name == name
+        )
+    ).first()
+    if row is None:
+        raise IamError("NoSuchEntity", f"Instance Profile {name} cannot be found.")
+    return row
+
+
+def find_policy(session: Session, account_id: str, arn: str) -> ManagedPolicy | None:
+    """A customer managed policy of this account, or an AWS managed policy (materialized from
+    the catalog on first use), by ARN."""
+    row = session.scalars(select(ManagedPolicy).where(ManagedPolicy.arn == arn)).first()
+    if row is None and arn.startswith("arn:aws:iam::aws:policy/"):
+        from iamdesk.services import managed_policies
+
+        pk = managed_policies.materialize(session, arn)
+        row = session.get(ManagedPolicy, pk) if pk is not None else None
+    if row is None or (row.account_id is not None and row.account_id != account_id):
+        return None
+    return row
+
+
+def find_policy_readonly(session: Session, account_id: str, arn: str) -> ManagedPolicy | None:
+    """Like ``find_policy`` but never materializes (for read-only snapshots)."""
+    row = session.scalars(select(ManagedPolicy).where(ManagedPolicy.arn == arn)).first()
+    if row is None or (row.account_id is not None and row.account_id != account_id):
+        return None
+    return row
+
+
+def get_policy(
+    session: Session, account_id: str, arn: str, *, attachable: bool = False
+) -> ManagedPolicy:
+    row = find_policy(session, account_id, arn)
+    if row is None:
+        if attachable:
+            raise IamError("NoSuchEntity", f"Policy {arn} does not exist or is not attachable.")
+        raise IamError("NoSuchEntity", f"Policy {arn} was not found.")
+    return row
+
+
+def tags_of(session: Session, entity_type: str, pk: int) -> list[dict[str, str]]:
+    rows = session.execute(
+        select(Tag.key, Tag.value)
+        .where(Tag.entity_type == entity_type, Tag.entity_pk == pk)
+        .order_by(Tag.pk)
+    ).all()
+    return [{"Key": key, "Value": value} for key, value in rows]
+
+
+def boundary_shape(session: Session, policy_pk: int | None) -> dict[str, str] | None:
+    if policy_pk is None:
+        return None
+    arn = session.execute(select(ManagedPolicy.arn).where(ManagedPolicy.pk == policy_pk)).scalar()
+    return {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": str(arn)}
+
+
+def document_object(text: str) -> Any:
+    """A stored policy document as the AWS CLI prints it (decoded JSON)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        log.warning("stored policy document is not JSON; returning it as text")
+        return text
+
+
+def user_shape(
+    row: User, *, boundary: dict[str, str] | None = None, tags: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "Path": row.path,
+        "UserName": row.name,
+        "UserId": row.user_id,
+        "Arn": row.arn,
+        "CreateDate": row.create_date,
+    }
+    if row.password_last_used:
+        out["PasswordLastUsed"] = row.password_last_used
+    if boundary:
+        out["PermissionsBoundary"] = boundary
+    if tags:
+        out["Tags"] = tags
+    return out
+
+
+def group_shape(row: Group) -> dict[str, Any]:
+    return {
+        "Path": row.path,
+        "GroupName": row.name,
+        "GroupId": row.group_id,
+        "Arn": row.arn,
+        "CreateDate": row.create_date,
+    }
+
+
+def role_shape(
+    row: Role,
+    *,
+    boundary: dict[str, str] | None = None,
+    tags: list[dict[str, str]] | None = None,
+    last_used: bool = False,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "Path": row.path,
+        "RoleName": row.name,
+        "RoleId": row.role_id,
+        "Arn": row.arn,
+        "CreateDate": row.create_date,
+        "AssumeRolePolicyDocument": document_object(row.assume_role_policy),
+    }
+    if row.description is not None:
+        out["Description"] = row.description
+    out["MaxSessionDuration"] = row.max_session_duration
+    if boundary:
+        out["PermissionsBoundary"] = boundary
+    if tags:
+        out["Tags"] = tags
+    if last_used:
+        used: dict[str, str] = {}
+        if row.last_used_date:
+            used["LastUsedDate"] = row.last_used_date
+        if row.last_used_region:
+            used["Region"] = row.last_used_region
+        out["RoleLastUsed"] = used
+    return out
+
+
+def instance_profile_shape(row: InstanceProfile, roles: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "Path": row.path,
+        "InstanceProfileName": row.name,
+        "InstanceProfileId": row.instance_profile_id,
+        "Arn": row.arn,
+        "CreateDate": row.create_date,
+        "Roles": roles,
+    }

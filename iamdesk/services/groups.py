@@ -1,0 +1,270 @@
+"""IAM groups and their membership."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import delete, exists, func, select, update
+
+from iamdesk.services import entities
+from iamdesk.services.errors import IamError, already_exists, delete_conflict, limit_exceeded
+from iamdesk.services.validation import check_max_items, check_name, check_path, check_path_prefix
+from iamdesk.store.db import Database
+from iamdesk.store.ids import iam_arn, unique_id
+from iamdesk.store.tables import (
+    Group,
+    GroupMembership,
+    InlinePolicy,
+    PolicyAttachment,
+    User,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_GROUPS_PER_USER = 10
+
+
+def create_group(
+    db: Database, account_id: str | None, group_name: str, *, path: str | None = None
+) -> dict[str, Any]:
+    check_name(group_name, "groupName")
+    path = check_path(path)
+    with db.transaction() as session:
+        account = entities.resolve_account(session, db, account_id)
+        taken = session.execute(
+            select(exists().where(Group.account_id == account, Group.name == group_name))
+        ).scalar()
+        if taken:
+            raise already_exists("group", group_name)
+        row = Group(
+            account_id=account,
+            name=group_name,
+            path=path,
+            group_id=unique_id("group", db.rng),
+            arn=iam_arn(account, "group", path, group_name),
+            create_date=db.now(),
+        )
+        session.add(row)
+        session.flush()
+        out = entities.group_shape(row)
+        entities.record(session, db, account, "CreateGroup", "group", group_name, after=out)
+    return {"Group": out}
+
+
+def _user_rows(session: Any, group_pk: int) -> list[dict[str, Any]]:
+    t = User.__table__  # type: ignore[attr-defined]
+    m = GroupMembership.__table__  # type: ignore[attr-defined]
+    rows = session.execute(
+        select(t.c.path, t.c.name, t.c.user_id, t.c.arn, t.c.create_date, t.c.password_last_used)
+        .join(m, m.c.user_pk == t.c.pk)
+        .where(m.c.group_pk == group_pk)
+        .order_by(m.c.pk)
+    ).all()
+    users = []
+    for path, name, user_id, arn, created, last_used in rows:
+        item = {
+            "Path": path,
+            "UserName": name,
+            "UserId": user_id,
+            "Arn": arn,
+            "CreateDate": created,
+        }
+        if last_used:
+            item["PasswordLastUsed"] = last_used
+        users.append(item)
+    return users
+
+
+def get_group(db: Database, account_id: str | None, group_name: str) -> dict[str, Any]:
+    """The group and its members (GetGroup)."""
+    with db.read() as session:
+        account = entities.resolve_account(session, db, account_id)
+        row = entities.get_group(session, account, group_name)
+        return {
+            "Users": _user_rows(session, int(row.pk or 0)),
+            "Group": entities.group_shape(row),
+            "IsTruncated": False,
+        }
+
+
+def list_groups(
+    db: Database,
+    account_id: str | None,
+    *,
+    path_prefix: str | None = None,
+    marker: str | None = None,
+    max_items: int | None = None,
+) -> dict[str, Any]:
+    prefix = check_path_prefix(path_prefix)
+    check_max_items(max_items)
+    t = Group.__table__  # type: ignore[attr-defined]
+    query = select(t.c.path, t.c.name, t.c.group_id, t.c.arn, t.c.create_date).order_by(t.c.name)
+    with db.read() as session:
+        account = entities.resolve_account(session, db, account_id)
+        query = query.where(t.c.account_id == account)
+        if prefix != "/":
+            query = query.where(func.substr(t.c.path, 1, len(prefix)) == prefix)
+        if marker:
+            query = query.where(t.c.name > marker)
+        if max_items is not None:
+            query = query.limit(max_items + 1)
+        rows = session.execute(query).all()
+    truncated = max_items is not None and len(rows) > max_items
+    rows = rows[:max_items] if max_items is not None else rows
+    groups = [
+        {"Path": p, "GroupName": n, "GroupId": i, "Arn": a, "CreateDate": c}
+        for p, n, i, a, c in rows
+    ]
+    result: dict[str, Any] = {"Groups": groups, "IsTruncated": truncated}
+    if truncated:
+        result["Marker"] = groups[-1]["GroupName"]
+    return result
+
+
+def update_group(
+    db: Database,
+    account_id: str | None,
+    group_name: str,
+    *,
+    new_path: str | None = None,
+    new_group_name: str | None = None,
+) -> dict[str, Any]:
+    if new_group_name is not None:
+        check_name(new_group_name, "newGroupName")
+    if new_path is not None:
+        check_path(new_path, "newPath")
+    with db.transaction() as session:
+        account = entities.resolve_account(session, db, account_id)
+        row = entities.get_group(session, account, group_name)
+        before = entities.group_shape(row)
+        name = new_group_name if new_group_name is not None else row.name
+        if new_group_name is not None and new_group_name.lower() != row.name.lower():
+            taken = session.execute(
+                select(exists().where(Group.account_id == account, Group.name == new_group_name))
+            ).scalar()
+            if taken:
+                raise already_exists("group", new_group_name)
+        path = new_path if new_path is not None else row.path
+        session.execute(
+            update(Group)
+            .where(Group.pk == row.pk)
+            .values(name=name, path=path, arn=iam_arn(account, "group", path, name))
+        )
+        session.refresh(row)
+        entities.record(
+            session,
+            db,
+            account,
+            "UpdateGroup",
+            "group",
+            group_name,
+            before=before,
+            after=entities.group_shape(row),
+        )
+    return {}
+
+
+def delete_group(db: Database, account_id: str | None, group_name: str) -> dict[str, Any]:
+    with db.transaction() as session:
+        account = entities.resolve_account(session, db, account_id)
+        row = entities.get_group(session, account, group_name)
+        checks = (
+            (
+                select(GroupMembership.pk).where(GroupMembership.group_pk == row.pk),
+                "remove users from group",
+            ),
+            (select(InlinePolicy.pk).where(InlinePolicy.group_pk == row.pk), "delete policies"),
+            (
+                select(PolicyAttachment.pk).where(PolicyAttachment.group_pk == row.pk),
+                "detach all policies",
+            ),
+        )
+        for query, what in checks:
+            if session.execute(query.limit(1)).first() is not None:
+                raise delete_conflict(f"Cannot delete entity, must {what} first.")
+        before = entities.group_shape(row)
+        session.delete(row)
+        entities.record(session, db, account, "DeleteGroup", "group", group_name, before=before)
+    return {}
+
+
+def add_user_to_group(
+    db: Database, account_id: str | None, group_name: str, user_name: str
+) -> dict[str, Any]:
+    check_name(group_name, "groupName")
+    check_name(user_name, "userName")
+    with db.transaction() as session:
+        account = entities.resolve_account(session, db, account_id)
+        group = entities.get_group(session, account, group_name)
+        user = entities.get_user(session, account, user_name)
+        present = session.execute(
+            select(
+                exists().where(
+                    GroupMembership.group_pk == group.pk, GroupMembership.user_pk == user.pk
+                )
+            )
+        ).scalar()
+        if present:
+            return {}  # IAM answers success when the user is already a member
+        count = session.execute(
+            select(func.count()).where(GroupMembership.user_pk == user.pk)
+        ).scalar_one()
+        if count >= MAX_GROUPS_PER_USER:
+            raise limit_exceeded(f"Cannot exceed quota for GroupsPerUser: {MAX_GROUPS_PER_USER}")
+        session.add(GroupMembership(group_pk=int(group.pk or 0), user_pk=int(user.pk or 0)))
+        entities.record(
+            session,
+            db,
+            account,
+            "AddUserToGroup",
+            "group",
+            group.name,
+            after={"UserName": user.name, "GroupName": group.name},
+        )
+    return {}
+
+
+def remove_user_from_group(
+    db: Database, account_id: str | None, group_name: str, user_name: str
+) -> dict[str, Any]:
+    with db.transaction() as session:
+        account = entities.resolve_account(session, db, account_id)
+        group = entities.get_group(session, account, group_name)
+        user = entities.get_user(session, account, user_name)
+        removed = session.execute(
+            delete(GroupMembership).where(
+                GroupMembership.group_pk == group.pk, GroupMembership.user_pk == user.pk
+            )
+        ).rowcount
+        if not removed:
+            raise IamError("NoSuchEntity", f"The user with name {user.name} cannot be found.")
+        entities.record(
+            session,
+            db,
+            account,
+            "RemoveUserFromGroup",
+            "group",
+            group.name,
+            before={"UserName": user.name, "GroupName": group.name},
+        )
+    return {}
+
+
+def list_groups_for_user(db: Database, account_id: str | None, user_name: str) -> dict[str, Any]:
+    t = Group.__table__  # type: ignore[attr-defined]
+    m = GroupMembership.__table__  # type: ignore[attr-defined]
+    with db.read() as session:
+        account = entities.resolve_account(session, db, account_id)
+        user = entities.get_user(session, account, user_name)
+        rows = session.execute(
+            select(t.c.path, t.c.name, t.c.group_id, t.c.arn, t.c.create_date)
+            .join(m, m.c.group_pk == t.c.pk)
+            .where(m.c.user_pk == user.pk)
+            .order_by(m.c.pk)
+        ).all()
+    groups = [
+        {"Path": p, "GroupName": n, "GroupId": i, "Arn": a, "CreateDate": c}
+        for p, n, i, a, c in rows
+    ]
+    return {"Groups": groups, "IsTruncated": False}

@@ -1,0 +1,486 @@
+"""Managed policies: customer managed create/get/list/delete and their versions (at most 5, one
+default). AWS managed policies come from the packaged catalog; they can be read and attached but
+any change answers ``UnmodifiableEntity``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import delete, exists, func, select, update
+from sqlmodel import Session
+
+from iamdesk.core.policy.document import PolicyKind
+from iamdesk.services import entities, managed_policies
+from iamdesk.services.documents import check_policy
+from iamdesk.services.errors import (
+    IamError,
+    already_exists,
+    delete_conflict,
+    limit_exceeded,
+    unmodifiable,
+)
+from iamdesk.services.tags import replace_tags
+from iamdesk.services.validation import (
+    check_description,
+    check_name,
+    check_path,
+    check_path_prefix,
+    check_tags,
+)
+from iamdesk.store.db import Database
+from iamdesk.store.ids import iam_arn, unique_id
+from iamdesk.store.tables import (
+    ManagedPolicy,
+    PolicyAttachment,
+    PolicyVersion,
+    Role,
+    Tag,
+    User,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_VERSIONS = 5
+_VERSION_RE = re.compile(r"v[1-9][0-9]*(\.[A-Za-z0-9-]*)?")
+
+
+def usage_counts(session: Session, policy_pk: int) -> tuple[int, int]:
+    """(AttachmentCount, PermissionsBoundaryUsageCount) for one policy."""
+    attached = session.execute(
+        select(func.count()).where(PolicyAttachment.policy_pk == policy_pk)
+    ).scalar_one()
+    boundary = sum(
+        session.execute(
+            select(func.count()).where(table.permissions_boundary_pk == policy_pk)  # type: ignore[attr-defined]
+        ).scalar_one()
+        for table in (User, Role)
+    )
+    return int(attached), int(boundary)
+
+
+def policy_shape(
+    session: Session, row: ManagedPolicy, *, description: bool = False, tags: bool = False
+) -> dict[str, Any]:
+    attached, boundary = usage_counts(session, int(row.pk or 0))
+    out: dict[str, Any] = {
+        "PolicyName": row.name,
+        "PolicyId": row.policy_id,
+        "Arn": row.arn,
+        "Path": row.path,
+        "DefaultVersionId": row.default_version_id,
+        "AttachmentCount": attached,
+        "PermissionsBoundaryUsageCount": boundary,
+        "IsAttachable": row.is_attachable,
+    }
+    if description and row.description:
+        out["Description"] = row.description
+    out["CreateDate"] = row.create_date
+    out["UpdateDate"] = row.update_date
+    if tags:
+        found = entities.tags_of(session, "policy", int(row.pk or 0))
+        if found:
+            out["Tags"] = found
+    return out
+
+
+def _customer_policy(session: Session, account: str, arn: str) -> ManagedPolicy:
+    """A policy that may be changed: AWS managed ones answer UnmodifiableEntity."""
+    if managed_policies.is_aws_managed_arn(arn):
+        if managed_policies.get(arn) is None:
+            raise IamError("NoSuchEntity", f"Policy {arn} was not found.")
+        raise unmodifiable(arn)
+    return entities.get_policy(session, account, arn)
+
+
+def create_policy(
+    db: Database,
+    account_id: str | None,
+    policy_name: str,
+    policy_document: str | Mapping[str, Any],
+    *,
+    path: str | None = None,
+    description: str | None = None,
+    tags: Iterable[Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    check_name(policy_name, "policyName")
+    path = check_path(path)
+    check_description(description)
+    pairs = check_tags(tags)
+    text, _ = check_policy(policy_document, PolicyKind.IDENTITY)
+    with db.transaction() as session:
+        account = entities.resolve_account(session, db, account_id)
+        taken = session.execute(
+            select(
+                exists().where(
+                    ManagedPolicy.account_id == account, ManagedPolicy.name == policy_name
+                )
+            )
+        ).scalar()
+        if taken:
+            raise already_exists("policy", policy_name)
+        now = db.now()
+        row = ManagedPolicy(
+            account_id=account,
+            name=policy_name,
+            path=path,
+            policy_id=unique_id("policy", db.rng),
+            arn=iam_arn(account, "policy", path, policy_name),
+            default_version_id="v1",
+            description=description,
+            create_date=now,
+            update_date=now,
+            next_version=2,
+        )
+        session.add(row)
+        session.flush()
+        pk = int(row.pk or 0)
+        session.add(
+            PolicyVersion(
+                policy_pk=pk, version_id="v1", document=text, is_default=True, create_date=now
+            )
+        )
+        replace_tags(session, "policy", pk, pairs)
+        out = policy_shape(session, row, tags=True)
+        entities.record(
+            session,
+            db,
+            account,
+            "CreatePolicy",
+            "policy",
+            row.arn,
+            after={**out, "Document": entities.document_object(text)},
+        )
+    return {"Policy": out}
+
+
+def get_policy(db: Database, account_id: str | None, policy_arn: str) -> dict[str, Any]:
+    with db.read() as session:
+        account = entities.resolve_account(session, db, account_id)
+        row = entities.find_policy_readonly(session, account, policy_arn)
+        if row is None:
+            catalog = managed_policies.get(policy_arn)
+            if catalog is None:
+                raise IamError("NoSuchEntity", f"Policy {policy_arn} was not found.")
+            out = catalog.to_aws()
+            out = {
+                **{
+                    k: out[k] for k in ("PolicyName", "PolicyId", "Arn", "Path", "DefaultVersionId")
+                },
+                "AttachmentCount": 0,
+                "PermissionsBoundaryUsageCount": 0,
+                "IsAttachable": True,
+                **({"Description": out["Description"]} if out.get("Description") else {}),
+                "CreateDate": out["CreateDate"],
+                "UpdateDate": out["UpdateDate"],
+            }
+            return {"Policy": out}
+        return {"Policy": policy_shape(session, row, description=True, tags=True)}
+
+
+def list_policies(
+    db: Database,
+    account_id: str | None,
+    *,
+    scope: str = "All",
+    only_attached: bool = False,
+    path_prefix: str | None = None,
+    policy_usage_filter: str | None = None,
+) -> dict[str, Any]:
+    """ListPolicies: ``scope`` is All, AWS or Local; AWS managed ones come from the catalog."""
+    if scope not in ("All", "AWS", "Local"):
+        raise IamError(
+            "ValidationError",
+            f"1 validation error detected: Value '{scope}' at 'scope' failed to satisfy"
+            " constraint: Member must satisfy enum value set: [All, AWS, Local]",
+        )
+    if policy_usage_filter not in (None, "PermissionsPolicy", "PermissionsBoundary"):
+        raise IamError(
+            "ValidationError",
+            f"1 validation error detected: Value '{policy_usage_filter}' at"
+            " 'policyUsageFilter' failed to satisfy constraint: Member must satisfy enum value"
+            " set: [PermissionsPolicy, PermissionsBoundary]",
+        )
+    prefix = check_path_prefix(path_prefix)
+    with db.read() as session:
+        account = entities.resolve_account(session, db, account_id)
+        counts = dict(
+            session.execute(
+                select(PolicyAttachment.policy_pk, func.count()).group_by(
+                    PolicyAttachment.policy_pk
+                )
+            ).all()
+        )
+        boundary_counts: dict[int, int] = {}
+        for table in (User, Role):
+            for pk, n in session.execute(
+                select(table.permissions_boundary_pk, func.count())  # type: ignore[attr-defined]
+                .where(table.permissions_boundary_pk.is_not(None))  # type: ignore[attr-defined]
+                .group_by(table.permissions_boundary_pk)  # type: ignore[attr-defined]
+            ).all():
+                boundary_counts[pk] = boundary_counts.get(pk, 0) + n
+        query = select(ManagedPolicy)
+        if scope == "Local":
+            query = query.where(ManagedPolicy.account_id == account)
+        elif scope == "AWS":
+            query = query.where(ManagedPolicy.aws_managed == True)  # noqa: E712
+        else:
+            query = query.where(
+                (ManagedPolicy.account_id == account) | (ManagedPolicy.aws_managed == True)  # noqa: E712
+            )
+        rows = {row.arn: row for row in session.scalars(query).all()}
+        items: list[dict[str, Any]] = []
+        for row in rows.values():
+            item = policy_shape_counts(row, counts, boundary_counts)
+            items.append(item)
+    if scope in ("All", "AWS"):
+        for policy in managed_policies.all_policies():
+            if policy.arn in rows:
+                continue
+            aws = policy.to_aws()
+            items.append(
+                {
+                    "PolicyName": aws["PolicyName"],
+                    "PolicyId": aws["PolicyId"],
+                    "Arn": aws["Arn"],
+                    "Path": aws["Path"],
+                    "DefaultVersionId": aws["DefaultVersionId"],
+                    "AttachmentCount": 0,
+                    "PermissionsBoundaryUsageCount": 0,
+                    "IsAttachable": True,
+                    "CreateDate": aws["CreateDate"],
+                    "UpdateDate": aws["UpdateDate"],
+                }
+            )
+    items = [i for i in items if i["Path"].startswith(prefix)]
+    if only_attached:
+        items = [i for i in items if i["AttachmentCount"] or i["PermissionsBoundaryUsageCount"]]
+    if policy_usage_filter == "PermissionsPolicy" and only_attached:
+        items = [i for i in items if i["AttachmentCount"]]
+    elif policy_usage_filter == "PermissionsBoundary" and only_attached:
+        items = [i for i in items if i["PermissionsBoundaryUsageCount"]]
+    items.sort(key=lambda i: (i["PolicyName"].lower(), i["Arn"]))
+    return {"Policies": items, "IsTruncated": False}
+
+
+def policy_shape_counts(
+    row: ManagedPolicy, counts: Mapping[int, int], boundary_counts: Mapping[int, int]
+) -> dict[str, Any]:
+    pk = int(row.pk or 0)
+    return {
+        "PolicyName": row.name,
+        "PolicyId": row.policy_id,
+        "Arn": row.arn,
+        "Path": row.path,
+        "DefaultVersionId": row.default_version_id,
+        "AttachmentCount": counts.get(pk, 0),
+        "PermissionsBoundaryUsageCount": boundary_counts.get(pk, 0),
+        "IsAttachable": row.is_attachable,
+        "CreateDate": row.create_date,
+        "UpdateDate": row.update_date,
+    }
+
+
+def delete_policy(db: Database, account_id: str | None, policy_arn: str) -> dict[str, Any]:
+    with db.transaction() as session:
+        account = entities.resolve_account(session, db, account_id)
+        row = _customer_policy(session, account, policy_arn)
+        attached, boundary = usage_counts(session, int(row.pk or 0))
+        if attached or boundary:
+            raise delete_conflict("Cannot delete a policy attached to entities.")
+        versions = session.execute(
+            select(func.count()).where(PolicyVersion.policy_pk == row.pk)
+        ).scalar_one()
+        if versions > 1:
+            raise delete_conflict(
+                "This policy has more than one version. Before you delete a policy, you must"
+                " delete the policy's versions. The default version is deleted with the policy."
+            )
+        before = policy_shape(session, row, description=True, tags=True)
+        session.execute(delete(Tag).where(Tag.entity_type == "policy", Tag.entity_pk == row.pk))
+        session.delete(row)
+        entities.record(session, db, account, "DeletePolicy", "policy", row.arn, before=before)
+    return {}
+
+
+def _version(session: Session, row: ManagedPolicy, version_id: str) -> PolicyVersion:
+    if not _VERSION_RE.fullmatch(version_id or ""):
+        raise IamError(
+            "ValidationError",
+            f"1 validation error detected: Value '{version_id}' at 'versionId' failed to satisfy"
+            r" constraint: Member must satisfy regular expression pattern:"
+            r" v[1-9][0-9]*(\.[A-Za-z0-9-]*)?",
+        )
+    found = session.scalars(
+        select(PolicyVersion).where(
+            PolicyVersion.policy_pk == row.pk, PolicyVersion.version_id == version_id
+        )
+    ).first()
+    if found is None:
+        raise IamError("NoSuchEntity", f"Policy {row.arn} version {version_id} does not exist.")
+    return found
+
+
+def _version_shape(version: PolicyVersion, *, document: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if document:
+        out["Document"] = entities.document_object(version.document)
+    out["VersionId"] = version.version_id
+    out["IsDefaultVersion"] = version.is_default
+    out["CreateDate"] = version.create_date
+    return out
+
+
+def create_policy_version(
+    db: Database,
+    account_id: str | None,
+    policy_arn: str,
+    policy_document: str | Mapping[str, Any],
+    *,
+    set_as_default: bool = False,
+) -> dict[str, Any]:
+    text, _ = check_policy(policy_document, PolicyKind.IDENTITY)
+    with db.transaction() as session:
+        account = entities.resolve_account(session, db, account_id)
+        row = _customer_policy(session, account, policy_arn)
+        count = session.execute(
+            select(func.count()).where(PolicyVersion.policy_pk == row.pk)
+        ).scalar_one()
+        if count >= MAX_VERSIONS:
+            raise limit_exceeded(
+                "A managed policy can have up to 5 versions. Before you create a new version,"
+                " you must delete an existing version."
+            )
+        now = db.now()
+        version_id = f"v{row.next_version}"
+        if set_as_default:
+            session.execute(
+                update(PolicyVersion)
+                .where(PolicyVersion.policy_pk == row.pk)
+                .values(is_default=False)
+            )
+        version = PolicyVersion(
+            policy_pk=int(row.pk or 0),
+            version_id=version_id,
+            document=text,
+            is_default=set_as_default,
+            create_date=now,
+        )
+        session.add(version)
+        values: dict[str, Any] = {"next_version": row.next_version + 1, "update_date": now}
+        if set_as_default:
+            values["default_version_id"] = version_id
+        session.execute(update(ManagedPolicy).where(ManagedPolicy.pk == row.pk).values(**values))
+        out = _version_shape(version, document=False)
+        entities.record(
+            session,
+            db,
+            account,
+            "CreatePolicyVersion",
+            "policy",
+            row.arn,
+            after={**out, "Document": entities.document_object(text)},
+        )
+    return {"PolicyVersion": out}
+
+
+def get_policy_version(
+    db: Database, account_id: str | None, policy_arn: str, version_id: str
+) -> dict[str, Any]:
+    with db.transaction() as session:
+        # A transaction, not a read: an AWS managed policy is materialized on first use.
+        account = entities.resolve_account(session, db, account_id)
+        row = entities.get_policy(session, account, policy_arn)
+        return {"PolicyVersion": _version_shape(_version(session, row, version_id), document=True)}
+
+
+def list_policy_versions(db: Database, account_id: str | None, policy_arn: str) -> dict[str, Any]:
+    with db.transaction() as session:
+        account = entities.resolve_account(session, db, account_id)
+        row = entities.get_policy(session, account, policy_arn)
+        versions = session.scalars(
+            select(PolicyVersion)
+            .where(PolicyVersion.policy_pk == row.pk)
+            .order_by(PolicyVersion.pk.desc())  # type: ignore[union-attr]
+        ).all()
+        return {
+            "Versions": [_version_shape(v, document=False) for v in versions],
+            "IsTruncated": False,
+        }
+
+
+def delete_policy_version(
+    db: Database, account_id: str | None, policy_arn: str, version_id: str
+) -> dict[str, Any]:
+    with db.transaction() as session:
+        account = entities.resolve_account(session, db, account_id)
+        row = _customer_policy(session, account, policy_arn)
+        version = _version(session, row, version_id)
+        if version.is_default:
+            raise delete_conflict("Cannot delete the default version of a policy.")
+        before = _version_shape(version, document=True)
+        session.delete(version)
+        entities.record(
+            session, db, account, "DeletePolicyVersion", "policy", row.arn, before=before
+        )
+    return {}
+
+
+def set_default_policy_version(
+    db: Database, account_id: str | None, policy_arn: str, version_id: str
+) -> dict[str, Any]:
+    with db.transaction() as session:
+        account = entities.resolve_account(session, db, account_id)
+        row = _customer_policy(session, account, policy_arn)
+        version = _version(session, row, version_id)
+        previous = row.default_version_id
+        session.execute(
+            update(PolicyVersion).where(PolicyVersion.policy_pk == row.pk).values(is_default=False)
+        )
+        session.execute(
+            update(PolicyVersion).where(PolicyVersion.pk == version.pk).values(is_default=True)
+        )
+        session.execute(
+            update(ManagedPolicy)
+            .where(ManagedPolicy.pk == row.pk)
+            .values(default_version_id=version_id, update_date=db.now())
+        )
+        entities.record(
+            session,
+            db,
+            account,
+            "SetDefaultPolicyVersion",
+            "policy",
+            row.arn,
+            before={"DefaultVersionId": previous},
+            after={"DefaultVersionId": version_id},
+        )
+    return {}
+
+
+def default_document(db: Database, account_id: str | None, policy_arn: str) -> str:
+    """The default version's document text (for the GUI's editor and for simulations)."""
+    with db.transaction() as session:
+        account = entities.resolve_account(session, db, account_id)
+        row = entities.get_policy(session, account, policy_arn)
+        version = _version(session, row, row.default_version_id)
+        return version.document
+
+
+__all__ = [
+    "create_policy",
+    "create_policy_version",
+    "default_document",
+    "delete_policy",
+    "delete_policy_version",
+    "get_policy",
+    "get_policy_version",
+    "list_policies",
+    "list_policy_versions",
+    "policy_shape",
+    "set_default_policy_version",
+    "usage_counts",
+]
