@@ -1,0 +1,130 @@
+"""The organization: root, OUs, accounts, SCPs and RCPs, and the levels the simulator reads."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from iamdesk.services import organizations as orgs
+from iamdesk.services.errors import IamError
+from iamdesk.store.db import Database, open_database
+
+MGMT = "123456789012"
+DENY_LEAVE = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}
+        ],
+    }
+)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    return open_database(tmp_path / "org.sqlite", rng=random.Random(7))
+
+
+def _code(call, **kwargs) -> str:
+    with pytest.raises(IamError) as caught:
+        call(**kwargs)
+    return caught.value.code
+
+
+def test_create_organization_attaches_full_aws_access_at_the_root(db: Database) -> None:
+    org = orgs.create_organization(db)["Organization"]
+    assert org["Id"].startswith("o-") and len(org["Id"]) == 12
+    assert org["MasterAccountId"] == MGMT
+    root = orgs.list_roots(db)["Roots"][0]
+    assert root["Id"].startswith("r-") and root["Name"] == "Root"
+    attached = orgs.list_policies_for_target(db, target_id=root["Id"], policy_filter=orgs.SCP)[
+        "Policies"
+    ]
+    assert [p["Name"] for p in attached] == ["FullAWSAccess"]
+    assert attached[0]["AwsManaged"] is True
+    assert _code(orgs.create_organization, db=db) == "AlreadyInOrganizationException"
+
+
+def test_accounts_and_ous_form_the_scp_path(db: Database) -> None:
+    orgs.create_organization(db)
+    root = orgs.list_roots(db)["Roots"][0]["Id"]
+    ou = orgs.create_organizational_unit(db, parent_id=root, name="Workloads")["OrganizationalUnit"]
+    assert ou["Id"].startswith(f"ou-{root[2:]}-")
+    status = orgs.create_account(
+        db, email="prod@example.com", account_name="Production", new_account_id="111122223333"
+    )["CreateAccountStatus"]
+    assert status["State"] == "SUCCEEDED" and status["AccountId"] == "111122223333"
+    orgs.move_account(
+        db, member_account_id="111122223333", source_parent_id=root, destination_parent_id=ou["Id"]
+    )
+    scp = orgs.create_policy(
+        db, name="DenyLeave", policy_type=orgs.SCP, content=DENY_LEAVE, description="no leaving"
+    )["Policy"]["PolicySummary"]
+    orgs.attach_policy(db, policy_id=scp["Id"], target_id=ou["Id"])
+    assert _code(orgs.attach_policy, db=db, policy_id=scp["Id"], target_id=ou["Id"]) == (
+        "DuplicatePolicyAttachmentException"
+    )
+    with db.read() as session:
+        levels = orgs.policy_levels(session, "111122223333", orgs.SCP)
+        assert [[p.name for p in level] for level in levels] == [
+            ["FullAWSAccess"],
+            ["FullAWSAccess", "DenyLeave"],
+            ["FullAWSAccess"],
+        ]
+        assert orgs.policy_levels(session, MGMT, orgs.SCP) == []  # management account is exempt
+    names = {a["Id"]: a["Name"] for a in orgs.list_accounts(db)["Accounts"]}
+    assert names["111122223333"] == "Production"
+    units = orgs.list_organizational_units_for_parent(db, parent_id=root)["OrganizationalUnits"]
+    assert [u["Name"] for u in units] == ["Workloads"]
+    orgs.detach_policy(db, policy_id=scp["Id"], target_id=ou["Id"])
+    assert _code(
+        orgs.detach_policy, db=db, policy_id=orgs.FULL_AWS_ACCESS_ID, target_id=ou["Id"]
+    ) == ("ConstraintViolationException")
+
+
+def test_bad_policies_and_targets_change_nothing(db: Database) -> None:
+    orgs.create_organization(db)
+    assert (
+        _code(orgs.create_policy, db=db, name="x", policy_type=orgs.SCP, content="{not json")
+        == "MalformedPolicyDocumentException"
+    )
+    with_principal = json.dumps(
+        {"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}]}
+    )
+    assert (
+        _code(orgs.create_policy, db=db, name="x", policy_type=orgs.SCP, content=with_principal)
+        == "MalformedPolicyDocumentException"
+    )
+    assert (
+        _code(orgs.attach_policy, db=db, policy_id="p-nothere1", target_id="r-0000")
+        == "PolicyNotFoundException"
+    )
+    assert (
+        _code(orgs.attach_policy, db=db, policy_id=orgs.FULL_AWS_ACCESS_ID, target_id="ou-x-y")
+        == "TargetNotFoundException"
+    )
+    assert orgs.list_policies(db, policy_filter=orgs.SCP)["Policies"][0]["Name"] == "FullAWSAccess"
+    assert len(orgs.list_policies(db, policy_filter=orgs.SCP)["Policies"]) == 1
+
+
+def test_members_cannot_change_the_organization_and_outsiders_are_told(db: Database) -> None:
+    assert _code(orgs.list_accounts, db=db) == "AWSOrganizationsNotInUseException"
+    orgs.create_organization(db)
+    orgs.create_account(
+        db, email="dev@example.com", account_name="Dev", new_account_id="444455556666"
+    )
+    root = orgs.list_roots(db)["Roots"][0]["Id"]
+    assert (
+        _code(
+            orgs.create_organizational_unit,
+            db=db,
+            parent_id=root,
+            name="x",
+            account_id="444455556666",
+        )
+        == "AccessDeniedException"
+    )
+    assert orgs.list_roots(db, account_id="444455556666")["Roots"][0]["Id"] == root
