@@ -1,0 +1,358 @@
+"""``iamdesk iam simulate-custom-policy``: IAM's SimulateCustomPolicy, offline.
+
+Takes the AWS CLI's options (``file://`` values, shorthand or JSON ``--context-entries``) and
+prints AWS's output shape: one ``EvaluationResults`` entry per action and resource, with the
+deciding statements' ``SourcePolicyId`` and positions in the text given. Errors print as the AWS
+CLI prints them (``An error occurred (MalformedPolicyDocument) when calling the
+SimulateCustomPolicy operation: ...``) and exit 254; a command line that cannot be parsed exits
+252.
+
+As in AWS, the request context holds only what ``--context-entries`` supplies: nothing is added.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import ipaddress
+import logging
+import re
+from typing import Any, NoReturn
+
+from iamdesk.cli.awsargs import (
+    ServiceError,
+    UsageError,
+    load_value,
+    print_json,
+    print_service_error,
+    print_usage_error,
+    string_list,
+    structure_list,
+)
+from iamdesk.cli.options import GlobalOptions
+from iamdesk.core.evaluator import (
+    Decision,
+    MatchedStatement,
+    PolicyRef,
+    PolicySet,
+    Principal,
+    Request,
+    compile_policy,
+    evaluate,
+)
+from iamdesk.core.evaluator.compiled import resource_policy_must_allow
+from iamdesk.core.policy.conditions import valid_date
+from iamdesk.core.policy.document import PolicyParseError
+from iamdesk.core.policy.parser import parse_policy
+
+log = logging.getLogger(__name__)
+
+OPERATION = "SimulateCustomPolicy"
+COMMAND = "simulate-custom-policy"
+RESOURCE_HANDLING_OPTIONS = (
+    "EC2-VPC-InstanceStore",
+    "EC2-VPC-InstanceStore-Subnet",
+    "EC2-VPC-EBS",
+    "EC2-VPC-EBS-Subnet",
+)
+CONTEXT_KEY_TYPES = (
+    "string",
+    "stringList",
+    "numeric",
+    "numericList",
+    "boolean",
+    "booleanList",
+    "ip",
+    "ipList",
+    "binary",
+    "binaryList",
+    "date",
+    "dateList",
+)
+# With no --caller-arn the policies are tried for an IAM user that AWS does not name; this one
+# stands in for it (in the resource owner's account when one is given).
+DEFAULT_ACCOUNT = "123456789012"
+SIMULATED_USER = "IAMDeskSimulatedUser"
+
+_USER_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):user/.+")
+_ACCOUNT_IN_ARN = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:(\d{12})(:.*)?")
+_ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9-]+")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: error: {message}")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--policy-input-list", nargs="+", required=True, metavar="POLICY",
+        help="identity policy documents (JSON text or file://path)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--permissions-boundary-policy-input-list", nargs="+", metavar="POLICY",
+        help="a permissions boundary document (JSON text or file://path)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--action-names", nargs="+", required=True, metavar="ACTION",
+        help="actions to simulate, e.g. s3:GetObject (no wildcards)",
+    )  # fmt: skip
+    parser.add_argument("--resource-arns", nargs="+", metavar="ARN", help="resources (default *)")
+    parser.add_argument("--resource-policy", help="resource-based policy (JSON or file://path)")
+    parser.add_argument("--resource-owner", help="ARN of the account that owns the resources")
+    parser.add_argument("--caller-arn", help="ARN of the IAM user making the simulated calls")
+    parser.add_argument(
+        "--context-entries", nargs="+", metavar="ENTRY",
+        help="ContextKeyName=...,ContextKeyValues=...,ContextKeyType=... or JSON",
+    )  # fmt: skip
+    parser.add_argument("--resource-handling-option", help="EC2 scenario, e.g. EC2-VPC-EBS")
+    parser.add_argument("--max-items", type=int, help="accepted for compatibility; all are shown")
+
+
+def add_simulate_custom_policy(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``simulate-custom-policy`` on an ``iam`` subcommand group. The parser's
+    ``handler`` default runs it: ``ns.handler(ns) -> exit code``."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        COMMAND, help="simulate custom identity policies against actions and resources"
+    )
+    add_arguments(parser)
+    parser.set_defaults(handler=run_parsed)
+    return parser
+
+
+def run(argv: list[str], options: GlobalOptions | None = None) -> int:
+    """Entry point with the command's own arguments (after ``simulate-custom-policy``)."""
+    parser = _Parser(prog=f"iamdesk iam {COMMAND}")
+    add_arguments(parser)
+    try:
+        ns = parser.parse_args(argv)
+    except UsageError as exc:
+        return print_usage_error(exc)
+    return run_parsed(ns)
+
+
+def run_parsed(ns: argparse.Namespace) -> int:
+    try:
+        result = simulate_custom_policy(ns)
+    except UsageError as exc:
+        return print_usage_error(exc)
+    except ServiceError as exc:
+        return print_service_error(OPERATION, exc)
+    print_json(result)
+    return 0
+
+
+def _invalid(message: str) -> ServiceError:
+    return ServiceError("InvalidInput", message)
+
+
+def _compile(text: str, label: str, *, identity: bool) -> PolicyRef:
+    try:
+        doc = parse_policy(text)
+    except PolicyParseError as exc:
+        raise ServiceError("MalformedPolicyDocument", f"{label}: {exc}") from None
+    if identity and any(s.principal or s.not_principal for s in doc.statements):
+        raise ServiceError(
+            "MalformedPolicyDocument", f"{label}: Policy document should not specify a principal."
+        )
+    return PolicyRef(label, compile_policy(doc))
+
+
+def _context_value(entry: dict[str, Any], index: int) -> tuple[str, Any]:
+    where = f"ContextEntries.member.{index}"
+    name = entry.get("ContextKeyName")
+    kind = entry.get("ContextKeyType")
+    values = entry.get("ContextKeyValues", [])
+    if not isinstance(name, str) or not 5 <= len(name) <= 256:
+        raise _invalid(f"{where}.ContextKeyName must be a string of 5 to 256 characters.")
+    if kind not in CONTEXT_KEY_TYPES:
+        raise _invalid(
+            f"{where}.ContextKeyType {kind!r} is not valid; use one of "
+            + ", ".join(CONTEXT_KEY_TYPES)
+        )
+    items = values if isinstance(values, list) else [values]
+    texts = [str(v).lower() if isinstance(v, bool) else str(v) for v in items]
+    scalar = kind.removesuffix("List")
+    for text in texts:
+        if not _valid_context_value(scalar, text):
+            raise _invalid(f"{where}: {text!r} is not a valid {scalar} value for {name}.")
+    if kind.endswith("List"):
+        return name, texts
+    if len(texts) != 1:
+        raise _invalid(f"{where}: a {kind} context key takes exactly one value.")
+    return name, texts[0]
+
+
+def _valid_context_value(kind: str, text: str) -> bool:
+    if kind == "numeric":
+        try:
+            float(text)
+        except ValueError:
+            return False
+        return True
+    if kind == "boolean":
+        return text.lower() in ("true", "false")
+    if kind == "ip":
+        try:
+            ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            return False
+        return True
+    if kind == "binary":
+        try:
+            base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            return False
+        return True
+    if kind == "date":
+        return valid_date(text)
+    return True
+
+
+def _account_of(arn: str | None) -> str | None:
+    if not arn:
+        return None
+    found = _ACCOUNT_IN_ARN.fullmatch(arn)
+    return found.group(1) if found else None
+
+
+def _statement(m: MatchedStatement, types: dict[str, str]) -> dict[str, Any]:
+    return {
+        "SourcePolicyId": m.label,
+        "SourcePolicyType": types.get(m.label, "IAM Policy"),
+        "StartPosition": {"Line": m.span.start.line, "Column": m.span.start.column},
+        "EndPosition": {"Line": m.span.end.line, "Column": m.span.end.column},
+    }
+
+
+def _side(decision: Decision, policy_type: str) -> str:
+    """One policy type's own verdict, for EvalDecisionDetails."""
+    detail = decision.details.get(policy_type)
+    if detail is None:
+        return "implicitDeny"
+    if detail.denied:
+        return "explicitDeny"
+    return "allowed" if detail.allowed else "implicitDeny"
+
+
+def simulate_custom_policy(args: argparse.Namespace) -> dict[str, Any]:
+    """AWS's SimulateCustomPolicy response for parsed command-line ``args``.
+
+    Raises ``UsageError`` for unreadable values and ``ServiceError`` (InvalidInput,
+    MalformedPolicyDocument) for what IAM would reject.
+    """
+    policies = string_list("--policy-input-list", args.policy_input_list)
+    boundaries = string_list(
+        "--permissions-boundary-policy-input-list",
+        getattr(args, "permissions_boundary_policy_input_list", None),
+    )
+    actions = string_list("--action-names", args.action_names)
+    resources = string_list("--resource-arns", getattr(args, "resource_arns", None))
+    entries = structure_list("--context-entries", getattr(args, "context_entries", None))
+    resource_policy_text = getattr(args, "resource_policy", None)
+    caller = getattr(args, "caller_arn", None)
+    owner = getattr(args, "resource_owner", None)
+    handling = getattr(args, "resource_handling_option", None)
+
+    if not policies:
+        raise _invalid("PolicyInputList must contain at least one policy.")
+    if len(boundaries) > 1:
+        raise _invalid("PermissionsBoundaryPolicyInputList can contain only one policy.")
+    for action in actions:
+        if not _ACTION.fullmatch(action):
+            raise _invalid(
+                f"Invalid action name {action}: use service:Action without wildcards "
+                "(e.g. s3:GetObject)."
+            )
+    if handling is not None and handling not in RESOURCE_HANDLING_OPTIONS:
+        raise _invalid(
+            f"ResourceHandlingOption {handling} is not valid; use one of "
+            + ", ".join(RESOURCE_HANDLING_OPTIONS)
+        )
+    if caller is not None and not _USER_ARN.fullmatch(caller):
+        raise _invalid(f"CallerArn {caller} is not valid: it must be the ARN of an IAM user.")
+    if owner is not None and _account_of(owner) is None:
+        raise _invalid(f"ResourceOwner {owner} is not valid: give an account or user ARN.")
+    if resource_policy_text is not None and caller is None:
+        raise _invalid("CallerArn is required when ResourcePolicy is specified.")
+
+    identity = [
+        _compile(p, f"PolicyInputList.{i}", identity=True) for i, p in enumerate(policies, 1)
+    ]
+    boundary = (
+        _compile(boundaries[0], "PermissionsBoundaryPolicyInputList.1", identity=True)
+        if boundaries
+        else None
+    )
+    resource_ref = (
+        _compile(
+            load_value("--resource-policy", resource_policy_text), "ResourcePolicy", identity=False
+        )
+        if resource_policy_text is not None
+        else None
+    )
+    context = dict(_context_value(e, i) for i, e in enumerate(entries, 1))
+    caller_account = _account_of(caller)
+    owner_account = _account_of(owner) or caller_account
+    account = caller_account or owner_account or DEFAULT_ACCOUNT
+    principal = Principal(caller or f"arn:aws:iam::{account}:user/{SIMULATED_USER}", account)
+    types = {"ResourcePolicy": "Resource Policy"}
+
+    results = []
+    for action in actions:
+        policy_set = PolicySet(
+            identity=identity,
+            permissions_boundary=boundary,
+            resource_policy=resource_ref,
+            resource_policy_must_allow=(
+                resource_ref is not None and resource_policy_must_allow(action)
+            ),
+        )
+        for resource in resources or ["*"]:
+            request = Request(principal, action, resource, owner_account or account, context)
+            decision = evaluate(request, policy_set, explain=False)
+            results.append(_result(action, resource, decision, types, bool(resources), boundary))
+    return {"EvaluationResults": results}
+
+
+def _result(
+    action: str,
+    resource: str,
+    decision: Decision,
+    types: dict[str, str],
+    per_resource: bool,
+    boundary: PolicyRef | None,
+) -> dict[str, Any]:
+    matched = [_statement(m, types) for m in decision.matched_statements]
+    missing = sorted(set(decision.missing_context_values))
+    result: dict[str, Any] = {
+        "EvalActionName": action,
+        "EvalResourceName": resource,
+        "EvalDecision": decision.decision,
+        "MatchedStatements": matched,
+        "MissingContextValues": missing,
+    }
+    extra: dict[str, Any] = {}
+    resource_side = decision.details.get("resource_policy")
+    if decision.cross_account and resource_side is not None and resource_side.applies:
+        extra["EvalDecisionDetails"] = {
+            "IAM Policy": _side(decision, "identity"),
+            "Resource Policy": _side(decision, "resource_policy"),
+        }
+    if boundary is not None:
+        detail = decision.details.get("permissions_boundary")
+        allowed = bool(detail is not None and detail.allowed and not detail.denied)
+        extra["PermissionsBoundaryDecisionDetail"] = {"AllowedByPermissionsBoundary": allowed}
+    result.update(extra)
+    if per_resource:
+        result["ResourceSpecificResults"] = [
+            {
+                "EvalResourceName": resource,
+                "EvalResourceDecision": decision.decision,
+                "MatchedStatements": matched,
+                "MissingContextValues": missing,
+                **extra,
+            }
+        ]
+    return result
