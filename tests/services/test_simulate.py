@@ -1,0 +1,129 @@
+"""simulate_principal_policy over modelled principals."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from iamdesk.services import demo
+from iamdesk.services.errors import IamError
+from iamdesk.services.simulate import context_from_entries, simulate_principal_policy
+from iamdesk.store.db import Database, open_database
+
+USER = f"arn:aws:iam::{demo.PRODUCTION}:user/"
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Database:
+    return open_database(demo.write_demo(tmp_path_factory.mktemp("sim") / "demo.sqlite"))
+
+
+def test_output_has_aws_shape_and_positions(db: Database) -> None:
+    result = simulate_principal_policy(
+        db,
+        policy_source_arn=USER + "alice",
+        action_names=["iam:CreateUser", "iam:ListUsers"],
+        context_entries=[
+            {
+                "ContextKeyName": "aws:MultiFactorAuthPresent",
+                "ContextKeyValues": ["false"],
+                "ContextKeyType": "boolean",
+            }
+        ],
+    )
+    out = result.to_aws()["EvaluationResults"]
+    assert [r["EvalActionName"] for r in out] == ["iam:CreateUser", "iam:ListUsers"]
+    assert [r["EvalDecision"] for r in out] == ["explicitDeny", "explicitDeny"]
+    matched = out[0]["MatchedStatements"][0]
+    assert matched["SourcePolicyId"] == "RequireMFA" and matched["SourcePolicyType"] == "group"
+    text = next(p.text for p in result.policies.values() if p.name == "RequireMFA")
+    line = text.splitlines()[matched["StartPosition"]["Line"] - 1]
+    assert line[matched["StartPosition"]["Column"] - 1] == "{"
+    deciding = result.decisions[0].matched_statements[0]
+    assert result.policies[deciding.label].name == "RequireMFA"
+
+
+def test_aws_filled_keys_yield_to_the_callers(db: Database) -> None:
+    result = simulate_principal_policy(
+        db,
+        policy_source_arn=USER + "carol",
+        action_names=["s3:ListAllMyBuckets"],
+        context_entries={"aws:username": "someone-else"},
+    )
+    assert result.context["aws:username"] == "someone-else"
+    assert result.context["aws:PrincipalTag/team"] == "data"
+    assert result.context["aws:PrincipalAccount"] == demo.PRODUCTION
+    assert result.context["aws:PrincipalOrgID"].startswith("o-")
+    assert result.context["aws:CurrentTime"].endswith("Z")
+    assert int(result.context["aws:EpochTime"]) > 1_700_000_000
+
+
+def test_sessions_carry_mfa_and_the_session_policy(db: Database) -> None:
+    session = f"arn:aws:sts::{demo.PRODUCTION}:assumed-role/DeployRole/alice-deploy"
+    result = simulate_principal_policy(
+        db,
+        policy_source_arn=session,
+        action_names=["s3:GetObject", "ec2:RunInstances"],
+        context_entries={"aws:RequestedRegion": "us-east-1"},
+    )
+    assert result.context["aws:MultiFactorAuthPresent"] == "true"
+    assert result.context["aws:PrincipalArn"] == f"arn:aws:iam::{demo.PRODUCTION}:role/DeployRole"
+    assert [d.decision for d in result.decisions] == ["allowed", "implicitDeny"]
+    assert "session_policy" in result.policies
+
+
+def test_boundary_input_replaces_the_stored_one(db: Database) -> None:
+    only_ec2 = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}],
+        }
+    )
+    result = simulate_principal_policy(
+        db,
+        policy_source_arn=USER + "carol",
+        action_names=["ec2:RunInstances"],
+        context_entries={"aws:RequestedRegion": "us-east-1"},
+        permissions_boundary_policy_input_list=[only_ec2],
+    )
+    assert result.decisions[0].decision == "allowed"
+    assert result.evaluation_results[0]["PermissionsBoundaryDecisionDetail"] == {
+        "AllowedByPermissionsBoundary": True
+    }
+
+
+def test_trust_policy_is_the_resource_policy_for_assume_role(db: Database) -> None:
+    role = f"arn:aws:iam::{demo.PRODUCTION}:role/DeployRole"
+    allowed = simulate_principal_policy(
+        db,
+        policy_source_arn=USER + "alice",
+        action_names=["sts:AssumeRole"],
+        resource_arns=[role],
+        context_entries={"aws:MultiFactorAuthPresent": "true"},
+    )
+    assert allowed.decisions[0].decision == "allowed"
+    refused = simulate_principal_policy(
+        db,
+        policy_source_arn=USER + "bob",
+        action_names=["sts:AssumeRole"],
+        resource_arns=[role],
+    )
+    assert refused.decisions[0].decision == "implicitDeny"
+
+
+def test_unknown_principals_and_bad_entries_are_errors(db: Database) -> None:
+    with pytest.raises(IamError) as caught:
+        simulate_principal_policy(db, policy_source_arn=USER + "nobody", action_names=["s3:*"])
+    assert caught.value.code == "NoSuchEntity"
+    with pytest.raises(IamError):
+        context_from_entries([{"ContextKeyName": "aws:SourceIp"}])
+    assert context_from_entries(
+        [
+            {
+                "ContextKeyName": "aws:TagKeys",
+                "ContextKeyValues": ["a", "b"],
+                "ContextKeyType": "stringList",
+            }
+        ]
+    ) == {"aws:TagKeys": ["a", "b"]}
