@@ -323,10 +323,45 @@ def _check_statement(report: Report, path: Path, st: Mapping[str, Any]) -> None:
             if element in st:
                 _check_resources(report, (*path, element), st[element])
     _check_principals(report, path, st, effect)
+    if kind is PolicyKind.RCP:
+        _check_rcp_statement(report, path, st, effect)
     if "Condition" in st:
         conditions.check_condition_block(report, (*path, "Condition"), st["Condition"])
     check_variables(report, path, st)
     redundancy.check_sensitive_actions(report, path, st, effect)
+
+
+def _check_rcp_statement(
+    report: Report, path: Path, st: Mapping[str, Any], effect: str | None
+) -> None:
+    """RCPs (AWS Organizations "RCP syntax"): Deny only, Principal "*", no NotAction or
+    NotPrincipal. The one Allow RCP is AWS's own RCPFullAWSAccess."""
+    raw = report.raw
+    full_access = all(st.get(e) == "*" for e in ("Principal", "Action", "Resource"))
+    if effect == "Allow" and not (full_access and "Condition" not in st):
+        report.add(
+            ERROR,
+            "RCP_SYNTAX_ERROR_ALLOW",
+            "RCPs support only the Deny effect; Allow is reserved for AWS's RCPFullAWSAccess "
+            "policy. Update the effect.",
+            raw.span((*path, "Effect")),
+        )
+    for element in ("NotAction", "NotPrincipal"):
+        if element in st:
+            report.add(
+                ERROR,
+                f"RCP_SYNTAX_ERROR_{element.upper()}",
+                f"RCPs do not support the {element} element.",
+                raw.key_span((*path, element)),
+            )
+    if "Principal" in st and st["Principal"] != "*":
+        report.add(
+            ERROR,
+            "RCP_SYNTAX_ERROR_PRINCIPAL",
+            'RCPs support only "Principal": "*". Use the aws:PrincipalArn or '
+            "aws:PrincipalAccount condition keys to narrow the principals.",
+            raw.span((*path, "Principal")),
+        )
 
 
 def _check_effect(report: Report, path: Path, st: Mapping[str, Any]) -> str | None:

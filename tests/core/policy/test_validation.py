@@ -344,3 +344,29 @@ def test_object_source_is_validated_as_its_indented_rendering() -> None:
 def test_non_policy_source_type_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="source must be"):
         validate_policy(42, IDENTITY)  # type: ignore[arg-type]
+
+
+def test_rcp_rules() -> None:
+    deny = doc(stmt(Effect="Deny", Principal="*", Action="s3:*"))
+    assert findings(deny, PolicyKind.RCP) == []
+    allow = doc(stmt(Principal="*", Action="s3:*"))
+    assert "RCP_SYNTAX_ERROR_ALLOW" in codes(allow, PolicyKind.RCP)
+    full_access = doc(stmt(Principal="*", Action="*"))
+    assert "RCP_SYNTAX_ERROR_ALLOW" not in codes(full_access, PolicyKind.RCP)
+    narrow = doc(stmt(Effect="Deny", Principal={"AWS": "111122223333"}, NotAction="s3:Get*"))
+    got = codes(narrow, PolicyKind.RCP)
+    assert "RCP_SYNTAX_ERROR_PRINCIPAL" in got and "RCP_SYNTAX_ERROR_NOTACTION" in got
+    assert "MISSING_PRINCIPAL" in codes(doc(stmt(Effect="Deny")), PolicyKind.RCP)
+
+
+def test_spans_agree_with_the_parser() -> None:
+    from iamdesk.core.policy.parser import parse_policy
+
+    text = json.dumps(
+        doc(stmt(Sid="A", Action=["s3:GetObject", "s3:GetObjet"]), stmt(Effect="Allox")), indent=2
+    ).replace("\n", "\r\n")
+    parsed_action = parse_policy(text.replace("Allox", "Allow")).statements[0].action
+    assert parsed_action is not None
+    assert one(text, "INVALID_ACTION").span == parsed_action[1].span
+    second = parse_policy(text.replace("Allox", "Allow")).statements[1]
+    assert one(text, "INVALID_EFFECT").span == second.element_spans["Effect"]
