@@ -16,6 +16,7 @@ from iamdesk.cli.options import GlobalOptions
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("iamdesk.cli.simulate", "evaluate a batch of JSON Lines cases"),
+    "iam": ("iamdesk.cli.iam", "AWS CLI 'aws iam' commands on the model"),
 }
 
 

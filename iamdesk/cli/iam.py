@@ -1,0 +1,288 @@
+"""``iamdesk iam <command>``: the AWS CLI's ``aws iam`` commands against the model file.
+
+Commands live in one table, ``COMMANDS``: name -> ``Command(operation, build, handler)``.
+``build`` adds the command's options to an argparse parser; ``handler(context, args)`` returns the
+output as the AWS API shapes it. Another module adds commands with one call to ``register`` (or,
+for the common case, ``command(name, operation, function, *option_specs)``) inside a function
+``register_iam_commands(register)``, and lists its module in ``EXTENSION_MODULES``.
+
+Output and errors follow the AWS CLI: JSON with 4-space indentation (nothing for an empty
+result), list commands without ``IsTruncated``/``Marker`` (a ``NextToken`` when ``--max-items``
+cut the list), blobs base64-encoded; a service error prints ``An error occurred (Code) when
+calling the Operation operation: message`` on standard error and exits 254; a bad command line
+exits 252.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import importlib
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from iamdesk.cli.awsargs import (
+    EXIT_USAGE,
+    ServiceError,
+    UsageError,
+    load_value,
+    print_service_error,
+    print_usage_error,
+    string_list,
+    structure_list,
+)
+from iamdesk.cli.options import GlobalOptions
+from iamdesk.services.errors import IamError
+from iamdesk.store.db import Database, StoreError, open_database
+
+log = logging.getLogger(__name__)
+
+EXIT_OTHER = 255  # the AWS CLI's code for any other failure
+
+# Modules that add commands: each defines ``register_iam_commands(register)``.
+EXTENSION_MODULES: tuple[str, ...] = (
+    "iamdesk.cli.iam_commands",
+    "iamdesk.cli.iam_simulate_custom",
+    "iamdesk.cli.iam_authorization_details",
+    "iamdesk.cli.iam_simulate_principal",
+)
+
+
+class CommandContext:
+    """What a handler gets: the model file (opened on first use) and the account to act in."""
+
+    def __init__(self, options: GlobalOptions) -> None:
+        self.options = options
+        self._db: Database | None = None
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            self._db = open_database(self.options.db_path())
+        return self._db
+
+    @property
+    def account_id(self) -> str | None:
+        return self.options.account()
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+
+
+Handler = Callable[[CommandContext, argparse.Namespace], Any]
+Builder = Callable[[argparse.ArgumentParser], None]
+
+
+@dataclass(frozen=True)
+class Command:
+    operation: str  # AWS's operation name, used in error messages: "GetUser"
+    build: Builder
+    handler: Handler
+    help: str = ""
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def register(name: str, operation: str, build: Builder, handler: Handler, help: str = "") -> None:
+    COMMANDS[name] = Command(operation, build, handler, help)
+
+
+# --- option specs ----------------------------------------------------------------------------
+# A spec is "name[:kind][!]": ``name`` is the service keyword (``user_name`` -> ``--user-name``),
+# ``!`` marks it required. Kinds: str (default; file:// allowed), int, flag (--x / --no-x),
+# doc (a policy document: file:// or inline JSON text), list (strings), tags (Key/Value list),
+# structs (list of structures).
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    kind: str = "str"
+    required: bool = False
+    flag_name: str = field(default="")
+
+    @property
+    def option(self) -> str:
+        return "--" + (self.flag_name or self.name.replace("_", "-"))
+
+
+def parse_spec(spec: str) -> Option:
+    required = spec.endswith("!")
+    spec = spec.rstrip("!")
+    name, _, kind = spec.partition(":")
+    flag_name = ""
+    if "=" in name:
+        name, flag_name = name.split("=", 1)
+    return Option(name, kind or "str", required, flag_name)
+
+
+def add_options(parser: argparse.ArgumentParser, options: Sequence[Option]) -> None:
+    for opt in options:
+        if opt.kind == "flag":
+            group = parser.add_mutually_exclusive_group()
+            group.add_argument(opt.option, dest=opt.name, action="store_true", default=None)
+            group.add_argument(
+                "--no-" + opt.option[2:], dest=opt.name, action="store_false", default=None
+            )
+        elif opt.kind in ("list", "tags", "structs"):
+            parser.add_argument(opt.option, dest=opt.name, nargs="+", required=opt.required)
+        elif opt.kind == "int":
+            parser.add_argument(opt.option, dest=opt.name, type=int, required=opt.required)
+        else:
+            parser.add_argument(opt.option, dest=opt.name, required=opt.required)
+
+
+def option_values(args: argparse.Namespace, options: Sequence[Option]) -> dict[str, Any]:
+    """The given options as service keywords, with file:// and JSON/shorthand values decoded."""
+    values: dict[str, Any] = {}
+    for opt in options:
+        raw = getattr(args, opt.name, None)
+        if raw is None:
+            continue
+        if opt.kind == "str" or opt.kind == "doc":
+            values[opt.name] = load_value(opt.option, raw)
+        elif opt.kind == "list":
+            values[opt.name] = string_list(opt.option, raw)
+        elif opt.kind in ("tags", "structs"):
+            values[opt.name] = structure_list(opt.option, raw)
+        else:
+            values[opt.name] = raw
+    return values
+
+
+def command(
+    name: str, operation: str, function: Callable[..., Any], *specs: str, help: str = ""
+) -> None:
+    """Register a command that calls ``function(db, account_id, **options)``."""
+    options = [parse_spec(s) for s in specs]
+
+    def build(parser: argparse.ArgumentParser) -> None:
+        add_options(parser, options)
+
+    def handler(context: CommandContext, args: argparse.Namespace) -> Any:
+        return function(context.db, context.account_id, **option_values(args, options))
+
+    register(name, operation, build, handler, help)
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"cannot print {type(value).__name__}")
+
+
+def cli_output(result: Any) -> Any:
+    """The AWS CLI's view of a result: pagination fields folded away."""
+    if not isinstance(result, dict):
+        return result
+    out = dict(result)
+    truncated = out.pop("IsTruncated", None)
+    marker = out.pop("Marker", None)
+    if truncated and marker:
+        out["NextToken"] = marker
+    return out
+
+
+def print_result(result: Any, stream: Any = None) -> None:
+    stream = sys.stdout if stream is None else stream
+    output = cli_output(result)
+    if output in ({}, None):
+        return
+    stream.write(json.dumps(output, indent=4, default=_json_default) + "\n")
+
+
+# --- entry point -----------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse's exit(2) -> the AWS CLI's usage error
+        raise UsageError(f"{self.prog}: error: {message}")
+
+
+def _load_extensions() -> None:
+    for module_name in EXTENSION_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        hook = getattr(module, "register_iam_commands", None)
+        if hook is not None:
+            hook(register)
+
+
+def _usage(stream: Any) -> None:
+    names = sorted(COMMANDS)
+    stream.write("usage: iamdesk iam <command> [options]\n\ncommands:\n")
+    for name in names:
+        stream.write(f"  {name}\n")
+
+
+def run(argv: list[str], options: GlobalOptions) -> int:
+    _load_extensions()
+    if not argv or argv[0] in ("help", "-h", "--help"):
+        _usage(sys.stdout)
+        return 0
+    name, rest = argv[0], argv[1:]
+    entry = COMMANDS.get(name)
+    if entry is None:
+        return print_usage_error(
+            UsageError(
+                f"iamdesk iam: error: argument operation: Invalid choice '{name}', valid choices"
+                f" are: {', '.join(sorted(COMMANDS))}"
+            )
+        )
+    parser = _Parser(prog=f"iamdesk iam {name}", description=entry.help)
+    entry.build(parser)
+    context = CommandContext(options)
+    try:
+        args = parser.parse_args(rest)
+        result = entry.handler(context, args)
+    except UsageError as exc:
+        return print_usage_error(exc)
+    except IamError as exc:
+        return print_service_error(entry.operation, ServiceError(exc.code, exc.message))
+    except ServiceError as exc:
+        return print_service_error(entry.operation, exc)
+    except StoreError as exc:
+        print(f"\n{exc}", file=sys.stderr)
+        return EXIT_OTHER
+    finally:
+        context.close()
+    print_result(result)
+    return 0
+
+
+def write_outfile(path: str, data: bytes) -> None:
+    target = Path(path).expanduser()
+    try:
+        target.write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"Unable to write --outfile {path}: {exc}") from None
+
+
+__all__ = [
+    "COMMANDS",
+    "EXIT_USAGE",
+    "Command",
+    "CommandContext",
+    "add_options",
+    "command",
+    "option_values",
+    "parse_spec",
+    "print_result",
+    "register",
+    "run",
+    "write_outfile",
+]

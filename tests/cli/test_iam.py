@@ -1,0 +1,214 @@
+"""``iamdesk iam``: commands run the way a user types them; output and errors as the AWS CLI's."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import time
+from pathlib import Path
+
+import pyotp
+import pytest
+
+from iamdesk.cli.main import main
+
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "ec2.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}],
+}
+
+
+@pytest.fixture
+def iam(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    db = tmp_path / "model.sqlite"
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(["--db", str(db), "iam", *args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+def test_create_and_get_user_print_aws_json(iam) -> None:
+    code, out, err = iam("create-user", "--user-name", "bob", "--path", "/eng/")
+    assert code == 0 and err == ""
+    assert out.startswith('{\n    "User": {\n        "Path": "/eng/"')
+    created = json.loads(out)["User"]
+    code, out, _ = iam("get-user", "--user-name", "bob")
+    assert json.loads(out)["User"] == created
+
+
+def test_service_error_matches_aws_cli(iam) -> None:
+    code, out, err = iam("get-user", "--user-name", "bob")
+    assert code == 254 and out == ""
+    assert err == (
+        "\nAn error occurred (NoSuchEntity) when calling the GetUser operation: "
+        "The user with name bob cannot be found.\n"
+    )
+
+
+def test_missing_option_and_unknown_command_are_usage_errors(iam) -> None:
+    code, _, err = iam("get-user")
+    assert code == 252 and "--user-name" in err
+    code, _, err = iam("get-usr", "--user-name", "x")
+    assert code == 252 and "Invalid choice 'get-usr'" in err
+
+
+def test_empty_results_print_nothing(iam) -> None:
+    iam("create-group", "--group-name", "devs")
+    iam("create-user", "--user-name", "bob")
+    assert iam("add-user-to-group", "--group-name", "devs", "--user-name", "bob") == (0, "", "")
+    _, out, _ = iam("list-groups-for-user", "--user-name", "bob")
+    assert [g["GroupName"] for g in json.loads(out)["Groups"]] == ["devs"]
+    assert "IsTruncated" not in json.loads(out)
+
+
+def test_file_values_and_shorthand_tags(iam, tmp_path: Path) -> None:
+    trust = tmp_path / "trust.json"
+    trust.write_text(json.dumps(TRUST), encoding="utf-8")
+    code, out, err = iam(
+        "create-role",
+        "--role-name",
+        "web",
+        "--assume-role-policy-document",
+        f"file://{trust}",
+        "--tags",
+        "Key=env,Value=prod",
+        "Key=team,Value=web",
+    )
+    assert code == 0, err
+    role = json.loads(out)["Role"]
+    assert role["AssumeRolePolicyDocument"] == TRUST
+    assert role["Tags"] == [{"Key": "env", "Value": "prod"}, {"Key": "team", "Value": "web"}]
+    code, out, _ = iam("list-role-tags", "--role-name", "web")
+    assert json.loads(out)["Tags"][1] == {"Key": "team", "Value": "web"}
+
+
+def test_policy_versions_and_attachments(iam) -> None:
+    _, out, _ = iam(
+        "create-policy", "--policy-name", "List", "--policy-document", json.dumps(POLICY)
+    )
+    arn = json.loads(out)["Policy"]["Arn"]
+    _, out, _ = iam(
+        "create-policy-version",
+        "--policy-arn",
+        arn,
+        "--policy-document",
+        json.dumps(POLICY),
+        "--set-as-default",
+    )
+    assert json.loads(out)["PolicyVersion"] == {
+        "VersionId": "v2",
+        "IsDefaultVersion": True,
+        "CreateDate": json.loads(out)["PolicyVersion"]["CreateDate"],
+    }
+    iam("create-user", "--user-name", "bob")
+    assert iam("attach-user-policy", "--user-name", "bob", "--policy-arn", arn)[0] == 0
+    _, out, _ = iam("list-entities-for-policy", "--policy-arn", arn)
+    assert json.loads(out)["PolicyUsers"][0]["UserName"] == "bob"
+    code, _, err = iam("delete-policy", "--policy-arn", arn)
+    assert code == 254 and "(DeleteConflict) when calling the DeletePolicy operation" in err
+
+
+def test_malformed_policy_is_reported(iam) -> None:
+    code, _, err = iam("create-policy", "--policy-name", "Bad", "--policy-document", "{nope")
+    assert code == 254
+    assert "An error occurred (MalformedPolicyDocument) when calling the CreatePolicy" in err
+
+
+def test_aws_managed_policy_cannot_change(iam) -> None:
+    arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    code, _, err = iam(
+        "create-policy-version", "--policy-arn", arn, "--policy-document", json.dumps(POLICY)
+    )
+    assert code == 254 and "(UnmodifiableEntity)" in err
+    _, out, _ = iam("get-policy", "--policy-arn", arn)
+    assert json.loads(out)["Policy"]["PolicyName"] == "ReadOnlyAccess"
+
+
+def test_virtual_mfa_outfile_and_enable(iam, tmp_path: Path) -> None:
+    iam("create-user", "--user-name", "bob")
+    seed_file = tmp_path / "seed.txt"
+    code, out, err = iam(
+        "create-virtual-mfa-device",
+        "--virtual-mfa-device-name",
+        "bob",
+        "--outfile",
+        str(seed_file),
+        "--bootstrap-method",
+        "Base32StringSeed",
+    )
+    assert code == 0, err
+    serial = json.loads(out)["VirtualMFADevice"]["SerialNumber"]
+    assert serial == "arn:aws:iam::123456789012:mfa/bob"
+    totp = pyotp.TOTP(seed_file.read_text())
+    # The CLI runs on the real clock: two consecutive codes from now.
+    now = int(time.time())
+    code, _, err = iam(
+        "enable-mfa-device",
+        "--user-name",
+        "bob",
+        "--serial-number",
+        serial,
+        "--authentication-code1",
+        totp.at(now),
+        "--authentication-code2",
+        totp.at(now + 30),
+    )
+    assert code == 0, err
+    _, out, _ = iam("list-mfa-devices", "--user-name", "bob")
+    assert json.loads(out)["MFADevices"][0]["SerialNumber"] == serial
+    png = tmp_path / "qr.png"
+    iam(
+        "create-virtual-mfa-device",
+        "--virtual-mfa-device-name",
+        "spare",
+        "--outfile",
+        str(png),
+        "--bootstrap-method",
+        "QRCodePNG",
+    )
+    assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_credential_report_content_is_base64_csv(iam) -> None:
+    iam("create-user", "--user-name", "bob")
+    iam("create-access-key", "--user-name", "bob")
+    _, out, _ = iam("generate-credential-report")
+    assert json.loads(out)["State"] == "STARTED"
+    _, out, _ = iam("get-credential-report")
+    report = json.loads(out)
+    rows = list(csv.DictReader(io.StringIO(base64.b64decode(report["Content"]).decode())))
+    assert [r["user"] for r in rows] == ["<root_account>", "bob"]
+    assert rows[1]["access_key_1_active"] == "true"
+    assert rows[1]["password_enabled"] == "false"
+
+
+def test_account_option_selects_account(iam, tmp_path: Path, capsys) -> None:
+    code = main(["--db", str(tmp_path / "model.sqlite"), "--account-id", "111122223333", "iam",
+                 "list-users"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 254 and "111122223333" in err
+
+
+def test_pagination_prints_next_token(iam) -> None:
+    for name in ("a", "b", "c"):
+        iam("create-user", "--user-name", name)
+    _, out, _ = iam("list-users", "--max-items", "2")
+    page = json.loads(out)
+    assert [u["UserName"] for u in page["Users"]] == ["a", "b"] and page["NextToken"] == "b"
+    _, out, _ = iam("list-users", "--starting-token", "b")
+    assert [u["UserName"] for u in json.loads(out)["Users"]] == ["c"]
