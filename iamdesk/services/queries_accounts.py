@@ -35,3 +35,16 @@ def list_accounts(db: Database) -> list[dict[str, Any]]:
 def account_exists(db: Database, account_id: str) -> bool:
     with db.read() as session:
         return session.get(Account, account_id) is not None
+
+
+def password_problems(db: Database, account_id: str | None, password: str) -> list[str]:
+    """What ``password`` lacks under the account's password policy (for checking as the user
+    types; the service checks again, including reuse, when the password is set)."""
+    from iamdesk.services import entities
+    from iamdesk.services.password_policy import password_problems as problems
+    from iamdesk.store.tables import PasswordPolicy
+
+    with db.read() as session:
+        account = entities.resolve_account(session, db, account_id)
+        policy = session.get(PasswordPolicy, account)
+        return problems(policy, password)

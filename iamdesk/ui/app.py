@@ -121,8 +121,13 @@ def _screenshot(
     instance.context.set_database(database, path, default_account(database, account_id))
     window = instance.window
     window.resize(1440, 900)
-    window.show_view(view or "dashboard")
+    shown = window.show_view(view or "dashboard")
     window.show()
+    instance.app.processEvents()
+    # A picture of an entity view shows a selected row with its details, as a user would.
+    select_first = getattr(shown, "select_first", None)
+    if select_first is not None:
+        select_first()
     for _ in range(5):
         instance.app.processEvents()
     if not window.grab().save(str(out)):

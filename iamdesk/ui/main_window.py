@@ -9,13 +9,13 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QProgressBar,
     QPushButton,
-    QSplitter,
     QStackedWidget,
     QToolBar,
     QUndoView,
@@ -59,13 +59,13 @@ class MainWindow(QMainWindow):
             self.navigation.addItem(item)
         self.stack = QStackedWidget()
         self.stack.setObjectName("viewStack")
-        splitter = QSplitter()
-        splitter.setObjectName("mainSplitter")
-        splitter.addWidget(self.navigation)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.navigation)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
         self._build_toolbar()
         self._build_status_bar()
@@ -74,9 +74,9 @@ class MainWindow(QMainWindow):
 
         self.navigation.currentRowChanged.connect(self._on_navigate)
         context.accountChanged.connect(self._on_account_changed)
-        context.databaseChanged.connect(lambda _p: self.reload_accounts())
+        context.databaseChanged.connect(self._on_database_changed)
         context.modelChanged.connect(self._on_model_changed)
-        context.undo_stack.cleanChanged.connect(lambda _c: self.update_title())
+        context.undo_stack.indexChanged.connect(self._on_undo_index)
         messages.bridge().message.connect(self.show_message)
         self.reload_accounts()
         self.update_title()
@@ -238,6 +238,13 @@ class MainWindow(QMainWindow):
             self.account_switcher.addItem(icon("account"), label, account["AccountId"])
         index = self.account_switcher.findData(self.context.account_id)
         self.account_switcher.setCurrentIndex(max(index, 0))
+
+    def _on_database_changed(self, _path: object) -> None:
+        self.reload_accounts()
+        self.update_title()
+
+    def _on_undo_index(self, _index: int) -> None:
+        self.update_title()
 
     def _on_account_chosen(self, index: int) -> None:
         account_id = self.account_switcher.itemData(index)

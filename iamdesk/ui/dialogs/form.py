@@ -1,0 +1,137 @@
+"""A dialog with fields that are checked as the user types (with IAM's own messages), an error
+line, and an OK button that calls a submit function; a service error keeps the dialog open and
+shows AWS's text, success closes it.
+
+Dialogs are opened with ``open()`` (window-modal, non-blocking), so tests drive them directly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+log = logging.getLogger(__name__)
+
+Check = Callable[[], None]  # raises IamError/ValueError with the message to show
+
+
+class FormDialog(QDialog):
+    ok_text = "Create"
+
+    def __init__(self, stem: str, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.stem = stem
+        self.setObjectName(f"{stem}Dialog")
+        self.setWindowTitle(title)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.error = QLabel()
+        self.error.setObjectName(f"{stem}Error")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #c62828;")
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.setVisible(False)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert ok is not None
+        self.ok_button: QPushButton = ok
+        self.ok_button.setText(self.ok_text)
+        self.ok_button.setObjectName(f"{stem}OkButton")
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        assert cancel is not None
+        cancel.setObjectName(f"{stem}CancelButton")
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        self.body = QVBoxLayout(self)
+        self.body.addLayout(self.form)
+        self.body.addWidget(self.error)
+        self.body.addWidget(self.buttons)
+        self._checks: list[Check] = []
+        self.setMinimumWidth(480)
+
+    def line(self, name: str, label: str, placeholder: str = "", text: str = "") -> QLineEdit:
+        edit = QLineEdit(text)
+        edit.setObjectName(f"{self.stem}{name}Field")
+        edit.setPlaceholderText(placeholder)
+        edit.textChanged.connect(self.validate)
+        self.form.addRow(label, edit)
+        return edit
+
+    def text_box(self, name: str, label: str, placeholder: str = "") -> QPlainTextEdit:
+        edit = QPlainTextEdit()
+        edit.setObjectName(f"{self.stem}{name}Field")
+        edit.setPlaceholderText(placeholder)
+        edit.setTabChangesFocus(True)
+        edit.setMaximumHeight(90)
+        edit.textChanged.connect(self.validate)
+        self.form.addRow(label, edit)
+        return edit
+
+    def add_check(self, check: Check) -> None:
+        self._checks.append(check)
+
+    def validate(self) -> bool:
+        """Run the field checks; show the first problem and enable OK only when none."""
+        for check in self._checks:
+            try:
+                check()
+            except Exception as exc:  # checks raise IamError or ValueError with a message
+                self.show_error(getattr(exc, "message", None) or str(exc))
+                self.ok_button.setEnabled(False)
+                return False
+        self.show_error("")
+        self.ok_button.setEnabled(True)
+        return True
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+
+    def submit(self) -> None:
+        from iamdesk.services.errors import IamError
+
+        if not self.validate():
+            return
+        try:
+            self.perform()
+        except IamError as exc:
+            log.info("%s refused: %s", self.objectName(), exc)
+            self.show_error(f"{exc.code}: {exc.message}")
+            return
+        self.accept()
+
+    def perform(self) -> None:
+        raise NotImplementedError
+
+
+def parse_tags(text: str) -> dict[str, str]:
+    """``key=value`` per line (``key`` alone means an empty value)."""
+    tags: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        key, _, value = line.partition("=")
+        key, value = key.strip(), value.strip()
+        if not key:
+            raise ValueError(f"Tags, line {number}: a tag needs a key before '='.")
+        if key in tags:
+            raise ValueError(f"Tags, line {number}: the key {key!r} is given twice.")
+        tags[key] = value
+    return tags

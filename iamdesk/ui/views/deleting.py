@@ -1,0 +1,65 @@
+"""Deleting an entity: ask first, and when IAM refuses with ``DeleteConflict`` say what still
+hangs on the entity, so the user knows what to remove first."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from iamdesk.ui import messages
+
+log = logging.getLogger(__name__)
+
+
+def confirm_delete(
+    parent: QWidget,
+    what: str,
+    name: str,
+    delete: Callable[[], object],
+    dependents: Callable[[], list[str]],
+    *,
+    note: str = "You can undo this with Edit ▸ Undo.",
+) -> QMessageBox:
+    """Ask, then call ``delete``; a ``DeleteConflict`` opens a box listing ``dependents()``."""
+
+    def go() -> None:
+        from iamdesk.services.errors import IamError
+
+        try:
+            delete()
+        except IamError as exc:
+            if exc.code != "DeleteConflict":
+                messages.show_error(parent, f"Delete {what}", f"{exc.code}: {exc.message}")
+                return
+            hanging = dependents()
+            detail = "\n".join(f"• {line}" for line in hanging)
+            messages.message_box(
+                parent,
+                f"Cannot delete {what} {name}",
+                f"IAM refused: {exc.message}",
+                icon=QMessageBox.Icon.Warning,
+                informative=(
+                    f"The {what} still has:\n{detail}\n\nRemove these first, then delete again."
+                    if hanging
+                    else "Remove what still refers to it, then delete again."
+                ),
+                object_name="deleteConflictBox",
+            )
+
+    return messages.confirm(
+        parent,
+        f"Delete {what}",
+        f"Delete the {what} {name}?",
+        go,
+        informative=note,
+        yes_text="Delete",
+        object_name="confirmDeleteBox",
+    )
+
+
+def plural(count: int, word: str) -> str:
+    if count == 1:
+        return f"1 {word}"
+    return f"{count} {word[:-1]}ies" if word.endswith("y") else f"{count} {word}s"

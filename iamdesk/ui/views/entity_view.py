@@ -1,0 +1,338 @@
+"""The shape every entity view shares: a filterable, sortable table of one kind of entity over a
+detail pane with tabs, as in the AWS console's IAM pages but side by side and denser.
+
+A subclass names its columns, how to load rows from the services, and its detail tabs. Rows load
+when the view is first shown and again when ``AppContext.modelChanged`` names one of the kinds
+the view watches (only while visible; a hidden view reloads when shown). Detail tabs load only
+when they are the current tab.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from iamdesk.ui.context import AppContext
+from iamdesk.ui.icons import icon
+from iamdesk.ui.models.table import Column, EntityTableModel, Row
+from iamdesk.ui.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class DetailTab(QWidget):
+    """One tab of a detail pane; ``load`` fills it for the selected entity."""
+
+    title = ""
+    name = ""  # objectName suffix, e.g. "Permissions"
+
+    def __init__(self, view: EntityView) -> None:
+        super().__init__()
+        self.view = view
+        self.context = view.context
+        self.key: str | None = None
+        self.row: Row | None = None
+
+    def load(self, key: str, row: Row) -> None:
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        self.key = None
+        self.row = None
+
+
+class EntityView(QWidget):
+    kind = ""  # "users": objectName stem and the modelChanged kind that reloads it
+    title = ""
+    watches: frozenset[str] = frozenset()
+    create_label = ""
+    navigateRequested = Signal(str, str)  # view name, entity key
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setObjectName(f"{self.kind}View")
+        self._dirty = True
+        self._selected_key: str | None = None
+
+        self.heading = QLabel()
+        self.heading.setObjectName(f"{self.kind}Heading")
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.filter = QLineEdit()
+        self.filter.setObjectName(f"{self.kind}Filter")
+        self.filter.setPlaceholderText("Filter by name, path, ARN or ID  (Ctrl+F)")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self._on_filter)
+        self.count_label = QLabel()
+        self.count_label.setObjectName(f"{self.kind}Count")
+        top = QHBoxLayout()
+        top.addWidget(self.heading)
+        top.addSpacing(12)
+        top.addWidget(self.filter, 1)
+        top.addWidget(self.count_label)
+        self.buttons: dict[str, QPushButton] = {}
+        for name, text, icon_name in self.toolbar_buttons():
+            button = QPushButton(icon(icon_name), text)
+            button.setObjectName(f"{self.kind}{name}Button")
+            button.clicked.connect(getattr(self, f"on_{name.lower()}"))
+            self.buttons[name] = button
+            top.addWidget(button)
+
+        self.model = EntityTableModel(self.columns(), self.row_key, self.search_text, self)
+        self.table = QTableView()
+        self.table.setObjectName(f"{self.kind}Table")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for i, column in enumerate(self.model.columns):
+            header.resizeSection(i, column.width or 140)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+
+        self.detail = QWidget()
+        self.detail.setObjectName(f"{self.kind}Detail")
+        self.detail_title = QLabel()
+        self.detail_title.setObjectName(f"{self.kind}DetailTitle")
+        self.detail_title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail_title.setTextFormat(Qt.TextFormat.RichText)
+        self.copy_arn = QToolButton()
+        self.copy_arn.setObjectName(f"{self.kind}CopyArnButton")
+        self.copy_arn.setIcon(icon("copy"))
+        self.copy_arn.setToolTip("Copy the ARN")
+        self.copy_arn.clicked.connect(self._copy_arn)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName(f"{self.kind}DetailTabs")
+        self.tabs.setDocumentMode(True)
+        self.detail_tabs: list[DetailTab] = []
+        for tab_class in self.tab_classes():
+            tab = tab_class(self)
+            tab.setObjectName(f"{self.kind}{tab.name}Tab")
+            self.detail_tabs.append(tab)
+            self.tabs.addTab(tab, tab.title)
+        self.tabs.currentChanged.connect(lambda _i: self._load_current_tab())
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.detail_title, 1)
+        title_row.addWidget(self.copy_arn)
+        detail_layout = QVBoxLayout(self.detail)
+        detail_layout.setContentsMargins(0, 4, 0, 0)
+        detail_layout.addLayout(title_row)
+        detail_layout.addWidget(self.tabs, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName(f"{self.kind}Splitter")
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.splitter, 1)
+        QShortcut(QKeySequence("Escape"), self.filter, self.filter.clear)
+        self._update_heading()
+        self._show_detail(None)
+        context.modelChanged.connect(self._on_model_changed)
+        context.accountChanged.connect(self._on_context_switched)
+        context.databaseChanged.connect(self._on_context_switched)
+
+    # To override ---------------------------------------------------------------------------
+    def columns(self) -> Sequence[Column]:
+        raise NotImplementedError
+
+    def load_rows(self) -> list[Row]:
+        raise NotImplementedError
+
+    def tab_classes(self) -> Sequence[type[DetailTab]]:
+        return ()
+
+    def toolbar_buttons(self) -> Sequence[tuple[str, str, str]]:
+        """(name, label, icon): each calls ``on_<name lower>``."""
+        return ()
+
+    def row_key(self, row: Row) -> str:
+        return str(row.get("Arn", ""))
+
+    def row_name(self, row: Row) -> str:
+        return self.row_key(row)
+
+    def search_text(self, row: Row) -> str:
+        return " ".join(str(v) for v in row.values() if isinstance(v, str))
+
+    # Loading -------------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self.reload()
+
+    def _mark_dirty(self) -> None:
+        self._dirty = True
+        if self.isVisible():
+            # Coalesce several signals of one change into one reload.
+            QTimer.singleShot(0, self._reload_if_dirty)
+
+    def _reload_if_dirty(self) -> None:
+        if self._dirty:
+            self.reload()
+
+    def _on_context_switched(self, _value: object) -> None:
+        self._selected_key = None
+        self._mark_dirty()
+
+    def _on_model_changed(self, kinds: set[str]) -> None:
+        if kinds & (self.watches | {self.kind}):
+            self._mark_dirty()
+
+    def reload(self) -> None:
+        self._dirty = False
+        if self.context.database is None:
+            self.model.set_rows([])
+        else:
+            self.model.set_rows(self.load_rows())
+        self._update_heading()
+        if self._selected_key is not None and self.select_key(self._selected_key):
+            self._show_detail(self._selected_key)
+        else:
+            self._show_detail(None)
+
+    # Filter and selection ------------------------------------------------------------------
+    def focus_filter(self) -> None:
+        self.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter.selectAll()
+
+    def _on_filter(self, text: str) -> None:
+        self.model.set_filter(text)
+        self._update_heading()
+        if self._selected_key is not None:
+            self.select_key(self._selected_key)
+
+    def _update_heading(self) -> None:
+        self.heading.setText(self.title)
+        total, shown = self.model.total_count(), self.model.match_count()
+        self.count_label.setText(
+            f"{shown:,} of {total:,}" if self.model.filter_text else f"{total:,}"
+        )
+
+    def select_key(self, key: str) -> bool:
+        """Select the row with ``key`` (clearing a filter that hides it); False if absent."""
+        row = self.model.row_of_key(key)
+        if row is None and self.model.filter_text:
+            self.filter.clear()
+            row = self.model.row_of_key(key)
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index)
+        return True
+
+    def select_first(self) -> None:
+        if self.model.rowCount() and not self.table.selectionModel().hasSelection():
+            self.table.setCurrentIndex(self.model.index(0, 0))
+
+    def selected_row(self) -> Row | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or not self.table.selectionModel().isSelected(index):
+            rows = self.table.selectionModel().selectedRows()
+            if not rows:
+                return None
+            index = rows[0]
+        return self.model.row_at(index.row())
+
+    def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        key = self.model.key_at(rows[0].row()) if rows else None
+        if key != self._selected_key or key is None:
+            self._show_detail(key)
+
+    def _show_detail(self, key: str | None) -> None:
+        self._selected_key = key
+        for tab in self.detail_tabs:
+            tab.clear()
+        row = None
+        if key is not None:
+            pos = self.model.row_of_key(key)
+            row = self.model.row_at(pos) if pos is not None else None
+        self.detail.setEnabled(row is not None)
+        for name in self.buttons:
+            if name != "Create":
+                self.buttons[name].setEnabled(row is not None)
+        if row is None:
+            self.detail_title.setText("<span style='color:gray'>Select a row to see details</span>")
+            self.copy_arn.setEnabled(False)
+            return
+        self.copy_arn.setEnabled(bool(row.get("Arn")))
+        self.detail_title.setText(self.detail_heading(row))
+        self._load_current_tab()
+
+    def detail_heading(self, row: Row) -> str:
+        arn = row.get("Arn", "")
+        return f"<b style='font-size:13pt'>{self.row_name(row)}</b>&nbsp;&nbsp;<code>{arn}</code>"
+
+    def _load_current_tab(self) -> None:
+        tab = self.tabs.currentWidget()
+        if not isinstance(tab, DetailTab) or self._selected_key is None:
+            return
+        pos = self.model.row_of_key(self._selected_key)
+        if pos is None:
+            return
+        if tab.key != self._selected_key:
+            tab.load(self._selected_key, self.model.row_at(pos))
+            tab.key = self._selected_key
+
+    def refresh_detail(self) -> None:
+        """Reload the current tab (after a change made from the tab itself)."""
+        for tab in self.detail_tabs:
+            tab.key = None
+        self._load_current_tab()
+
+    def _copy_arn(self) -> None:
+        row = self.selected_row()
+        if row is not None and row.get("Arn"):
+            QGuiApplication.clipboard().setText(str(row["Arn"]))
+
+    def current_index(self) -> QModelIndex:
+        return self.table.currentIndex()
+
+    # State ---------------------------------------------------------------------------------
+    def restore_state(self, settings: Settings) -> None:
+        header = settings.header_state(self.kind)
+        if header is not None:
+            self.table.horizontalHeader().restoreState(header)
+        splitter = settings.splitter_state(self.kind)
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    def save_state(self, settings: Settings) -> None:
+        settings.set_header_state(self.kind, self.table.horizontalHeader().saveState())
+        settings.set_splitter_state(self.kind, self.splitter.saveState())

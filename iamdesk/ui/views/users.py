@@ -1,0 +1,253 @@
+"""Users: the table (groups, policies, MFA, console access, keys and their age, last activity)
+and the detail tabs Permissions, Groups, Security credentials, Tags, History."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QVBoxLayout
+
+from iamdesk.ui.models.table import Column, Row
+from iamdesk.ui.views import dates
+from iamdesk.ui.views.credentials import CredentialsTab
+from iamdesk.ui.views.deleting import confirm_delete, plural
+from iamdesk.ui.views.entity_view import DetailTab, EntityView
+from iamdesk.ui.views.permissions import PermissionsTab
+from iamdesk.ui.views.tabs import (
+    ITEM_ROLE,
+    ButtonBar,
+    HistoryTab,
+    TagsTab,
+    add_item,
+    make_list,
+    report,
+    selected_data,
+)
+
+log = logging.getLogger(__name__)
+
+KEY_ROTATION_DAYS = 90  # AWS's recommended rotation period (Trusted Advisor, Security Hub IAM.3)
+
+
+def _yes(value: object) -> str:
+    return "Yes" if value else "No"
+
+
+class UserPermissionsTab(PermissionsTab):
+    owner_kind = "user"
+
+
+class UserGroupsTab(DetailTab):
+    title = "Groups"
+    name = "Groups"
+
+    def __init__(self, view: EntityView) -> None:
+        super().__init__(view)
+        self.bar = ButtonBar(self, "usersGroups")
+        self.bar.add("Add", "Add to groups…", self.add_to_groups, "groups")
+        self.bar.add("Remove", "Remove from group", self.remove)
+        self.list = make_list(["Group", "Path", "Created"], "usersGroupsList")
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.bar)
+        layout.addWidget(self.list)
+        self.list.itemDoubleClicked.connect(
+            lambda item, _c: self.view.navigateRequested.emit(
+                "groups", item.data(0, ITEM_ROLE)["Arn"]
+            )
+        )
+
+    def load(self, key: str, row: Row) -> None:
+        from iamdesk.services.groups import list_groups_for_user
+
+        self.row = row
+        self.list.clear()
+        found = list_groups_for_user(
+            self.context.database, self.context.account_id, row["UserName"]
+        )
+        for group in found["Groups"]:
+            add_item(
+                self.list,
+                [group["GroupName"], group["Path"], dates.short(group["CreateDate"])],
+                group,
+            )
+
+    def add_to_groups(self) -> None:
+        from iamdesk.services.queries_entities import group_rows
+        from iamdesk.ui.commands.identity import add_user_to_group
+        from iamdesk.ui.dialogs.choose_dialog import ChooseDialog
+
+        if self.row is None:
+            return
+        user = self.row["UserName"]
+        current = {self.list.topLevelItem(i).text(0) for i in range(self.list.topLevelItemCount())}
+        choices = [
+            g
+            for g in group_rows(self.context.database, self.context.account_id)
+            if g["GroupName"] not in current
+        ]
+
+        def submit(rows: list[Row]) -> None:
+            for group in rows:
+                add_user_to_group(self.context, group["GroupName"], user)
+
+        dialog = ChooseDialog(
+            "addToGroups",
+            f"Add {user} to groups",
+            ["Group", "Path", "Members", "Policies"],
+            ["GroupName", "Path", "Members", "AttachedPolicies"],
+            choices,
+            submit,
+            self,
+        )
+        dialog.accepted.connect(self.view.refresh_detail)
+        dialog.open()
+
+    def remove(self) -> None:
+        from iamdesk.services.errors import IamError
+        from iamdesk.ui.commands.identity import remove_user_from_group
+
+        group = selected_data(self.list)
+        if group is None or self.row is None:
+            return
+        try:
+            remove_user_from_group(self.context, group["GroupName"], self.row["UserName"])
+        except IamError as exc:
+            report(self, "Remove from group", exc)
+        self.view.refresh_detail()
+
+
+class UserTagsTab(TagsTab):
+    entity_type = "user"
+
+
+class UserHistoryTab(HistoryTab):
+    entity_type = "user"
+
+
+class UsersView(EntityView):
+    kind = "users"
+    title = "Users"
+    watches = frozenset({"groups", "policies", "access_keys", "mfa", "login_profiles", "tags"})
+
+    def columns(self) -> Sequence[Column]:
+        return (
+            Column("User name", lambda r: r["UserName"], width=180),
+            Column("Path", lambda r: r["Path"], width=90),
+            Column("Groups", lambda r: r["Groups"], align_right=True, width=60),
+            Column(
+                "Policies",
+                lambda r: r["AttachedPolicies"] + r["InlinePolicies"],
+                align_right=True,
+                width=60,
+                tooltip=lambda r: f"{r['AttachedPolicies']} managed, {r['InlinePolicies']} inline",
+            ),
+            Column(
+                "MFA",
+                lambda r: _yes(r["MfaDevices"]),
+                width=50,
+                warn=lambda r: r["ConsoleAccess"] and not r["MfaDevices"],
+                tooltip=lambda r: (
+                    "Console access without MFA"
+                    if r["ConsoleAccess"] and not r["MfaDevices"]
+                    else None
+                ),
+            ),
+            Column("Console", lambda r: _yes(r["ConsoleAccess"]), width=64),
+            Column("Keys", lambda r: r["ActiveAccessKeys"], align_right=True, width=50),
+            Column(
+                "Key age",
+                lambda r: (
+                    f"{d} days"
+                    if (d := dates.age_days(r["OldestActiveKeyDate"])) is not None
+                    else ""
+                ),
+                sort=lambda r: dates.age_days(r["OldestActiveKeyDate"]),
+                align_right=True,
+                width=80,
+                warn=lambda r: (dates.age_days(r["OldestActiveKeyDate"]) or 0) > KEY_ROTATION_DAYS,
+            ),
+            Column(
+                "Last activity",
+                lambda r: dates.ago(r["LastActivity"]),
+                sort=lambda r: r["LastActivity"] or "",
+                width=110,
+            ),
+            Column(
+                "Created", lambda r: dates.short(r["CreateDate"]), sort=lambda r: r["CreateDate"]
+            ),
+        )
+
+    def toolbar_buttons(self) -> Sequence[tuple[str, str, str]]:
+        return (("Create", "Create user", "add"), ("Delete", "Delete", "delete"))
+
+    def tab_classes(self) -> Sequence[type[DetailTab]]:
+        return (UserPermissionsTab, UserGroupsTab, CredentialsTab, UserTagsTab, UserHistoryTab)
+
+    def load_rows(self) -> list[Row]:
+        from iamdesk.services.queries_entities import user_rows
+
+        return user_rows(self.context.database, self.context.account_id)
+
+    def row_name(self, row: Row) -> str:
+        return str(row["UserName"])
+
+    def search_text(self, row: Row) -> str:
+        return f"{row['UserName']} {row['Path']} {row['Arn']} {row['UserId']}"
+
+    def on_create(self) -> None:
+        from iamdesk.ui.dialogs.create_dialogs import CreateUserDialog
+
+        dialog = CreateUserDialog(self.context, self)
+        dialog.accepted.connect(lambda: self._select_created(dialog.name.text()))
+        dialog.open()
+
+    def _select_created(self, name: str) -> None:
+        self.reload()
+        for row in range(self.model.match_count()):
+            if self.model.row_at(row)["UserName"] == name:
+                self.select_key(self.model.key_at(row))
+                return
+
+    def on_delete(self) -> None:
+        from iamdesk.ui.commands.identity import delete_user
+
+        row = self.selected_row()
+        if row is None:
+            return
+        name = row["UserName"]
+        confirm_delete(
+            self,
+            "user",
+            name,
+            lambda: delete_user(self.context, name),
+            lambda: user_dependents(self, name),
+        )
+
+
+def user_dependents(view: EntityView, name: str) -> list[str]:
+    """What stops IAM from deleting the user, in the order AWS asks to remove it."""
+    from iamdesk.services.queries_entities import user_rows
+
+    rows = [
+        r
+        for r in user_rows(view.context.database, view.context.account_id)
+        if r["UserName"] == name
+    ]
+    if not rows:
+        return []
+    r = rows[0]
+    found = []
+    if r["ConsoleAccess"]:
+        found.append("a console password (login profile)")
+    if r["AccessKeys"]:
+        found.append(plural(r["AccessKeys"], "access key"))
+    if r["MfaDevices"]:
+        found.append(plural(r["MfaDevices"], "MFA device"))
+    if r["InlinePolicies"]:
+        found.append(plural(r["InlinePolicies"], "inline policy"))
+    if r["AttachedPolicies"]:
+        found.append(plural(r["AttachedPolicies"], "attached managed policy"))
+    if r["Groups"]:
+        found.append(f"membership in {plural(r['Groups'], 'group')}")
+    return found
