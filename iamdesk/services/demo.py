@@ -34,13 +34,16 @@ from iamdesk.store.secrets import hash_secret
 
 log = logging.getLogger(__name__)
 
-DEMO_VERSION = 1
+DEMO_VERSION = 2
 MANAGEMENT = "123456789012"
 PRODUCTION = "111122223333"
 PARTNER = "444455556666"
 DEMO_TIME = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 # The demo's MFA seeds are published so people can produce codes for them (e.g. with pyotp).
-MFA_SEEDS = {"alice": "JBSWY3DPEHPK3PXPALICEDEMO", "erin": "JBSWY3DPEHPK3PXPERINDEMO2"}
+MFA_SEEDS = {
+    "alice": "JBSWY3DPEHPK3PXPALICEDEMOSEED234",
+    "erin": "JBSWY3DPEHPK3PXPERINDEMOSEED2345",
+}
 ALLOWED_REGIONS = ["us-east-1", "eu-west-1"]
 US_EAST = {"aws:RequestedRegion": "us-east-1"}
 AWS = "arn:aws:iam::aws:policy/"

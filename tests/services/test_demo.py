@@ -97,7 +97,7 @@ def test_write_demo_refuses_an_existing_file(tmp_path: Path) -> None:
 
 
 def test_ensure_demo_database_builds_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(demo, "demo_path", lambda: tmp_path / "data" / "demo-v1.sqlite")
+    monkeypatch.setattr(demo, "demo_path", lambda: tmp_path / "data" / "demo-v2.sqlite")
     first = demo.ensure_demo_database()
     stamp = first.stat().st_mtime_ns
     assert demo.ensure_demo_database() == first and first.stat().st_mtime_ns == stamp

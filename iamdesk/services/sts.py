@@ -1,0 +1,247 @@
+"""AWS STS over the model: ``assume-role`` and ``get-caller-identity``.
+
+``assume_role`` decides the way AWS does: the role's trust policy must allow the caller (it is a
+resource policy that must allow even within the account) and the caller's own policies must allow
+``sts:AssumeRole`` on the role (evaluated together by ``simulate``, with the SCPs and boundary of
+the caller). MFA codes are checked with pyotp against the caller's enabled device. The session is
+recorded in the model (its secret and token only as hashes), so it can be simulated as a
+principal and named by its ASIA key in ``get-caller-identity``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from iamdesk.core.policy.document import PolicyParseError
+from iamdesk.core.policy.parser import parse_policy
+from iamdesk.services.entities import record
+from iamdesk.services.errors import IamError
+from iamdesk.services.mfa import verify_token
+from iamdesk.services.simulate import simulate_principal_policy
+from iamdesk.store.db import Database, iso
+from iamdesk.store.ids import assumed_role_arn, secret_access_key, unique_id
+from iamdesk.store.secrets import hash_secret
+from iamdesk.store.tables import AccessKey, MfaDevice, Role, StsSession, User
+
+log = logging.getLogger(__name__)
+
+MIN_DURATION = 900
+CHAINED_MAX_DURATION = 3600  # role chaining caps a session at one hour
+MAX_SESSION_POLICY = 2048  # characters of the plain-text session policy
+_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
+
+
+def _validation(value: Any, field: str, constraint: str) -> IamError:
+    return IamError(
+        "ValidationError",
+        f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy "
+        f"constraint: Member must {constraint}",
+    )
+
+
+def _denied(caller: str, role_arn: str) -> IamError:
+    return IamError(
+        "AccessDenied",
+        f"User: {caller} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+    )
+
+
+def _invalid_token() -> IamError:
+    return IamError(
+        "InvalidClientTokenId", "The security token included in the request is invalid."
+    )
+
+
+def _caller_from_key(session: Session, access_key_id: str, now: datetime) -> tuple[str, Any]:
+    """The ARN and row (User or StsSession) that an access key id belongs to."""
+    if access_key_id.startswith("ASIA"):
+        sts = session.scalars(
+            select(StsSession).where(StsSession.access_key_id == access_key_id)
+        ).first()
+        if sts is None:
+            raise _invalid_token()
+        if datetime.fromisoformat(sts.expiration) <= now:
+            raise IamError("ExpiredToken", "The security token included in the request is expired")
+        return sts.arn, sts
+    key = session.get(AccessKey, access_key_id)
+    if key is None or key.status != "Active":
+        raise _invalid_token()
+    user = session.get(User, key.user_pk)
+    assert user is not None
+    return user.arn, user
+
+
+def _check_inputs(role_session_name: str, policy: str | None) -> None:
+    if not _SESSION_NAME.fullmatch(role_session_name):
+        raise _validation(
+            role_session_name,
+            "roleSessionName",
+            r"satisfy regular expression pattern: [\w+=,.@-]* and have length between 2 and 64",
+        )
+    if policy is None:
+        return
+    try:
+        document = parse_policy(policy)
+    except PolicyParseError as exc:
+        raise IamError(
+            "MalformedPolicyDocument", f"The policy is not in the valid JSON format. {exc}"
+        ) from None
+    if any(s.principal or s.not_principal for s in document.statements):
+        raise IamError("MalformedPolicyDocument", "Policy document should not specify a principal.")
+    if len(re.sub(r"\s+", "", policy)) > MAX_SESSION_POLICY:
+        raise IamError(
+            "PackedPolicyTooLarge",
+            "Packed policy consumes more than 100% of the allotted space for session policies.",
+        )
+
+
+def assume_role(
+    db: Database,
+    *,
+    role_arn: str,
+    role_session_name: str,
+    caller_arn: str | None = None,
+    access_key_id: str | None = None,
+    policy: str | None = None,
+    duration_seconds: int | None = None,
+    serial_number: str | None = None,
+    token_code: str | None = None,
+    source_identity: str | None = None,
+    tags: Sequence[Mapping[str, str]] | None = None,
+    account_id: str | None = None,
+) -> dict[str, Any]:
+    """AWS's AssumeRole. The caller is ``caller_arn`` (a modelled user or role session) or the
+    owner of ``access_key_id``; ``account_id`` is accepted for the CLI's uniform signature."""
+    _check_inputs(role_session_name, policy)
+    if (caller_arn is None) == (access_key_id is None):
+        raise IamError(
+            "InvalidInput", "Name the caller with exactly one of --caller-arn and --access-key-id."
+        )
+    if (serial_number is None) != (token_code is None):
+        raise IamError("InvalidInput", "--serial-number and --token-code go together.")
+    now = db.clock()
+    with db.transaction() as session:
+        if access_key_id is not None:
+            caller, row = _caller_from_key(session, access_key_id, now)
+        else:
+            caller = str(caller_arn)
+            row = session.scalars(select(User).where(User.arn == caller)).first()
+        role = session.scalars(select(Role).where(Role.arn == role_arn)).first()
+        if role is None:
+            raise _denied(caller, role_arn)
+        chained = caller.startswith("arn:aws:sts:")
+        maximum = CHAINED_MAX_DURATION if chained else role.max_session_duration
+        duration = CHAINED_MAX_DURATION if duration_seconds is None else duration_seconds
+        if duration < MIN_DURATION:
+            raise _validation(
+                duration, "durationSeconds", f"have value greater than or equal to {MIN_DURATION}"
+            )
+        if duration > maximum:
+            limit = (
+                "1 hour session limit for roles assumed by role chaining"
+                if chained
+                else "MaxSessionDuration set for this role"
+            )
+            raise IamError("ValidationError", f"The requested DurationSeconds exceeds the {limit}.")
+        context: dict[str, Any] = {"aws:RoleSessionName": role_session_name}
+        mfa = False
+        if serial_number is not None:
+            device = session.scalars(
+                select(MfaDevice).where(MfaDevice.serial_number == serial_number)
+            ).first()
+            owner_ok = device is not None and isinstance(row, User) and device.user_pk == row.pk
+            if not owner_ok or not verify_token(session, serial_number, str(token_code), now):
+                raise IamError(
+                    "AccessDenied",
+                    "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+                )
+            mfa = True
+            context.update({"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "0"})
+        elif not chained:
+            context["aws:MultiFactorAuthPresent"] = "false"
+        if source_identity:
+            context["sts:SourceIdentity"] = source_identity
+        # The trust policy and the caller's permissions, in one evaluation (a separate read).
+        session.flush()
+        result = simulate_principal_policy(
+            db,
+            policy_source_arn=caller,
+            action_names=["sts:AssumeRole"],
+            resource_arns=[role_arn],
+            context_entries=context,
+            explain=False,
+        )
+        if not result.decisions[0].allowed:
+            raise _denied(caller, role_arn)
+        access_key = unique_id("session-key", db.rng)
+        secret = secret_access_key(db.rng)
+        token = _session_token(db)
+        expiration = iso(now + timedelta(seconds=duration))
+        assumed_id = f"{role.role_id}:{role_session_name}"
+        arn = assumed_role_arn(role.account_id, role.name, role_session_name)
+        session.add(
+            StsSession(
+                account_id=role.account_id,
+                role_pk=role.pk,
+                session_name=role_session_name,
+                access_key_id=access_key,
+                secret_hash=hash_secret(secret),
+                token_hash=hash_secret(token),
+                assumed_role_id=assumed_id,
+                arn=arn,
+                caller_arn=caller,
+                source_identity=source_identity,
+                session_policy=policy,
+                session_tags=json.dumps(list(tags or [])),
+                mfa_authenticated=mfa,
+                mfa_serial=serial_number if mfa else None,
+                create_date=iso(now),
+                expiration=expiration,
+            )
+        )
+        role.last_used_date = iso(now)
+        role.last_used_region = "us-east-1"
+        session.add(role)
+        record(session, db, role.account_id, "AssumeRole", "session", arn, after={"caller": caller})
+        out: dict[str, Any] = {
+            "Credentials": {
+                "AccessKeyId": access_key,
+                "SecretAccessKey": secret,
+                "SessionToken": token,
+                "Expiration": expiration,
+            },
+            "AssumedRoleUser": {"AssumedRoleId": assumed_id, "Arn": arn},
+        }
+        if policy is not None:
+            out["PackedPolicySize"] = min(
+                100, len(re.sub(r"\s+", "", policy)) * 100 // MAX_SESSION_POLICY
+            )
+        if source_identity:
+            out["SourceIdentity"] = source_identity
+        return out
+
+
+def _session_token(db: Database) -> str:
+    raw = bytes(db.rng.getrandbits(8) for _ in range(240)) if db.rng else secrets.token_bytes(240)
+    return "IQoJb3JpZ2luX2Vj" + base64.b64encode(raw).decode("ascii")
+
+
+def get_caller_identity(
+    db: Database, *, access_key_id: str, account_id: str | None = None
+) -> dict[str, Any]:
+    """Who an access key (AKIA… of a user, ASIA… of a session) belongs to."""
+    with db.read() as session:
+        arn, row = _caller_from_key(session, access_key_id, db.clock())
+        if isinstance(row, User):
+            return {"UserId": row.user_id, "Account": row.account_id, "Arn": arn}
+        return {"UserId": row.assumed_role_id, "Account": row.account_id, "Arn": arn}
