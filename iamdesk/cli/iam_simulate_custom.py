@@ -110,15 +110,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-items", type=int, help="accepted for compatibility; all are shown")
 
 
-def add_simulate_custom_policy(subparsers: Any) -> argparse.ArgumentParser:
-    """Register ``simulate-custom-policy`` on an ``iam`` subcommand group. The parser's
-    ``handler`` default runs it: ``ns.handler(ns) -> exit code``."""
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        COMMAND, help="simulate custom identity policies against actions and resources"
+def register_iam_commands(register: Any) -> None:
+    """Hook for ``iamdesk.cli.iam``: adds ``simulate-custom-policy`` to ``iamdesk iam``. The
+    command needs no model file: everything it evaluates is on the command line."""
+    register(
+        COMMAND,
+        OPERATION,
+        add_arguments,
+        lambda _context, args: simulate_custom_policy(args),
+        "simulate custom identity policies against actions and resources",
     )
-    add_arguments(parser)
-    parser.set_defaults(handler=run_parsed)
-    return parser
 
 
 def run(argv: list[str], options: GlobalOptions | None = None) -> int:

@@ -266,3 +266,22 @@ def test_usage_errors_exit_252(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     )
     assert code == 252
     assert "Error parsing parameter '--policy-input-list': Unable to load paramfile" in err
+
+
+def test_runs_as_an_iamdesk_iam_command(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from iamdesk.cli.main import main
+
+    monkeypatch.setenv("IAMDESK_DB", str(tmp_path / "unused.db"))
+    code = main(
+        ["iam", "simulate-custom-policy", "--policy-input-list", json.dumps(READ_REPORTS),
+         "--action-names", "s3:GetObject", "--resource-arns", "arn:aws:s3:::r/q1.csv"]
+    )  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert json.loads(out)["EvaluationResults"][0]["EvalDecision"] == "explicitDeny"
+    assert not (tmp_path / "unused.db").exists()  # nothing here needs the model file
+    code = main(["iam", "simulate-custom-policy", "--action-names", "s3:GetObject"])
+    assert code == 252
+    assert "--policy-input-list" in capsys.readouterr().err
