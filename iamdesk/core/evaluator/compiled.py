@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from iamdesk.core.evaluator.conditions import compile_condition
 from iamdesk.core.evaluator.matching import (
@@ -35,6 +35,7 @@ class CompiledStatement:
         "allow",
         "condition_keys",
         "conditions",
+        "matched",
         "not_action",
         "not_principal",
         "not_resource",
@@ -65,6 +66,8 @@ class CompiledStatement:
             if not cond.is_null:
                 keys.setdefault(cond.key, cond.entry.key)
         self.condition_keys = tuple(keys.items())
+        # MatchedStatement records by (policy type, label, name), built once (see decision).
+        self.matched: dict[tuple[str, str, str | None], object] = {}
 
     @property
     def services(self) -> frozenset[str] | None:
@@ -87,6 +90,34 @@ class CompiledStatement:
         if self.not_principal:
             return None if self.principal.covers_all(env.principal) else DIRECT
         return self.principal.match(env.principal)
+
+    def applies(self, env: Env, principal: int) -> Literal[False] | str | None:
+        """The fast path, for a statement whose action already matched (see
+        ``CompiledPolicy.for_action``): False when the statement does not apply; else the
+        principal match kind (None when the principal is not checked). ``principal``: 0 = not
+        checked, 1 = checked when the statement has one (RCPs), 2 = required (resource
+        policies)."""
+        resource = self.resource
+        if resource is not None:
+            matched = False
+            value = env.resource
+            for m in resource.static:
+                if m(value):
+                    matched = True
+                    break
+            else:
+                if resource.templates:
+                    matched = resource.match(env)[0]
+            if matched == self.not_resource:
+                return False
+        kind = None
+        if principal and (principal == 2 or self.principal is not None):
+            kind = self.principal_kind(env)
+            if kind is None:
+                return False
+        if self.conditions and not self.conditions_hold(env):
+            return False
+        return kind
 
     def conditions_hold(self, env: Env) -> bool:
         if self.condition_keys:
@@ -166,7 +197,7 @@ class CompiledStatement:
 class CompiledPolicy:
     """A parsed document with its statements compiled; evaluate it against many requests."""
 
-    __slots__ = ("_by_service", "_indexed", "_wild", "document", "statements")
+    __slots__ = ("_by_action", "_by_service", "_indexed", "_wild", "document", "statements")
 
     def __init__(self, document: PolicyDocument) -> None:
         self.document = document
@@ -184,6 +215,22 @@ class CompiledPolicy:
         self._indexed = indexed
         self._wild = tuple(wild)
         self._by_service: dict[str, tuple[CompiledStatement, ...]] = {}
+        self._by_action: dict[str, tuple[CompiledStatement, ...]] = {}
+
+    def for_action(self, action: str) -> tuple[CompiledStatement, ...]:
+        """Statements whose Action/NotAction matches ``action`` (lower case), in document order.
+        Remembered per action: account-wide queries ask the same actions of every policy."""
+        found = self._by_action.get(action)
+        if found is None:
+            found = tuple(
+                st
+                for st in self.candidates(action.partition(":")[0])
+                if st.action(action) != st.not_action
+            )
+            if len(self._by_action) >= 4096:
+                self._by_action.clear()
+            self._by_action[action] = found
+        return found
 
     def candidates(self, service: str) -> tuple[CompiledStatement, ...]:
         """Statements that can match an action of ``service`` (lower case), in document order."""

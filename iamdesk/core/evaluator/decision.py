@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from iamdesk.core.arn import try_parse_arn
 from iamdesk.core.evaluator.compiled import CompiledStatement, PolicyRef, PolicySet
 from iamdesk.core.evaluator.matching import DIRECT, VIA_ACCOUNT, VIA_ROLE
-from iamdesk.core.evaluator.request import ANONYMOUS, ROOT, Env, Request
+from iamdesk.core.evaluator.request import IAM_KINDS, ROOT, Env, Request
 from iamdesk.core.evaluator.trace import NearMiss, StatementTrace
 from iamdesk.core.policy.document import Span
 
@@ -39,13 +40,18 @@ RCP = "rcps"
 RESOURCE = "resource_policy"
 POLICY_TYPES = (IDENTITY, BOUNDARY, SESSION, SCP, RCP, RESOURCE)
 
-# Why a request was implicitly denied (the first gate that failed), or how it was allowed.
+# What decided: for an implicit deny, the first gate that failed.
+GATE_EXPLICIT_DENY = "explicit_deny"
+GATE_ALLOWED = "allowed"
 GATE_SCP = "scp"
 GATE_IDENTITY = "identity"
 GATE_BOUNDARY = "permissions_boundary"
 GATE_SESSION = "session_policy"
 GATE_RESOURCE = "resource_policy"
 GATE_CROSS_ACCOUNT = "cross_account"
+
+# A statement that applied: (policy type, policy, statement, principal match kind).
+Hit = tuple[str, PolicyRef, CompiledStatement, "str | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,80 +76,87 @@ class PolicyTypeDetail:
     denied: bool
     allow_statements: tuple[MatchedStatement, ...]
     deny_statements: tuple[MatchedStatement, ...]
-    levels: tuple[bool, ...] = ()  # SCPs: whether each level allowed
+    levels: tuple[bool, ...] = ()  # SCPs: whether each level, root first, allowed
 
 
-class _Scan:
-    __slots__ = ("allows", "denies", "policy_type", "ref")
-
-    def __init__(self, ref: PolicyRef, policy_type: str) -> None:
-        self.ref = ref
-        self.policy_type = policy_type
-        self.allows: list[tuple[CompiledStatement, str | None]] = []
-        self.denies: list[CompiledStatement] = []
-
-    def matched(self, statements: list[CompiledStatement]) -> list[MatchedStatement]:
-        ref = self.ref
-        return [
-            MatchedStatement(
-                self.policy_type,
-                ref.label,
-                ref.name,
-                st.statement.index,
-                st.statement.sid,
-                st.statement.effect,
-                st.statement.span,
-            )
-            for st in statements
-        ]
+def _matched(hit: Hit) -> MatchedStatement:
+    ptype, ref, st, _ = hit
+    key = (ptype, ref.label, ref.name)
+    found: MatchedStatement | None = st.matched.get(key)  # type: ignore[assignment]
+    if found is None:
+        s = st.statement
+        found = MatchedStatement(ptype, ref.label, ref.name, s.index, s.sid, s.effect, s.span)
+        if len(st.matched) < 64:
+            st.matched[key] = found
+    return found
 
 
-def _scan(ref: PolicyRef, policy_type: str, env: Env, principal: int) -> _Scan:
-    """principal: 0 = not checked, 1 = checked when present (RCPs), 2 = required (resource)."""
-    scan = _Scan(ref, policy_type)
-    for st in ref.policy.candidates(env.service):
-        if not st.action_matches(env) or not st.resource_matches(env):
-            continue
-        kind = None
-        if principal and (principal == 2 or st.principal is not None):
-            kind = st.principal_kind(env)
-            if kind is None:
+def _collect(
+    refs: object, ptype: str, env: Env, principal: int, allows: list[Hit], denies: list[Hit]
+) -> None:
+    action = env.action
+    for ref in refs:  # type: ignore[attr-defined]
+        policy = ref.policy
+        statements = policy._by_action.get(action)
+        if statements is None:
+            statements = policy.for_action(action)
+        for st in statements:
+            kind = st.applies(env, principal)
+            if kind is False:
                 continue
-        if not st.conditions_hold(env):
-            continue
-        if st.allow:
-            scan.allows.append((st, kind))
-        else:
-            scan.denies.append(st)
-    return scan
+            (allows if st.allow else denies).append((ptype, ref, st, kind))
 
 
 class Decision:
     """The outcome of one evaluation. ``decision`` is AWS's word; ``matched_statements`` the
-    deciding statements; ``gate`` names what decided (see GATE_*); ``details`` per policy type;
-    ``trace`` and ``near_misses`` are filled when evaluated with ``explain=True``."""
+    deciding statements (on a deny the denying ones, on an allow the allowing statements of each
+    policy type that took part); ``gate`` names what decided (GATE_*); ``details`` per policy
+    type; ``trace`` and ``near_misses`` are filled when evaluated with ``explain=True``."""
+
+    __slots__ = (
+        "_allows",
+        "_applies",
+        "_denies",
+        "_details",
+        "_explanation",
+        "_scp_levels",
+        "allowed_via",
+        "cross_account",
+        "decision",
+        "gate",
+        "matched_statements",
+        "missing_context_values",
+        "near_misses",
+        "policy_set",
+        "request",
+        "trace",
+    )
 
     def __init__(
         self,
         request: Request,
+        policy_set: PolicySet,
         decision: str,
         gate: str,
         matched: tuple[MatchedStatement, ...],
         missing: tuple[str, ...],
         cross_account: bool,
-        scans: dict[str, list[_Scan]],
-        applies: dict[str, bool],
+        allows: list[Hit],
+        denies: list[Hit],
+        applies: frozenset[str],
         scp_levels: tuple[bool, ...],
         allowed_via: tuple[str, ...],
     ) -> None:
         self.request = request
+        self.policy_set = policy_set
         self.decision = decision
         self.gate = gate
         self.matched_statements = matched
         self.missing_context_values = missing
         self.cross_account = cross_account
         self.allowed_via = allowed_via  # the paths that allowed: "identity", "resource_policy"
-        self._scans = scans
+        self._allows = allows
+        self._denies = denies
         self._applies = applies
         self._scp_levels = scp_levels
         self._details: dict[str, PolicyTypeDetail] | None = None
@@ -156,14 +169,18 @@ class Decision:
         return self.decision == ALLOWED
 
     @property
+    def applies(self) -> frozenset[str]:
+        """The policy types that bore on the request."""
+        return self._applies
+
+    @property
     def details(self) -> dict[str, PolicyTypeDetail]:
         if self._details is None:
             details = {}
             for ptype in POLICY_TYPES:
-                scans = self._scans.get(ptype, [])
-                allows = [m for s in scans for m in s.matched([st for st, _ in s.allows])]
-                denies = [m for s in scans for m in s.matched(s.denies)]
-                applies = self._applies.get(ptype, False)
+                allows = tuple(_matched(h) for h in self._allows if h[0] == ptype)
+                denies = tuple(_matched(h) for h in self._denies if h[0] == ptype)
+                applies = ptype in self._applies
                 allowed: bool | None
                 if not applies or ptype == RCP:
                     allowed = None
@@ -171,14 +188,9 @@ class Decision:
                     allowed = all(self._scp_levels)
                 else:
                     allowed = bool(allows)
+                levels = self._scp_levels if ptype == SCP else ()
                 details[ptype] = PolicyTypeDetail(
-                    ptype,
-                    applies,
-                    allowed,
-                    bool(denies),
-                    tuple(allows),
-                    tuple(denies),
-                    self._scp_levels if ptype == SCP else (),
+                    ptype, applies, allowed, bool(denies), allows, denies, levels
                 )
             self._details = details
         return self._details
@@ -207,119 +219,135 @@ def evaluate(request: Request, policy_set: PolicySet, *, explain: bool = True) -
     """AWS's decision for ``request`` under ``policy_set`` (deterministic)."""
     env = Env(request)
     who = env.principal
-    iam = who.is_iam
+    iam = who.kind in IAM_KINDS
     ps = policy_set
-    scans: dict[str, list[_Scan]] = {}
-    applies: dict[str, bool] = {}
+    # Hits are collected type by type in POLICY_TYPES order, so they need no sorting.
+    allows: list[Hit] = []
+    denies: list[Hit] = []
+    applies: list[str] = []
+    has_boundary = has_session = False
 
-    identity = [_scan(r, IDENTITY, env, 0) for r in ps.identity] if iam else []
-    scans[IDENTITY], applies[IDENTITY] = identity, iam
-    boundary = None
-    if iam and ps.permissions_boundary is not None and who.kind != ROOT:
-        boundary = _scan(ps.permissions_boundary, BOUNDARY, env, 0)
-        scans[BOUNDARY], applies[BOUNDARY] = [boundary], True
-    session = None
-    if iam and ps.session_policy is not None:
-        session = _scan(ps.session_policy, SESSION, env, 0)
-        scans[SESSION], applies[SESSION] = [session], True
-    scp_levels: list[list[_Scan]] = []
+    if iam:
+        applies.append(IDENTITY)
+        _collect(ps.identity, IDENTITY, env, 0, allows, denies)
+        if ps.permissions_boundary is not None and who.kind != ROOT:
+            has_boundary = True
+            applies.append(BOUNDARY)
+            _collect((ps.permissions_boundary,), BOUNDARY, env, 0, allows, denies)
+        if ps.session_policy is not None:
+            has_session = True
+            applies.append(SESSION)
+            _collect((ps.session_policy,), SESSION, env, 0, allows, denies)
+    scp_levels: tuple[bool, ...] = ()
     if iam and ps.scps and not who.service_linked:
-        scp_levels = [[_scan(r, SCP, env, 0) for r in level] for level in ps.scps]
-        scans[SCP], applies[SCP] = [s for level in scp_levels for s in level], True
+        applies.append(SCP)
+        levels = []
+        for level in ps.scps:
+            before = len(allows)
+            _collect(level, SCP, env, 0, allows, denies)
+            levels.append(len(allows) > before)
+        scp_levels = tuple(levels)
     if ps.rcps and not who.service_linked:
-        scans[RCP] = [_scan(r, RCP, env, 1) for level in ps.rcps for r in level]
-        applies[RCP] = True
-    resource = None
+        applies.append(RCP)
+        for level in ps.rcps:
+            _collect(level, RCP, env, 1, allows, denies)
     if ps.resource_policy is not None:
-        resource = _scan(ps.resource_policy, RESOURCE, env, 2)
-        scans[RESOURCE], applies[RESOURCE] = [resource], True
+        applies.append(RESOURCE)
+        _collect((ps.resource_policy,), RESOURCE, env, 2, allows, denies)
 
-    resource_account = resource_account_of(request)
+    resource_account = request.resource_account or resource_account_of(request)
     cross = bool(iam and who.account and resource_account and resource_account != who.account)
-    missing = tuple(env.missing.values())
+    state = (request, ps, env, cross, allows, denies, applies, scp_levels, explain)
 
-    def finish(
-        decision: str, gate: str, matched: list[MatchedStatement], via: tuple[str, ...] = ()
-    ) -> Decision:
-        levels = tuple(any(s.allows for s in level) for level in scp_levels)
-        result = Decision(
-            request, decision, gate, tuple(matched), missing, cross, scans, applies, levels, via
-        )
-        if explain:
-            from iamdesk.core.evaluator.explain import attach_trace
+    if denies:
+        return _finish(state, EXPLICIT_DENY, GATE_EXPLICIT_DENY, denies, ())
+    if scp_levels and not all(scp_levels):
+        return _finish(state, IMPLICIT_DENY, GATE_SCP, [], ())
 
-            attach_trace(result, env, ps)
-        return result
-
-    denied = [
-        m for ptype in POLICY_TYPES for s in scans.get(ptype, ()) for m in s.matched(s.denies)
-    ]
-    if denied:
-        return finish(EXPLICIT_DENY, "explicit_deny", denied)
-
-    for level in scp_levels:
-        if not any(s.allows for s in level):
-            return finish(IMPLICIT_DENY, GATE_SCP, [])
-
-    # The identity side: identity policies AND boundary AND session policy.
-    identity_ok = who.kind == ROOT or any(s.allows for s in identity)
-    boundary_ok = boundary is None or bool(boundary.allows)
-    session_ok = session is None or bool(session.allows)
+    identity_ok = boundary_ok = session_ok = True
+    kinds = set()
+    if iam:
+        identity_ok = who.kind == ROOT
+        boundary_ok = not has_boundary
+        session_ok = not has_session
+        for hit in allows:
+            ptype = hit[0]
+            if ptype is IDENTITY:
+                identity_ok = True
+            elif ptype is BOUNDARY:
+                boundary_ok = True
+            elif ptype is SESSION:
+                session_ok = True
+            elif ptype is RESOURCE:
+                kinds.add(hit[3])
+    else:
+        kinds = {h[3] for h in allows if h[0] is RESOURCE}
     identity_side = iam and identity_ok and boundary_ok and session_ok
 
-    kinds = {kind for _, kind in resource.allows} if resource is not None else set()
+    via: tuple[str, ...]
     if not iam:
         # Anonymous callers and service principals: only the resource policy can allow.
-        resource_side = bool(kinds)
+        ok = bool(kinds)
+        via, gate = (RESOURCE,), GATE_RESOURCE
     elif cross:
-        resource_side = bool(kinds)
+        ok = identity_side and bool(kinds)
+        via = (IDENTITY, RESOURCE)
+        gate = (
+            GATE_CROSS_ACCOUNT
+            if identity_side
+            else _identity_gate(identity_ok, boundary_ok, session_ok)
+        )
     else:
-        resource_side = (
+        resource_side = bool(kinds) and (
             DIRECT in kinds
             or (VIA_ROLE in kinds and boundary_ok and session_ok)
             or (VIA_ACCOUNT in kinds and identity_side)
         )
-
-    via: tuple[str, ...]
-    if not iam:
-        ok = resource_side
-        via = (RESOURCE,) if ok else ()
-        gate = GATE_RESOURCE
-    elif cross:
-        ok = identity_side and resource_side
-        via = (IDENTITY, RESOURCE) if ok else ()
-        gate = (
-            _identity_gate(identity_ok, boundary_ok, session_ok)
-            if not identity_side
-            else GATE_CROSS_ACCOUNT
-        )
-    elif ps.resource_policy_must_allow:
-        ok = resource_side
-        via = (RESOURCE,) if ok else ()
-        gate = GATE_RESOURCE
-    else:
-        ok = identity_side or resource_side
-        via = tuple(p for p, on in ((IDENTITY, identity_side), (RESOURCE, resource_side)) if on)
-        gate = _identity_gate(identity_ok, boundary_ok, session_ok)
-
+        if ps.resource_policy_must_allow:
+            ok, via = resource_side, (RESOURCE,)
+            gate = GATE_RESOURCE
+            if not ok and VIA_ACCOUNT in kinds:
+                gate = _identity_gate(identity_ok, boundary_ok, session_ok)
+        elif identity_side:
+            ok = True
+            via = (IDENTITY, RESOURCE) if resource_side else (IDENTITY,)
+            gate = GATE_ALLOWED
+        else:
+            ok, via = resource_side, (RESOURCE,)
+            gate = _identity_gate(identity_ok, boundary_ok, session_ok)
     if not ok:
-        return finish(IMPLICIT_DENY, gate, [])
-    matched: list[MatchedStatement] = []
-    if IDENTITY in via and who.kind != ROOT:
-        for s in identity:
-            matched.extend(s.matched([st for st, _ in s.allows]))
-        for extra in (boundary, session):
-            if extra is not None:
-                matched.extend(extra.matched([st for st, _ in extra.allows]))
-    for level in scp_levels:
-        for s in level:
-            matched.extend(s.matched([st for st, _ in s.allows]))
-    if resource is not None and resource.allows and (RESOURCE in via or not cross):
-        matched.extend(resource.matched([st for st, _ in resource.allows]))
-    return finish(ALLOWED, "allowed", matched, via)
+        return _finish(state, IMPLICIT_DENY, gate, [], ())
+    # Allowed through the resource policy alone: the identity side's statements did not decide.
+    matched = allows if IDENTITY in via else [h for h in allows if h[0] in (SCP, RCP, RESOURCE)]
+    return _finish(state, ALLOWED, GATE_ALLOWED, matched, via)
 
 
-def _identity_gate(identity_ok: bool, boundary_ok: bool, session_ok: bool) -> str:
+def _finish(
+    state: tuple[Any, ...], decision: str, gate: str, matched: list[Hit], via: tuple[str, ...]
+) -> Decision:
+    request, ps, env, cross, allows, denies, applies, scp_levels, explain = state
+    result = Decision(
+        request,
+        ps,
+        decision,
+        gate,
+        tuple([_matched(h) for h in matched]),
+        tuple(env.missing.values()),
+        cross,
+        allows,
+        denies,
+        frozenset(applies),
+        scp_levels,
+        via,
+    )
+    if explain:
+        from iamdesk.core.evaluator.explain import attach_trace
+
+        attach_trace(result, env)
+    return result
+
+
+def _identity_gate(identity_ok: bool, boundary_ok: bool, session_ok: bool = True) -> str:
     if not identity_ok:
         return GATE_IDENTITY
     if not boundary_ok:
@@ -331,7 +359,6 @@ def _identity_gate(identity_ok: bool, boundary_ok: bool, session_ok: bool) -> st
 
 __all__ = [
     "ALLOWED",
-    "ANONYMOUS",
     "EXPLICIT_DENY",
     "IMPLICIT_DENY",
     "Decision",

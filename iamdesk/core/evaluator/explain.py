@@ -25,26 +25,26 @@ _TYPE_NAMES = {
 }
 
 
-def _refs(ps: PolicySet, env: Env, applies: dict[str, bool]) -> list[tuple[str, PolicyRef, bool]]:
+def _refs(ps: PolicySet, applies: frozenset[str]) -> list[tuple[str, PolicyRef, bool]]:
     refs: list[tuple[str, PolicyRef, bool]] = []
-    if applies.get("identity"):
+    if "identity" in applies:
         refs.extend(("identity", r, False) for r in ps.identity)
-    if applies.get("permissions_boundary") and ps.permissions_boundary is not None:
+    if "permissions_boundary" in applies and ps.permissions_boundary is not None:
         refs.append(("permissions_boundary", ps.permissions_boundary, False))
-    if applies.get("session_policy") and ps.session_policy is not None:
+    if "session_policy" in applies and ps.session_policy is not None:
         refs.append(("session_policy", ps.session_policy, False))
-    if applies.get("scps"):
+    if "scps" in applies:
         refs.extend(("scps", r, False) for level in ps.scps for r in level)
-    if applies.get("rcps"):
+    if "rcps" in applies:
         refs.extend(("rcps", r, True) for level in ps.rcps for r in level)
     if ps.resource_policy is not None:
         refs.append(("resource_policy", ps.resource_policy, True))
     return refs
 
 
-def attach_trace(decision: Decision, env: Env, ps: PolicySet) -> None:
+def attach_trace(decision: Decision, env: Env) -> None:
     traces: list[StatementTrace] = []
-    for ptype, ref, principal in _refs(ps, env, decision._applies):
+    for ptype, ref, principal in _refs(decision.policy_set, decision.applies):
         for st in ref.policy.statements:
             check = principal and (ptype == "resource_policy" or st.principal is not None)
             traces.append(st.trace(env, ptype, ref, check))
@@ -152,5 +152,5 @@ def explain_decision(decision: Decision) -> str:
 
 
 def req_name(decision: Decision, ptype: str) -> str:
-    scans = decision._scans.get(ptype) or []
-    return scans[0].ref.display_name if scans else ptype
+    ref = getattr(decision.policy_set, ptype)
+    return str(ref.display_name) if ref is not None else ptype
