@@ -17,6 +17,16 @@ from iamdesk.cli.options import GlobalOptions
 COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("iamdesk.cli.simulate", "evaluate a batch of JSON Lines cases"),
     "iam": ("iamdesk.cli.iam", "AWS CLI 'aws iam' commands on the model"),
+    "import": ("iamdesk.cli.importer", "read get-account-authorization-details output"),
+    "demo": ("iamdesk.cli.demo", "write the demo organization to a new model file"),
+    "sts": ("iamdesk.cli.sts", "AWS CLI 'aws sts' assume-role, get-caller-identity"),
+    "s3api": ("iamdesk.cli.s3api", "S3 buckets and bucket policies"),
+    "kms": ("iamdesk.cli.kms", "KMS keys and key policies"),
+    "lambda": ("iamdesk.cli.lambda_", "Lambda functions and permissions"),
+    "sqs": ("iamdesk.cli.sqs", "SQS queues and queue policies"),
+    "sns": ("iamdesk.cli.sns", "SNS topics and topic policies"),
+    "secretsmanager": ("iamdesk.cli.secretsmanager", "secrets and their resource policies"),
+    "organizations": ("iamdesk.cli.organizations", "organization, OUs, accounts, SCPs, RCPs"),
 }
 
 

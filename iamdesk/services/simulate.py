@@ -242,6 +242,8 @@ def context_from_entries(entries: Sequence[Mapping[str, Any]] | None) -> dict[st
     for index, entry in enumerate(entries or [], start=1):
         name = entry.get("ContextKeyName")
         values = entry.get("ContextKeyValues")
+        if isinstance(values, str):  # the CLI's shorthand gives a one-item list as a string
+            values = [values]
         if not isinstance(name, str) or not isinstance(values, list) or not values:
             raise invalid_input(f"Context entry {index} needs ContextKeyName and ContextKeyValues.")
         kind = str(entry.get("ContextKeyType", "string"))

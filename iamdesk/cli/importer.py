@@ -1,0 +1,37 @@
+"""``iamdesk import FILE``: read ``aws iam get-account-authorization-details`` output into the
+model, all or nothing. ``-`` reads standard input. Prints what was imported as JSON; on a bad
+file prints where it failed (entry, line, column), changes nothing and exits 1."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from iamdesk.cli.options import GlobalOptions
+from iamdesk.services.authorization_details import ImportFormatError
+from iamdesk.services.importexport import import_authorization_details
+from iamdesk.store.db import StoreError, open_database
+
+
+def run(argv: list[str], options: GlobalOptions) -> int:
+    parser = argparse.ArgumentParser(prog="iamdesk import", description=__doc__.splitlines()[0])
+    parser.add_argument("file", help="a get-account-authorization-details JSON file, or -")
+    args = parser.parse_args(argv)
+    try:
+        source = sys.stdin.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"iamdesk import: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    try:
+        with open_database(options.db_path()) as db:
+            summary = import_authorization_details(db, source)
+    except ImportFormatError as exc:
+        print(f"iamdesk import: {args.file}: {exc}; nothing was imported", file=sys.stderr)
+        return 1
+    except StoreError as exc:
+        print(f"iamdesk import: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(summary.to_dict(), indent=4))
+    return 0

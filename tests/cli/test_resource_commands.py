@@ -1,0 +1,257 @@
+"""s3api, kms, lambda, sqs, sns, secretsmanager and organizations commands as in AWS's docs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from iamdesk.cli.main import main
+
+ACCOUNT = "123456789012"
+
+
+@pytest.fixture
+def aws(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    db = tmp_path / "model.sqlite"
+
+    def run(*args: str) -> tuple[int, Any, str]:
+        code = main(["--db", str(db), *args])
+        captured = capsys.readouterr()
+        out = json.loads(captured.out) if captured.out.strip().startswith("{") else captured.out
+        return code, out, captured.err
+
+    return run
+
+
+from typing import Any  # noqa: E402
+
+
+def _policy(tmp_path: Path, resource: str, action: str, principal: Any = "*") -> str:
+    path = tmp_path / "policy.json"
+    path.write_text(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": principal,
+                        "Action": action,
+                        "Resource": resource,
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    return f"file://{path}"
+
+
+def test_s3api_bucket_policy(aws, tmp_path: Path) -> None:
+    assert aws("s3api", "create-bucket", "--bucket", "amzn-s3-demo-bucket")[1] == {
+        "Location": "/amzn-s3-demo-bucket"
+    }
+    code, _, err = aws("s3api", "get-bucket-policy", "--bucket", "amzn-s3-demo-bucket")
+    assert code == 254
+    assert err.strip() == (
+        "An error occurred (NoSuchBucketPolicy) when calling the GetBucketPolicy operation: "
+        "The bucket policy does not exist"
+    )
+    policy = _policy(tmp_path, "arn:aws:s3:::amzn-s3-demo-bucket/*", "s3:GetObject")
+    assert (
+        aws("s3api", "put-bucket-policy", "--bucket", "amzn-s3-demo-bucket", "--policy", policy)[0]
+        == 0
+    )
+    code, out, _ = aws("s3api", "get-bucket-policy", "--bucket", "amzn-s3-demo-bucket")
+    assert json.loads(out["Policy"])["Statement"][0]["Principal"] == "*"
+    code, _, err = aws(
+        "s3api", "put-bucket-policy", "--bucket", "amzn-s3-demo-bucket", "--policy", "{bad"
+    )
+    assert code == 254 and "(MalformedPolicy)" in err
+    assert aws("s3api", "list-buckets")[1]["Buckets"][0]["Name"] == "amzn-s3-demo-bucket"
+    code, _, err = aws("s3api", "no-such-command")
+    assert code == 252 and "Invalid choice" in err
+
+
+def test_kms_lambda_sqs_sns_secrets(aws, tmp_path: Path) -> None:
+    code, out, _ = aws(
+        "kms", "create-key", "--description", "app key", "--tags", "TagKey=team,TagValue=payments"
+    )
+    key = out["KeyMetadata"]["KeyId"]
+    policy = _policy(tmp_path, "*", "kms:Decrypt", {"AWS": f"arn:aws:iam::{ACCOUNT}:root"})
+    assert (
+        aws(
+            "kms", "put-key-policy", "--key-id", key, "--policy-name", "default", "--policy", policy
+        )[0]
+        == 0
+    )
+    assert "kms:Decrypt" in aws("kms", "get-key-policy", "--key-id", key)[1]["Policy"]
+    assert aws("kms", "list-keys")[1]["Keys"][0]["KeyId"] == key
+
+    code, _, err = aws(
+        "lambda",
+        "create-function",
+        "--function-name",
+        "my-function",
+        "--role",
+        f"arn:aws:iam::{ACCOUNT}:role/missing",
+        "--runtime",
+        "python3.12",
+        "--zip-file",
+        "fileb://nothing.zip",
+    )
+    assert code == 254 and "(InvalidParameterValueException)" in err
+
+    url = aws("sqs", "create-queue", "--queue-name", "MyQueue")[1]["QueueUrl"]
+    queue_policy = json.loads(
+        Path(
+            _policy(
+                tmp_path,
+                f"arn:aws:sqs:us-east-1:{ACCOUNT}:MyQueue",
+                "sqs:SendMessage",
+                {"Service": "sns.amazonaws.com"},
+            )[7:]
+        ).read_text()
+    )
+    attributes = tmp_path / "attributes.json"
+    attributes.write_text(json.dumps({"Policy": json.dumps(queue_policy)}), encoding="utf-8")
+    assert (
+        aws(
+            "sqs",
+            "set-queue-attributes",
+            "--queue-url",
+            url,
+            "--attributes",
+            f"file://{attributes}",
+        )[0]
+        == 0
+    )
+    attrs = aws("sqs", "get-queue-attributes", "--queue-url", url, "--attribute-names", "All")[1][
+        "Attributes"
+    ]
+    assert json.loads(attrs["Policy"]) == queue_policy
+
+    topic = aws("sns", "create-topic", "--name", "my-topic")[1]["TopicArn"]
+    assert (
+        aws(
+            "sns",
+            "set-topic-attributes",
+            "--topic-arn",
+            topic,
+            "--attribute-name",
+            "Policy",
+            "--attribute-value",
+            _policy(tmp_path, topic, "sns:Publish", {"Service": "s3.amazonaws.com"}),
+        )[0]
+        == 0
+    )
+    assert (
+        "s3.amazonaws.com"
+        in aws("sns", "get-topic-attributes", "--topic-arn", topic)[1]["Attributes"]["Policy"]
+    )
+
+    secret = aws(
+        "secretsmanager", "create-secret", "--name", "MyTestSecret", "--secret-string", "hunter2"
+    )[1]
+    assert (
+        aws(
+            "secretsmanager",
+            "put-resource-policy",
+            "--secret-id",
+            "MyTestSecret",
+            "--resource-policy",
+            _policy(
+                tmp_path,
+                "*",
+                "secretsmanager:GetSecretValue",
+                {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+            ),
+        )[0]
+        == 0
+    )
+    got = aws("secretsmanager", "get-resource-policy", "--secret-id", secret["ARN"])[1]
+    assert got["Name"] == "MyTestSecret" and "GetSecretValue" in got["ResourcePolicy"]
+    db_bytes = (tmp_path / "model.sqlite").read_bytes()
+    assert b"hunter2" not in db_bytes
+
+
+def test_organizations_flow(aws, tmp_path: Path) -> None:
+    assert aws("organizations", "list-roots")[0] == 254
+    org = aws("organizations", "create-organization", "--feature-set", "ALL")[1]["Organization"]
+    root = aws("organizations", "list-roots")[1]["Roots"][0]["Id"]
+    ou = aws(
+        "organizations", "create-organizational-unit", "--parent-id", root, "--name", "Workloads"
+    )[1]["OrganizationalUnit"]["Id"]
+    assert (
+        aws(
+            "organizations",
+            "create-account",
+            "--email",
+            "prod@example.com",
+            "--account-name",
+            "Prod",
+            "--new-account-id",
+            "111122223333",
+        )[0]
+        == 0
+    )
+    assert (
+        aws(
+            "organizations",
+            "move-account",
+            "--account-id",
+            "111122223333",
+            "--source-parent-id",
+            root,
+            "--destination-parent-id",
+            ou,
+        )[0]
+        == 0
+    )
+    scp = tmp_path / "scp.json"
+    scp.write_text(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}
+                ],
+            }
+        )
+    )
+    policy = aws(
+        "organizations",
+        "create-policy",
+        "--content",
+        f"file://{scp}",
+        "--name",
+        "DenyLeave",
+        "--type",
+        "SERVICE_CONTROL_POLICY",
+        "--description",
+        "no leaving",
+    )[1]["Policy"]["PolicySummary"]
+    assert policy["Arn"].startswith(f"arn:aws:organizations::{ACCOUNT}:policy/{org['Id']}/")
+    assert (
+        aws("organizations", "attach-policy", "--policy-id", policy["Id"], "--target-id", ou)[0]
+        == 0
+    )
+    listed = aws(
+        "organizations",
+        "list-policies-for-target",
+        "--target-id",
+        ou,
+        "--filter",
+        "SERVICE_CONTROL_POLICY",
+    )[1]["Policies"]
+    assert [p["Name"] for p in listed] == ["FullAWSAccess", "DenyLeave"]
+    units = aws("organizations", "list-organizational-units-for-parent", "--parent-id", root)[1][
+        "OrganizationalUnits"
+    ]
+    assert units[0]["Id"] == ou
+    code, _, err = aws(
+        "organizations", "attach-policy", "--policy-id", policy["Id"], "--target-id", ou
+    )
+    assert code == 254 and "(DuplicatePolicyAttachmentException)" in err
