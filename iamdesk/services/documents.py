@@ -2,7 +2,8 @@
 
 IAM rejects a document that is not valid policy grammar (``MalformedPolicyDocument``), that breaks
 its kind's rules (a principal in an identity policy, no principal in a trust policy), or that is
-over its size quota (``LimitExceeded``). Sizes are counted without whitespace, as IAM counts them.
+over its size quota (``LimitExceeded``). Sizes and quotas come from ``core.policy.quotas``
+(IAM counts the minified document: whitespace outside strings is free).
 Findings that IAM accepts but Access Analyzer flags (unknown actions, …) are not errors here.
 """
 
@@ -13,6 +14,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from iamdesk.core.policy import quotas
 from iamdesk.core.policy.document import PolicyDocument, PolicyKind, PolicyParseError
 from iamdesk.core.policy.parser import parse_policy
 from iamdesk.services.errors import IamError, limit_exceeded, malformed_policy
@@ -20,14 +22,10 @@ from iamdesk.services.errors import IamError, limit_exceeded, malformed_policy
 log = logging.getLogger(__name__)
 
 MAX_DOCUMENT_LENGTH = 131072  # the API's policyDocument parameter limit
-MANAGED_POLICY_SIZE = 6144
-TRUST_POLICY_SIZE = 2048
-INLINE_AGGREGATE = {"user": 2048, "group": 5120, "role": 10240}
-
-
-def policy_size(text: str) -> int:
-    """Characters IAM counts against a quota: everything but whitespace."""
-    return sum(1 for ch in text if not ch.isspace())
+MANAGED_POLICY_SIZE = quotas.MANAGED_POLICY_CHARS
+TRUST_POLICY_SIZE = quotas.ROLE_TRUST_POLICY_CHARS
+INLINE_AGGREGATE = quotas.INLINE_AGGREGATE_CHARS
+policy_size = quotas.policy_size
 
 
 def document_text(source: str | Mapping[str, Any], field: str = "policyDocument") -> str:
