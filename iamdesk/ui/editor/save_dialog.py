@@ -1,0 +1,247 @@
+"""Editing a modelled policy and saving it: the editor, the impact preview, then the save.
+
+Save first previews the impact (access added and removed for the principals that have the
+policy); a second click confirms. The save runs through the service, so an invalid policy is
+refused with IAM's error text and nothing changes; a successful save goes on the window's undo
+stack as one command whose undo restores the previous text through the inverse operation.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QUndoCommand
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from iamdesk.core.policy.document import Span
+from iamdesk.ui.editor.impact import Impact, preview_impact
+from iamdesk.ui.editor.policy_editor import PolicyEditor
+from iamdesk.ui.editor.targets import NotEditable, PolicyTarget, target_for_involved
+
+log = logging.getLogger(__name__)
+
+_KINDS_CHANGED = {
+    "managed": "policies",
+    "inline": "policies",
+    "trust": "roles",
+    "bucket": "resources",
+    "key": "resources",
+}
+
+
+class SavePolicyCommand(QUndoCommand):
+    """Undo restores the previous text; redo saves again. The first save has already happened
+    when the command is pushed (so a refused save never reaches the stack)."""
+
+    def __init__(self, context: Any, target: PolicyTarget, text: str, state: Any) -> None:
+        super().__init__(f"Edit {target.title}")
+        self.context = context
+        self.target = target
+        self.text = text
+        self.state = state
+        self._first = True
+
+    def redo(self) -> None:
+        if self._first:
+            self._first = False
+        else:
+            self.state = self.target.save(self.context.database, self.text)
+        self._notify()
+
+    def undo(self) -> None:
+        self.target.restore(self.context.database, self.state)
+        self._notify()
+
+    def _notify(self) -> None:
+        if hasattr(self.context, "notify"):
+            self.context.notify(_KINDS_CHANGED.get(self.target.kind, "policies"))
+
+
+class PolicySaveDialog(QDialog):
+    saved = Signal()
+
+    def __init__(
+        self,
+        context: Any,
+        policy: Any,
+        span: Span | None = None,
+        parent: QWidget | None = None,
+        *,
+        principal_arn: str | None = None,
+        resource_arn: str | None = None,
+        context_entries: Any = None,
+        first_actions: tuple[str, ...] = (),
+    ) -> None:
+        """``policy`` is a PolicyTarget, or an involved policy of a test-access run (then the
+        principal and resource of that run locate it, and the run's context and actions are
+        used for the impact preview)."""
+        super().__init__(parent)
+        self.setObjectName("policySaveDialog")
+        self.resize(1000, 760)
+        self.context = context
+        self.context_entries = context_entries
+        self.first_actions = first_actions
+        self.impact: Impact | None = None
+        self._impact_for: str | None = None
+        self.target: PolicyTarget | None = None
+        problem = ""
+        text = getattr(policy, "text", "")
+        try:
+            if isinstance(policy, PolicyTarget):
+                self.target = policy
+                text = policy.load(context.database)
+            else:
+                self.target = target_for_involved(
+                    context.database,
+                    policy.source_type,
+                    str(policy.name),
+                    principal_arn or "",
+                    resource_arn,
+                )
+        except NotEditable as error:
+            problem = str(error)
+        self.original = text
+        title = self.target.title if self.target else str(getattr(policy, "name", "policy"))
+        self.setWindowTitle(f"Edit {title}")
+
+        kind = self.target.policy_kind if self.target else None
+        self.editor = PolicyEditor(self, text=text, read_only=self.target is None)
+        if kind is not None:
+            self.editor.set_kind(kind)
+        if span is not None:
+            self.editor.go_to_span(span, highlight="#fff0c2")
+
+        self.message = QLabel(problem, self)
+        self.message.setObjectName("policySaveMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color:#b3261e" if problem else "")
+        self.impact_view = QTreeWidget(self)
+        self.impact_view.setObjectName("policyImpact")
+        self.impact_view.setHeaderLabels(["Principal", "Action", "Resource", "Before → after"])
+        self.impact_view.setColumnWidth(0, 300)
+        self.impact_view.setColumnWidth(1, 220)
+        self.impact_view.setColumnWidth(2, 260)
+        self.impact_view.hide()
+
+        self.save_button = QPushButton("Review impact…", self)
+        self.save_button.setObjectName("policySaveButton")
+        self.save_button.setEnabled(self.target is not None)
+        self.save_button.clicked.connect(self.save_clicked)
+        cancel = QPushButton("Cancel", self)
+        cancel.clicked.connect(self.reject)
+        self.editor.textChanged.connect(self._edited)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(cancel)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.editor)
+        splitter.addWidget(self.impact_view)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(buttons)
+
+    def _edited(self) -> None:
+        if self._impact_for is not None:
+            self._impact_for = None
+            self.save_button.setText("Review impact…")
+
+    def save_clicked(self) -> bool:
+        """First click: preview the impact. Second click (text unchanged since): save."""
+        if self.target is None:
+            return False
+        text = self.editor.text()
+        if text == self.original:
+            self._say("Nothing to save: the policy is unchanged.", error=False)
+            return False
+        if self._impact_for != text:
+            return self.review(text)
+        return self.commit(text)
+
+    def review(self, text: str) -> bool:
+        assert self.target is not None
+        try:
+            self.impact = preview_impact(
+                self.context.database,
+                self.target,
+                self.original,
+                text,
+                context=self.context_entries,
+                first_actions=self.first_actions,
+            )
+        except Exception as error:  # IamError: the change itself is refused (IAM's text)
+            self._refused(error)
+            return False
+        self._impact_for = text
+        self._show_impact(self.impact)
+        self.save_button.setText("Save")
+        return True
+
+    def commit(self, text: str) -> bool:
+        assert self.target is not None
+        try:
+            state = self.target.save(self.context.database, text)
+        except Exception as error:
+            self._refused(error)
+            return False
+        self.context.undo_stack.push(SavePolicyCommand(self.context, self.target, text, state))
+        self.original = text
+        self.saved.emit()
+        self.accept()
+        return True
+
+    def _refused(self, error: Exception) -> None:
+        code = getattr(error, "code", None)
+        message = getattr(error, "message", None) or str(error)
+        self._say(f"{code}: {message}" if code else message, error=True)
+        log.info("policy save refused: %s", error)
+
+    def _say(self, text: str, *, error: bool) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet("color:#b3261e" if error else "")
+
+    def _show_impact(self, impact: Impact) -> None:
+        view = self.impact_view
+        view.clear()
+        view.show()
+        bold = QFont(view.font())
+        bold.setBold(True)
+        for title, changes, color in (
+            ("Access added", impact.added, "#1b7a2f"),
+            ("Access removed", impact.removed, "#b3261e"),
+        ):
+            head = QTreeWidgetItem([f"{title} ({len(changes)})", "", "", ""])
+            head.setFont(0, bold)
+            head.setForeground(0, QBrush(QColor(color)))
+            view.addTopLevelItem(head)
+            for change in changes:
+                item = QTreeWidgetItem(
+                    [
+                        change.principal,
+                        change.action,
+                        change.resource,
+                        f"{change.before} → {change.after}",
+                    ]
+                )
+                head.addChild(item)
+            head.setExpanded(True)
+        summary = (
+            f"Checked {impact.checked} request(s) for {len(impact.principals)} principal(s) "
+            f"in {impact.seconds:.2f} s. {impact.note}"
+        )
+        self._say(summary + " Click Save to apply.", error=False)

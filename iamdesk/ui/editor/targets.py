@@ -1,0 +1,268 @@
+"""Where a policy lives in the model and how to save it: a managed policy (a new default
+version), an inline policy, a role's trust policy, a bucket or key policy.
+
+``PolicyTarget.save`` and ``restore`` each call one service operation, so the save command can
+undo through the inverse operation. ``target_for_involved`` finds the target of a policy that
+took part in a simulation from its name, its AWS source type and the principal it was gathered
+for (the simulation reports no more than that).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from iamdesk.core.policy.document import PolicyKind
+
+log = logging.getLogger(__name__)
+
+
+class NotEditable(Exception):
+    """This policy cannot be changed here; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyTarget:
+    kind: str  # "managed", "inline", "trust", "bucket", "key"
+    account_id: str
+    name: str  # what the user knows it by (policy name, role name, bucket name)
+    policy_kind: PolicyKind
+    arn: str | None = None  # managed policies
+    owner_kind: str | None = None  # inline: "user", "group" or "role"
+    owner_name: str | None = None  # inline owner, trust-policy role, bucket, key id
+
+    @property
+    def title(self) -> str:
+        if self.kind == "inline":
+            return f"inline policy {self.name} of {self.owner_kind} {self.owner_name}"
+        if self.kind == "trust":
+            return f"trust policy of role {self.owner_name}"
+        if self.kind in ("bucket", "key"):
+            return f"{self.kind} policy of {self.owner_name}"
+        return f"managed policy {self.name}"
+
+    def save(self, db: Any, text: str) -> Any:
+        """Write ``text``; returns what ``restore`` needs to undo it."""
+        if self.kind == "managed":
+            from iamdesk.services.policies import create_policy_version, get_policy
+
+            previous = get_policy(db, self.account_id, str(self.arn))["Policy"]["DefaultVersionId"]
+            created = create_policy_version(
+                db, self.account_id, str(self.arn), text, set_as_default=True
+            )
+            return (previous, created["PolicyVersion"]["VersionId"])
+        old = self.load(db)
+        self._write(db, text)
+        return old
+
+    def restore(self, db: Any, state: Any) -> None:
+        if self.kind == "managed":
+            from iamdesk.services.policies import (
+                delete_policy_version,
+                set_default_policy_version,
+            )
+
+            previous, created = state
+            set_default_policy_version(db, self.account_id, str(self.arn), previous)
+            delete_policy_version(db, self.account_id, str(self.arn), created)
+            return
+        self._write(db, state)
+
+    def _write(self, db: Any, text: str) -> None:
+        owner = str(self.owner_name)
+        if self.kind == "inline":
+            from iamdesk.services.inline_policies import put_inline_policy
+
+            put_inline_policy(db, self.account_id, str(self.owner_kind), owner, self.name, text)
+        elif self.kind == "trust":
+            from iamdesk.services.roles import update_assume_role_policy
+
+            update_assume_role_policy(db, self.account_id, owner, text)
+        elif self.kind == "bucket":
+            from iamdesk.services.resources import put_bucket_policy
+
+            put_bucket_policy(db, bucket=owner, policy=text, account_id=self.account_id)
+        elif self.kind == "key":
+            from iamdesk.services.resources import put_key_policy
+
+            put_key_policy(db, key_id=owner, policy=text, account_id=self.account_id)
+        else:
+            raise NotEditable(f"cannot write a {self.kind} policy")
+
+    def load(self, db: Any) -> str:
+        """The current text, exactly as stored."""
+        if self.kind == "managed":
+            from iamdesk.services.policies import default_document
+
+            return default_document(db, self.account_id, str(self.arn))
+        if self.kind == "inline":
+            import json
+
+            from iamdesk.services.inline_policies import get_inline_policy
+
+            got = get_inline_policy(
+                db, self.account_id, str(self.owner_kind), str(self.owner_name), self.name
+            )
+            return json.dumps(got["PolicyDocument"], indent=4)
+        if self.kind == "trust":
+            import json
+
+            from iamdesk.services.roles import get_role
+
+            document = get_role(db, self.account_id, str(self.owner_name))["Role"][
+                "AssumeRolePolicyDocument"
+            ]
+            return document if isinstance(document, str) else json.dumps(document, indent=4)
+        if self.kind == "bucket":
+            from iamdesk.services.resources import get_bucket_policy
+
+            return str(
+                get_bucket_policy(db, bucket=str(self.owner_name), account_id=self.account_id)[
+                    "Policy"
+                ]
+            )
+        from iamdesk.services.resources import get_key_policy
+
+        return str(
+            get_key_policy(db, key_id=str(self.owner_name), account_id=self.account_id)["Policy"]
+        )
+
+    def holders(self, db: Any) -> list[str]:
+        """ARNs of the principals whose access this policy shapes (for the impact preview)."""
+        if self.kind == "managed":
+            from iamdesk.services.attachments import list_entities_for_policy
+
+            found = list_entities_for_policy(db, self.account_id, str(self.arn))
+            arns = [_arn(self.account_id, "user", u["UserName"]) for u in found["PolicyUsers"]]
+            arns += [_arn(self.account_id, "role", r["RoleName"]) for r in found["PolicyRoles"]]
+            for group in found["PolicyGroups"]:
+                arns += _members(db, self.account_id, group["GroupName"])
+            return sorted(set(arns))
+        if self.kind == "inline":
+            if self.owner_kind == "group":
+                return _members(db, self.account_id, str(self.owner_name))
+            return [_arn(self.account_id, str(self.owner_kind), str(self.owner_name))]
+        return []
+
+
+def _arn(account_id: str, kind: str, name: str) -> str:
+    return f"arn:aws:iam::{account_id}:{kind}/{name}"
+
+
+def _members(db: Any, account_id: str, group: str) -> list[str]:
+    from iamdesk.services.groups import get_group
+
+    return [u["Arn"] for u in get_group(db, account_id, group)["Users"]]
+
+
+def _principal(arn: str) -> tuple[str, str, str]:
+    """(account, kind, name) of a user, role or assumed-role session ARN."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6:
+        raise NotEditable(f"{arn} is not a principal ARN")
+    resource = parts[5]
+    kind, _, rest = resource.partition("/")
+    if kind == "assumed-role":
+        return parts[4], "role", rest.split("/", 1)[0]
+    return parts[4], kind, rest.rsplit("/", 1)[-1]
+
+
+def target_for_involved(
+    db: Any, source_type: str, name: str, principal_arn: str, resource_arn: str | None = None
+) -> PolicyTarget:
+    """The target of a policy reported by a simulation of ``principal_arn``."""
+    account, kind, principal = _principal(principal_arn)
+    if source_type in ("user-managed", "aws-managed", "permissions-boundary"):
+        if source_type == "aws-managed":
+            raise NotEditable(
+                f"{name} is an AWS managed policy, which cannot be changed: attach a customer "
+                "managed copy instead."
+            )
+        arn = _find_managed(
+            db, account, kind, principal, name, boundary=source_type == "permissions-boundary"
+        )
+        policy_kind = (
+            PolicyKind.PERMISSIONS_BOUNDARY
+            if source_type == "permissions-boundary"
+            else PolicyKind.IDENTITY
+        )
+        return PolicyTarget("managed", account, name, policy_kind, arn=arn)
+    if source_type in ("user", "role"):
+        return PolicyTarget(
+            "inline", account, name, PolicyKind.IDENTITY, owner_kind=kind, owner_name=principal
+        )
+    if source_type == "group":
+        from iamdesk.services.groups import list_groups_for_user
+        from iamdesk.services.inline_policies import list_inline_policies
+
+        for group in list_groups_for_user(db, account, principal)["Groups"]:
+            names = list_inline_policies(db, account, "group", group["GroupName"])["PolicyNames"]
+            if name in names:
+                return PolicyTarget(
+                    "inline",
+                    account,
+                    name,
+                    PolicyKind.IDENTITY,
+                    owner_kind="group",
+                    owner_name=group["GroupName"],
+                )
+        raise NotEditable(f"no group of {principal} has an inline policy {name}")
+    if source_type == "resource" and resource_arn:
+        return _resource_target(db, resource_arn, name, account)
+    raise NotEditable(f"{name} ({source_type}) cannot be edited from here")
+
+
+def _find_managed(
+    db: Any, account: str, kind: str, principal: str, name: str, *, boundary: bool
+) -> str:
+    if boundary:
+        from iamdesk.services.roles import get_role
+        from iamdesk.services.users import get_user
+
+        shape = (
+            get_user(db, account, principal)["User"]
+            if kind == "user"
+            else get_role(db, account, principal)["Role"]
+        )
+        return str(shape["PermissionsBoundary"]["PermissionsBoundaryArn"])
+    from iamdesk.services.attachments import list_attached_policies
+    from iamdesk.services.groups import list_groups_for_user
+
+    owners = [(kind, principal)]
+    if kind == "user":
+        owners += [
+            ("group", g["GroupName"])
+            for g in list_groups_for_user(db, account, principal)["Groups"]
+        ]
+    for owner_kind, owner in owners:
+        for attached in list_attached_policies(db, account, owner_kind, owner)["AttachedPolicies"]:
+            if attached["PolicyName"] == name:
+                return str(attached["PolicyArn"])
+    raise NotEditable(f"{name} is not attached to {kind} {principal}")
+
+
+def _resource_target(db: Any, resource_arn: str, name: str, principal_account: str) -> PolicyTarget:
+    parts = resource_arn.split(":", 5)
+    service = parts[2] if len(parts) > 2 else ""
+    if name.endswith(" trust policy"):
+        role = name.removesuffix(" trust policy")
+        account = parts[4] if len(parts) > 4 and parts[4] else principal_account
+        return PolicyTarget("trust", account, role, PolicyKind.TRUST, owner_name=role)
+    if service == "s3":
+        from iamdesk.services.resources import list_resources
+
+        bucket = parts[5].split("/", 1)[0] if len(parts) > 5 else name
+        owner = next(
+            (
+                r["AccountId"]
+                for r in list_resources(db)
+                if r["Service"] == "s3" and r["Name"] == bucket
+            ),
+            principal_account,
+        )
+        return PolicyTarget("bucket", owner, bucket, PolicyKind.RESOURCE, owner_name=bucket)
+    if service == "kms":
+        key_id = parts[5].split("/", 1)[-1] if len(parts) > 5 else name
+        return PolicyTarget("key", parts[4], name, PolicyKind.RESOURCE, owner_name=key_id)
+    raise NotEditable(f"the {service} resource policy of {name} cannot be edited here yet")

@@ -1,0 +1,135 @@
+"""The detail pane under the results: every involved policy with the deciding statements
+highlighted, beside the explanation tree and the plain-English explanation."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QLabel,
+    QLayout,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from iamdesk.ui.test_access.explanation_view import ExplanationView
+from iamdesk.ui.test_access.policy_view import TYPE_TITLES, Highlight, PolicyView
+from iamdesk.ui.test_access.results_model import InvolvedPolicy, ResultRow
+
+log = logging.getLogger(__name__)
+
+MAX_VISIBLE_LINES = 16
+
+
+def highlights_for(row: ResultRow) -> dict[str, list[Highlight]]:
+    """Policy label -> what to colour: deciding statements, then near misses."""
+    found: dict[str, list[Highlight]] = {}
+    decision = row.decision
+    for matched in decision.matched_statements:
+        kind = "allow" if matched.effect == "Allow" else "deny"
+        found.setdefault(matched.label, []).append(Highlight(matched.span, kind))
+    for miss in getattr(decision, "near_misses", ()):
+        note = f"Near miss ({miss.sid or f'statement {miss.statement_index + 1}'}): {miss.detail}"
+        found.setdefault(miss.label, []).append(Highlight(miss.span, "near-miss", note))
+    return found
+
+
+class DetailPane(QWidget):
+    editRequested = Signal(object, object)  # InvolvedPolicy, Span | None
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("testAccessDetails")
+        self.views: dict[str, PolicyView] = {}
+        self.policies_box = QWidget(self)
+        self.policies_layout = QVBoxLayout(self.policies_box)
+        self.policies_layout.setContentsMargins(4, 0, 4, 4)
+        # Grow the box to its views' heights (the scroll area scrolls) rather than squeeze them.
+        self.policies_layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("testAccessPolicies")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.policies_box)
+
+        self.explanation = QLabel("Run a test, then select a result.", self)
+        self.explanation.setObjectName("testAccessExplanationText")
+        self.explanation.setWordWrap(True)
+        self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.explanation.setStyleSheet("padding:6px; background:#f8f9fa; border-radius:4px")
+        self.tree = ExplanationView(self)
+        self.tree.statementSelected.connect(self.reveal)
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.explanation)
+        right_layout.addWidget(self.tree, 1)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.scroll)
+        splitter.addWidget(right)
+        self.scroll.setMinimumWidth(380)
+        right.setMinimumWidth(320)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([600, 430])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+    def clear(self) -> None:
+        for view in self.views.values():
+            view.setParent(None)
+            view.deleteLater()
+        self.views = {}
+        while self.policies_layout.count():
+            item = self.policies_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.tree.clear()
+
+    def show_row(self, row: ResultRow) -> None:
+        self.clear()
+        decision = row.decision
+        self.explanation.setText(str(decision.explanation))
+        marks = highlights_for(row)
+        # Policies that decided come first, then those with near misses, then the rest.
+        order = sorted(
+            row.policies,
+            key=lambda p: (
+                0
+                if any(h.kind != "near-miss" for h in marks.get(p.label, []))
+                else 1
+                if p.label in marks
+                else 2
+            ),
+        )
+        for policy in order:
+            self._add_view(policy, marks.get(policy.label, []))
+        self.policies_layout.addStretch(1)
+        deciding = {(m.label, m.statement_index) for m in decision.matched_statements}
+        near = {(m.label, m.statement_index) for m in getattr(decision, "near_misses", ())}
+        self.tree.show_trace(getattr(decision, "trace", ()), deciding, near)
+
+    def _add_view(self, policy: InvolvedPolicy, highlights: list[Highlight]) -> None:
+        title = TYPE_TITLES.get(policy.policy_type, policy.policy_type)
+        name = policy.name or policy.label
+        if policy.owner:
+            name += f" (on {policy.owner})"
+        view = PolicyView(f"{title} · {name}", policy.text, highlights, parent=self.policies_box)
+        lines = min(max(policy.text.count("\n") + 1, 4), MAX_VISIBLE_LINES)
+        height = view.code.fontMetrics().height() * lines + 2 * view.code.frameWidth() + 10
+        view.code.setFixedHeight(height)
+        view.editRequested.connect(lambda span, p=policy: self.editRequested.emit(p, span))
+        self.views[policy.label] = view
+        self.policies_layout.addWidget(view)
+
+    def reveal(self, label: str, span: object) -> None:
+        view = self.views.get(label)
+        if view is None:
+            return
+        self.scroll.ensureWidgetVisible(view, 0, 0)
+        view.code.show_span(span)  # type: ignore[arg-type]

@@ -1,0 +1,423 @@
+"""``TestAccessPanel``: ask "may this principal do these actions on these resources?" and see
+which statement decided, fix the policy, run again and see what changed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from iamdesk.ui.test_access.context_table import ContextTable
+from iamdesk.ui.test_access.details import DetailPane
+from iamdesk.ui.test_access.line_completer import LineCompleter, action_candidates
+from iamdesk.ui.test_access.principals import PrincipalChoice, list_principals
+from iamdesk.ui.test_access.results_model import InvolvedPolicy, ResultRow, ResultsModel
+from iamdesk.ui.test_access.runner import RequestError, RunRequest, expand_actions, run
+
+log = logging.getLogger(__name__)
+
+
+class TestAccessPanel(QWidget):
+    """Built over the window's ``AppContext`` (database, current account, change signals)."""
+
+    __test__ = False  # not a pytest test class, whatever its name says
+    ran = Signal(list)  # list[ResultRow] after every run
+
+    def __init__(self, context: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("testAccessPanel")
+        self.context = context
+        self.principals: list[PrincipalChoice] = []
+        self.last_run_ms = 0.0
+        self._last_request: RunRequest | None = None
+
+        self.principal = QComboBox(self)
+        self.principal.setObjectName("testAccessPrincipal")
+        self.principal.setEditable(True)
+        self.principal.setMinimumContentsLength(34)
+        self.principal.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.principal.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.principal.lineEdit().setPlaceholderText("user, role or session (or type an ARN)")
+        self.principal.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        self.new_session = QPushButton("New session…", self)
+        self.new_session.setObjectName("testAccessNewSession")
+        self.new_session.setToolTip("Assume a role (with MFA and a session policy) to test as it")
+        self.new_session.clicked.connect(self.open_session_dialog)
+
+        self.actions = QPlainTextEdit(self)
+        self.actions.setObjectName("testAccessActions")
+        self.actions.setPlaceholderText("One action per line, e.g. s3:GetObject (s3:Get* expands)")
+        self.actions.setTabChangesFocus(True)
+        self.actions.setMaximumHeight(96)
+        self.action_completer = LineCompleter(self.actions, action_candidates)
+
+        self.resources = QPlainTextEdit(self)
+        self.resources.setObjectName("testAccessResources")
+        self.resources.setPlaceholderText("One ARN per line; empty means *")
+        self.resources.setTabChangesFocus(True)
+        self.resources.setMaximumHeight(80)
+        self.resource_picker = QComboBox(self)
+        self.resource_picker.setObjectName("testAccessResourcePicker")
+        self.resource_picker.setToolTip("Add a modelled resource")
+        self.resource_picker.activated.connect(self._resource_picked)
+        self._resource_arns: list[str] = []
+        self.resource_completer = LineCompleter(
+            self.resources,
+            lambda p: [a for a in self._resource_arns if a.lower().startswith(p.lower())],
+        )
+
+        self.context_table = ContextTable(self)
+        self.missing = QListWidget(self)
+        self.missing.setObjectName("testAccessMissingKeys")
+        self.missing.setToolTip(
+            "Keys the policies use that the request does not give: click to add"
+        )
+        self.missing.setMaximumHeight(70)
+        self.missing.itemClicked.connect(self._add_missing)
+        self.missing_label = QLabel("Missing context keys (click to add):", self)
+
+        self.run_button = QPushButton("Run  (F5)", self)
+        self.run_button.setObjectName("testAccessRun")
+        self.run_button.setDefault(True)
+        self.run_button.clicked.connect(self.run)
+        for keys in ("F5", "Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self.run)
+        self.error = QLabel(self)
+        self.error.setObjectName("testAccessError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color:#b3261e")
+        self.error.hide()
+
+        self.model = ResultsModel(self)
+        self.results = QTableView(self)
+        self.results.setObjectName("testAccessResults")
+        self.results.setModel(self.model)
+        self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.results.verticalHeader().setVisible(False)
+        self.results.setAlternatingRowColors(True)
+        header = self.results.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate((130, 190, 260, 280, 150)):
+            header.resizeSection(column, width)
+        header.setStretchLastSection(True)
+        self.results.selectionModel().currentRowChanged.connect(self._row_selected)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("testAccessSummary")
+
+        self.details = DetailPane(self)
+        self.details.editRequested.connect(self.edit_policy)
+
+        from iamdesk.ui.test_access.scenarios import ScenarioBar
+
+        self.scenarios = ScenarioBar(self)
+
+        self._layout()
+        if hasattr(context, "modelChanged"):
+            context.modelChanged.connect(lambda _kinds: self.reload_choices())
+            context.accountChanged.connect(lambda _account: self.reload_choices())
+        self.reload_choices()
+
+    def _layout(self) -> None:
+        principal_row = QHBoxLayout()
+        principal_row.addWidget(self.principal, 1)
+        principal_row.addWidget(self.new_session)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Principal", principal_row)
+        form.addRow("Actions", self.actions)
+        resources_box = QVBoxLayout()
+        resources_box.addWidget(self.resources)
+        resources_box.addWidget(self.resource_picker)
+        form.addRow("Resources", resources_box)
+        form.addRow("Context", self.context_table)
+        form.addRow(self.missing_label)
+        form.addRow(self.missing)
+        run_row = QHBoxLayout()
+        run_row.addWidget(self.run_button)
+        run_row.addStretch(1)
+        inputs = QWidget(self)
+        inputs.setObjectName("testAccessInputs")
+        inputs_layout = QVBoxLayout(inputs)
+        inputs_layout.setContentsMargins(8, 8, 8, 8)
+        inputs_layout.addLayout(form, 1)
+        inputs_layout.addWidget(self.error)
+        inputs_layout.addLayout(run_row)
+        inputs_layout.addWidget(self.scenarios)
+
+        results_box = QWidget(self)
+        results_layout = QVBoxLayout(results_box)
+        results_layout.setContentsMargins(0, 8, 8, 0)
+        results_layout.addWidget(self.summary)
+        results_layout.addWidget(self.results, 1)
+        right = QSplitter(Qt.Orientation.Vertical, self)
+        right.addWidget(results_box)
+        right.addWidget(self.details)
+        right.setStretchFactor(0, 1)
+        right.setStretchFactor(1, 3)
+        right.setSizes([240, 700])
+        main = QSplitter(Qt.Orientation.Horizontal, self)
+        main.addWidget(inputs)
+        main.addWidget(right)
+        main.setStretchFactor(0, 0)
+        main.setStretchFactor(1, 1)
+        inputs.setMinimumWidth(440)
+        main.setSizes([470, 1030])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(main)
+        self._set_missing([])
+
+    # -- choices ------------------------------------------------------------------------------
+    @property
+    def db(self) -> Any:
+        return self.context.database
+
+    def reload_choices(self) -> None:
+        if self.db is None:
+            return
+        current = self.principal_arn()
+        self.principals = list_principals(self.db)
+        self.principal.clear()
+        for choice in self.principals:
+            self.principal.addItem(choice.label, choice.arn)
+            self.principal.setItemData(
+                self.principal.count() - 1, choice.arn, Qt.ItemDataRole.ToolTipRole
+            )
+        if current:
+            self.set_principal(current)
+        from iamdesk.services.resources import list_resources
+
+        self._resource_arns = [r["Arn"] for r in list_resources(self.db)]
+        self.resource_picker.clear()
+        self.resource_picker.addItem("Add a modelled resource…", None)
+        for arn in self._resource_arns:
+            self.resource_picker.addItem(arn, arn)
+        self.scenarios.reload()
+
+    def principal_arn(self) -> str:
+        index = self.principal.currentIndex()
+        text = self.principal.currentText().strip()
+        if index >= 0 and self.principal.itemText(index) == text:
+            return str(self.principal.itemData(index))
+        return text
+
+    def set_principal(self, arn: str) -> None:
+        index = self.principal.findData(arn)
+        if index >= 0:
+            self.principal.setCurrentIndex(index)
+        else:
+            self.principal.setEditText(arn)
+
+    def _resource_picked(self, index: int) -> None:
+        arn = self.resource_picker.itemData(index)
+        if arn:
+            lines = [line for line in self.resources.toPlainText().splitlines() if line.strip()]
+            if arn not in lines:
+                lines.append(arn)
+            self.resources.setPlainText("\n".join(lines))
+        self.resource_picker.setCurrentIndex(0)
+
+    def set_request(self, principal: str, actions: list[str], resources: list[str]) -> None:
+        self.set_principal(principal)
+        self.actions.setPlainText("\n".join(actions))
+        self.resources.setPlainText("\n".join(resources))
+
+    # -- running ------------------------------------------------------------------------------
+    def _account_of(self, arn: str) -> str:
+        for choice in self.principals:
+            if choice.arn == arn:
+                return choice.account_id
+        parts = arn.split(":")
+        if len(parts) > 4 and parts[4].isdigit():
+            return parts[4]
+        return str(self.context.account_id)
+
+    def build_request(self) -> RunRequest:
+        principal = self.principal_arn()
+        if not principal:
+            raise RequestError("Choose a principal to test.")
+        actions = expand_actions(self.actions.toPlainText().splitlines())
+        resources = [r.strip() for r in self.resources.toPlainText().splitlines() if r.strip()]
+        entries = self.context_table.model.entries()
+        return RunRequest(
+            account_id=self._account_of(principal),
+            principal_arn=principal,
+            actions=tuple(actions),
+            resources=tuple(resources or ["*"]),
+            context_entries=tuple(entries),
+        )
+
+    def run(self) -> list[ResultRow]:
+        """Run the request in the inputs; a bad input is shown inline and nothing runs."""
+        try:
+            request = self.build_request()
+        except ValueError as error:
+            self._show_error(str(error))
+            return []
+        return self.run_request(request)
+
+    def run_request(self, request: RunRequest, *, compare: bool = True) -> list[ResultRow]:
+        started = time.perf_counter()
+        try:
+            rows = run(self.db, request)
+        except Exception as error:  # the service's IamError carries AWS's text
+            message = getattr(error, "message", None) or str(error)
+            code = getattr(error, "code", None)
+            self._show_error(f"{code}: {message}" if code else message)
+            log.info("test-access run refused: %s", error)
+            return []
+        self._show_error("")
+        if (
+            compare
+            and self._last_request is not None
+            and _same_question(self._last_request, request)
+        ):
+            before = {(r.action, r.resource): r.word for r in self.model.rows}
+            for row in rows:
+                row.previous = before.get((row.action, row.resource))
+        self._last_request = request
+        self.model.set_rows(rows)
+        self.last_run_ms = (time.perf_counter() - started) * 1000
+        self._summarize(rows)
+        given = {str(e["ContextKeyName"]).lower() for e in request.context_entries}
+        missing = sorted(
+            {k for r in rows for k in r.decision.missing_context_values if k.lower() not in given}
+        )
+        self._set_missing(missing)
+        if rows:
+            self.results.selectRow(0)
+        self.ran.emit(rows)
+        return rows
+
+    @property
+    def last_request(self) -> RunRequest | None:
+        return self._last_request
+
+    def show_rows(self, rows: list[ResultRow]) -> None:
+        """Show rows computed elsewhere (a scenario run) without comparing to the last run."""
+        self._last_request = None
+        self.model.set_rows(rows)
+        self._summarize(rows)
+        self._set_missing([])
+        if rows:
+            self.results.selectRow(0)
+
+    def rerun(self) -> list[ResultRow]:
+        """Run the last request again (after a policy changed), marking changed decisions."""
+        if self._last_request is None:
+            return []
+        return self.run_request(self._last_request)
+
+    def _summarize(self, rows: list[ResultRow]) -> None:
+        counts = {
+            w: sum(1 for r in rows if r.word == w)
+            for w in ("allowed", "explicitDeny", "implicitDeny")
+        }
+        changed = sum(1 for r in rows if r.changed)
+        text = (
+            f"{len(rows)} result(s): {counts['allowed']} allowed, {counts['explicitDeny']} "
+            f"explicitly denied, {counts['implicitDeny']} implicitly denied"
+        )
+        if changed:
+            text += f" · <b>{changed} changed since the last run</b>"
+        self.summary.setText(text)
+
+    def _show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setVisible(bool(message))
+
+    def _set_missing(self, keys: list[str]) -> None:
+        self.missing.clear()
+        for key in keys:
+            QListWidgetItem(f"+ {key}", self.missing).setData(Qt.ItemDataRole.UserRole, key)
+        self.missing.setVisible(bool(keys))
+        self.missing_label.setVisible(bool(keys))
+
+    def missing_keys(self) -> list[str]:
+        return [
+            str(self.missing.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(self.missing.count())
+        ]
+
+    def _add_missing(self, item: QListWidgetItem) -> None:
+        key = str(item.data(Qt.ItemDataRole.UserRole))
+        self.context_table.add_key(key)
+        self.missing.takeItem(self.missing.row(item))
+
+    def _row_selected(self, current: Any, _previous: Any) -> None:
+        row = self.model.row(current.row()) if current.isValid() else None
+        if row is not None:
+            self.details.show_row(row)
+
+    def select_result(self, action: str, resource: str | None = None) -> ResultRow | None:
+        for number, row in enumerate(self.model.rows):
+            if row.action.lower() == action.lower() and resource in (None, row.resource):
+                self.results.selectRow(number)
+                return row
+        return None
+
+    # -- editing ------------------------------------------------------------------------------
+    def edit_policy(self, policy: InvolvedPolicy, span: Any) -> Any:
+        """Open the policy in the editor at the statement; after a save, re-run and compare."""
+        from iamdesk.ui.editor.save_dialog import PolicySaveDialog
+
+        row = self.model.row(self.results.currentIndex().row())
+        principal = self._last_request.principal_arn if self._last_request else ""
+        dialog = PolicySaveDialog(
+            self.context,
+            policy,
+            span,
+            self,
+            principal_arn=principal or self.principal_arn(),
+            resource_arn=row.resource if row is not None else None,
+            context_entries=[dict(e) for e in self._last_request.context_entries]
+            if self._last_request
+            else None,
+            first_actions=self._last_request.actions if self._last_request else (),
+        )
+        dialog.saved.connect(lambda: self.rerun())
+        dialog.open()
+        self.edit_dialog = dialog
+        return dialog
+
+    def open_session_dialog(self) -> Any:
+        from iamdesk.ui.test_access.session_dialog import SessionDialog
+
+        dialog = SessionDialog(self.context, self)
+        dialog.created.connect(self._session_created)
+        dialog.open()
+        self.session_dialog = dialog
+        return dialog
+
+    def _session_created(self, arn: str) -> None:
+        self.reload_choices()
+        self.set_principal(arn)
+
+
+def _same_question(a: RunRequest, b: RunRequest) -> bool:
+    return a.principal_arn == b.principal_arn and set(a.actions) & set(b.actions) != set()

@@ -1,0 +1,185 @@
+"""The results table: one row per action × resource with the decision (colour and icon), which
+policy types allowed or blocked it, the expected decision of a scenario and what changed since
+the previous run."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPointF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPen, QPixmap
+
+log = logging.getLogger(__name__)
+
+Index = QModelIndex | QPersistentModelIndex
+
+DECISION_WORDS = {
+    "allowed": "Allowed",
+    "explicitDeny": "Explicit deny",
+    "implicitDeny": "Implicit deny",
+}
+DECISION_COLORS = {"allowed": "#1b7a2f", "explicitDeny": "#b3261e", "implicitDeny": "#b06000"}
+DECISION_BACKGROUNDS = {"allowed": "#e8f5e9", "explicitDeny": "#fdecea", "implicitDeny": "#fff4e0"}
+_SHORT_TYPES = {
+    "identity": "identity",
+    "permissions_boundary": "boundary",
+    "session_policy": "session",
+    "scps": "SCP",
+    "rcps": "RCP",
+    "resource_policy": "resource",
+}
+COLUMNS = ("Decision", "Action", "Resource", "Policy types", "Expected", "Change")
+
+
+@dataclass(frozen=True, slots=True)
+class InvolvedPolicy:
+    """A policy that took part, with the text its spans refer to."""
+
+    label: str  # the evaluator's label, e.g. "identity[0]"
+    policy_type: str  # one of the evaluator's POLICY_TYPES
+    name: str | None
+    text: str
+    source_type: str = ""  # AWS's SourcePolicyType: user, group, role, aws-managed, user-managed,
+    # permissions-boundary, scp, rcp, resource
+    owner: str | None = None  # where it is attached, when known ("user/alice")
+
+
+@dataclass
+class ResultRow:
+    action: str
+    resource: str
+    decision: Any  # iamdesk.core.evaluator Decision
+    policies: Sequence[InvolvedPolicy] = ()
+    expected: str | None = None
+    previous: str | None = None  # the decision of the run before, when it was re-run
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def word(self) -> str:
+        return str(self.decision.decision)
+
+    @property
+    def changed(self) -> bool:
+        return self.previous is not None and self.previous != self.word
+
+    @property
+    def passed(self) -> bool | None:
+        return None if self.expected is None else self.expected == self.word
+
+
+def policy_types_text(decision: Any) -> str:
+    """``"identity ✓ · boundary ✗ · SCP ✓"``: which policy types allowed (✓), had no allow
+    (–) or denied (✗), for the types that applied."""
+    parts = []
+    for ptype, detail in decision.details.items():
+        if not detail.applies and not detail.denied:
+            continue
+        name = _SHORT_TYPES.get(ptype, ptype)
+        if detail.denied:
+            parts.append(f"{name} ✗ deny")
+        elif detail.allowed is True:
+            parts.append(f"{name} ✓")
+        elif detail.allowed is False:
+            parts.append(f"{name} – no allow")
+    if getattr(decision, "cross_account", False):
+        parts.append("cross-account")
+    return " · ".join(parts)
+
+
+@functools.cache
+def decision_icon(word: str) -> QIcon:
+    """A filled circle with a check, a cross or a bar, painted once per decision."""
+    pixmap = QPixmap(32, 32)
+    pixmap.fill(QColor(0, 0, 0, 0))
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(DECISION_COLORS.get(word, "#5f6368")))
+    painter.drawEllipse(2, 2, 28, 28)
+    pen = QPen(QColor("white"), 4)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    painter.setPen(pen)
+    if word == "allowed":
+        painter.drawPolyline([QPointF(9, 17), QPointF(14, 22), QPointF(23, 11)])
+    elif word == "explicitDeny":
+        painter.drawLine(11, 11, 21, 21)
+        painter.drawLine(21, 11, 11, 21)
+    else:
+        painter.drawLine(10, 16, 22, 16)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class ResultsModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[ResultRow] = []
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+        ):
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(row, column)
+        if role == Qt.ItemDataRole.DecorationRole and column == 0:
+            return decision_icon(row.word)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column == 0:
+                return QBrush(QColor(DECISION_COLORS.get(row.word, "#202124")))
+            if column == 4 and row.passed is not None:
+                return QBrush(QColor("#1b7a2f" if row.passed else "#b3261e"))
+        if role == Qt.ItemDataRole.BackgroundRole and column == 0:
+            return QBrush(QColor(DECISION_BACKGROUNDS.get(row.word, "#ffffff")))
+        if role == Qt.ItemDataRole.FontRole and (column == 0 or (column == 5 and row.changed)):
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return str(row.decision.explanation)
+        return None
+
+    def _text(self, row: ResultRow, column: int) -> str:
+        if column == 0:
+            return DECISION_WORDS.get(row.word, row.word)
+        if column == 1:
+            return row.action
+        if column == 2:
+            return row.resource
+        if column == 3:
+            return policy_types_text(row.decision)
+        if column == 4:
+            if row.expected is None:
+                return ""
+            verdict = "pass" if row.passed else "FAIL"
+            return f"{DECISION_WORDS.get(row.expected, row.expected)} · {verdict}"
+        if row.changed:
+            return f"changed (was {DECISION_WORDS.get(row.previous or '', row.previous)})"
+        return "" if row.previous is None else "same"
+
+    def set_rows(self, rows: list[ResultRow]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def row(self, number: int) -> ResultRow | None:
+        return self.rows[number] if 0 <= number < len(self.rows) else None

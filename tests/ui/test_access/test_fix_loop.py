@@ -1,0 +1,87 @@
+"""The demo loop: a denied request, "Edit this policy", fix it with the impact preview, save,
+the panel re-runs and marks the changed decision; undo brings the denial back."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+
+from iamdesk.ui.test_access.context_table import ContextRow
+
+
+def _carol_runs_instances(panel):
+    carol = f"arn:aws:iam::{panel.context.account_id}:user/carol"
+    panel.set_request(carol, ["ec2:RunInstances"], [])
+    panel.context_table.model.add(ContextRow("aws:RequestedRegion", "string", "us-east-1"))
+    return panel.run()
+
+
+def _boundary_view(panel):
+    return panel.details.views["permissions_boundary"]
+
+
+def test_fixing_the_boundary_in_the_editor_turns_the_denial_into_an_allow(panel, qtbot):
+    assert [r.word for r in _carol_runs_instances(panel)] == ["implicitDeny"]
+    view = _boundary_view(panel)
+    qtbot.mouseClick(view.edit_button, Qt.MouseButton.LeftButton)
+    dialog = panel.edit_dialog
+    assert dialog.target is not None and dialog.target.kind == "managed"
+    editor = dialog.editor
+    assert editor.text() == view.code.toPlainText()
+
+    document = json.loads(editor.text())
+    statements = document["Statement"]
+    statements = statements if isinstance(statements, list) else [statements]
+    statements.append({"Sid": "AllowEc2", "Effect": "Allow", "Action": "ec2:*", "Resource": "*"})
+    document["Statement"] = statements
+    editor.replace_text(json.dumps(document, indent=4))
+
+    # First click previews the impact: carol gains ec2:RunInstances, nothing is saved yet.
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    added = {(c.principal.rsplit("/", 1)[-1], c.action) for c in dialog.impact.added}
+    assert ("carol", "ec2:RunInstances") in added
+    assert dialog.impact.removed == []
+    assert panel.model.rows[0].word == "implicitDeny"
+    heads = [dialog.impact_view.topLevelItem(i).text(0) for i in range(2)]
+    assert heads[0].startswith("Access added (") and heads[1] == "Access removed (0)"
+
+    # Second click saves; the panel re-runs and marks the change.
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    row = panel.model.rows[0]
+    assert row.word == "allowed"
+    assert row.changed and row.previous == "implicitDeny"
+    assert panel.model.data(panel.model.index(0, 5)) == "changed (was Implicit deny)"
+    assert "1 changed since the last run" in panel.summary.text()
+    boundary = _boundary_view(panel)
+    assert list(boundary.highlighted_lines()) == ["allow"]
+
+    # Undo on the window's stack restores the old boundary.
+    assert panel.context.undo_stack.count() == 1
+    panel.context.undo_stack.undo()
+    assert [r.word for r in panel.rerun()] == ["implicitDeny"]
+    panel.context.undo_stack.redo()
+    assert [r.word for r in panel.rerun()] == ["allowed"]
+
+
+def test_an_invalid_policy_is_refused_with_iams_error_and_nothing_changes(panel, qtbot):
+    _carol_runs_instances(panel)
+    _boundary_view(panel).edit_button.click()
+    dialog = panel.edit_dialog
+    dialog.editor.replace_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow"}]}')
+    assert not dialog.save_clicked()
+    assert "MalformedPolicyDocument" in dialog.message.text()
+    assert panel.context.undo_stack.count() == 0
+    assert [r.word for r in panel.rerun()] == ["implicitDeny"]
+
+
+def test_aws_managed_policies_open_read_only_with_the_reason(panel, qtbot):
+    _carol_runs_instances(panel)
+    view = panel.details.views["identity[0]"]
+    assert "PowerUserAccess" in view.title.text()
+    view.edit_button.click()
+    dialog = panel.edit_dialog
+    assert dialog.target is None
+    assert dialog.editor.code.isReadOnly()
+    assert not dialog.save_button.isEnabled()
+    assert "AWS managed policy" in dialog.message.text()

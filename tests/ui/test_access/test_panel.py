@@ -1,0 +1,127 @@
+"""The test-access panel end to end on the demo organization, driven as a user drives it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from iamdesk.core.policy.parser import parse_policy
+from iamdesk.ui.test_access.context_table import ContextRow
+
+PRODUCTION_USER = "arn:aws:iam::{account}:user/{name}"
+
+
+def _user(panel, name):
+    return PRODUCTION_USER.format(account=panel.context.account_id, name=name)
+
+
+def _statement_lines(text: str, sid: str) -> list[int]:
+    statement = next(s for s in parse_policy(text).statements if s.sid == sid)
+    return list(range(statement.span.start.line, statement.span.end.line + 1))
+
+
+def test_principals_of_every_account_are_offered(panel):
+    labels = [panel.principal.itemText(i) for i in range(panel.principal.count())]
+    assert any(label.startswith("user · bob ·") for label in labels)
+    assert any(label.startswith("role · WebServerRole ·") for label in labels)
+    assert any("erin" in label and "Partner" in label for label in labels)
+
+
+def test_scp_deny_highlights_the_denying_statement_at_its_lines(panel, qtbot):
+    panel.set_request(_user(panel, "bob"), ["ec2:RunInstances"], [])
+    panel.context_table.model.add(ContextRow("aws:RequestedRegion", "string", "ap-southeast-2"))
+    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    assert panel.model.rowCount() == 1
+    assert panel.model.data(panel.model.index(0, 0)) == "Explicit deny"
+    assert "SCP ✗ deny" in panel.model.data(panel.model.index(0, 3))
+    # The deciding policy is shown first, with exactly the denying statement in red.
+    first = panel.details.policies_layout.itemAt(0).widget()
+    assert first.title.text() == "Service control policy · Guardrails"
+    assert first.highlighted_lines() == {
+        "deny": _statement_lines(first.code.toPlainText(), "DenyOutsideApprovedRegions")
+    }
+    # Scrolled into view: the statement's first line is on screen.
+    top_line = first.code.firstVisibleBlock().blockNumber() + 1
+    assert top_line <= first.highlighted_lines()["deny"][0] < top_line + 16
+    assert "Guardrails" in panel.details.explanation.text()
+    assert "explicitly denies" in panel.details.explanation.text()
+    decided = [
+        item.text(0) for item in panel.details.tree.statement_items() if "decided" in item.text(0)
+    ]
+    assert decided == ["Deny · DenyOutsideApprovedRegions — decided: denies"]
+
+
+def test_the_same_request_in_an_approved_region_is_allowed_by_identity(panel, qtbot):
+    panel.set_request(_user(panel, "bob"), ["ec2:RunInstances"], [])
+    panel.context_table.apply_preset("Requested region")
+    rows = panel.run()
+    assert [r.word for r in rows] == ["allowed"]
+    view = panel.details.policies_layout.itemAt(0).widget()
+    assert view.title.text() == "Identity policy · PowerUserAccess"
+    assert list(view.highlighted_lines()) == ["allow"]
+
+
+def test_boundary_implicit_deny_is_attributed_to_the_boundary(panel):
+    panel.set_request(_user(panel, "carol"), ["ec2:RunInstances"], [])
+    panel.context_table.apply_preset("Requested region")
+    rows = panel.run()
+    assert [r.word for r in rows] == ["implicitDeny"]
+    types = panel.model.data(panel.model.index(0, 3))
+    assert "identity ✓" in types and "boundary – no allow" in types
+    assert "permissions boundary DeveloperBoundary" in panel.details.explanation.text()
+
+
+def test_wildcard_actions_expand_into_one_row_each(panel):
+    from iamdesk.core import catalog
+
+    panel.set_request(_user(panel, "bob"), ["s3:GetObjectT*"], ["arn:aws:s3:::a/b", "*"])
+    rows = panel.run()
+    expanded = catalog.expand_action("s3:GetObjectT*")
+    assert len(rows) == 2 * len(expanded)
+    assert {r.action for r in rows} == set(expanded)
+
+
+def test_bad_input_is_refused_inline_and_nothing_runs(panel):
+    panel.set_request(_user(panel, "bob"), ["s3:GetObject"], [])
+    panel.context_table.model.add(ContextRow("aws:SourceIp", "ip", "not-an-ip"))
+    assert panel.run() == []
+    assert panel.model.rowCount() == 0
+    assert "aws:SourceIp" in panel.error.text() and "IP address" in panel.error.text()
+    panel.set_request(_user(panel, "bob"), ["GetObject"], [])
+    assert panel.run() == []
+    assert "service:Action" in panel.error.text()
+
+
+def test_unknown_principal_shows_iams_error(panel):
+    panel.set_request("arn:aws:iam::123456789012:user/nobody", ["s3:GetObject"], [])
+    assert panel.run() == []
+    assert panel.error.isVisible()
+    assert "nobody" in panel.error.text()
+
+
+def test_missing_context_keys_are_listed_and_one_click_adds_them(panel, qtbot):
+    # alice's MFA policy references aws:MultiFactorAuthPresent; the request gives none.
+    panel.set_request(_user(panel, "alice"), ["iam:CreateUser"], [])
+    panel.run()
+    missing = panel.missing_keys()
+    assert "aws:MultiFactorAuthPresent" in missing
+    item = panel.missing.item(missing.index("aws:MultiFactorAuthPresent"))
+    panel.missing.itemClicked.emit(item)
+    row = panel.context_table.model.rows[-1]
+    assert (row.key, row.type) == ("aws:MultiFactorAuthPresent", "boolean")
+    assert "aws:MultiFactorAuthPresent" not in panel.missing_keys()
+    panel.context_table.model.setData(panel.context_table.model.index(0, 2), "true")
+    assert [r.word for r in panel.run()] == ["allowed"]
+
+
+def test_f5_runs(panel, qtbot):
+    panel.set_request(_user(panel, "bob"), ["ec2:DescribeInstances"], [])
+    panel.actions.setFocus()
+    qtbot.keyClick(panel.actions, Qt.Key.Key_F5)
+    assert panel.model.rowCount() == 1
+
+
+def test_action_completion_offers_real_actions(panel, qtbot):
+    panel.actions.setFocus()
+    qtbot.keyClicks(panel.actions, "kms:Decr")
+    assert panel.action_completer.completer.popup().isVisible()
+    assert panel.action_completer.model.stringList() == ["kms:Decrypt"]
