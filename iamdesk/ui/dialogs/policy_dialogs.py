@@ -101,6 +101,7 @@ class InlinePolicyDialog(FormDialog):
         *,
         name: str = "",
         text: str = EMPTY_POLICY,
+        kind: str = "identity",
     ) -> None:
         super().__init__("inlinePolicy", f"Inline policy of {owner}", parent)
         from iamdesk.services.validation import check_name
@@ -109,7 +110,7 @@ class InlinePolicyDialog(FormDialog):
         self.name = self.line("Name", "Policy name", "e.g. ReadReports")
         self.name.setText(name)
         self.name.setReadOnly(bool(name))
-        self.document = DocumentView(self, read_only=False)
+        self.document = DocumentView(self, read_only=False, kind=kind)
         self.document.setObjectName("inlinePolicyDocument")
         self.document.set_text(text)
         self.form.addRow("Document", self.document)

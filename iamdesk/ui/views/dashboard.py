@@ -1,14 +1,241 @@
-"""Dashboard: placeholder until the summary service lands."""
+"""Dashboard: the account summary (counts against IAM's quotas), security findings that need
+attention (console users without MFA, old access keys, unused users and roles) with links to
+them, and the latest changes."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QScrollArea,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from iamdesk.ui.context import AppContext
+from iamdesk.ui.icons import icon
+from iamdesk.ui.views import dates
+from iamdesk.ui.views.tabs import ITEM_ROLE, add_item, make_list
+
+log = logging.getLogger(__name__)
+
+STALE_DAYS = 90  # AWS's guidance for unused credentials and key rotation
+
+CARDS = (
+    ("users", "Users", "Users", "UsersQuota"),
+    ("groups", "User groups", "Groups", "GroupsQuota"),
+    ("roles", "Roles", "Roles", "RolesQuota"),
+    ("policies", "Customer managed policies", "Policies", "PoliciesQuota"),
+)
 
 
-class DashboardView(QWidget):
+class Card(QFrame):
+    def __init__(self, view: str, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"dashboard{view.title()}Card")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.count = QLabel("–")
+        font = self.count.font()
+        font.setPointSizeF(font.pointSizeF() * 2.2)
+        font.setBold(True)
+        self.count.setFont(font)
+        self.link = QLabel(f"<a href='{view}'>{title}</a>")
+        self.bar = QProgressBar()
+        self.bar.setTextVisible(False)
+        self.bar.setMaximumHeight(6)
+        self.quota = QLabel()
+        self.quota.setStyleSheet("color: gray;")
+        header = QHBoxLayout()
+        picture = QLabel()
+        picture.setPixmap(icon(view).pixmap(22, 22))
+        header.addWidget(picture)
+        header.addWidget(self.link, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.count)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.quota)
+
+    def set_value(self, count: int, quota: int) -> None:
+        self.count.setText(f"{count:,}")
+        self.bar.setRange(0, max(quota, 1))
+        self.bar.setValue(min(count, quota))
+        self.quota.setText(f"{count:,} of {quota:,} allowed ({100 * count // max(quota, 1)}%)")
+
+
+class DashboardView(QScrollArea):
+    navigateRequested = Signal(str, str)
+
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("dashboardView")
-        QVBoxLayout(self).addWidget(QLabel("Dashboard"))
+        self.context = context
+        self._dirty = True
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        self.setWidget(body)
+        self.heading = QLabel()
+        self.heading.setObjectName("dashboardHeading")
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        cards = QGridLayout()
+        self.cards: dict[str, Card] = {}
+        for column, (view, title, _key, _quota) in enumerate(CARDS):
+            card = Card(view, title)
+            card.link.linkActivated.connect(self._open_view)
+            self.cards[view] = card
+            cards.addWidget(card, 0, column)
+
+        findings = QGroupBox("Security recommendations")
+        self.findings = make_list(["Finding", "Who", "Detail"], "dashboardFindings")
+        self.findings.header().resizeSection(0, 300)
+        self.findings.header().resizeSection(1, 220)
+        self.findings.itemActivated.connect(self._open_finding)
+        self.findings.itemDoubleClicked.connect(self._open_finding)
+        self.findings_note = QLabel()
+        self.findings_note.setObjectName("dashboardFindingsNote")
+        box = QVBoxLayout(findings)
+        box.addWidget(self.findings_note)
+        box.addWidget(self.findings)
+
+        recent = QGroupBox("Recent changes")
+        self.recent = make_list(["When (UTC)", "Operation", "On", "By"], "dashboardRecent")
+        self.recent.header().resizeSection(0, 150)
+        self.recent.header().resizeSection(1, 200)
+        self.recent.header().resizeSection(2, 260)
+        QVBoxLayout(recent).addWidget(self.recent)
+
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.addWidget(self.heading)
+        layout.addLayout(cards)
+        layout.addWidget(findings, 3)
+        layout.addWidget(recent, 2)
+        context.modelChanged.connect(self._on_changed)
+        context.accountChanged.connect(self._on_changed)
+        context.databaseChanged.connect(self._on_changed)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self.reload()
+
+    def _on_changed(self, _value: object) -> None:
+        self._dirty = True
+        if self.isVisible():
+            QTimer.singleShot(0, self._reload_if_dirty)
+
+    def _reload_if_dirty(self) -> None:
+        if self._dirty:
+            self.reload()
+
+    def reload(self) -> None:
+        from iamdesk.services.account import get_account_summary
+        from iamdesk.services.queries_accounts import list_accounts
+        from iamdesk.services.queries_entities import role_rows, user_rows
+        from iamdesk.services.queries_history import list_changes
+
+        self._dirty = False
+        db, account = self.context.database, self.context.account_id
+        if db is None:
+            return
+        summary = get_account_summary(db, account)["SummaryMap"]
+        info = next((a for a in list_accounts(db) if a["AccountId"] == account), {})
+        name = info.get("Alias") or info.get("Name") or ""
+        self.heading.setText(
+            f"<h2 style='margin:0'>Account {account}"
+            f"{f' — {name}' if name else ''}</h2>"
+            f"<span style='color:gray'>{summary['MFADevicesInUse']} of {summary['MFADevices']} "
+            f"MFA devices in use · {summary['PolicyVersionsInUse']} policy attachments</span>"
+        )
+        for view, _title, key, quota in CARDS:
+            self.cards[view].set_value(int(summary[key]), int(summary[quota]))
+        self._fill_findings(user_rows(db, account), role_rows(db, account))
+        self.recent.clear()
+        for entry in list_changes(db, account, limit=12):
+            add_item(
+                self.recent,
+                [
+                    dates.short(entry["At"]),
+                    entry["Operation"],
+                    f"{entry['EntityType']} {entry['EntityName']}",
+                    entry["Actor"],
+                ],
+                entry,
+            )
+
+    def _fill_findings(self, users: list[dict[str, Any]], roles: list[dict[str, Any]]) -> None:
+        self.findings.clear()
+        found = 0
+
+        def add(finding: str, who: str, detail: str, view: str, arn: str) -> None:
+            nonlocal found
+            item = add_item(self.findings, [finding, who, detail], (view, arn))
+            item.setIcon(0, icon("warning"))
+            found += 1
+
+        for user in users:
+            if user["ConsoleAccess"] and not user["MfaDevices"]:
+                add(
+                    "Console access without MFA",
+                    user["UserName"],
+                    "Assign a virtual MFA device",
+                    "users",
+                    user["Arn"],
+                )
+        for user in users:
+            age = dates.age_days(user["OldestActiveKeyDate"])
+            if age is not None and age > STALE_DAYS:
+                add(
+                    f"Access key older than {STALE_DAYS} days",
+                    user["UserName"],
+                    f"{age} days; rotate it",
+                    "users",
+                    user["Arn"],
+                )
+        for user in users:
+            idle = dates.age_days(user["LastActivity"] or user["CreateDate"])
+            if (
+                idle is not None
+                and idle > STALE_DAYS
+                and (user["ConsoleAccess"] or user["ActiveAccessKeys"])
+            ):
+                add(
+                    "Unused credentials",
+                    user["UserName"],
+                    f"no activity for {idle} days",
+                    "users",
+                    user["Arn"],
+                )
+        for role in roles:
+            idle = dates.age_days(role["LastUsedDate"] or role["CreateDate"])
+            if idle is not None and idle > STALE_DAYS and not role["ServiceLinked"]:
+                add(
+                    "Unused role",
+                    role["RoleName"],
+                    f"not used for {idle} days",
+                    "roles",
+                    role["Arn"],
+                )
+        self.findings_note.setText(
+            f"{found} finding{'s' if found != 1 else ''} · double-click one to open it"
+            if found
+            else "No findings: every console user has MFA and no credential is stale."
+        )
+
+    def _open_view(self, view: str) -> None:
+        self.navigateRequested.emit(view, "")
+
+    def _open_finding(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        view, arn = item.data(0, ITEM_ROLE)
+        self.navigateRequested.emit(view, arn)

@@ -86,6 +86,7 @@ class EntityView(QWidget):
         self.count_label = QLabel()
         self.count_label.setObjectName(f"{self.kind}Count")
         top = QHBoxLayout()
+        self.top = top
         top.addWidget(self.heading)
         top.addSpacing(12)
         top.addWidget(self.filter, 1)
@@ -154,6 +155,7 @@ class EntityView(QWidget):
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([340, 460])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 4)

@@ -1,0 +1,181 @@
+"""Groups: members and policies per group; detail tabs Permissions, Members, History."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QVBoxLayout
+
+from iamdesk.ui.models.table import Column, Row
+from iamdesk.ui.views import dates
+from iamdesk.ui.views.deleting import confirm_delete, plural
+from iamdesk.ui.views.entity_view import DetailTab, EntityView
+from iamdesk.ui.views.permissions import PermissionsTab
+from iamdesk.ui.views.tabs import (
+    ITEM_ROLE,
+    ButtonBar,
+    HistoryTab,
+    add_item,
+    make_list,
+    report,
+    selected_data,
+)
+
+log = logging.getLogger(__name__)
+
+
+class GroupPermissionsTab(PermissionsTab):
+    owner_kind = "group"
+
+
+class MembersTab(DetailTab):
+    title = "Members"
+    name = "Members"
+
+    def __init__(self, view: EntityView) -> None:
+        super().__init__(view)
+        self.bar = ButtonBar(self, "groupsMembers")
+        self.bar.add("Add", "Add users…", self.add_users, "users")
+        self.bar.add("Remove", "Remove from group", self.remove)
+        self.list = make_list(["User", "Path", "Created"], "groupsMembersList")
+        self.list.itemDoubleClicked.connect(
+            lambda item, _c: self.view.navigateRequested.emit(
+                "users", item.data(0, ITEM_ROLE)["Arn"]
+            )
+        )
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.bar)
+        layout.addWidget(self.list)
+
+    def load(self, key: str, row: Row) -> None:
+        from iamdesk.services.groups import get_group
+
+        self.row = row
+        self.list.clear()
+        found = get_group(self.context.database, self.context.account_id, row["GroupName"])
+        for user in found["Users"]:
+            add_item(
+                self.list,
+                [user["UserName"], user["Path"], dates.short(user["CreateDate"])],
+                user,
+            )
+
+    def add_users(self) -> None:
+        from iamdesk.services.queries_entities import user_rows
+        from iamdesk.ui.commands.identity import add_user_to_group
+        from iamdesk.ui.dialogs.choose_dialog import ChooseDialog
+
+        if self.row is None:
+            return
+        group = self.row["GroupName"]
+        current = {self.list.topLevelItem(i).text(0) for i in range(self.list.topLevelItemCount())}
+        choices = [
+            u
+            for u in user_rows(self.context.database, self.context.account_id)
+            if u["UserName"] not in current
+        ]
+
+        def submit(rows: list[Row]) -> None:
+            for user in rows:
+                add_user_to_group(self.context, group, user["UserName"])
+
+        dialog = ChooseDialog(
+            "addMembers",
+            f"Add users to {group}",
+            ["User", "Path", "Groups"],
+            ["UserName", "Path", "Groups"],
+            choices,
+            submit,
+            self,
+        )
+        dialog.accepted.connect(self.view.refresh_detail)
+        dialog.open()
+
+    def remove(self) -> None:
+        from iamdesk.services.errors import IamError
+        from iamdesk.ui.commands.identity import remove_user_from_group
+
+        user = selected_data(self.list)
+        if user is None or self.row is None:
+            return
+        try:
+            remove_user_from_group(self.context, self.row["GroupName"], user["UserName"])
+        except IamError as exc:
+            report(self, "Remove from group", exc)
+        self.view.refresh_detail()
+
+
+class GroupHistoryTab(HistoryTab):
+    entity_type = "group"
+
+
+class GroupsView(EntityView):
+    kind = "groups"
+    title = "User groups"
+    watches = frozenset({"users", "policies"})
+
+    def columns(self) -> Sequence[Column]:
+        return (
+            Column("Group name", lambda r: r["GroupName"], width=220),
+            Column("Path", lambda r: r["Path"], width=100),
+            Column("Users", lambda r: r["Members"], align_right=True, width=60),
+            Column(
+                "Policies",
+                lambda r: r["AttachedPolicies"] + r["InlinePolicies"],
+                align_right=True,
+                width=70,
+                tooltip=lambda r: f"{r['AttachedPolicies']} managed, {r['InlinePolicies']} inline",
+            ),
+            Column(
+                "Created", lambda r: dates.short(r["CreateDate"]), sort=lambda r: r["CreateDate"]
+            ),
+        )
+
+    def toolbar_buttons(self) -> Sequence[tuple[str, str, str]]:
+        return (("Create", "Create group", "add"), ("Delete", "Delete", "delete"))
+
+    def tab_classes(self) -> Sequence[type[DetailTab]]:
+        return (GroupPermissionsTab, MembersTab, GroupHistoryTab)
+
+    def load_rows(self) -> list[Row]:
+        from iamdesk.services.queries_entities import group_rows
+
+        return group_rows(self.context.database, self.context.account_id)
+
+    def row_name(self, row: Row) -> str:
+        return str(row["GroupName"])
+
+    def search_text(self, row: Row) -> str:
+        return f"{row['GroupName']} {row['Path']} {row['Arn']} {row['GroupId']}"
+
+    def on_create(self) -> None:
+        from iamdesk.ui.dialogs.create_dialogs import CreateGroupDialog
+
+        dialog = CreateGroupDialog(self.context, self)
+        dialog.accepted.connect(self.reload)
+        dialog.open()
+
+    def on_delete(self) -> None:
+        from iamdesk.ui.commands.identity import delete_group
+
+        row = self.selected_row()
+        if row is None:
+            return
+        name = row["GroupName"]
+
+        def dependents() -> list[str]:
+            found = [r for r in self.load_rows() if r["GroupName"] == name]
+            if not found:
+                return []
+            r = found[0]
+            hanging = []
+            if r["Members"]:
+                hanging.append(plural(r["Members"], "member"))
+            if r["AttachedPolicies"]:
+                hanging.append(plural(r["AttachedPolicies"], "attached managed policy"))
+            if r["InlinePolicies"]:
+                hanging.append(plural(r["InlinePolicies"], "inline policy"))
+            return hanging
+
+        confirm_delete(self, "group", name, lambda: delete_group(self.context, name), dependents)

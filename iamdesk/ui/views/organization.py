@@ -1,0 +1,190 @@
+"""Organization: the tree of root, OUs and accounts, with the service control policies and
+resource control policies attached at the selected node and the selected policy's text."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QLabel,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from iamdesk.ui.context import AppContext
+from iamdesk.ui.icons import icon
+from iamdesk.ui.views.document_view import DocumentView, document_text
+from iamdesk.ui.views.tabs import ITEM_ROLE, add_item, make_list
+
+log = logging.getLogger(__name__)
+
+TYPE_WORDS = {"SERVICE_CONTROL_POLICY": "SCP", "RESOURCE_CONTROL_POLICY": "RCP"}
+
+
+class OrganizationView(QWidget):
+    navigateRequested = Signal(str, str)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("organizationView")
+        self.context = context
+        self._dirty = True
+        self.heading = QLabel()
+        self.heading.setObjectName("organizationHeading")
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("organizationTree")
+        self.tree.setHeaderLabels(["Name", "Id", "SCPs", "RCPs"])
+        self.tree.header().resizeSection(0, 300)
+        self.tree.header().resizeSection(1, 150)
+        self.tree.header().resizeSection(2, 60)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.currentItemChanged.connect(self._show_node)
+        self.node_title = QLabel()
+        self.node_title.setObjectName("organizationNodeTitle")
+        self.node_title.setTextFormat(Qt.TextFormat.RichText)
+        self.policies = make_list(
+            ["Policy", "Type", "Managed by", "Description"], "organizationPolicies"
+        )
+        self.policies.header().resizeSection(0, 200)
+        self.policies.header().resizeSection(1, 60)
+        self.policies.currentItemChanged.connect(self._show_policy)
+        self.document = DocumentView(self, read_only=True, kind="scp")
+        self.document.setObjectName("organizationPolicyDocument")
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.node_title)
+        right_layout.addWidget(self.policies, 1)
+        right_layout.addWidget(self.document, 3)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("organizationSplitter")
+        splitter.addWidget(self.tree)
+        splitter.addWidget(right)
+        splitter.setSizes([520, 700])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 4)
+        layout.addWidget(self.heading)
+        layout.addWidget(splitter, 1)
+        context.modelChanged.connect(self._on_changed)
+        context.accountChanged.connect(self._on_changed)
+        context.databaseChanged.connect(self._on_changed)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self.reload()
+
+    def _on_changed(self, _value: object) -> None:
+        self._dirty = True
+        if self.isVisible():
+            QTimer.singleShot(0, self._reload_if_dirty)
+
+    def _reload_if_dirty(self) -> None:
+        if self._dirty:
+            self.reload()
+
+    def reload(self) -> None:
+        from iamdesk.services.queries_organization import organization_tree
+
+        self._dirty = False
+        self.tree.clear()
+        self.policies.clear()
+        self.document.set_text("")
+        if self.context.database is None:
+            return
+        found = organization_tree(self.context.database, self.context.account_id)
+        if found is None or found["Root"] is None:
+            self.heading.setText(
+                f"<h2 style='margin:0'>Organization</h2>Account {self.context.account_id} "
+                "belongs to no organization: no SCP or RCP limits it."
+            )
+            return
+        org = found["Organization"]
+        self.heading.setText(
+            f"<h2 style='margin:0'>Organization {org['Id']}</h2>"
+            f"<span style='color:gray'>Management account {org['ManagementAccountId']} · "
+            f"features: {org['FeatureSet']}</span>"
+        )
+        root = self._add_node(None, found["Root"])
+        self.tree.expandAll()
+        current = self._find_account(root, self.context.account_id) or root
+        self.tree.setCurrentItem(current)
+
+    def _add_node(self, parent: QTreeWidgetItem | None, node: dict[str, Any]) -> QTreeWidgetItem:
+        item = self._item(
+            parent,
+            [node["Name"], node["Id"]],
+            node["Policies"],
+            icon("organization" if node["Kind"] == "ROOT" else "groups"),
+            node,
+        )
+        for child in node["Children"]:
+            self._add_node(item, child)
+        for account in node["Accounts"]:
+            name = account["Name"] + ("  (management)" if account["Management"] else "")
+            self._item(item, [name, account["Id"]], account["Policies"], icon("account"), account)
+        return item
+
+    def _item(
+        self,
+        parent: QTreeWidgetItem | None,
+        values: list[str],
+        policies: list[dict[str, Any]],
+        picture: Any,
+        data: dict[str, Any],
+    ) -> QTreeWidgetItem:
+        scps = sum(1 for p in policies if p["Type"] == "SERVICE_CONTROL_POLICY")
+        rcps = sum(1 for p in policies if p["Type"] == "RESOURCE_CONTROL_POLICY")
+        item = QTreeWidgetItem([*values, str(scps), str(rcps)])
+        item.setIcon(0, picture)
+        item.setData(0, ITEM_ROLE, data)
+        if parent is None:
+            self.tree.addTopLevelItem(item)
+        else:
+            parent.addChild(item)
+        return item
+
+    def _find_account(self, item: QTreeWidgetItem, account_id: str) -> QTreeWidgetItem | None:
+        if item.text(1) == account_id:
+            return item
+        for i in range(item.childCount()):
+            found = self._find_account(item.child(i), account_id)
+            if found is not None:
+                return found
+        return None
+
+    def _show_node(self, item: QTreeWidgetItem | None, _previous: object) -> None:
+        self.policies.clear()
+        self.document.set_text("")
+        if item is None:
+            return
+        data = item.data(0, ITEM_ROLE)
+        self.node_title.setText(
+            f"<b>{item.text(0)}</b> <code>{item.text(1)}</code> — attached policies"
+        )
+        for policy in data["Policies"]:
+            add_item(
+                self.policies,
+                [
+                    policy["Name"],
+                    TYPE_WORDS.get(policy["Type"], policy["Type"]),
+                    "AWS" if policy["AwsManaged"] else "Customer",
+                    policy["Description"],
+                ],
+                policy,
+            )
+        if self.policies.topLevelItemCount():
+            self.policies.setCurrentItem(self.policies.topLevelItem(0))
+
+    def _show_policy(self, item: QTreeWidgetItem | None, _previous: object) -> None:
+        if item is None:
+            self.document.set_text("")
+            return
+        self.document.set_text(document_text(item.data(0, ITEM_ROLE)["Content"]))

@@ -1,0 +1,263 @@
+"""Policies: every AWS managed policy of the catalog and the account's customer managed ones,
+with type, attachments, versions and description; detail tabs Document (customer managed:
+edit and save as a new version), Attached entities, Versions, History."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout
+
+from iamdesk.ui.models.table import Column, Row
+from iamdesk.ui.views import dates
+from iamdesk.ui.views.deleting import confirm_delete, plural
+from iamdesk.ui.views.document_view import DocumentView, document_text
+from iamdesk.ui.views.entity_view import DetailTab, EntityView
+from iamdesk.ui.views.tabs import (
+    ITEM_ROLE,
+    ButtonBar,
+    HistoryTab,
+    add_item,
+    make_list,
+    report,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _is_aws(row: Row) -> bool:
+    return bool(row["Type"] == "AWS managed")
+
+
+def policy_document(context: object, row: Row) -> str:
+    """The default version's text; AWS managed policies come from the packaged catalog."""
+    from iamdesk.services import managed_policies, policies
+
+    if _is_aws(row):
+        found = managed_policies.get(row["Arn"])
+        if found is not None:
+            return found.document_text()
+    return document_text(
+        policies.default_document(context.database, context.account_id, row["Arn"])  # type: ignore[attr-defined]
+    )
+
+
+class DocumentTab(DetailTab):
+    title = "Permissions"
+    name = "Document"
+
+    def __init__(self, view: EntityView) -> None:
+        super().__init__(view)
+        self.bar = ButtonBar(self, "policiesDocument")
+        self.note = QLabel()
+        self.note.setObjectName("policiesDocumentNote")
+        self.bar.insertWidget(0, self.note)
+        self.bar.add("Save", "Save as new version", self.save, "policies")
+        self.document = DocumentView(self, read_only=True)
+        self.document.setObjectName("policiesDocumentEditor")
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.bar)
+        layout.addWidget(self.document, 1)
+
+    def load(self, key: str, row: Row) -> None:
+        self.row = row
+        aws = _is_aws(row)
+        self.document.set_text(policy_document(self.context, row))
+        if self.document.editor is not None:
+            self.document.editor.set_read_only(aws)
+        elif self.document.plain is not None:
+            self.document.plain.setReadOnly(aws)
+        self.bar.buttons["Save"].setVisible(not aws)
+        self.note.setText(
+            "AWS managed policies cannot be changed."
+            if aws
+            else f"Default version {row['DefaultVersionId']}; edits are saved as a new version."
+        )
+
+    def save(self) -> None:
+        from iamdesk.services.errors import IamError
+        from iamdesk.ui.commands.policies import create_policy_version
+
+        if self.row is None:
+            return
+        try:
+            create_policy_version(self.context, self.row["Arn"], self.document.text())
+        except IamError as exc:
+            report(self, "Save policy", exc)
+            return
+        self.view.reload()
+
+
+class AttachedTab(DetailTab):
+    title = "Entities attached"
+    name = "Attached"
+
+    def __init__(self, view: EntityView) -> None:
+        super().__init__(view)
+        self.list = make_list(["Name", "Type", "Used as"], "policiesAttachedList")
+        self.list.itemDoubleClicked.connect(self._open)
+        QVBoxLayout(self).addWidget(self.list)
+
+    def load(self, key: str, row: Row) -> None:
+        from iamdesk.services.attachments import list_entities_for_policy
+
+        self.row = row
+        self.list.clear()
+        db, account = self.context.database, self.context.account_id
+        for usage in ("PermissionsPolicy", "PermissionsBoundary"):
+            found = list_entities_for_policy(db, account, row["Arn"], policy_usage_filter=usage)
+            used = "Permissions policy" if usage == "PermissionsPolicy" else "Permissions boundary"
+            for key_name, name_key, kind in (
+                ("PolicyUsers", "UserName", "User"),
+                ("PolicyGroups", "GroupName", "Group"),
+                ("PolicyRoles", "RoleName", "Role"),
+            ):
+                for entity in found[key_name]:
+                    add_item(self.list, [entity[name_key], kind, used], (kind, entity[name_key]))
+
+    def _open(self, item: object, _column: int) -> None:
+        kind, name = item.data(0, ITEM_ROLE)  # type: ignore[attr-defined]
+        view = {"User": "users", "Group": "groups", "Role": "roles"}[kind]
+        arn = f"arn:aws:iam::{self.context.account_id}:{kind.lower()}/"
+        self.view.navigateRequested.emit(view, _find_arn(self, view, name) or arn + name)
+
+
+def _find_arn(tab: DetailTab, view: str, name: str) -> str | None:
+    from iamdesk.services import queries_entities
+
+    loader = {
+        "users": (queries_entities.user_rows, "UserName"),
+        "groups": (queries_entities.group_rows, "GroupName"),
+        "roles": (queries_entities.role_rows, "RoleName"),
+    }[view]
+    for row in loader[0](tab.context.database, tab.context.account_id):
+        if row[loader[1]] == name:
+            return str(row["Arn"])
+    return None
+
+
+class VersionsTab(DetailTab):
+    title = "Versions"
+    name = "Versions"
+
+    def __init__(self, view: EntityView) -> None:
+        super().__init__(view)
+        self.list = make_list(["Version", "Default", "Created"], "policiesVersionsList")
+        QVBoxLayout(self).addWidget(self.list)
+
+    def load(self, key: str, row: Row) -> None:
+        from iamdesk.services.policies import list_policy_versions
+
+        self.row = row
+        self.list.clear()
+        if _is_aws(row) and row["AttachmentCount"] == 0:
+            add_item(self.list, [row["DefaultVersionId"], "Yes", dates.short(row["UpdateDate"])])
+            return
+        found = list_policy_versions(self.context.database, self.context.account_id, row["Arn"])
+        for version in found["Versions"]:
+            add_item(
+                self.list,
+                [
+                    version["VersionId"],
+                    "Yes" if version["IsDefaultVersion"] else "",
+                    dates.short(version["CreateDate"]),
+                ],
+                version,
+            )
+
+
+class PolicyHistoryTab(HistoryTab):
+    entity_type = "policy"
+
+
+class PoliciesView(EntityView):
+    kind = "policies"
+    title = "Policies"
+    watches = frozenset({"users", "groups", "roles"})
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.type_filter = QComboBox()
+        self.type_filter.setObjectName("policiesTypeFilter")
+        self.type_filter.addItem("All types", "")
+        self.type_filter.addItem("Customer managed", "Customer managed")
+        self.type_filter.addItem("AWS managed", "AWS managed")
+        self.type_filter.addItem("In use", "used")
+        self.type_filter.currentIndexChanged.connect(lambda _i: self.reload())
+        self.top.insertWidget(3, self.type_filter)
+
+    def columns(self) -> Sequence[Column]:
+        return (
+            Column("Policy name", lambda r: r["PolicyName"], width=300),
+            Column("Type", lambda r: r["Type"], width=130),
+            Column(
+                "Used as",
+                lambda r: r["AttachmentCount"],
+                align_right=True,
+                width=70,
+                tooltip=lambda r: f"attached to {plural(r['AttachmentCount'], 'entity')}",
+            ),
+            Column("Versions", lambda r: r["Versions"], align_right=True, width=70),
+            Column(
+                "Updated",
+                lambda r: dates.short(r["UpdateDate"]),
+                sort=lambda r: r["UpdateDate"],
+                width=130,
+            ),
+            Column("Description", lambda r: r["Description"], tooltip=lambda r: r["Description"]),
+        )
+
+    def toolbar_buttons(self) -> Sequence[tuple[str, str, str]]:
+        return (("Create", "Create policy", "add"), ("Delete", "Delete", "delete"))
+
+    def tab_classes(self) -> Sequence[type[DetailTab]]:
+        return (DocumentTab, AttachedTab, VersionsTab, PolicyHistoryTab)
+
+    def load_rows(self) -> list[Row]:
+        from iamdesk.services.queries_entities import policy_rows
+
+        rows = policy_rows(self.context.database, self.context.account_id)
+        wanted = self.type_filter.currentData() if hasattr(self, "type_filter") else ""
+        if wanted == "used":
+            return [r for r in rows if r["AttachmentCount"]]
+        if wanted:
+            return [r for r in rows if r["Type"] == wanted]
+        return rows
+
+    def row_name(self, row: Row) -> str:
+        return str(row["PolicyName"])
+
+    def search_text(self, row: Row) -> str:
+        return f"{row['PolicyName']} {row['Path']} {row['Arn']} {row['Description']}"
+
+    def on_create(self) -> None:
+        from iamdesk.ui.dialogs.policy_dialogs import CreatePolicyDialog
+
+        dialog = CreatePolicyDialog(self.context, self)
+        dialog.accepted.connect(self.reload)
+        dialog.open()
+
+    def on_delete(self) -> None:
+        from iamdesk.ui import messages
+        from iamdesk.ui.commands.policies import delete_policy
+
+        row = self.selected_row()
+        if row is None:
+            return
+        if _is_aws(row):
+            messages.show_error(self, "Delete policy", "AWS managed policies cannot be deleted.")
+            return
+        arn = row["Arn"]
+
+        def dependents() -> list[str]:
+            hanging = []
+            if row["AttachmentCount"]:
+                hanging.append(f"attachments to {plural(row['AttachmentCount'], 'entity')}")
+            if row["Versions"] > 1:
+                hanging.append(f"{row['Versions'] - 1} non-default versions")
+            return hanging
+
+        confirm_delete(
+            self, "policy", row["PolicyName"], lambda: delete_policy(self.context, arn), dependents
+        )

@@ -1,0 +1,101 @@
+"""Resources: buckets, keys, functions, queues, topics and secrets of the account, with their
+resource-based policies."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QVBoxLayout
+
+from iamdesk.ui.models.table import Column, Row
+from iamdesk.ui.views import dates
+from iamdesk.ui.views.document_view import DocumentView, document_text
+from iamdesk.ui.views.entity_view import DetailTab, EntityView
+from iamdesk.ui.views.tabs import add_item, make_list
+
+log = logging.getLogger(__name__)
+
+SERVICE_WORDS = {
+    "s3": "S3 bucket",
+    "kms": "KMS key",
+    "lambda": "Lambda function",
+    "sqs": "SQS queue",
+    "sns": "SNS topic",
+    "secretsmanager": "Secrets Manager secret",
+}
+
+
+class ResourcePolicyTab(DetailTab):
+    title = "Resource policy"
+    name = "Policy"
+
+    def __init__(self, view: EntityView) -> None:
+        super().__init__(view)
+        self.document = DocumentView(self, read_only=True, kind="resource")
+        self.document.setObjectName("resourcesPolicyDocument")
+        QVBoxLayout(self).addWidget(self.document)
+
+    def load(self, key: str, row: Row) -> None:
+        self.row = row
+        policy = row.get("Policy")
+        self.document.set_text(document_text(policy) if policy else "")
+
+
+class ResourceDetailsTab(DetailTab):
+    title = "Details"
+    name = "Details"
+
+    def __init__(self, view: EntityView) -> None:
+        super().__init__(view)
+        self.list = make_list(["Property", "Value"], "resourcesDetailsList")
+        self.list.header().resizeSection(0, 200)
+        QVBoxLayout(self).addWidget(self.list)
+
+    def load(self, key: str, row: Row) -> None:
+        self.row = row
+        self.list.clear()
+        for name in ("Service", "Type", "Name", "Arn", "AccountId", "Region", "CreateDate"):
+            add_item(self.list, [name, row.get(name) or ""])
+        for name, value in sorted((row.get("Attributes") or {}).items()):
+            text = value if isinstance(value, str) else json.dumps(value)
+            add_item(self.list, [name, text])
+
+
+class ResourcesView(EntityView):
+    kind = "resources"
+    title = "Resources"
+
+    def columns(self) -> Sequence[Column]:
+        return (
+            Column("Name", lambda r: r["Name"], width=280),
+            Column("Kind", lambda r: SERVICE_WORDS.get(r["Service"], r["Service"]), width=170),
+            Column("Region", lambda r: r["Region"] or "global", width=100),
+            Column(
+                "Resource policy",
+                lambda r: "Yes" if r["Policy"] else "No",
+                width=110,
+            ),
+            Column(
+                "Created",
+                lambda r: dates.short(r["CreateDate"]),
+                sort=lambda r: r["CreateDate"],
+                width=130,
+            ),
+            Column("ARN", lambda r: r["Arn"]),
+        )
+
+    def tab_classes(self) -> Sequence[type[DetailTab]]:
+        return (ResourcePolicyTab, ResourceDetailsTab)
+
+    def load_rows(self) -> list[Row]:
+        from iamdesk.services.resources import list_resources
+
+        return list_resources(self.context.database, account_id=self.context.account_id)
+
+    def row_name(self, row: Row) -> str:
+        return str(row["Name"])
+
+    def search_text(self, row: Row) -> str:
+        return f"{row['Name']} {row['Service']} {row['Arn']}"
