@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -127,3 +128,43 @@ def test_unknown_principals_and_bad_entries_are_errors(db: Database) -> None:
             }
         ]
     ) == {"aws:TagKeys": ["a", "b"]}
+
+
+def test_rcps_of_the_resource_account_apply(tmp_path: Path) -> None:
+    from iamdesk.services import organizations
+
+    db = open_database(demo.write_demo(tmp_path / "rcp.sqlite"))
+    request = dict(
+        policy_source_arn=USER + "carol",
+        action_names=["s3:DeleteObject"],
+        resource_arns=["arn:aws:s3:::example-corp-uploads/thumbnails/a.png"],
+        context_entries={"aws:RequestedRegion": "us-east-1"},
+    )
+    assert simulate_principal_policy(db, **request).decisions[0].decision == "allowed"
+    rcp = organizations.create_policy(
+        db,
+        name="NoDeletes",
+        policy_type=organizations.RCP,
+        content=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Deny",
+                        "Principal": "*",
+                        "Action": "s3:DeleteObject",
+                        "Resource": "*",
+                    }
+                ],
+            }
+        ),
+        account_id=demo.MANAGEMENT,
+    )["Policy"]["PolicySummary"]["Id"]
+    organizations.attach_policy(
+        db, policy_id=rcp, target_id=demo.PRODUCTION, account_id=demo.MANAGEMENT
+    )
+    result = simulate_principal_policy(db, **request)
+    assert result.decisions[0].decision == "explicitDeny"
+    assert any(
+        p.name == "NoDeletes" and p.label.startswith("rcps[") for p in result.policies.values()
+    )
