@@ -122,8 +122,11 @@ class Database:
 
 def _inspect_existing(path: Path) -> int | None:
     """The schema version of an existing file (None for an empty one), without writing to it."""
-    with path.open("rb") as handle:
-        header = handle.read(len(_SQLITE_MAGIC))
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"{path} cannot be read: {exc.strerror or exc}") from None
     if not header:
         return None
     if header != _SQLITE_MAGIC:
@@ -176,8 +179,11 @@ def _make_engine(path: Path, begin: str) -> Engine:
 
 
 def _create_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except OSError as exc:
+        raise StoreError(f"{path} cannot be created: {exc.strerror or exc}") from None
     os.close(fd)
 
 
@@ -226,6 +232,8 @@ def open_database(
             for step in range(version, SCHEMA_VERSION):
                 log.info("migrating %s from schema %d to %d", path, step, step + 1)
                 MIGRATIONS[step](conn)
+            # Tables added without a schema change (new features' own tables) appear on open.
+            SQLModel.metadata.create_all(conn)
             if version != SCHEMA_VERSION:
                 conn.execute(
                     SchemaVersion.__table__.update().values(  # type: ignore[attr-defined]

@@ -151,3 +151,24 @@ def test_older_schema_is_migrated(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         columns = [row[1] for row in session.execute(text("PRAGMA table_info(account)"))]
     assert ran == [1]
     assert "extra" in columns
+
+
+def test_unreadable_or_uncreatable_paths_raise_store_errors(tmp_path: Path) -> None:
+    with pytest.raises(dbmod.StoreError, match="cannot be read"):
+        open_database(tmp_path)  # a directory
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(dbmod.StoreError, match="cannot be created"):
+        open_database(blocker / "sub" / "m.sqlite")
+
+
+def test_tables_missing_from_an_existing_file_are_added(tmp_path: Path) -> None:
+    path = tmp_path / "m.sqlite"
+    open_database(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE scenario")
+    conn.commit()
+    conn.close()
+    with open_database(path) as database, database.read() as session:
+        names = {row[0] for row in session.execute(text("SELECT name FROM sqlite_master"))}
+    assert "scenario" in names
