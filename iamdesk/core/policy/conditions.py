@@ -66,7 +66,7 @@ OPERATORS: dict[str, tuple[str, str]] = {
 
 # key type (scalar) -> operator families that compare it meaningfully
 _COMPATIBLE = {
-    "String": {"String", "StringLike"},
+    "String": {"String", "StringLike", "Arn"},  # ARN operators on ARN-valued string keys
     "ARN": {"Arn", "String", "StringLike"},
     "Numeric": {"Numeric"},
     "Date": {"Date"},

@@ -20,9 +20,18 @@ from iamdesk.core.policy.findings import SECURITY_WARNING, SUGGESTION, WARNING, 
 log = logging.getLogger(__name__)
 
 
+_EVERYTHING = frozenset({"*", "*:*"})
+
+
 @functools.lru_cache(maxsize=8192)
 def _action_set(pattern: str) -> frozenset[str]:
+    """The actions an entry names (lower case). Not for ``*``: see ``_everything``."""
     return frozenset(name.lower() for name in catalog.expand_action(pattern))
+
+
+def _everything(pattern: str) -> bool:
+    # Every action; expanding it would load the whole catalog just to compare sets.
+    return pattern in _EVERYTHING
 
 
 @functools.lru_cache(maxsize=8192)
@@ -41,13 +50,30 @@ def _covers(outer: str, inner: str) -> bool:
 
 
 def _redundant_actions(texts: list[str]) -> list[int]:
-    """Indexes of entries that another entry makes redundant (the later of two equals)."""
+    """Indexes of entries that another entry makes redundant (the later of two equals).
+
+    Indexed by action name so that a statement listing a thousand actions (ReadOnlyAccess)
+    costs a pass over its names rather than a million set comparisons."""
+    star = next((i for i, t in enumerate(texts) if _everything(t)), None)
+    if star is not None:
+        return [i for i, t in enumerate(texts) if i != star and (_everything(t) or _action_set(t))]
     sets = [_action_set(t) for t in texts]
+    owners: dict[str, list[int]] = {}
+    for i, names in enumerate(sets):
+        for name in names:
+            owners.setdefault(name, []).append(i)
     redundant = []
     for i, mine in enumerate(sets):
-        if mine and any(
-            j != i and mine <= other and (mine != other or j < i) for j, other in enumerate(sets)
-        ):
+        if not mine:
+            continue
+        candidates: set[int] | None = None
+        for name in sorted(mine, key=lambda n: len(owners[n])):
+            holders = set(owners[name])
+            candidates = holders if candidates is None else candidates & holders
+            if len(candidates) <= 1:
+                break
+        others = (candidates or set()) - {i}
+        if any(sets[j] != mine or j < i for j in others):
             redundant.append(i)
     return redundant
 
@@ -94,23 +120,28 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True)
+_SAME = ("Effect", "Principal", "NotPrincipal", "Condition", "NotAction", "NotResource")
 
 
-def _subsumes(outer: Mapping[str, Any], inner: Mapping[str, Any]) -> bool:
-    """``outer`` grants (or denies) everything ``inner`` does, under the same conditions."""
-    for element in ("Effect", "Principal", "NotPrincipal", "Condition", "NotAction", "NotResource"):
-        if _canonical(outer.get(element)) != _canonical(inner.get(element)):
-            return False
-    if ("Action" in outer) != ("Action" in inner) or ("Resource" in outer) != ("Resource" in inner):
-        return False
+def _signature(st: Mapping[str, Any]) -> str:
+    """What two statements must share for one to include the other: the elements compared
+    whole, and which of Action/Resource they use."""
+    shared = [st.get(e) for e in _SAME] + ["Action" in st, "Resource" in st]
+    return json.dumps(shared, sort_keys=True, default=str)
+
+
+def _includes(outer: Mapping[str, Any], inner: Mapping[str, Any]) -> bool:
+    """``outer`` grants (or denies) everything ``inner`` does; both have the same signature."""
     if "Action" in outer:
         mine = [a for a in _as_list(inner["Action"]) if isinstance(a, str)]
         theirs = [a for a in _as_list(outer["Action"]) if isinstance(a, str)]
-        if sorted(a.lower() for a in mine) != sorted(a.lower() for a in theirs):
+        if sorted(a.lower() for a in mine) != sorted(a.lower() for a in theirs) and not any(
+            _everything(a) for a in theirs
+        ):
+            if not mine or any(_everything(a) for a in mine):
+                return False
             covered: frozenset[str] = frozenset().union(*(_action_set(a) for a in theirs))
-            if not mine or not all(_action_set(a) and _action_set(a) <= covered for a in mine):
+            if not all(_action_set(a) and _action_set(a) <= covered for a in mine):
                 return False
     if "Resource" in outer:
         mine = [r for r in _as_list(inner["Resource"]) if isinstance(r, str)]
@@ -121,22 +152,29 @@ def _subsumes(outer: Mapping[str, Any], inner: Mapping[str, Any]) -> bool:
 
 
 def check_statements(report: Report, statements: list[tuple[Path, Mapping[str, Any]]]) -> None:
-    """A statement that another statement fully includes adds nothing (the later of twins)."""
+    """A statement that another statement fully includes adds nothing (the later of twins).
+    Only statements with the same signature can include each other, so compare within those."""
+    groups: dict[str, list[int]] = {}
+    for i, (_, st) in enumerate(statements):
+        groups.setdefault(_signature(st), []).append(i)
     flagged: set[int] = set()
-    for i, (path, mine) in enumerate(statements):
-        for j, (_, other) in enumerate(statements):
-            if i == j or j in flagged:
-                continue
-            if _subsumes(other, mine) and (j < i or not _subsumes(mine, other)):
-                flagged.add(i)
-                report.add(
-                    SUGGESTION,
-                    "REDUNDANT_STATEMENT",
-                    "The statements are redundant because they provide identical permissions. "
-                    "Update the policy to remove the redundant statement.",
-                    report.raw.span(path),
-                )
-                break
+    for members in groups.values():
+        for i in members:
+            mine = statements[i][1]
+            for j in members:
+                if i == j or j in flagged:
+                    continue
+                other = statements[j][1]
+                if _includes(other, mine) and (j < i or not _includes(mine, other)):
+                    flagged.add(i)
+                    report.add(
+                        SUGGESTION,
+                        "REDUNDANT_STATEMENT",
+                        "The statements are redundant because they provide identical "
+                        "permissions. Update the policy to remove the redundant statement.",
+                        report.raw.span(statements[i][0]),
+                    )
+                    break
 
 
 # Probes: a resource pattern that matches both can name any role in any account.
@@ -172,12 +210,12 @@ def _action_grant(st: Mapping[str, Any], action: str) -> str | None:
         entries = [a for a in _as_list(st["Action"]) if isinstance(a, str)]
         if any(a.lower() == action for a in entries):
             return "exact"
-        if any(action in _action_set(a) or a == "*" for a in entries):
+        if any(_everything(a) or action in _action_set(a) for a in entries):
             return "star"
         return None
     if "NotAction" in st:
         entries = [a for a in _as_list(st["NotAction"]) if isinstance(a, str)]
-        if any(action in _action_set(a) for a in entries):
+        if any(_everything(a) or action in _action_set(a) for a in entries):
             return None
         return "notaction"
     return None

@@ -13,6 +13,7 @@ nothing here is quadratic in the document's size except the (small) per-statemen
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import logging
 import re
@@ -426,8 +427,17 @@ def _check_action(report: Report, path: Path, text: str) -> None:
         if not catalog.expand_action(text):
             report.add(ERROR, "INVALID_ACTION", f"The action {text} matches no action.", span)
         return
+    if prefix.lower() in catalog.RETIRED_SERVICES:
+        report.add(
+            WARNING,
+            "RETIRED_SERVICE_IN_ACTION",
+            f"The service {prefix} ({catalog.RETIRED_SERVICES[prefix.lower()]}) has been "
+            f"retired; {text} no longer grants or denies anything. Remove the action.",
+            span,
+        )
+        return
     if not catalog.service_exists(prefix):
-        guess = _closest(prefix.lower(), catalog.services())
+        guess = _suggest_service(prefix.lower())
         hint = f" Did you mean {guess}?" if guess else ""
         report.add(
             ERROR,
@@ -446,10 +456,22 @@ def _check_action(report: Report, path: Path, text: str) -> None:
             )
         return
     if catalog.action(text) is None:
-        names = {info.name.lower(): info.full_name for info in catalog.actions(prefix)}
-        guess = _closest(name.lower(), list(names))
-        hint = f" Did you mean {names[guess]}?" if guess else ""
+        guess = _suggest_action(prefix.lower(), name.lower())
+        hint = f" Did you mean {guess}?" if guess else ""
         report.add(ERROR, "INVALID_ACTION", f"The action {text} does not exist.{hint}", span)
+
+
+@functools.lru_cache(maxsize=1024)
+def _suggest_service(prefix: str) -> str | None:
+    # Cached: the editor re-validates the same misspelling on every keystroke.
+    return _closest(prefix, catalog.services())
+
+
+@functools.lru_cache(maxsize=1024)
+def _suggest_action(prefix: str, name: str) -> str | None:
+    names = {info.name.lower(): info.full_name for info in catalog.actions(prefix)}
+    guess = _closest(name, list(names))
+    return names[guess] if guess else None
 
 
 def _closest(word: str, candidates: list[str] | tuple[str, ...]) -> str | None:

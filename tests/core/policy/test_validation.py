@@ -370,3 +370,48 @@ def test_spans_agree_with_the_parser() -> None:
     assert one(text, "INVALID_ACTION").span == parsed_action[1].span
     second = parse_policy(text.replace("Allox", "Allow")).statements[1]
     assert one(text, "INVALID_EFFECT").span == second.element_spans["Effect"]
+
+
+def test_star_action_makes_others_redundant() -> None:
+    f = one(doc(stmt(Action=["*", "s3:GetObject"])), "REDUNDANT_ACTION")
+    assert "s3:GetObject" in f.message
+    assert "REDUNDANT_STATEMENT" in codes(doc(stmt(Action="*"), stmt(Action="s3:GetObject")))
+    # The narrower statement is the redundant one, wherever it stands.
+    narrow_first = one(doc(stmt(Action="s3:*"), stmt(Action="*")), "REDUNDANT_STATEMENT")
+    assert narrow_first.span.start.line == 4
+    admin = doc(stmt(Action="*", Resource="*"))
+    got = codes(admin)
+    assert "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE" in got
+    assert "CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE" in got
+
+
+def test_arn_operators_accept_string_keys_holding_arns() -> None:
+    condition = {"ArnLike": {"kms:EncryptionContext:aws:sso:instance-arn": "arn:aws:sso:::*"}}
+    assert "TYPE_MISMATCH" not in codes(doc(stmt(Action="kms:Decrypt", Condition=condition)))
+    bool_key = {"StringEquals": {"aws:ViaAWSService": "true"}}
+    assert "TYPE_MISMATCH" in codes(doc(stmt(Condition=bool_key)))
+
+
+def test_retired_services_are_warnings_not_errors() -> None:
+    f = one(doc(stmt(Action="iotevents:DescribeInput")), "RETIRED_SERVICE_IN_ACTION")
+    assert f.severity is Severity.WARNING
+
+
+def test_aws_managed_policies_are_almost_all_error_free() -> None:
+    """AWS's own policies are a large sample of real, working documents: the validator must not
+    call them broken, apart from the few that name actions the catalog no longer lists."""
+    import gzip
+
+    from iamdesk.core.packaged import resource_path
+
+    with gzip.open(resource_path("aws-managed-policies.json.gz"), "rt") as handle:
+        policies = json.load(handle)["policies"]
+    by_name = {p["PolicyName"]: p["Document"] for p in policies}
+    for name in ("AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess", "IAMFullAccess"):
+        errors = [f for f in findings(by_name[name]) if f.severity is Severity.ERROR]
+        assert errors == [], name
+    sample = sorted(by_name)[::4]  # a quarter of them keeps the test quick
+    with_errors = [
+        n for n in sample if any(f.severity is Severity.ERROR for f in findings(by_name[n]))
+    ]
+    assert len(with_errors) <= len(sample) // 50, with_errors
