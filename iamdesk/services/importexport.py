@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -52,6 +52,7 @@ class ImportSummary:
     policies: int = 0
     aws_managed_policies: int = 0
     instance_profiles: int = 0
+    default_account: str | None = None  # set when the import made an account the default
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -173,6 +174,7 @@ def _write(session: Session, plan: Plan, now: str) -> ImportSummary:
         raise ImportFormatError(
             "", f"the file clashes with the model or itself: {exc.orig}"
         ) from None
+    summary.default_account = _adopt_default(session, plan)
     for account in sorted(plan.accounts):
         record_change(
             session,
@@ -185,6 +187,33 @@ def _write(session: Session, plan: Plan, now: str) -> ImportSummary:
             after=summary.to_dict(),
         )
     return summary
+
+
+def _adopt_default(session: Session, plan: Plan) -> str | None:
+    """Make the file's main account the model's default when the default is the empty account
+    a new model file starts with, so commands without ``--account-id`` see what was imported."""
+    accounts = _table(t.Account)
+    current = session.execute(
+        select(accounts.c.account_id, accounts.c.organization_id).where(accounts.c.is_default)
+    ).first()
+    if not plan.accounts or (current is not None and current[0] in plan.accounts):
+        return None
+    if current is not None:
+        if current[1] is not None:
+            return None
+        for model in (t.User, t.Group, t.Role, t.ManagedPolicy, t.Resource):
+            table = _table(model)
+            used = session.execute(
+                select(table.c.pk).where(table.c.account_id == current[0]).limit(1)
+            ).first()
+            if used is not None:
+                return None
+    sizes: dict[str, int] = {}
+    for row in (*plan.users, *plan.roles, *plan.groups):
+        sizes[row["account_id"]] = sizes.get(row["account_id"], 0) + 1
+    chosen = max(sorted(plan.accounts), key=lambda a: sizes.get(a, 0))
+    session.execute(update(accounts).values(is_default=accounts.c.account_id == chosen))
+    return chosen
 
 
 def _ensure_accounts(session: Session, accounts: set[str], now: str) -> None:

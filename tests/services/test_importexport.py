@@ -255,3 +255,22 @@ def test_no_secret_is_exported(db: Database) -> None:
     text = json.dumps(export_authorization_details(db, ACCOUNT))
     for secret in ("SECRETHASHVALUE", "JBSWY3DPEHPK3PXPSEEDSEED", "AKIAEXAMPLESECRET001"):
         assert secret not in text
+
+
+def test_a_new_model_adopts_the_imported_account_as_default(db: Database, tmp_path: Path) -> None:
+    summary = import_authorization_details(db, _sample())
+    assert summary.default_account == ACCOUNT and db.default_account_id() == ACCOUNT
+    # A model whose default account is in use keeps it.
+    used = open_database(tmp_path / "used.sqlite")
+    user = {
+        "UserName": "ops",
+        "UserId": "AIDAEXAMPLEOPS000002",
+        "Arn": "arn:aws:iam::111122223333:user/ops",
+        "CreateDate": "2024-01-02T03:04:05Z",
+    }
+    assert import_authorization_details(used, {"UserDetailList": [user]}).default_account == (
+        "111122223333"
+    )
+    role = _sample()["RoleDetailList"][0]
+    assert import_authorization_details(used, {"RoleDetailList": [role]}).default_account is None
+    assert used.default_account_id() == "111122223333"
