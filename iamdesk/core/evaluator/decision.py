@@ -314,7 +314,9 @@ def evaluate(request: Request, policy_set: PolicySet, *, explain: bool = True) -
             gate = GATE_ALLOWED
         else:
             ok, via = resource_side, (RESOURCE,)
-            gate = _identity_gate(identity_ok, boundary_ok, session_ok)
+            # A grant to the role ARN stands in for the identity policies but not for the
+            # boundary or session policy: name the one that limited it.
+            gate = _identity_gate(identity_ok or VIA_ROLE in kinds, boundary_ok, session_ok)
     if not ok:
         return _finish(state, IMPLICIT_DENY, gate, [], ())
     # Allowed through the resource policy alone: the identity side's statements did not decide.

@@ -94,8 +94,14 @@ def _near_misses(traces: list[StatementTrace]) -> list[NearMiss]:
 
 def _statement(m: MatchedStatement) -> str:
     sid = f" ({m.sid})" if m.sid else ""
-    name = f"{_TYPE_NAMES[m.policy_type]} {m.name or m.label}"
-    return f"statement {m.statement_index}{sid} of the {name}"
+    kind = _TYPE_NAMES[m.policy_type]
+    if m.name:
+        where = f"the {kind} {m.name}"
+    elif m.label == m.policy_type:
+        where = f"the {kind}"
+    else:
+        where = f"the {kind} {m.label}"
+    return f"statement {m.statement_index}{sid} of {where}"
 
 
 def _list(items: list[str]) -> str:
