@@ -96,8 +96,11 @@ def bench_list_users(workdir: Path, count: int = 10_000) -> bool:
 
 
 def bench_import(workdir: Path) -> bool:
-    """Import figures; the accounts helper fills this in (sample import, 10k-user account)."""
-    return True
+    """Import and simulate figures, kept in ``bench_accounts.py`` beside this file."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_accounts import bench_import as run_import_benchmarks
+
+    return run_import_benchmarks(workdir)
 
 
 def main() -> int:
