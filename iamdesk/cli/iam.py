@@ -204,6 +204,22 @@ def print_result(result: Any, stream: Any = None) -> None:
 # --- entry point -----------------------------------------------------------------------------
 
 
+def add_aws_cli_globals(parser: argparse.ArgumentParser) -> None:
+    """The AWS CLI's global options that documentation examples carry. A model has no profiles
+    or regions (IAM is global), so those are accepted and ignored; only JSON output exists."""
+    group = parser.add_argument_group("AWS CLI global options (accepted for compatibility)")
+    group.add_argument("--profile", dest="aws_profile")
+    group.add_argument("--region", dest="aws_region")
+    group.add_argument("--output", dest="aws_output")
+    group.add_argument("--no-cli-pager", dest="aws_no_pager", action="store_true")
+
+
+def check_aws_cli_globals(args: argparse.Namespace) -> None:
+    output = getattr(args, "aws_output", None)
+    if output not in (None, "json"):
+        raise UsageError(f"--output {output} is not supported: iamdesk prints JSON only")
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # argparse's exit(2) -> the AWS CLI's usage error
         raise UsageError(f"{self.prog}: error: {message}")
@@ -245,9 +261,11 @@ def run(argv: list[str], options: GlobalOptions) -> int:
         )
     parser = _Parser(prog=f"iamdesk iam {name}", description=entry.help)
     entry.build(parser)
+    add_aws_cli_globals(parser)
     context = CommandContext(options)
     try:
         args = parser.parse_args(rest)
+        check_aws_cli_globals(args)
         result = entry.handler(context, args)
     except UsageError as exc:
         return print_usage_error(exc)

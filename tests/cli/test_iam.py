@@ -212,3 +212,14 @@ def test_pagination_prints_next_token(iam) -> None:
     assert [u["UserName"] for u in page["Users"]] == ["a", "b"] and page["NextToken"] == "b"
     _, out, _ = iam("list-users", "--starting-token", "b")
     assert [u["UserName"] for u in json.loads(out)["Users"]] == ["c"]
+
+
+def test_aws_cli_global_options_from_documentation_are_accepted(iam) -> None:
+    code, out, err = iam(
+        "create-user", "--user-name", "bob", "--profile", "dev", "--region", "us-east-1",
+        "--output", "json", "--no-cli-pager",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["User"]["UserName"] == "bob"
+    code, _, err = iam("get-user", "--user-name", "bob", "--output", "table")
+    assert code == 252 and "JSON only" in err
