@@ -40,6 +40,12 @@ RCP = "rcps"
 RESOURCE = "resource_policy"
 POLICY_TYPES = (IDENTITY, BOUNDARY, SESSION, SCP, RCP, RESOURCE)
 
+# RCPs govern only the resources of these services (AWS Organizations User Guide, "Resource
+# control policies": the list of supported services); elsewhere they do not apply.
+RCP_SERVICES = frozenset(
+    {"s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "aoss", "cognito-idp", "logs", "dynamodb"}
+)
+
 # What decided: for an implicit deny, the first gate that failed.
 GATE_EXPLICIT_DENY = "explicit_deny"
 GATE_ALLOWED = "allowed"
@@ -247,7 +253,7 @@ def evaluate(request: Request, policy_set: PolicySet, *, explain: bool = True) -
             _collect(level, SCP, env, 0, allows, denies)
             levels.append(len(allows) > before)
         scp_levels = tuple(levels)
-    if ps.rcps and not who.service_linked:
+    if ps.rcps and not who.service_linked and env.service in RCP_SERVICES:
         applies.append(RCP)
         for level in ps.rcps:
             _collect(level, RCP, env, 1, allows, denies)
