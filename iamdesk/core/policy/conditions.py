@@ -196,14 +196,13 @@ def check_condition_block(report: Report, path: Path, block: Any) -> None:
 
 
 def _check_operator(report: Report, path: Path, op: Operator) -> None:
-    span = report.raw.key_span(path)
     if op.family == "Null" and op.if_exists:
         report.add(
             ERROR,
             "NULL_WITH_IF_EXISTS",
             "The Null condition operator cannot be used with the IfExists suffix. Update the "
             "operator or the suffix.",
-            span,
+            report.raw.key_span(path),
         )
     if op.family == "Null" and op.qualifier:
         report.add(
@@ -211,7 +210,7 @@ def _check_operator(report: Report, path: Path, op: Operator) -> None:
             "NULL_WITH_QUALIFIER",
             "Avoid using the Null condition operator with the ForAllValues or ForAnyValue "
             "qualifiers because they always return a true or false respectively.",
-            span,
+            report.raw.key_span(path),
         )
 
 
@@ -247,14 +246,13 @@ def _values(report: Report, path: Path, values: Any) -> list[tuple[str, Path, An
 
 
 def _lookup(report: Report, path: Path, key: str) -> catalog.ConditionKeyInfo | None:
-    span = report.raw.key_span(path)
     prefix, sep, name = key.partition(":")
     if not sep or not prefix or not name:
         report.add(
             ERROR,
             "INVALID_CONDITION_KEY_FORMAT",
             "The condition key format is not valid. Use the format service:keyname.",
-            span,
+            report.raw.key_span(path),
         )
         return None
     if key.lower() in catalog.UNSUPPORTED_GLOBAL_KEYS:
@@ -263,7 +261,7 @@ def _lookup(report: Report, path: Path, key: str) -> catalog.ConditionKeyInfo | 
             "UNSUPPORTED_GLOBAL_CONDITION_KEY",
             f"The condition key {key} is not supported. Use aws:PrincipalArn or aws:SourceArn "
             "instead.",
-            span,
+            report.raw.key_span(path),
         )
         return None
     if prefix.lower() == "aws":
@@ -273,7 +271,7 @@ def _lookup(report: Report, path: Path, key: str) -> catalog.ConditionKeyInfo | 
                 ERROR,
                 "INVALID_GLOBAL_CONDITION_KEY",
                 f"The condition key {key} does not exist. Use a valid condition key.",
-                span,
+                report.raw.key_span(path),
             )
         return info
     if catalog.service_exists(prefix):
@@ -284,7 +282,7 @@ def _lookup(report: Report, path: Path, key: str) -> catalog.ConditionKeyInfo | 
                 "INVALID_SERVICE_CONDITION_KEY",
                 f"The condition key {key} does not exist in the service {prefix}. Use a valid "
                 "condition key.",
-                span,
+                report.raw.key_span(path),
             )
         return info
     if catalog.key_prefix_known(prefix) or "." in prefix or "/" in prefix:
@@ -293,7 +291,7 @@ def _lookup(report: Report, path: Path, key: str) -> catalog.ConditionKeyInfo | 
         ERROR,
         "INVALID_SERVICE",
         f"The service {prefix} does not exist. Use a valid service name.",
-        span,
+        report.raw.key_span(path),
     )
     return None
 
@@ -305,7 +303,6 @@ def _check_key(report: Report, path: Path, op: Operator, key: str, values: Any) 
         code, message = _empty_array(op, key)
         report.add(SUGGESTION, code, message, raw.span(path))
     items = _values(report, path, values)
-    key_span = raw.key_span(path)
     if info is not None and op.family != "Null":
         if op.qualifier == "ForAllValues" and not info.multivalued:
             report.add(
@@ -313,7 +310,7 @@ def _check_key(report: Report, path: Path, op: Operator, key: str, values: Any) 
                 "FORALLVALUES_WITH_SINGLE_VALUED_KEY",
                 f"Using ForAllValues qualifier with the single-valued condition key {key} can "
                 "be overly permissive. We recommend that you remove ForAllValues:.",
-                key_span,
+                raw.key_span(path),
             )
         elif op.qualifier == "ForAnyValue" and not info.multivalued:
             report.add(
@@ -321,7 +318,7 @@ def _check_key(report: Report, path: Path, op: Operator, key: str, values: Any) 
                 "FORANYVALUE_WITH_SINGLE_VALUED_KEY",
                 f"The condition key {key} is single-valued; ForAnyValue adds nothing and hides "
                 "what the condition means. We recommend that you remove ForAnyValue:.",
-                key_span,
+                raw.key_span(path),
             )
         elif op.qualifier is None and info.multivalued:
             report.add(
@@ -329,7 +326,7 @@ def _check_key(report: Report, path: Path, op: Operator, key: str, values: Any) 
                 "MISSING_QUALIFIER",
                 f"The request context key {key} has multiple values. Use the ForAllValues or "
                 "ForAnyValue condition key qualifiers in your policy.",
-                key_span,
+                raw.key_span(path),
             )
         allowed = _COMPATIBLE.get(info.scalar_type, set())
         if key.lower() == "aws:epochtime":
@@ -341,7 +338,7 @@ def _check_key(report: Report, path: Path, op: Operator, key: str, values: Any) 
                 "TYPE_MISMATCH",
                 f"Use the operator type {wanted} instead of operator {op.written} for the "
                 f"condition key {key}.",
-                key_span,
+                raw.key_span(path),
             )
     _check_values(report, path, op, key, items)
 
@@ -400,14 +397,13 @@ def _check_values(
         )
     networks: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, Path]] = []
     for text, where, _ in items:
-        span = raw.span(where)
         if "${" in text and report.variables_enabled:
             if family not in _VARIABLE_FAMILIES:
                 report.add(
                     ERROR,
                     "INVALID_VARIABLE_FOR_OPERATOR",
                     "Policy variables can only be used with String and ARN operators.",
-                    span,
+                    raw.span(where),
                 )
             continue
         if family == "Numeric":
@@ -418,7 +414,7 @@ def _check_values(
                     WARNING,
                     "TYPE_MISMATCH_NUMBER",
                     f"Add a valid numeric value for the condition operator {op.written}.",
-                    span,
+                    raw.span(where),
                 )
         elif family == "Date" and not valid_date(text):
             report.add(
@@ -426,7 +422,7 @@ def _check_values(
                 "TYPE_MISMATCH_DATE",
                 "The date condition operator is used with an invalid value. Specify a valid date "
                 "using YYYY-MM-DD or other ISO 8601 date/time format.",
-                span,
+                raw.span(where),
             )
         elif family in ("Bool", "Null") and text.lower() not in ("true", "false"):
             report.add(
@@ -434,7 +430,7 @@ def _check_values(
                 "TYPE_MISMATCH_BOOLEAN",
                 f"Add a valid Boolean value (true or false) for the condition operator "
                 f"{op.written}.",
-                span,
+                raw.span(where),
             )
         elif family == "Binary":
             try:
@@ -445,10 +441,10 @@ def _check_values(
                     "TYPE_MISMATCH_STRING",
                     f"Add a valid base64-encoded string value for the condition operator "
                     f"{op.written}.",
-                    span,
+                    raw.span(where),
                 )
         elif family == "IpAddress":
-            network = _network(report, op, text, span)
+            network = _network(report, op, text, where)
             if network is not None:
                 networks.append((network, where))
         elif family == "String" and ("*" in text or "?" in text):
@@ -457,14 +453,14 @@ def _check_values(
                 "WILDCARD_WITHOUT_LIKE_OPERATOR",
                 "Your condition value includes a * or ? character. If you meant to use a "
                 "wildcard (*, ?), update the condition operator to include Like.",
-                span,
+                raw.span(where),
             )
     if networks and key.lower() == "aws:sourceip":
         _check_private_ranges(report, path, op, networks)
 
 
 def _network(
-    report: Report, op: Operator, text: str, span: Any
+    report: Report, op: Operator, text: str, path: Path
 ) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
     try:
         network = ipaddress.ip_network(text, strict=False)
@@ -474,7 +470,7 @@ def _network(
             "TYPE_MISMATCH_IP_RANGE",
             f"The condition operator {op.written} is used with an invalid IP range value "
             f"{text}. Specify the IP range in standard CIDR format.",
-            span,
+            report.raw.span(path),
         )
         return None
     if "/" in text and str(network) != text and ipaddress.ip_interface(text).ip != network[0]:
@@ -483,7 +479,7 @@ def _network(
             "IMPROVE_IP_RANGE",
             f"The non-zero bits in the IP address after the masked bits are ignored. Replace "
             f"{text} with {network}.",
-            span,
+            report.raw.span(path),
         )
     return network
 

@@ -76,14 +76,19 @@ class RawDocument:
     def __init__(self, text: str, data: Any) -> None:
         self.text = text
         self.data = data
-        self._map: Mapping[str, Any]
-        try:
-            self._map = calculate(text)
-        except Exception as exc:  # the map is a convenience: without it spans degrade, no more
-            log.debug("no source map: %s", exc)
-            self._map = {}
-        end = _end_of(text)
-        self.whole = Span(Position(1, 1), end)
+        self._source_map: Mapping[str, Any] | None = None
+        self.whole = Span(Position(1, 1), _end_of(text))
+
+    @property
+    def _map(self) -> Mapping[str, Any]:
+        # Built on the first span asked for: a clean document never pays for it.
+        if self._source_map is None:
+            try:
+                self._source_map = calculate(self.text)
+            except Exception as exc:  # the map is a convenience: without it spans degrade
+                log.debug("no source map: %s", exc)
+                self._source_map = {}
+        return self._source_map
 
     def span(self, path: Path) -> Span:
         """The value at ``path``; falls back to the nearest enclosing value the map knows."""

@@ -265,7 +265,6 @@ def strings(report: Report, path: Path, value: Any) -> list[tuple[str, Path]]:
 
 def _check_statement(report: Report, path: Path, st: Mapping[str, Any]) -> None:
     raw, kind = report.raw, report.kind
-    span = raw.span(path)
     for key in st:
         if key not in ELEMENTS:
             report.add(
@@ -297,7 +296,7 @@ def _check_statement(report: Report, path: Path, st: Mapping[str, Any]) -> None:
             ERROR,
             "MISSING_ACTION",
             "Add an Action or NotAction element to the policy statement.",
-            span,
+            raw.span(path),
         )
     for element in ("Action", "NotAction"):
         if element in st:
@@ -317,7 +316,7 @@ def _check_statement(report: Report, path: Path, st: Mapping[str, Any]) -> None:
             ERROR,
             "MISSING_RESOURCE",
             "Add a Resource or NotResource element to the policy statement.",
-            span,
+            raw.span(path),
         )
     else:
         for element in ("Resource", "NotResource"):
@@ -404,7 +403,6 @@ def _check_actions(report: Report, path: Path, value: Any) -> None:
 
 
 def _check_action(report: Report, path: Path, text: str) -> None:
-    span = report.raw.span(path)
     if text == "*":
         return
     prefix, sep, name = text.partition(":")
@@ -413,7 +411,7 @@ def _check_action(report: Report, path: Path, text: str) -> None:
             ERROR,
             "INVALID_ACTION",
             f"The action {text} is not valid. Use the format service:action, e.g. s3:GetObject.",
-            span,
+            report.raw.span(path),
         )
         return
     if _has_wildcard(prefix):
@@ -422,10 +420,15 @@ def _check_action(report: Report, path: Path, text: str) -> None:
             "WILDCARD_IN_SERVICE_NAME",
             "Avoid using wildcards (*, ?) in the service name because it might grant "
             "unintended access to other AWS services with similar names.",
-            span,
+            report.raw.span(path),
         )
         if not catalog.expand_action(text):
-            report.add(ERROR, "INVALID_ACTION", f"The action {text} matches no action.", span)
+            report.add(
+                ERROR,
+                "INVALID_ACTION",
+                f"The action {text} matches no action.",
+                report.raw.span(path),
+            )
         return
     if prefix.lower() in catalog.RETIRED_SERVICES:
         report.add(
@@ -433,7 +436,7 @@ def _check_action(report: Report, path: Path, text: str) -> None:
             "RETIRED_SERVICE_IN_ACTION",
             f"The service {prefix} ({catalog.RETIRED_SERVICES[prefix.lower()]}) has been "
             f"retired; {text} no longer grants or denies anything. Remove the action.",
-            span,
+            report.raw.span(path),
         )
         return
     if not catalog.service_exists(prefix):
@@ -443,7 +446,7 @@ def _check_action(report: Report, path: Path, text: str) -> None:
             ERROR,
             "INVALID_SERVICE_IN_ACTION",
             f"The service {prefix} specified in the action does not exist.{hint}",
-            span,
+            report.raw.span(path),
         )
         return
     if _has_wildcard(name):
@@ -452,13 +455,18 @@ def _check_action(report: Report, path: Path, text: str) -> None:
                 ERROR,
                 "INVALID_ACTION",
                 f"The action {text} matches no action of the service {prefix}.",
-                span,
+                report.raw.span(path),
             )
         return
     if catalog.action(text) is None:
         guess = _suggest_action(prefix.lower(), name.lower())
         hint = f" Did you mean {guess}?" if guess else ""
-        report.add(ERROR, "INVALID_ACTION", f"The action {text} does not exist.{hint}", span)
+        report.add(
+            ERROR,
+            "INVALID_ACTION",
+            f"The action {text} does not exist.{hint}",
+            report.raw.span(path),
+        )
 
 
 @functools.lru_cache(maxsize=1024)
@@ -498,7 +506,7 @@ def _check_resources(report: Report, path: Path, value: Any) -> None:
             report.raw.span(path),
         )
     for text, where in items:
-        _check_arn(report, report.raw.span(where), text)
+        _check_arn(report, where, text)
     redundancy.check_resources(report, items)
 
 
@@ -507,7 +515,7 @@ def _fixed(part: str) -> bool:
     return not _has_wildcard(part) and "${" not in part
 
 
-def _check_arn(report: Report, span: Span, text: str) -> None:
+def _check_arn(report: Report, path: Path, text: str) -> None:
     if text == "*" or text.startswith("${"):
         return
     if not text.startswith("arn:"):
@@ -516,7 +524,7 @@ def _check_arn(report: Report, span: Span, text: str) -> None:
                 ERROR,
                 "INVALID_ARN_PREFIX",
                 f"Add the required prefix (arn) to the resource ARN {text}.",
-                span,
+                report.raw.span(path),
             )
         return
     parts = text.split(":", 5)
@@ -527,7 +535,7 @@ def _check_arn(report: Report, span: Span, text: str) -> None:
                 "MISSING_ARN_FIELD",
                 "Resource ARNs must include at least 6 fields in the following structure: "
                 "arn:partition:service:region:account:resource",
-                span,
+                report.raw.span(path),
             )
         return
     _, partition, service, region, account, resource = parts
@@ -537,7 +545,7 @@ def _check_arn(report: Report, span: Span, text: str) -> None:
             "INVALID_PARTITION",
             f"The resource ARN for the service {service} does not support the partition "
             f"{partition}. Use the supported values: {', '.join(sorted(PARTITIONS))}",
-            span,
+            report.raw.span(path),
         )
     if not _fixed(service):
         return
@@ -546,7 +554,7 @@ def _check_arn(report: Report, span: Span, text: str) -> None:
             ERROR,
             "INVALID_ARN_SERVICE_CASE",
             f"Update the service name {service} in the resource ARN to use all lowercase letters.",
-            span,
+            report.raw.span(path),
         )
         return
     formats = catalog.arn_namespaces()
@@ -555,7 +563,7 @@ def _check_arn(report: Report, span: Span, text: str) -> None:
             ERROR,
             "INVALID_SERVICE",
             f"The service {service} in the resource ARN does not exist. Use a valid service name.",
-            span,
+            report.raw.span(path),
         )
         return
     takes_region, takes_account = formats.get(service, (True, True))
@@ -565,7 +573,7 @@ def _check_arn(report: Report, span: Span, text: str) -> None:
                 ERROR,
                 "ARN_REGION_NOT_ALLOWED",
                 f"The service {service} does not support specifying a Region in the resource ARN.",
-                span,
+                report.raw.span(path),
             )
         elif not _REGION.fullmatch(region):
             report.add(
@@ -573,7 +581,7 @@ def _check_arn(report: Report, span: Span, text: str) -> None:
                 "INVALID_ARN_REGION",
                 f"The Region {region} is not valid for this resource. Update the resource ARN "
                 "to include a supported Region.",
-                span,
+                report.raw.span(path),
             )
     if account and _fixed(account):
         if not takes_account:
@@ -582,7 +590,7 @@ def _check_arn(report: Report, span: Span, text: str) -> None:
                 "ARN_ACCOUNT_NOT_ALLOWED",
                 f"The service {service} does not support specifying an account ID in the "
                 "resource ARN.",
-                span,
+                report.raw.span(path),
             )
         elif not _ACCOUNT.fullmatch(account) and account != "aws":
             report.add(
@@ -590,7 +598,7 @@ def _check_arn(report: Report, span: Span, text: str) -> None:
                 "INVALID_ARN_ACCOUNT",
                 f"The resource ARN account ID {account} is not valid. Provide a 12-digit "
                 "account ID.",
-                span,
+                report.raw.span(path),
             )
     if not resource:
         report.add(
@@ -598,7 +606,7 @@ def _check_arn(report: Report, span: Span, text: str) -> None:
             "INVALID_ARN_RESOURCE",
             "Resource ARN does not match the expected ARN format. Update the resource portion "
             "of the ARN.",
-            span,
+            report.raw.span(path),
         )
 
 
@@ -687,10 +695,10 @@ def _check_principal_value(report: Report, path: Path, value: Any) -> None:
                 raw.span(where),
             )
         for text, at in strings(report, where, entries):
-            _check_principal_entry(report, key, text, raw.span(at))
+            _check_principal_entry(report, key, text, at)
 
 
-def _check_principal_entry(report: Report, key: str, text: str, span: Span) -> None:
+def _check_principal_entry(report: Report, key: str, text: str, path: Path) -> None:
     if text == "*" and key == "AWS":
         return
     if _has_wildcard(text):
@@ -699,7 +707,7 @@ def _check_principal_entry(report: Report, key: str, text: str, span: Span) -> N
             "UNSUPPORTED_WILDCARD_IN_PRINCIPAL",
             f"Wildcards (*, ?) are not supported with the principal key {key}. Replace the "
             "wildcard with a valid principal value.",
-            span,
+            report.raw.span(path),
         )
         return
     if key == "AWS":
@@ -711,7 +719,7 @@ def _check_principal_entry(report: Report, key: str, text: str, span: Span) -> N
                     f"INVALID_{kind.upper()}_REFERENCE",
                     f"The Principal element includes the IAM {kind} ID {text}. We recommend "
                     f"that you use a {kind} ARN instead.",
-                    span,
+                    report.raw.span(path),
                 )
             return
         if not (_ACCOUNT.fullmatch(text) or text.startswith("arn:")):
@@ -720,7 +728,7 @@ def _check_principal_entry(report: Report, key: str, text: str, span: Span) -> N
                 "INVALID_PRINCIPAL_FORMAT",
                 f"The AWS principal {text} is not valid. Use a 12-digit account ID or the ARN "
                 "of an account root, user, role, or role session.",
-                span,
+                report.raw.span(path),
             )
         elif text.startswith("arn:"):
             parts = text.split(":", 5)
@@ -729,7 +737,7 @@ def _check_principal_entry(report: Report, key: str, text: str, span: Span) -> N
                     ERROR,
                     "INVALID_PRINCIPAL_FORMAT",
                     f"The AWS principal {text} is not a valid IAM or STS ARN.",
-                    span,
+                    report.raw.span(path),
                 )
     elif key == "Service" and not _SERVICE_PRINCIPAL.fullmatch(text):
         report.add(
@@ -737,7 +745,7 @@ def _check_principal_entry(report: Report, key: str, text: str, span: Span) -> N
             "INVALID_SERVICE_PRINCIPAL_FORMAT",
             f"The service principal {text} is not valid. Service principals look like "
             "service-name.amazonaws.com.",
-            span,
+            report.raw.span(path),
         )
 
 
@@ -751,13 +759,12 @@ def _check_sids(report: Report, statements: list[tuple[Path, Mapping[str, Any]]]
         if not isinstance(sid, str):
             _type_mismatch(report, where, "String", sid)
             continue
-        span = report.raw.span(where)
         if sid == "":
             report.add(
                 SUGGESTION,
                 "EMPTY_SID_VALUE",
                 "Add a value to the empty string in the Sid element.",
-                span,
+                report.raw.span(where),
             )
             continue
         if report.kind in IAM_KINDS and not _SID.fullmatch(sid):
@@ -766,7 +773,7 @@ def _check_sids(report: Report, statements: list[tuple[Path, Mapping[str, Any]]]
                 "UNSUPPORTED_SID",
                 "Update the characters in the Sid element to use one of the following character "
                 "types: [a-z, A-Z, 0-9]",
-                span,
+                report.raw.span(where),
             )
         if sid in seen:
             if report.kind in UNIQUE_SID_KINDS:
@@ -775,7 +782,7 @@ def _check_sids(report: Report, statements: list[tuple[Path, Mapping[str, Any]]]
                     "UNIQUE_SIDS_REQUIRED",
                     f"Duplicate statement IDs are not supported for this policy type. Update "
                     f"the Sid value {sid}.",
-                    span,
+                    report.raw.span(where),
                 )
             else:
                 report.add(
@@ -783,6 +790,6 @@ def _check_sids(report: Report, statements: list[tuple[Path, Mapping[str, Any]]]
                     "UNIQUE_SIDS_RECOMMENDED",
                     f"We recommend that you use statement IDs that are unique to your policy. "
                     f"Update the Sid value {sid}.",
-                    span,
+                    report.raw.span(where),
                 )
         seen.add(sid)
