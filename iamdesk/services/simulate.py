@@ -13,10 +13,10 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -36,6 +36,7 @@ from iamdesk.core.policy.document import PolicyParseError
 from iamdesk.services import organizations
 from iamdesk.services.errors import IamError, invalid_input, malformed_policy
 from iamdesk.services.resources import resource_for_arn
+from iamdesk.services.simulation_cache import cached
 from iamdesk.store.db import Database
 from iamdesk.store.tables import (
     Group,
@@ -51,6 +52,7 @@ from iamdesk.store.tables import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -89,6 +91,16 @@ class _Gathered:
     session_policy: PolicyRef | None = None
     context: dict[str, Any] = field(default_factory=dict)
     involved: dict[str, InvolvedPolicy] = field(default_factory=dict)
+    mfa_issued: datetime | None = None  # an MFA session's start: its MultiFactorAuthAge
+
+    def copy(self) -> _Gathered:
+        """A copy a simulation may add to without touching the cached original."""
+        return replace(
+            self,
+            identity=list(self.identity),
+            context=dict(self.context),
+            involved=dict(self.involved),
+        )
 
     def add(self, label: str, name: str, policy_type: str, text: str) -> PolicyRef:
         try:
@@ -189,7 +201,7 @@ def _gather_role(session: Session, role: Role, arn: str | None = None) -> _Gathe
     return found
 
 
-def _gather_session(session: Session, sts: StsSession, now: datetime) -> _Gathered:
+def _gather_session(session: Session, sts: StsSession) -> _Gathered:
     role = session.get(Role, sts.role_pk)
     assert role is not None
     found = _gather_role(session, role, sts.arn)
@@ -201,8 +213,7 @@ def _gather_session(session: Session, sts: StsSession, now: datetime) -> _Gather
     found.context["aws:TokenIssueTime"] = sts.create_date
     if sts.mfa_authenticated:
         found.context["aws:MultiFactorAuthPresent"] = "true"
-        issued = datetime.fromisoformat(sts.create_date)
-        found.context["aws:MultiFactorAuthAge"] = str(max(0, int((now - issued).total_seconds())))
+        found.mfa_issued = datetime.fromisoformat(sts.create_date)
     else:
         found.context["aws:MultiFactorAuthPresent"] = "false"
     if sts.source_identity:
@@ -212,7 +223,7 @@ def _gather_session(session: Session, sts: StsSession, now: datetime) -> _Gather
     return found
 
 
-def gather_principal(session: Session, arn: str, now: datetime) -> _Gathered:
+def gather_principal(session: Session, arn: str) -> _Gathered:
     """The principal's policies and AWS-filled context; IAM's errors for unknown principals."""
     if ":assumed-role/" in arn:
         sts = session.scalars(
@@ -220,7 +231,7 @@ def gather_principal(session: Session, arn: str, now: datetime) -> _Gathered:
         ).first()
         if sts is None:
             raise IamError("NoSuchEntity", f"The session {arn} cannot be found in the model.")
-        return _gather_session(session, sts, now)
+        return _gather_session(session, sts)
     if ":user/" in arn:
         user = session.scalars(select(User).where(User.arn == arn)).first()
         if user is None:
@@ -324,93 +335,104 @@ def simulate_principal_policy(
         else context_from_entries(context_entries)
     )
     now = db.clock()
-    with db.read() as session:
-        found = gather_principal(session, policy_source_arn, now)
-        if account_id is not None and account_id != found.account_id:
-            log.debug("simulating %s from account %s", policy_source_arn, account_id)
-        if permissions_boundary_policy_input_list:
-            found.boundary = found.add(
-                "permissions_boundary",
-                "PermissionsBoundaryPolicyInputList.1",
-                "permissions-boundary",
-                permissions_boundary_policy_input_list[0],
-            )
-        scps = _levels(
-            found,
-            organizations.policy_levels(session, found.account_id, "SERVICE_CONTROL_POLICY"),
-            "scps",
-            "scp",
+    found = _cached(db, ("principal", policy_source_arn), gather_principal, policy_source_arn)
+    found = found.copy()
+    if found.mfa_issued is not None:
+        age = int((now - found.mfa_issued).total_seconds())
+        found.context["aws:MultiFactorAuthAge"] = str(max(0, age))
+    if account_id is not None and account_id != found.account_id:
+        log.debug("simulating %s from account %s", policy_source_arn, account_id)
+    if permissions_boundary_policy_input_list:
+        found.boundary = found.add(
+            "permissions_boundary",
+            "PermissionsBoundaryPolicyInputList.1",
+            "permissions-boundary",
+            permissions_boundary_policy_input_list[0],
         )
-        org_id = organizations.organization_id_of(session, found.account_id)
-        filled = {
-            **found.context,
-            "aws:PrincipalAccount": found.account_id,
-            "aws:CurrentTime": now.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
-            "aws:EpochTime": str(int(now.timestamp())),
-            "aws:SecureTransport": "true",
-            "aws:PrincipalIsAWSService": "false",
-        }
-        if org_id:
-            filled["aws:PrincipalOrgID"] = org_id
-        results, decisions = [], []
-        for resource in resource_arns or ["*"]:
-            rpolicy, raccount, rpolicy_name = _resource_side(
-                session, resource, resource_policy, resource_owner, found.account_id
+    scps = _levels(found, _org_levels(db, found.account_id, "SERVICE_CONTROL_POLICY"), "scps")
+    org_id = _cached(
+        db, ("org", found.account_id), organizations.organization_id_of, found.account_id
+    )
+    filled = {
+        **found.context,
+        "aws:PrincipalAccount": found.account_id,
+        "aws:CurrentTime": now.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        "aws:EpochTime": str(int(now.timestamp())),
+        "aws:SecureTransport": "true",
+        "aws:PrincipalIsAWSService": "false",
+    }
+    if org_id:
+        filled["aws:PrincipalOrgID"] = org_id
+    results, decisions = [], []
+    for resource in resource_arns or ["*"]:
+        if resource_policy is not None:
+            rpolicy, owner, rpolicy_name = resource_policy, None, "ResourcePolicy"
+        else:
+            rpolicy, owner, rpolicy_name = _cached(
+                db, ("resource", resource), _modelled_resource, resource
             )
-            rcps = _levels(
-                found,
-                organizations.policy_levels(session, raccount, "RESOURCE_CONTROL_POLICY"),
-                "rcps",
-                "rcp",
+        raccount = resource_owner or owner or _arn_account(resource) or found.account_id
+        rcps = _levels(found, _org_levels(db, raccount, "RESOURCE_CONTROL_POLICY"), "rcps")
+        resource_ref = (
+            found.add("resource_policy", rpolicy_name, "resource", rpolicy) if rpolicy else None
+        )
+        trust = resource_ref is not None and rpolicy_name.endswith(" trust policy")
+        context = _fill(given, {**filled, "aws:ResourceAccount": raccount})
+        for action in action_names:
+            # A role's trust policy governs only STS's operations on the role.
+            applies = resource_ref if not trust or action.lower().startswith("sts:") else None
+            policy_set = PolicySet(
+                identity=found.identity,
+                permissions_boundary=found.boundary,
+                session_policy=found.session_policy,
+                scps=scps,
+                rcps=rcps,
+                resource_policy=applies,
+                resource_policy_must_allow=applies is not None
+                and resource_policy_must_allow(action),
             )
-            resource_ref = (
-                found.add("resource_policy", rpolicy_name, "resource", rpolicy) if rpolicy else None
-            )
-            trust = resource_ref is not None and rpolicy_name.endswith(" trust policy")
-            context = _fill(given, {**filled, "aws:ResourceAccount": raccount})
-            for action in action_names:
-                # A role's trust policy governs only STS's operations on the role.
-                applies = resource_ref if not trust or action.lower().startswith("sts:") else None
-                policy_set = PolicySet(
-                    identity=found.identity,
-                    permissions_boundary=found.boundary,
-                    session_policy=found.session_policy,
-                    scps=scps,
-                    rcps=rcps,
-                    resource_policy=applies,
-                    resource_policy_must_allow=applies is not None
-                    and resource_policy_must_allow(action),
-                )
-                request = Request(found.principal, action, resource, raccount, context)
-                decision = evaluate(request, policy_set, explain=explain)
-                decisions.append(decision)
-                results.append(_result(decision, action, resource, found.involved))
+            request = Request(found.principal, action, resource, raccount, context)
+            decision = evaluate(request, policy_set, explain=explain)
+            decisions.append(decision)
+            results.append(_result(decision, action, resource, found.involved))
     return SimulationResult(results, decisions, found.involved, _fill(given, filled))
 
 
+def _cached(db: Database, key: tuple[str, str], read: Callable[[Session, str], T], arg: str) -> T:
+    """``read(session, arg)`` from the model, reused until the model file changes."""
+
+    def compute() -> T:
+        with db.read() as session:
+            return read(session, arg)
+
+    return cached(db.path, key, compute)
+
+
+def _org_levels(db: Database, account: str, kind: str) -> list[list[organizations.OrgPolicyRef]]:
+    return _cached(
+        db,
+        (kind, account),
+        lambda session, a: organizations.policy_levels(session, a, kind),
+        account,
+    )
+
+
 def _levels(
-    found: _Gathered, levels: list[list[organizations.OrgPolicyRef]], prefix: str, kind: str
+    found: _Gathered, levels: list[list[organizations.OrgPolicyRef]], prefix: str
 ) -> list[list[PolicyRef]]:
+    kind = prefix[:-1]
     return [
         [found.add(f"{prefix}[{i}][{j}]", p.name, kind, p.content) for j, p in enumerate(level)]
         for i, level in enumerate(levels)
     ]
 
 
-def _resource_side(
-    session: Session,
-    resource: str,
-    given_policy: str | None,
-    given_owner: str | None,
-    principal_account: str,
-) -> tuple[str | None, str, str]:
-    """(policy text, owner account, policy name) for the resource a request names."""
-    if given_policy is not None:
-        owner = given_owner or _arn_account(resource) or principal_account
-        return given_policy, owner, "ResourcePolicy"
+def _modelled_resource(session: Session, resource: str) -> tuple[str | None, str | None, str]:
+    """(policy text, owner account, policy name) of the modelled resource a request names: a
+    resource with a resource policy, or a role (its trust policy); (None, None, "") otherwise."""
     row = resource_for_arn(session, resource) if resource != "*" else None
     if row is not None:
-        return row.policy, given_owner or row.account_id, row.name
+        return row.policy, row.account_id, row.name
     role = (
         session.scalars(select(Role).where(Role.arn == resource)).first()
         if ":role/" in resource
@@ -418,7 +440,7 @@ def _resource_side(
     )
     if role is not None:
         return role.assume_role_policy, role.account_id, f"{role.name} trust policy"
-    return None, given_owner or _arn_account(resource) or principal_account, ""
+    return None, None, ""
 
 
 def _arn_account(arn: str) -> str | None:

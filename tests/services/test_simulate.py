@@ -168,3 +168,29 @@ def test_rcps_of_the_resource_account_apply(tmp_path: Path) -> None:
     assert any(
         p.name == "NoDeletes" and p.label.startswith("rcps[") for p in result.policies.values()
     )
+
+
+def test_answers_follow_every_committed_change(tmp_path: Path) -> None:
+    import sqlite3
+
+    from iamdesk.services import simulation_cache
+
+    path = demo.write_demo(tmp_path / "change.sqlite")
+    db = open_database(path)
+    request = dict(
+        policy_source_arn=USER + "bob",
+        action_names=["ec2:RunInstances"],
+        context_entries={"aws:RequestedRegion": "us-east-1"},
+    )
+    assert simulate_principal_policy(db, **request).decisions[0].decision == "allowed"
+    assert simulate_principal_policy(db, **request).decisions[0].decision == "allowed"
+    # Another writer (as another process would) takes bob out of Developers.
+    other = sqlite3.connect(path)
+    other.execute(
+        "DELETE FROM group_membership WHERE user_pk = (SELECT pk FROM iam_user WHERE name = 'bob')"
+    )
+    other.commit()
+    other.close()
+    assert simulate_principal_policy(db, **request).decisions[0].decision == "implicitDeny"
+    simulation_cache.forget(path)
+    assert simulate_principal_policy(db, **request).decisions[0].decision == "implicitDeny"

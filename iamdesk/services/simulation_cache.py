@@ -1,0 +1,77 @@
+"""A cache of what simulations read from a model file, dropped whenever the file changes.
+
+Simulating one principal reads a dozen rows (its policies, groups, tags, the organization path,
+the resource's policy); the GUI and the CLI ask many questions between edits. Entries are kept
+per model file and checked against SQLite's ``PRAGMA data_version`` on one dedicated connection:
+it changes when any other connection, in this process or another, commits to the file. So a
+cached answer is never older than the last committed change.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Hashable
+from pathlib import Path
+from typing import Any, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+MAX_ENTRIES = 20_000
+MAX_FILES = 8  # scratch copies (e.g. the editor's impact preview) come and go
+
+
+class _FileCache:
+    def __init__(self, path: Path) -> None:
+        # Read-only and never in a transaction: it only watches the file's data version.
+        self._watch = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._version: int | None = None
+        self.entries: dict[Hashable, Any] = {}
+
+    def fresh(self) -> None:
+        version = self._watch.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._version:
+            if self.entries:
+                log.debug("model file changed: dropping %d cached entries", len(self.entries))
+            self.entries.clear()
+            self._version = version
+
+    def close(self) -> None:
+        self._watch.close()
+
+
+_lock = threading.Lock()
+_files: dict[Path, _FileCache] = {}
+
+
+def cached(path: Path, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``'s value for ``key`` in the model file at ``path``, reused until the file
+    changes. ``compute`` runs outside the lock (it reads the database)."""
+    resolved = Path(path).resolve()
+    with _lock:
+        cache = _files.pop(resolved, None)
+        if cache is None:
+            cache = _FileCache(resolved)
+            while len(_files) >= MAX_FILES:
+                _files.pop(next(iter(_files))).close()
+        _files[resolved] = cache  # most recently used last
+        cache.fresh()
+        if key in cache.entries:
+            value: T = cache.entries[key]
+            return value
+    value = compute()
+    with _lock:
+        if len(cache.entries) >= MAX_ENTRIES:
+            cache.entries.clear()
+        cache.entries[key] = value
+    return value
+
+
+def forget(path: Path) -> None:
+    """Drop a file's cache and close its watcher (e.g. before the file is deleted)."""
+    with _lock:
+        cache = _files.pop(Path(path).resolve(), None)
+    if cache is not None:
+        cache.close()
