@@ -94,21 +94,72 @@ def get_instance_profile(
         return {"InstanceProfile": _shape(session, row, tags=True)}
 
 
+def _role_rows(session: Session, profile_pks: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each profile's roles in one Core query (listing thousands of profiles stays fast)."""
+    r = Role.__table__  # type: ignore[attr-defined]
+    link = InstanceProfileRole.__table__  # type: ignore[attr-defined]
+    found: dict[int, list[dict[str, Any]]] = {pk: [] for pk in profile_pks}
+    if not profile_pks:
+        return found
+    rows = session.execute(
+        select(
+            link.c.instance_profile_pk,
+            r.c.path,
+            r.c.name,
+            r.c.role_id,
+            r.c.arn,
+            r.c.create_date,
+            r.c.assume_role_policy,
+        )
+        .join(r, r.c.pk == link.c.role_pk)
+        .where(link.c.instance_profile_pk.in_(profile_pks))
+    ).all()
+    for profile_pk, path, name, role_id, arn, created, trust in rows:
+        found[profile_pk].append(
+            {
+                "Path": path,
+                "RoleName": name,
+                "RoleId": role_id,
+                "Arn": arn,
+                "CreateDate": created,
+                "AssumeRolePolicyDocument": entities.document_object(trust),
+            }
+        )
+    return found
+
+
+def _list(session: Session, where: Any, prefix: str = "/") -> list[dict[str, Any]]:
+    t = InstanceProfile.__table__  # type: ignore[attr-defined]
+    query = (
+        select(t.c.pk, t.c.path, t.c.name, t.c.instance_profile_id, t.c.arn, t.c.create_date)
+        .where(where)
+        .order_by(t.c.name)
+    )
+    if prefix != "/":
+        query = query.where(func.substr(t.c.path, 1, len(prefix)) == prefix)
+    rows = session.execute(query).all()
+    roles = _role_rows(session, [row[0] for row in rows])
+    return [
+        {
+            "Path": path,
+            "InstanceProfileName": name,
+            "InstanceProfileId": profile_id,
+            "Arn": arn,
+            "CreateDate": created,
+            "Roles": roles[pk],
+        }
+        for pk, path, name, profile_id, arn, created in rows
+    ]
+
+
 def list_instance_profiles(
     db: Database, account_id: str | None, *, path_prefix: str | None = None
 ) -> dict[str, Any]:
     prefix = check_path_prefix(path_prefix)
     with db.read() as session:
         account = entities.resolve_account(session, db, account_id)
-        query = (
-            select(InstanceProfile)
-            .where(InstanceProfile.account_id == account)
-            .order_by(InstanceProfile.name)
-        )
-        if prefix != "/":
-            query = query.where(func.substr(InstanceProfile.path, 1, len(prefix)) == prefix)
-        rows = session.scalars(query).all()
-        return {"InstanceProfiles": [_shape(session, r) for r in rows], "IsTruncated": False}
+        profiles = _list(session, InstanceProfile.account_id == account, prefix)
+    return {"InstanceProfiles": profiles, "IsTruncated": False}
 
 
 def list_instance_profiles_for_role(
@@ -117,16 +168,11 @@ def list_instance_profiles_for_role(
     with db.read() as session:
         account = entities.resolve_account(session, db, account_id)
         role = entities.get_role(session, account, role_name)
-        rows = session.scalars(
-            select(InstanceProfile)
-            .join(
-                InstanceProfileRole,
-                InstanceProfileRole.instance_profile_pk == InstanceProfile.pk,
-            )
-            .where(InstanceProfileRole.role_pk == role.pk)
-            .order_by(InstanceProfile.name)
-        ).all()
-        return {"InstanceProfiles": [_shape(session, r) for r in rows], "IsTruncated": False}
+        held = select(InstanceProfileRole.instance_profile_pk).where(
+            InstanceProfileRole.role_pk == role.pk
+        )
+        profiles = _list(session, InstanceProfile.pk.in_(held))  # type: ignore[union-attr]
+    return {"InstanceProfiles": profiles, "IsTruncated": False}
 
 
 def delete_instance_profile(

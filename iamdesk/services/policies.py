@@ -222,23 +222,55 @@ def list_policies(
                 .group_by(table.permissions_boundary_pk)  # type: ignore[attr-defined]
             ).all():
                 boundary_counts[pk] = boundary_counts.get(pk, 0) + n
-        query = select(ManagedPolicy)
+        t = ManagedPolicy.__table__  # type: ignore[attr-defined]
+        query = select(
+            t.c.pk,
+            t.c.name,
+            t.c.policy_id,
+            t.c.arn,
+            t.c.path,
+            t.c.default_version_id,
+            t.c.is_attachable,
+            t.c.create_date,
+            t.c.update_date,
+        )
         if scope == "Local":
-            query = query.where(ManagedPolicy.account_id == account)
+            query = query.where(t.c.account_id == account)
         elif scope == "AWS":
-            query = query.where(ManagedPolicy.aws_managed == True)  # noqa: E712
+            query = query.where(t.c.aws_managed == True)  # noqa: E712
         else:
-            query = query.where(
-                (ManagedPolicy.account_id == account) | (ManagedPolicy.aws_managed == True)  # noqa: E712
-            )
-        rows = {row.arn: row for row in session.scalars(query).all()}
+            query = query.where((t.c.account_id == account) | (t.c.aws_managed == True))  # noqa: E712
         items: list[dict[str, Any]] = []
-        for row in rows.values():
-            item = policy_shape_counts(row, counts, boundary_counts)
-            items.append(item)
+        listed: set[str] = set()
+        for (
+            pk,
+            name,
+            policy_id,
+            arn,
+            path,
+            default,
+            attachable,
+            created,
+            updated,
+        ) in session.execute(query):
+            listed.add(arn)
+            items.append(
+                {
+                    "PolicyName": name,
+                    "PolicyId": policy_id,
+                    "Arn": arn,
+                    "Path": path,
+                    "DefaultVersionId": default,
+                    "AttachmentCount": counts.get(pk, 0),
+                    "PermissionsBoundaryUsageCount": boundary_counts.get(pk, 0),
+                    "IsAttachable": attachable,
+                    "CreateDate": created,
+                    "UpdateDate": updated,
+                }
+            )
     if scope in ("All", "AWS"):
         for policy in managed_policies.all_policies():
-            if policy.arn in rows:
+            if policy.arn in listed:
                 continue
             aws = policy.to_aws()
             items.append(
@@ -264,24 +296,6 @@ def list_policies(
         items = [i for i in items if i["PermissionsBoundaryUsageCount"]]
     items.sort(key=lambda i: (i["PolicyName"].lower(), i["Arn"]))
     return {"Policies": items, "IsTruncated": False}
-
-
-def policy_shape_counts(
-    row: ManagedPolicy, counts: Mapping[int, int], boundary_counts: Mapping[int, int]
-) -> dict[str, Any]:
-    pk = int(row.pk or 0)
-    return {
-        "PolicyName": row.name,
-        "PolicyId": row.policy_id,
-        "Arn": row.arn,
-        "Path": row.path,
-        "DefaultVersionId": row.default_version_id,
-        "AttachmentCount": counts.get(pk, 0),
-        "PermissionsBoundaryUsageCount": boundary_counts.get(pk, 0),
-        "IsAttachable": row.is_attachable,
-        "CreateDate": row.create_date,
-        "UpdateDate": row.update_date,
-    }
 
 
 def delete_policy(db: Database, account_id: str | None, policy_arn: str) -> dict[str, Any]:
