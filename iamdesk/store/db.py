@@ -13,6 +13,7 @@ busy timeout instead of failing half-way, and any exception rolls the whole tran
 
 from __future__ import annotations
 
+import getpass
 import logging
 import os
 import random
@@ -56,6 +57,14 @@ class SchemaTooNewError(StoreError):
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def local_user() -> str:
+    """Who the change log names by default: the person at this computer."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or password database
+        return "unknown"
 
 
 def iso(moment: datetime) -> str:
@@ -191,7 +200,7 @@ def open_database(
     path: Path | str,
     *,
     clock: Clock = utc_now,
-    actor: str = "iamdesk",
+    actor: str | None = None,
     rng: random.Random | None = None,
 ) -> Database:
     """Open (creating if missing) the model file at ``path``, migrating an older schema."""
@@ -206,7 +215,12 @@ def open_database(
         )
     engine = _make_engine(path, "BEGIN IMMEDIATE")
     database = Database(
-        path, engine, _make_engine(path, "BEGIN"), clock=clock, actor=actor, rng=rng
+        path,
+        engine,
+        _make_engine(path, "BEGIN"),
+        clock=clock,
+        actor=actor or local_user(),
+        rng=rng,
     )
     now = iso(clock())
     with engine.begin() as conn:

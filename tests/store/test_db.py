@@ -172,3 +172,12 @@ def test_tables_missing_from_an_existing_file_are_added(tmp_path: Path) -> None:
     with open_database(path) as database, database.read() as session:
         names = {row[0] for row in session.execute(text("SELECT name FROM sqlite_master"))}
     assert "scenario" in names
+
+
+def test_change_log_names_the_local_user_by_default(tmp_path: Path) -> None:
+    import getpass
+
+    with open_database(tmp_path / "m.sqlite") as database:
+        assert database.actor == getpass.getuser()
+    with open_database(tmp_path / "m.sqlite", actor="alice@desk") as database:
+        assert database.actor == "alice@desk"
