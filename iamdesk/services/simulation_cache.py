@@ -25,6 +25,8 @@ MAX_FILES = 8  # scratch copies (e.g. the editor's impact preview) come and go
 
 class _FileCache:
     def __init__(self, path: Path) -> None:
+        # A file replaced at the same path is another file: the watcher must follow the inode.
+        self.identity = _identity(path)
         # Read-only and never in a transaction: it only watches the file's data version.
         self._watch = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self._version: int | None = None
@@ -52,6 +54,9 @@ def cached(path: Path, key: Hashable, compute: Callable[[], T]) -> T:
     resolved = Path(path).resolve()
     with _lock:
         cache = _files.pop(resolved, None)
+        if cache is not None and cache.identity != _identity(resolved):
+            cache.close()
+            cache = None
         if cache is None:
             cache = _FileCache(resolved)
             while len(_files) >= MAX_FILES:
@@ -67,6 +72,11 @@ def cached(path: Path, key: Hashable, compute: Callable[[], T]) -> T:
             cache.entries.clear()
         cache.entries[key] = value
     return value
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_dev, stat.st_ino
 
 
 def forget(path: Path) -> None:

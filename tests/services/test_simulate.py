@@ -194,3 +194,21 @@ def test_answers_follow_every_committed_change(tmp_path: Path) -> None:
     assert simulate_principal_policy(db, **request).decisions[0].decision == "implicitDeny"
     simulation_cache.forget(path)
     assert simulate_principal_policy(db, **request).decisions[0].decision == "implicitDeny"
+
+
+def test_a_file_replaced_at_the_same_path_is_not_answered_from_the_old_one(
+    tmp_path: Path,
+) -> None:
+    path = demo.write_demo(tmp_path / "replaced.sqlite")
+    db = open_database(path)
+    bob = dict(
+        policy_source_arn=USER + "bob",
+        action_names=["s3:ListAllMyBuckets"],
+        context_entries={"aws:RequestedRegion": "us-east-1"},
+    )
+    assert simulate_principal_policy(db, **bob).decisions[0].decision == "allowed"
+    db.close()
+    path.unlink()
+    fresh = open_database(path)  # a new, empty model at the same path
+    with pytest.raises(IamError):
+        simulate_principal_policy(fresh, **bob)
