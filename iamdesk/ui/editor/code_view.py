@@ -262,6 +262,8 @@ class CodeView(QPlainTextEdit):
 
     # -- bracket matching ---------------------------------------------------------------------
     def _match_brackets(self) -> None:
+        if self.isReadOnly():
+            return  # nobody is editing: cursor moves come from scrolling to a statement
         found = self.matching_bracket()
         selections = []
         if found is not None:

@@ -37,6 +37,14 @@ def highlights_for(row: ResultRow) -> dict[str, list[Highlight]]:
     return found
 
 
+def _blocking_types(decision: object) -> set[str]:
+    """The evaluator policy types that failed to allow an implicitly denied request."""
+    if getattr(decision, "decision", "") != "implicitDeny":
+        return set()
+    gate = str(getattr(decision, "gate", ""))
+    return {"scp": {"scps"}, "cross_account": {"resource_policy", "identity"}}.get(gate, {gate})
+
+
 class DetailPane(QWidget):
     editRequested = Signal(object, object)  # InvolvedPolicy, Span | None
 
@@ -96,30 +104,39 @@ class DetailPane(QWidget):
         decision = row.decision
         self.explanation.setText(str(decision.explanation))
         marks = highlights_for(row)
-        # Policies that decided come first, then those with near misses, then the rest.
-        order = sorted(
-            row.policies,
-            key=lambda p: (
-                0
-                if any(h.kind != "near-miss" for h in marks.get(p.label, []))
-                else 1
-                if p.label in marks
-                else 2
-            ),
-        )
-        for policy in order:
-            self._add_view(policy, marks.get(policy.label, []))
+        blocking = _blocking_types(decision)
+
+        # Policies that decided come first, then those with near misses, then the policy type
+        # that failed to allow (an implicit deny at the boundary: the boundary), then the rest.
+        def rank(policy: InvolvedPolicy) -> int:
+            found = marks.get(policy.label, [])
+            if any(h.kind != "near-miss" for h in found):
+                return 0
+            if found:
+                return 1
+            return 2 if policy.policy_type in blocking else 3
+
+        for policy in sorted(row.policies, key=rank):
+            self._add_view(policy, marks.get(policy.label, []), open_=rank(policy) < 3)
         self.policies_layout.addStretch(1)
         deciding = {(m.label, m.statement_index) for m in decision.matched_statements}
         near = {(m.label, m.statement_index) for m in getattr(decision, "near_misses", ())}
         self.tree.show_trace(getattr(decision, "trace", ()), deciding, near)
 
-    def _add_view(self, policy: InvolvedPolicy, highlights: list[Highlight]) -> None:
+    def _add_view(
+        self, policy: InvolvedPolicy, highlights: list[Highlight], *, open_: bool
+    ) -> None:
         title = TYPE_TITLES.get(policy.policy_type, policy.policy_type)
         name = policy.name or policy.label
         if policy.owner:
             name += f" (on {policy.owner})"
-        view = PolicyView(f"{title} · {name}", policy.text, highlights, parent=self.policies_box)
+        view = PolicyView(
+            f"{title} · {name}",
+            policy.text,
+            highlights,
+            collapsed=not open_,
+            parent=self.policies_box,
+        )
         lines = min(max(policy.text.count("\n") + 1, 4), MAX_VISIBLE_LINES)
         height = view.code.fontMetrics().height() * lines + 2 * view.code.frameWidth() + 10
         view.code.setFixedHeight(height)
@@ -131,5 +148,6 @@ class DetailPane(QWidget):
         view = self.views.get(label)
         if view is None:
             return
+        view.set_expanded(True)
         self.scroll.ensureWidgetVisible(view, 0, 0)
         view.code.show_span(span)  # type: ignore[arg-type]

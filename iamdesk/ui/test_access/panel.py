@@ -32,7 +32,13 @@ from iamdesk.ui.test_access.details import DetailPane
 from iamdesk.ui.test_access.line_completer import LineCompleter, action_candidates
 from iamdesk.ui.test_access.principals import PrincipalChoice, list_principals
 from iamdesk.ui.test_access.results_model import InvolvedPolicy, ResultRow, ResultsModel
-from iamdesk.ui.test_access.runner import RequestError, RunRequest, expand_actions, run
+from iamdesk.ui.test_access.runner import (
+    RequestError,
+    RunRequest,
+    expand_actions,
+    explained,
+    run,
+)
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +95,7 @@ class TestAccessPanel(QWidget):
         )
 
         self.context_table = ContextTable(self)
+        self.context_table.setMaximumHeight(210)
         self.missing = QListWidget(self)
         self.missing.setObjectName("testAccessMissingKeys")
         self.missing.setToolTip(
@@ -371,8 +378,15 @@ class TestAccessPanel(QWidget):
 
     def _row_selected(self, current: Any, _previous: Any) -> None:
         row = self.model.row(current.row()) if current.isValid() else None
-        if row is not None:
-            self.details.show_row(row)
+        if row is None:
+            return
+        request = self._last_request or row.extra.get("request")
+        if request is not None:
+            try:
+                explained(self.db, request, row)
+            except Exception:  # the model changed under the row; show what we have
+                log.exception("could not explain %s on %s", row.action, row.resource)
+        self.details.show_row(row)
 
     def select_result(self, action: str, resource: str | None = None) -> ResultRow | None:
         for number, row in enumerate(self.model.rows):

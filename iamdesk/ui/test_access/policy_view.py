@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from iamdesk.core.policy.document import Span
@@ -19,6 +20,8 @@ log = logging.getLogger(__name__)
 ALLOW_COLOR = "#d4f4dd"
 DENY_COLOR = "#fddede"
 NEAR_MISS_COLOR = "#fff0c2"
+
+_COLORS = {"allow": ALLOW_COLOR, "deny": DENY_COLOR, "near-miss": NEAR_MISS_COLOR}
 
 TYPE_TITLES = {
     "identity": "Identity policy",
@@ -49,8 +52,11 @@ class PolicyView(QWidget):
         highlights: list[Highlight],
         *,
         editable: bool = True,
+        collapsed: bool = False,
         parent: QWidget | None = None,
     ) -> None:
+        """``collapsed`` shows only the title until the user opens it (policies that did not
+        decide: building and painting every text would slow each run down)."""
         super().__init__(parent)
         self.setObjectName("testAccessPolicyView")
         self.highlights = highlights
@@ -69,13 +75,18 @@ class PolicyView(QWidget):
         self.edit_button.clicked.connect(
             lambda: self.editRequested.emit(highlights[0].span if highlights else None)
         )
+        self.toggle = QPushButton("Show", self)
+        self.toggle.setObjectName("testAccessPolicyToggle")
+        self.toggle.setCheckable(True)
+        self.toggle.toggled.connect(self.set_expanded)
+        self.text = text
         self.code = CodeView(self)
         self.code.setObjectName("testAccessPolicyText")
         self.code.setReadOnly(True)
-        self.code.setPlainText(text)
         head = QHBoxLayout()
         head.setContentsMargins(0, 0, 0, 0)
         head.addWidget(self.title, 1)
+        head.addWidget(self.toggle)
         head.addWidget(self.edit_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
@@ -83,10 +94,25 @@ class PolicyView(QWidget):
         layout.addLayout(head)
         layout.addWidget(self.notes)
         layout.addWidget(self.code, 1)
-        self._paint()
+        self._filled = False
+        self.code.hide()
+        self.toggle.setChecked(not collapsed)
+
+    def is_expanded(self) -> bool:
+        return self.toggle.isChecked()
+
+    def set_expanded(self, expanded: bool) -> None:
+        if expanded and not self._filled:
+            self._filled = True
+            self.code.setPlainText(self.text)
+            self._paint()
+        self.code.setVisible(expanded)
+        self.toggle.setText("Hide" if expanded else "Show")
+        if self.toggle.isChecked() != expanded:
+            self.toggle.setChecked(expanded)
 
     def _paint(self) -> None:
-        colors = {"allow": ALLOW_COLOR, "deny": DENY_COLOR, "near-miss": NEAR_MISS_COLOR}
+        colors = _COLORS
         selections = []
         for highlight in self.highlights:
             selections.extend(
@@ -99,15 +125,16 @@ class PolicyView(QWidget):
             self.code.show_span(self.highlights[0].span)
 
     def highlighted_lines(self) -> dict[str, list[int]]:
-        """Line numbers by highlight kind (what a user sees coloured)."""
+        """Line numbers by kind, read back from the painted selections (what a user sees)."""
+        kinds = {QColor(color).name(): kind for kind, color in _COLORS.items()}
         result: dict[str, list[int]] = {}
-        for highlight in self.highlights:
-            lines = range(highlight.span.start.line, highlight.span.end.line + 1)
-            result.setdefault(highlight.kind, []).extend(lines)
+        for selection in self.code.layer("highlight"):
+            kind = kinds.get(selection.format.background().color().name(), "other")
+            result.setdefault(kind, []).append(selection.cursor.blockNumber() + 1)
         return result
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
         # Scrolling needs the final geometry: redo it once the view is on screen.
-        if self.highlights:
+        if self.highlights and self._filled:
             self.code.show_span(self.highlights[0].span)

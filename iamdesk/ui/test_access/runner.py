@@ -60,8 +60,11 @@ def expand_actions(lines: Sequence[str]) -> list[str]:
     return list(result)
 
 
-def run(db: Any, request: RunRequest) -> list[ResultRow]:
-    """Evaluate every action × resource; raises RequestError or the service's IamError."""
+def run(db: Any, request: RunRequest, *, explain: bool = False) -> list[ResultRow]:
+    """Evaluate every action × resource; raises RequestError or the service's IamError.
+
+    Without ``explain`` the decisions carry no trace or near misses (most of an evaluation's
+    cost); ``explained`` fills them in for the one row the user looks at."""
     from iamdesk.services.simulate import simulate_principal_policy
 
     rows: list[ResultRow] = []
@@ -75,9 +78,28 @@ def run(db: Any, request: RunRequest) -> list[ResultRow]:
             action_names=list(request.actions),
             resource_arns=[resource],
             context_entries=[dict(e) for e in request.context_entries] or None,
+            explain=explain,
         )
         rows.extend(rows_from(outcome))
     return rows
+
+
+def explained(db: Any, request: RunRequest, row: ResultRow) -> ResultRow:
+    """``row`` evaluated again with its full trace (same request, same model)."""
+    if getattr(row.decision, "trace", ()):
+        return row
+    single = RunRequest(
+        request.account_id,
+        request.principal_arn,
+        (row.action,),
+        (row.resource,),
+        request.context_entries,
+    )
+    again = run(db, single, explain=True)
+    if len(again) == 1 and again[0].word == row.word:
+        row.decision = again[0].decision
+        row.policies = again[0].policies
+    return row
 
 
 def evaluator_type(label: str) -> str:
