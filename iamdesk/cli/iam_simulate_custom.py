@@ -42,7 +42,7 @@ from iamdesk.core.evaluator import (
     evaluate,
 )
 from iamdesk.core.evaluator.compiled import resource_policy_must_allow
-from iamdesk.core.policy.conditions import valid_date
+from iamdesk.core.policy.condition_values import valid_date
 from iamdesk.core.policy.document import PolicyParseError
 from iamdesk.core.policy.parser import parse_policy
 

@@ -145,3 +145,45 @@ class Report:
     @property
     def variables_enabled(self) -> bool:
         return self.version == "2012-10-17"
+
+
+_JSON_TYPES = {str: "String", bool: "Boolean", int: "Number", float: "Number", list: "Array"}
+
+
+def json_type(value: Any) -> str:
+    """The JSON type name AWS's messages use for a decoded value."""
+    if value is None:
+        return "Null"
+    if isinstance(value, Mapping):
+        return "Object"
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def has_wildcard(text: str) -> bool:
+    return "*" in text or "?" in text
+
+
+def type_mismatch(report: Report, path: Path, expected: str, value: Any) -> None:
+    report.add(
+        Severity.ERROR,
+        "DATA_TYPE_MISMATCH",
+        f"The text does not match the expected JSON data type {expected} "
+        f"(found {json_type(value)}).",
+        report.raw.span(path),
+    )
+
+
+def strings(report: Report, path: Path, value: Any) -> list[tuple[str, Path]]:
+    """A string-or-list element as (text, path) pairs; non-strings reported and skipped."""
+    if isinstance(value, str):
+        return [(value, path)]
+    if isinstance(value, list):
+        found = []
+        for i, item in enumerate(value):
+            if isinstance(item, str):
+                found.append((item, (*path, i)))
+            else:
+                type_mismatch(report, (*path, i), "String", item)
+        return found
+    type_mismatch(report, path, "Array", value)
+    return []

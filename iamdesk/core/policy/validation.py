@@ -12,27 +12,25 @@ nothing here is quadratic in the document's size except the (small) per-statemen
 
 from __future__ import annotations
 
-import difflib
-import functools
 import json
 import logging
 import re
 from collections.abc import Mapping
 from typing import Any
 
-from iamdesk.core import catalog
-from iamdesk.core.policy import conditions, redundancy
+from iamdesk.core.policy import actions, conditions, principals, redundancy, resources
 from iamdesk.core.policy.document import PolicyKind, PolicyParseError, Position, Span
 from iamdesk.core.policy.findings import (
     ERROR,
-    SECURITY_WARNING,
     SUGGESTION,
     WARNING,
     Finding,
     Path,
     RawDocument,
     Report,
+    json_type,
     sort_findings,
+    type_mismatch,
 )
 from iamdesk.core.policy.quotas import size_finding
 from iamdesk.core.policy.variables import check_variables
@@ -54,17 +52,9 @@ ELEMENTS = (
     "NotResource",
     "Condition",
 )
-PRINCIPAL_KEYS = ("AWS", "Service", "Federated", "CanonicalUser")
-PARTITIONS = frozenset(
-    {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
-)
 IAM_KINDS = frozenset(
     {PolicyKind.IDENTITY, PolicyKind.PERMISSIONS_BOUNDARY, PolicyKind.SESSION, PolicyKind.TRUST}
 )
-NO_PRINCIPAL_KINDS = frozenset(
-    {PolicyKind.IDENTITY, PolicyKind.PERMISSIONS_BOUNDARY, PolicyKind.SESSION}
-)
-PRINCIPAL_REQUIRED_KINDS = frozenset({PolicyKind.TRUST, PolicyKind.RESOURCE, PolicyKind.RCP})
 UNIQUE_SID_KINDS = frozenset(
     {
         PolicyKind.IDENTITY,
@@ -75,24 +65,7 @@ UNIQUE_SID_KINDS = frozenset(
     }
 )
 
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
-_ACCOUNT = re.compile(r"\d{12}")
 _SID = re.compile(r"[A-Za-z0-9]*")
-_UNIQUE_ID = re.compile(r"A[A-Z]{3}[A-Z0-9]{12,}")
-_SERVICE_PRINCIPAL = re.compile(r"[a-z0-9][a-z0-9.-]*\.(amazonaws\.com(\.cn)?|amazon\.com)")
-_JSON_TYPES = {str: "String", bool: "Boolean", int: "Number", float: "Number", list: "Array"}
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "Null"
-    if isinstance(value, Mapping):
-        return "Object"
-    return _JSON_TYPES.get(type(value), type(value).__name__)
-
-
-def _has_wildcard(text: str) -> bool:
-    return "*" in text or "?" in text
 
 
 def _render(source: str | Mapping[str, Any]) -> str | Finding:
@@ -148,7 +121,7 @@ def validate_policy(
             ERROR,
             "DATA_TYPE_MISMATCH",
             "The text does not match the expected JSON data type Object "
-            f"(found {_json_type(data)}).",
+            f"(found {json_type(data)}).",
             raw.whole,
         )
         return report.findings
@@ -195,7 +168,7 @@ def _check_document(report: Report, data: Mapping[str, Any]) -> None:
             Span(raw.whole.start, raw.whole.start),
         )
     elif not isinstance(version, str):
-        _type_mismatch(report, ("Version",), "String", version)
+        type_mismatch(report, ("Version",), "String", version)
     elif version not in VERSIONS:
         report.add(
             ERROR,
@@ -207,7 +180,7 @@ def _check_document(report: Report, data: Mapping[str, Any]) -> None:
     else:
         report.version = version
     if "Id" in data and not isinstance(data["Id"], str):
-        _type_mismatch(report, ("Id",), "String", data["Id"])
+        type_mismatch(report, ("Id",), "String", data["Id"])
     statements = data.get("Statement")
     if "Statement" not in data:
         report.add(ERROR, "MISSING_STATEMENT", "Add a statement to the policy", raw.whole)
@@ -224,43 +197,17 @@ def _check_document(report: Report, data: Mapping[str, Any]) -> None:
                 raw.span(("Statement",)),
             )
     else:
-        _type_mismatch(report, ("Statement",), "Array", statements)
+        type_mismatch(report, ("Statement",), "Array", statements)
         return
     valid: list[tuple[Path, Mapping[str, Any]]] = []
     for path, statement in items:
         if not isinstance(statement, Mapping):
-            _type_mismatch(report, path, "Object", statement)
+            type_mismatch(report, path, "Object", statement)
             continue
         _check_statement(report, path, statement)
         valid.append((path, statement))
     _check_sids(report, valid)
     redundancy.check_statements(report, valid)
-
-
-def _type_mismatch(report: Report, path: Path, expected: str, value: Any) -> None:
-    report.add(
-        ERROR,
-        "DATA_TYPE_MISMATCH",
-        f"The text does not match the expected JSON data type {expected} "
-        f"(found {_json_type(value)}).",
-        report.raw.span(path),
-    )
-
-
-def strings(report: Report, path: Path, value: Any) -> list[tuple[str, Path]]:
-    """A string-or-list element as (text, path) pairs; non-strings reported and skipped."""
-    if isinstance(value, str):
-        return [(value, path)]
-    if isinstance(value, list):
-        found = []
-        for i, item in enumerate(value):
-            if isinstance(item, str):
-                found.append((item, (*path, i)))
-            else:
-                _type_mismatch(report, (*path, i), "String", item)
-        return found
-    _type_mismatch(report, path, "Array", value)
-    return []
 
 
 def _check_statement(report: Report, path: Path, st: Mapping[str, Any]) -> None:
@@ -300,7 +247,7 @@ def _check_statement(report: Report, path: Path, st: Mapping[str, Any]) -> None:
         )
     for element in ("Action", "NotAction"):
         if element in st:
-            _check_actions(report, (*path, element), st[element])
+            actions.check_actions(report, (*path, element), st[element])
     if kind is PolicyKind.TRUST:
         for element in ("Resource", "NotResource"):
             if element in st:
@@ -321,8 +268,8 @@ def _check_statement(report: Report, path: Path, st: Mapping[str, Any]) -> None:
     else:
         for element in ("Resource", "NotResource"):
             if element in st:
-                _check_resources(report, (*path, element), st[element])
-    _check_principals(report, path, st, effect)
+                resources.check_resources(report, (*path, element), st[element])
+    principals.check_principals(report, path, st, effect)
     if kind is PolicyKind.RCP:
         _check_rcp_statement(report, path, st, effect)
     if "Condition" in st:
@@ -375,7 +322,7 @@ def _check_effect(report: Report, path: Path, st: Mapping[str, Any]) -> str | No
         return None
     effect = st["Effect"]
     if not isinstance(effect, str):
-        _type_mismatch(report, (*path, "Effect"), "String", effect)
+        type_mismatch(report, (*path, "Effect"), "String", effect)
         return None
     if effect not in ("Allow", "Deny"):
         report.add(
@@ -388,367 +335,6 @@ def _check_effect(report: Report, path: Path, st: Mapping[str, Any]) -> str | No
     return effect
 
 
-def _check_actions(report: Report, path: Path, value: Any) -> None:
-    items = strings(report, path, value)
-    if isinstance(value, list) and not value:
-        report.add(
-            SUGGESTION,
-            "EMPTY_ARRAY_ACTION",
-            "This statement includes no actions and does not affect the policy. Specify actions.",
-            report.raw.span(path),
-        )
-    for text, where in items:
-        _check_action(report, where, text)
-    redundancy.check_actions(report, items)
-
-
-def _check_action(report: Report, path: Path, text: str) -> None:
-    if text == "*":
-        return
-    prefix, sep, name = text.partition(":")
-    if not sep or not prefix or not name:
-        report.add(
-            ERROR,
-            "INVALID_ACTION",
-            f"The action {text} is not valid. Use the format service:action, e.g. s3:GetObject.",
-            report.raw.span(path),
-        )
-        return
-    if _has_wildcard(prefix):
-        report.add(
-            SUGGESTION,
-            "WILDCARD_IN_SERVICE_NAME",
-            "Avoid using wildcards (*, ?) in the service name because it might grant "
-            "unintended access to other AWS services with similar names.",
-            report.raw.span(path),
-        )
-        if not catalog.expand_action(text):
-            report.add(
-                ERROR,
-                "INVALID_ACTION",
-                f"The action {text} matches no action.",
-                report.raw.span(path),
-            )
-        return
-    if prefix.lower() in catalog.RETIRED_SERVICES:
-        report.add(
-            WARNING,
-            "RETIRED_SERVICE_IN_ACTION",
-            f"The service {prefix} ({catalog.RETIRED_SERVICES[prefix.lower()]}) has been "
-            f"retired; {text} no longer grants or denies anything. Remove the action.",
-            report.raw.span(path),
-        )
-        return
-    if not catalog.service_exists(prefix):
-        guess = _suggest_service(prefix.lower())
-        hint = f" Did you mean {guess}?" if guess else ""
-        report.add(
-            ERROR,
-            "INVALID_SERVICE_IN_ACTION",
-            f"The service {prefix} specified in the action does not exist.{hint}",
-            report.raw.span(path),
-        )
-        return
-    if _has_wildcard(name):
-        if not catalog.expand_action(text):
-            report.add(
-                ERROR,
-                "INVALID_ACTION",
-                f"The action {text} matches no action of the service {prefix}.",
-                report.raw.span(path),
-            )
-        return
-    if catalog.action(text) is None:
-        guess = _suggest_action(prefix.lower(), name.lower())
-        hint = f" Did you mean {guess}?" if guess else ""
-        report.add(
-            ERROR,
-            "INVALID_ACTION",
-            f"The action {text} does not exist.{hint}",
-            report.raw.span(path),
-        )
-
-
-@functools.lru_cache(maxsize=1024)
-def _suggest_service(prefix: str) -> str | None:
-    # Cached: the editor re-validates the same misspelling on every keystroke.
-    return _closest(prefix, catalog.services())
-
-
-@functools.lru_cache(maxsize=1024)
-def _suggest_action(prefix: str, name: str) -> str | None:
-    names = {info.name.lower(): info.full_name for info in catalog.actions(prefix)}
-    guess = _closest(name, list(names))
-    return names[guess] if guess else None
-
-
-def _closest(word: str, candidates: list[str] | tuple[str, ...]) -> str | None:
-    """The likeliest intended name: most similar, then same first letter, then same length."""
-    close = difflib.get_close_matches(word, candidates, n=5, cutoff=0.5)
-    if not close:
-        return None
-
-    def rank(candidate: str) -> tuple[float, bool, int, str]:
-        ratio = difflib.SequenceMatcher(None, word, candidate).ratio()
-        return (-ratio, candidate[:1] != word[:1], abs(len(candidate) - len(word)), candidate)
-
-    return min(close, key=rank)
-
-
-def _check_resources(report: Report, path: Path, value: Any) -> None:
-    items = strings(report, path, value)
-    if isinstance(value, list) and not value:
-        report.add(
-            SUGGESTION,
-            "EMPTY_ARRAY_RESOURCE",
-            "This statement includes no resources and does not affect the policy. "
-            "Specify resources.",
-            report.raw.span(path),
-        )
-    for text, where in items:
-        _check_arn(report, where, text)
-    redundancy.check_resources(report, items)
-
-
-def _fixed(part: str) -> bool:
-    """A literal ARN field: no wildcard and no policy variable."""
-    return not _has_wildcard(part) and "${" not in part
-
-
-def _check_arn(report: Report, path: Path, text: str) -> None:
-    if text == "*" or text.startswith("${"):
-        return
-    if not text.startswith("arn:"):
-        if _fixed(text.partition(":")[0]):
-            report.add(
-                ERROR,
-                "INVALID_ARN_PREFIX",
-                f"Add the required prefix (arn) to the resource ARN {text}.",
-                report.raw.span(path),
-            )
-        return
-    parts = text.split(":", 5)
-    if len(parts) < 6:
-        if _fixed(text):
-            report.add(
-                ERROR,
-                "MISSING_ARN_FIELD",
-                "Resource ARNs must include at least 6 fields in the following structure: "
-                "arn:partition:service:region:account:resource",
-                report.raw.span(path),
-            )
-        return
-    _, partition, service, region, account, resource = parts
-    if _fixed(partition) and partition not in PARTITIONS:
-        report.add(
-            ERROR,
-            "INVALID_PARTITION",
-            f"The resource ARN for the service {service} does not support the partition "
-            f"{partition}. Use the supported values: {', '.join(sorted(PARTITIONS))}",
-            report.raw.span(path),
-        )
-    if not _fixed(service):
-        return
-    if service != service.lower():
-        report.add(
-            ERROR,
-            "INVALID_ARN_SERVICE_CASE",
-            f"Update the service name {service} in the resource ARN to use all lowercase letters.",
-            report.raw.span(path),
-        )
-        return
-    formats = catalog.arn_namespaces()
-    if service not in formats and not catalog.service_exists(service):
-        report.add(
-            ERROR,
-            "INVALID_SERVICE",
-            f"The service {service} in the resource ARN does not exist. Use a valid service name.",
-            report.raw.span(path),
-        )
-        return
-    takes_region, takes_account = formats.get(service, (True, True))
-    if region and _fixed(region):
-        if not takes_region:
-            report.add(
-                ERROR,
-                "ARN_REGION_NOT_ALLOWED",
-                f"The service {service} does not support specifying a Region in the resource ARN.",
-                report.raw.span(path),
-            )
-        elif not _REGION.fullmatch(region):
-            report.add(
-                ERROR,
-                "INVALID_ARN_REGION",
-                f"The Region {region} is not valid for this resource. Update the resource ARN "
-                "to include a supported Region.",
-                report.raw.span(path),
-            )
-    if account and _fixed(account):
-        if not takes_account:
-            report.add(
-                ERROR,
-                "ARN_ACCOUNT_NOT_ALLOWED",
-                f"The service {service} does not support specifying an account ID in the "
-                "resource ARN.",
-                report.raw.span(path),
-            )
-        elif not _ACCOUNT.fullmatch(account) and account != "aws":
-            report.add(
-                ERROR,
-                "INVALID_ARN_ACCOUNT",
-                f"The resource ARN account ID {account} is not valid. Provide a 12-digit "
-                "account ID.",
-                report.raw.span(path),
-            )
-    if not resource:
-        report.add(
-            ERROR,
-            "INVALID_ARN_RESOURCE",
-            "Resource ARN does not match the expected ARN format. Update the resource portion "
-            "of the ARN.",
-            report.raw.span(path),
-        )
-
-
-def _check_principals(
-    report: Report, path: Path, st: Mapping[str, Any], effect: str | None
-) -> None:
-    raw, kind = report.raw, report.kind
-    present = [e for e in ("Principal", "NotPrincipal") if e in st]
-    if not present and kind in PRINCIPAL_REQUIRED_KINDS:
-        report.add(
-            ERROR,
-            "MISSING_PRINCIPAL",
-            "Add a Principal element to the policy statement.",
-            raw.span(path),
-        )
-    for element in present:
-        where = (*path, element)
-        if kind in NO_PRINCIPAL_KINDS:
-            report.add(
-                ERROR,
-                "UNSUPPORTED_PRINCIPAL",
-                f"The policy type {kind.value.replace('_', ' ')} policy does not support the "
-                f"{element} element. Remove the {element} element.",
-                raw.key_span(where),
-            )
-            continue
-        if kind is PolicyKind.SCP:
-            report.add(
-                ERROR,
-                "SCP_SYNTAX_ERROR_PRINCIPAL",
-                "SCPs do not support specifying principals. Remove the Principal or "
-                "NotPrincipal element.",
-                raw.key_span(where),
-            )
-            continue
-        if element == "NotPrincipal" and effect == "Allow":
-            report.add(
-                SECURITY_WARNING,
-                "ALLOW_WITH_NOT_PRINCIPAL",
-                "Using Allow with NotPrincipal can be overly permissive. We recommend that you "
-                "use Principal instead.",
-                raw.key_span(where),
-            )
-        _check_principal_value(report, where, st[element])
-
-
-def _check_principal_value(report: Report, path: Path, value: Any) -> None:
-    raw = report.raw
-    if isinstance(value, str):
-        if value != "*":
-            report.add(
-                ERROR,
-                "INVALID_PRINCIPAL_FORMAT",
-                "The Principal element contents are not valid. Specify a key-value pair in the "
-                'Principal element, e.g. {"AWS": "123456789012"}, or "*".',
-                raw.span(path),
-            )
-        return
-    if not isinstance(value, Mapping):
-        _type_mismatch(report, path, "Object", value)
-        return
-    if not value:
-        report.add(
-            SUGGESTION,
-            "EMPTY_OBJECT_PRINCIPAL",
-            "This statement includes no principals and does not affect the policy. "
-            "Specify principals.",
-            raw.span(path),
-        )
-    for key, entries in value.items():
-        where = (*path, key)
-        if key not in PRINCIPAL_KEYS:
-            report.add(
-                ERROR,
-                "INVALID_PRINCIPAL_KEY",
-                f"The principal key {key} is not valid. Use one of: {', '.join(PRINCIPAL_KEYS)}.",
-                raw.key_span(where),
-            )
-            continue
-        if isinstance(entries, list) and not entries:
-            report.add(
-                SUGGESTION,
-                "EMPTY_ARRAY_PRINCIPAL",
-                "This statement includes no principals and does not affect the policy. "
-                "Specify principals.",
-                raw.span(where),
-            )
-        for text, at in strings(report, where, entries):
-            _check_principal_entry(report, key, text, at)
-
-
-def _check_principal_entry(report: Report, key: str, text: str, path: Path) -> None:
-    if text == "*" and key == "AWS":
-        return
-    if _has_wildcard(text):
-        report.add(
-            ERROR,
-            "UNSUPPORTED_WILDCARD_IN_PRINCIPAL",
-            f"Wildcards (*, ?) are not supported with the principal key {key}. Replace the "
-            "wildcard with a valid principal value.",
-            report.raw.span(path),
-        )
-        return
-    if key == "AWS":
-        if _UNIQUE_ID.fullmatch(text):
-            kind = {"AIDA": "user", "AROA": "role"}.get(text[:4])
-            if kind is not None:
-                report.add(
-                    WARNING,
-                    f"INVALID_{kind.upper()}_REFERENCE",
-                    f"The Principal element includes the IAM {kind} ID {text}. We recommend "
-                    f"that you use a {kind} ARN instead.",
-                    report.raw.span(path),
-                )
-            return
-        if not (_ACCOUNT.fullmatch(text) or text.startswith("arn:")):
-            report.add(
-                ERROR,
-                "INVALID_PRINCIPAL_FORMAT",
-                f"The AWS principal {text} is not valid. Use a 12-digit account ID or the ARN "
-                "of an account root, user, role, or role session.",
-                report.raw.span(path),
-            )
-        elif text.startswith("arn:"):
-            parts = text.split(":", 5)
-            if len(parts) < 6 or parts[2] not in ("iam", "sts"):
-                report.add(
-                    ERROR,
-                    "INVALID_PRINCIPAL_FORMAT",
-                    f"The AWS principal {text} is not a valid IAM or STS ARN.",
-                    report.raw.span(path),
-                )
-    elif key == "Service" and not _SERVICE_PRINCIPAL.fullmatch(text):
-        report.add(
-            ERROR,
-            "INVALID_SERVICE_PRINCIPAL_FORMAT",
-            f"The service principal {text} is not valid. Service principals look like "
-            "service-name.amazonaws.com.",
-            report.raw.span(path),
-        )
-
-
 def _check_sids(report: Report, statements: list[tuple[Path, Mapping[str, Any]]]) -> None:
     seen: set[str] = set()
     for path, st in statements:
@@ -757,7 +343,7 @@ def _check_sids(report: Report, statements: list[tuple[Path, Mapping[str, Any]]]
         sid = st["Sid"]
         where = (*path, "Sid")
         if not isinstance(sid, str):
-            _type_mismatch(report, where, "String", sid)
+            type_mismatch(report, where, "String", sid)
             continue
         if sid == "":
             report.add(
