@@ -162,6 +162,14 @@ def build_case(case: Any, cache: PolicyCache) -> tuple[Request, PolicySet]:
 
 
 def evaluate_line(line: str, cache: PolicyCache) -> dict[str, Any]:
+    """One case line -> its result object (DESIGN.md §5)."""
+    result: dict[str, Any] = json.loads(result_line(line, cache))
+    return result
+
+
+def result_line(line: str, cache: PolicyCache) -> str:
+    """One case line -> its result, already as a JSON line (formatted by hand: this is the
+    batch's inner loop)."""
     case_id: Any = None
     try:
         case = json.loads(line)
@@ -176,25 +184,25 @@ def evaluate_line(line: str, cache: PolicyCache) -> dict[str, Any]:
     except (TypeError, ValueError, AttributeError) as exc:  # malformed field shapes
         logger.debug("case %r failed", case_id, exc_info=True)
         return _error(case_id, f"invalid case: {exc}")
-    return {
-        "id": case_id,
-        "decision": decision.decision,
-        "matched_statements": [
-            {
-                "policy": m.label,
-                "statement": m.statement_index,
-                "sid": m.sid,
-                "start": {"line": m.span.start.line, "column": m.span.start.column},
-                "end": {"line": m.span.end.line, "column": m.span.end.column},
-            }
-            for m in decision.matched_statements
-        ],
-        "error": None,
-    }
+    matched = ", ".join(
+        f'{{"policy": "{m.label}", "statement": {m.statement_index}, '
+        f'"sid": {_dumps(m.sid)}, '
+        f'"start": {{"line": {m.span.start.line}, "column": {m.span.start.column}}}, '
+        f'"end": {{"line": {m.span.end.line}, "column": {m.span.end.column}}}}}'
+        for m in decision.matched_statements
+    )
+    return (
+        f'{{"id": {_dumps(case_id)}, "decision": "{decision.decision}", '
+        f'"matched_statements": [{matched}], "error": null}}'
+    )
 
 
-def _error(case_id: Any, message: str) -> dict[str, Any]:
-    return {"id": case_id, "decision": None, "matched_statements": [], "error": message}
+_dumps = json.dumps
+
+
+def _error(case_id: Any, message: str) -> str:
+    # case_id came from json.loads, so it always serialises.
+    return json.dumps({"id": case_id, "decision": None, "matched_statements": [], "error": message})
 
 
 def _cases(lines: Iterable[str]) -> Iterator[str]:
@@ -220,7 +228,7 @@ def _run_stream(lines: Iterable[str], out: TextIO) -> int:
     buffer: list[str] = []
     count = 0
     for line in _cases(lines):
-        buffer.append(json.dumps(evaluate_line(line, cache)))
+        buffer.append(result_line(line, cache))
         count += 1
         if len(buffer) >= 1000:
             out.write("\n".join(buffer) + "\n")

@@ -121,9 +121,11 @@ def normalize_context(context: Mapping[str, ContextValue]) -> dict[str, tuple[st
     """Keys lower-cased (context keys are case-insensitive), every value a tuple of strings."""
     out: dict[str, tuple[str, ...]] = {}
     for key, value in context.items():
-        if value is None:
+        if type(value) is str:  # the common case first
+            out[key.lower()] = (value,)
+        elif value is None:
             continue
-        if isinstance(value, (str, bool, int, float)):
+        elif isinstance(value, (str, bool, int, float)):
             out[key.lower()] = (_text(value),)
         else:
             out[key.lower()] = tuple(_text(v) for v in value if v is not None)
