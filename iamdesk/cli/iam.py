@@ -225,13 +225,22 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: error: {message}")
 
 
-def _load_extensions() -> None:
+def _load_extensions(wanted: str | None = None) -> None:
+    """Import the command modules, stopping once ``wanted`` is registered (None: all of them).
+
+    A module that fails to import costs only its own commands: the others keep working."""
     for module_name in EXTENSION_MODULES:
+        if wanted is not None and wanted in COMMANDS:
+            return
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
+            if exc.name == module_name:
+                continue  # an optional module not written yet
+            log.warning("iam commands from %s are unavailable: %s", module_name, exc)
+            continue
+        except ImportError as exc:
+            log.warning("iam commands from %s are unavailable: %s", module_name, exc)
             continue
         hook = getattr(module, "register_iam_commands", None)
         if hook is not None:
@@ -246,11 +255,12 @@ def _usage(stream: Any) -> None:
 
 
 def run(argv: list[str], options: GlobalOptions) -> int:
-    _load_extensions()
     if not argv or argv[0] in ("help", "-h", "--help"):
+        _load_extensions()
         _usage(sys.stdout)
         return 0
     name, rest = argv[0], argv[1:]
+    _load_extensions(name)
     entry = COMMANDS.get(name)
     if entry is None:
         return print_usage_error(

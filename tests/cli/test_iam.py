@@ -223,3 +223,18 @@ def test_aws_cli_global_options_from_documentation_are_accepted(iam) -> None:
     assert json.loads(out)["User"]["UserName"] == "bob"
     code, _, err = iam("get-user", "--user-name", "bob", "--output", "table")
     assert code == 252 and "JSON only" in err
+
+
+def test_a_broken_command_module_costs_only_its_commands(
+    iam, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from iamdesk.cli import iam as iam_module
+
+    (tmp_path / "broken_iam_ext.py").write_text("from no_such_package_here import thing\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(
+        iam_module, "EXTENSION_MODULES", ("broken_iam_ext", *iam_module.EXTENSION_MODULES)
+    )
+    monkeypatch.setattr(iam_module, "COMMANDS", {})
+    code, out, _ = iam("list-users")
+    assert code == 0 and json.loads(out) == {"Users": []}
