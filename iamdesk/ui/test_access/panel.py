@@ -49,7 +49,9 @@ class TestAccessPanel(QWidget):
     __test__ = False  # not a pytest test class, whatever its name says
     ran = Signal(list)  # list[ResultRow] after every run
 
-    def __init__(self, context: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: Any, parent: QWidget | None = None, *, autorun: bool = True
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("testAccessPanel")
         self.context = context
@@ -148,6 +150,18 @@ class TestAccessPanel(QWidget):
             context.modelChanged.connect(lambda _kinds: self.reload_choices())
             context.accountChanged.connect(lambda _account: self.reload_choices())
         self.reload_choices()
+        if autorun:
+            self.run_first_scenario()
+
+    def run_first_scenario(self) -> list[ResultRow]:
+        """Open with a real answer: the first saved scenario that is denied (a red statement
+        to look at), else the first scenario. Nothing happens without scenarios."""
+        scenarios = self.scenarios.scenarios
+        if not scenarios:
+            return []
+        number = next((i for i, s in enumerate(scenarios) if s["Expected"] == "explicitDeny"), 0)
+        self.scenarios.load(number)
+        return self.run()
 
     def _layout(self) -> None:
         principal_row = QHBoxLayout()
@@ -341,6 +355,9 @@ class TestAccessPanel(QWidget):
         return self.run_request(self._last_request)
 
     def _summarize(self, rows: list[ResultRow]) -> None:
+        # Expected and Change only mean something for scenarios and re-runs.
+        self.results.setColumnHidden(4, all(r.expected is None for r in rows))
+        self.results.setColumnHidden(5, all(r.previous is None for r in rows))
         counts = {
             w: sum(1 for r in rows if r.word == w)
             for w in ("allowed", "explicitDeny", "implicitDeny")

@@ -32,7 +32,7 @@ def demo_context(demo_file, tmp_path):
 def panel(qtbot, demo_context):
     from iamdesk.ui.test_access import TestAccessPanel
 
-    widget = TestAccessPanel(demo_context)
+    widget = TestAccessPanel(demo_context, autorun=False)
     qtbot.addWidget(widget)
     widget.resize(1500, 950)
     widget.show()

@@ -125,3 +125,15 @@ def test_action_completion_offers_real_actions(panel, qtbot):
     qtbot.keyClicks(panel.actions, "kms:Decr")
     assert panel.action_completer.completer.popup().isVisible()
     assert panel.action_completer.model.stringList() == ["kms:Decrypt"]
+
+
+def test_the_panel_opens_on_a_real_denied_result(qtbot, demo_context):
+    from iamdesk.ui.test_access import TestAccessPanel
+
+    panel = TestAccessPanel(demo_context)
+    qtbot.addWidget(panel)
+    assert panel.model.rowCount() == 1
+    assert panel.model.rows[0].word == "explicitDeny"
+    first = panel.details.policies_layout.itemAt(0).widget()
+    assert first.is_expanded() and "deny" in first.highlighted_lines()
+    assert "expects explicitDeny" in panel.scenarios.status.text()
