@@ -136,12 +136,15 @@ class PrincipalMatcher:
         if who.kind == ANONYMOUS:
             return DIRECT if self.wildcard else None
         arn = who.arn or ""
-        if arn in self.arns or arn.lower() in self.others or arn in self.others:
+        if who.kind == ROLE:
+            # The role itself (not one of its sessions): what a grant to the role ARN gives is
+            # limited by the boundary and session policy, as for its sessions.
+            if self.wildcard or arn in self.arns or (who.account, who.role_name) in self.roles:
+                return VIA_ROLE
+        elif self.wildcard or arn in self.arns or arn in self.others or arn.lower() in self.others:
             return DIRECT
-        if self.wildcard:
-            return DIRECT
-        if who.kind in (ASSUMED_ROLE, ROLE) and (who.account, who.role_name) in self.roles:
-            return DIRECT if who.kind == ROLE else VIA_ROLE
+        elif who.kind == ASSUMED_ROLE and (who.account, who.role_name) in self.roles:
+            return VIA_ROLE
         if who.account is not None and who.account in self.accounts and who.is_iam:
             return VIA_ACCOUNT
         return None
