@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from iamdesk.services.errors import IamError, no_such_entity
+from iamdesk.services.errors import IamError, no_such_entity, unmodifiable
 from iamdesk.store.changelog import record_change
 from iamdesk.store.db import Database
 from iamdesk.store.tables import (
@@ -137,6 +137,17 @@ def get_policy(
             raise IamError("NoSuchEntity", f"Policy {arn} does not exist or is not attachable.")
         raise IamError("NoSuchEntity", f"Policy {arn} was not found.")
     return row
+
+
+def get_customer_policy(session: Session, account: str, arn: str) -> ManagedPolicy:
+    """A policy that may be changed: AWS managed ones answer UnmodifiableEntity."""
+    if arn.startswith("arn:aws:iam::aws:policy/"):
+        from iamdesk.services import managed_policies
+
+        if managed_policies.get(arn) is None:
+            raise IamError("NoSuchEntity", f"Policy {arn} was not found.")
+        raise unmodifiable(arn)
+    return get_policy(session, account, arn)
 
 
 def tags_of(session: Session, entity_type: str, pk: int) -> list[dict[str, str]]:

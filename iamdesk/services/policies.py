@@ -6,11 +6,10 @@ any change answers ``UnmodifiableEntity``.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, func, select
 from sqlmodel import Session
 
 from iamdesk.core.policy.document import PolicyKind
@@ -20,8 +19,16 @@ from iamdesk.services.errors import (
     IamError,
     already_exists,
     delete_conflict,
-    limit_exceeded,
-    unmodifiable,
+)
+
+# The version operations live in policy_versions; callers reach them through this module too.
+from iamdesk.services.policy_versions import (
+    create_policy_version,
+    default_document,
+    delete_policy_version,
+    get_policy_version,
+    list_policy_versions,
+    set_default_policy_version,
 )
 from iamdesk.services.tags import replace_tags
 from iamdesk.services.validation import (
@@ -43,9 +50,6 @@ from iamdesk.store.tables import (
 )
 
 log = logging.getLogger(__name__)
-
-MAX_VERSIONS = 5
-_VERSION_RE = re.compile(r"v[1-9][0-9]*(\.[A-Za-z0-9-]*)?")
 
 
 def usage_counts(session: Session, policy_pk: int) -> tuple[int, int]:
@@ -85,15 +89,6 @@ def policy_shape(
         if found:
             out["Tags"] = found
     return out
-
-
-def _customer_policy(session: Session, account: str, arn: str) -> ManagedPolicy:
-    """A policy that may be changed: AWS managed ones answer UnmodifiableEntity."""
-    if managed_policies.is_aws_managed_arn(arn):
-        if managed_policies.get(arn) is None:
-            raise IamError("NoSuchEntity", f"Policy {arn} was not found.")
-        raise unmodifiable(arn)
-    return entities.get_policy(session, account, arn)
 
 
 def create_policy(
@@ -301,7 +296,7 @@ def list_policies(
 def delete_policy(db: Database, account_id: str | None, policy_arn: str) -> dict[str, Any]:
     with db.transaction() as session:
         account = entities.resolve_account(session, db, account_id)
-        row = _customer_policy(session, account, policy_arn)
+        row = entities.get_customer_policy(session, account, policy_arn)
         attached, boundary = usage_counts(session, int(row.pk or 0))
         if attached or boundary:
             raise delete_conflict("Cannot delete a policy attached to entities.")
@@ -318,170 +313,6 @@ def delete_policy(db: Database, account_id: str | None, policy_arn: str) -> dict
         session.delete(row)
         entities.record(session, db, account, "DeletePolicy", "policy", row.arn, before=before)
     return {}
-
-
-def _version(session: Session, row: ManagedPolicy, version_id: str) -> PolicyVersion:
-    if not _VERSION_RE.fullmatch(version_id or ""):
-        raise IamError(
-            "ValidationError",
-            f"1 validation error detected: Value '{version_id}' at 'versionId' failed to satisfy"
-            r" constraint: Member must satisfy regular expression pattern:"
-            r" v[1-9][0-9]*(\.[A-Za-z0-9-]*)?",
-        )
-    found = session.scalars(
-        select(PolicyVersion).where(
-            PolicyVersion.policy_pk == row.pk, PolicyVersion.version_id == version_id
-        )
-    ).first()
-    if found is None:
-        raise IamError("NoSuchEntity", f"Policy {row.arn} version {version_id} does not exist.")
-    return found
-
-
-def _version_shape(version: PolicyVersion, *, document: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if document:
-        out["Document"] = entities.document_object(version.document)
-    out["VersionId"] = version.version_id
-    out["IsDefaultVersion"] = version.is_default
-    out["CreateDate"] = version.create_date
-    return out
-
-
-def create_policy_version(
-    db: Database,
-    account_id: str | None,
-    policy_arn: str,
-    policy_document: str | Mapping[str, Any],
-    *,
-    set_as_default: bool = False,
-) -> dict[str, Any]:
-    text, _ = check_policy(policy_document, PolicyKind.IDENTITY)
-    with db.transaction() as session:
-        account = entities.resolve_account(session, db, account_id)
-        row = _customer_policy(session, account, policy_arn)
-        count = session.execute(
-            select(func.count()).where(PolicyVersion.policy_pk == row.pk)
-        ).scalar_one()
-        if count >= MAX_VERSIONS:
-            raise limit_exceeded(
-                "A managed policy can have up to 5 versions. Before you create a new version,"
-                " you must delete an existing version."
-            )
-        now = db.now()
-        version_id = f"v{row.next_version}"
-        if set_as_default:
-            session.execute(
-                update(PolicyVersion)
-                .where(PolicyVersion.policy_pk == row.pk)
-                .values(is_default=False)
-            )
-        version = PolicyVersion(
-            policy_pk=int(row.pk or 0),
-            version_id=version_id,
-            document=text,
-            is_default=set_as_default,
-            create_date=now,
-        )
-        session.add(version)
-        values: dict[str, Any] = {"next_version": row.next_version + 1, "update_date": now}
-        if set_as_default:
-            values["default_version_id"] = version_id
-        session.execute(update(ManagedPolicy).where(ManagedPolicy.pk == row.pk).values(**values))
-        out = _version_shape(version, document=False)
-        entities.record(
-            session,
-            db,
-            account,
-            "CreatePolicyVersion",
-            "policy",
-            row.arn,
-            after={**out, "Document": entities.document_object(text)},
-        )
-    return {"PolicyVersion": out}
-
-
-def get_policy_version(
-    db: Database, account_id: str | None, policy_arn: str, version_id: str
-) -> dict[str, Any]:
-    with db.transaction() as session:
-        # A transaction, not a read: an AWS managed policy is materialized on first use.
-        account = entities.resolve_account(session, db, account_id)
-        row = entities.get_policy(session, account, policy_arn)
-        return {"PolicyVersion": _version_shape(_version(session, row, version_id), document=True)}
-
-
-def list_policy_versions(db: Database, account_id: str | None, policy_arn: str) -> dict[str, Any]:
-    with db.transaction() as session:
-        account = entities.resolve_account(session, db, account_id)
-        row = entities.get_policy(session, account, policy_arn)
-        versions = session.scalars(
-            select(PolicyVersion)
-            .where(PolicyVersion.policy_pk == row.pk)
-            .order_by(PolicyVersion.pk.desc())  # type: ignore[union-attr]
-        ).all()
-        return {
-            "Versions": [_version_shape(v, document=False) for v in versions],
-            "IsTruncated": False,
-        }
-
-
-def delete_policy_version(
-    db: Database, account_id: str | None, policy_arn: str, version_id: str
-) -> dict[str, Any]:
-    with db.transaction() as session:
-        account = entities.resolve_account(session, db, account_id)
-        row = _customer_policy(session, account, policy_arn)
-        version = _version(session, row, version_id)
-        if version.is_default:
-            raise delete_conflict("Cannot delete the default version of a policy.")
-        before = _version_shape(version, document=True)
-        session.delete(version)
-        entities.record(
-            session, db, account, "DeletePolicyVersion", "policy", row.arn, before=before
-        )
-    return {}
-
-
-def set_default_policy_version(
-    db: Database, account_id: str | None, policy_arn: str, version_id: str
-) -> dict[str, Any]:
-    with db.transaction() as session:
-        account = entities.resolve_account(session, db, account_id)
-        row = _customer_policy(session, account, policy_arn)
-        version = _version(session, row, version_id)
-        previous = row.default_version_id
-        session.execute(
-            update(PolicyVersion).where(PolicyVersion.policy_pk == row.pk).values(is_default=False)
-        )
-        session.execute(
-            update(PolicyVersion).where(PolicyVersion.pk == version.pk).values(is_default=True)
-        )
-        session.execute(
-            update(ManagedPolicy)
-            .where(ManagedPolicy.pk == row.pk)
-            .values(default_version_id=version_id, update_date=db.now())
-        )
-        entities.record(
-            session,
-            db,
-            account,
-            "SetDefaultPolicyVersion",
-            "policy",
-            row.arn,
-            before={"DefaultVersionId": previous},
-            after={"DefaultVersionId": version_id},
-        )
-    return {}
-
-
-def default_document(db: Database, account_id: str | None, policy_arn: str) -> str:
-    """The default version's document text (for the GUI's editor and for simulations)."""
-    with db.transaction() as session:
-        account = entities.resolve_account(session, db, account_id)
-        row = entities.get_policy(session, account, policy_arn)
-        version = _version(session, row, row.default_version_id)
-        return version.document
 
 
 __all__ = [
