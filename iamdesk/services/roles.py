@@ -161,13 +161,13 @@ def list_roles(
     return result
 
 
-def update_role(
+def _update_role(
     db: Database,
     account_id: str | None,
     role_name: str,
-    *,
-    description: str | None = None,
-    max_session_duration: int | None = None,
+    description: str | None,
+    max_session_duration: int | None,
+    operation: str,
 ) -> dict[str, Any]:
     check_description(description)
     if max_session_duration is not None:
@@ -188,23 +188,33 @@ def update_role(
             session,
             db,
             account,
-            "UpdateRole",
+            operation,
             "role",
             row.name,
             before=before,
             after=entities.role_shape(row),
         )
+        return _role_out(session, row, detail=True)
+
+
+def update_role(
+    db: Database,
+    account_id: str | None,
+    role_name: str,
+    *,
+    description: str | None = None,
+    max_session_duration: int | None = None,
+) -> dict[str, Any]:
+    _update_role(db, account_id, role_name, description, max_session_duration, "UpdateRole")
     return {}
 
 
 def update_role_description(
     db: Database, account_id: str | None, role_name: str, description: str
 ) -> dict[str, Any]:
-    update_role(db, account_id, role_name, description=description)
-    with db.read() as session:
-        account = entities.resolve_account(session, db, account_id)
-        row = entities.get_role(session, account, role_name)
-        return {"Role": _role_out(session, row, detail=True)}
+    """UpdateRoleDescription: like UpdateRole, but answers with the updated role."""
+    role = _update_role(db, account_id, role_name, description, None, "UpdateRoleDescription")
+    return {"Role": role}
 
 
 def update_assume_role_policy(
