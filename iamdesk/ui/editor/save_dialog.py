@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSplitter,
     QTreeWidget,
@@ -135,6 +136,13 @@ class PolicySaveDialog(QDialog):
         self.impact_view.setColumnWidth(2, 260)
         self.impact_view.hide()
 
+        self.region = QLineEdit("us-east-1", self)
+        self.region.setObjectName("policyImpactRegion")
+        self.region.setToolTip(
+            "aws:RequestedRegion for the impact simulation when the request gives none "
+            "(region conditions in SCPs and policies depend on it)"
+        )
+        self.region.setMaximumWidth(140)
         self.save_button = QPushButton("Review impact…", self)
         self.save_button.setObjectName("policySaveButton")
         self.save_button.setEnabled(self.target is not None)
@@ -145,9 +153,12 @@ class PolicySaveDialog(QDialog):
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
+        buttons.addWidget(QLabel("Region:", self))
+        buttons.addWidget(self.region)
         buttons.addWidget(self.save_button)
         buttons.addWidget(cancel)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter = splitter
         splitter.addWidget(self.editor)
         splitter.addWidget(self.impact_view)
         splitter.setStretchFactor(0, 3)
@@ -181,7 +192,7 @@ class PolicySaveDialog(QDialog):
                 self.target,
                 self.original,
                 text,
-                context=self.context_entries,
+                context=self._impact_context(),
                 first_actions=self.first_actions,
             )
         except Exception as error:  # IamError: the change itself is refused (IAM's text)
@@ -191,6 +202,21 @@ class PolicySaveDialog(QDialog):
         self._show_impact(self.impact)
         self.save_button.setText("Save")
         return True
+
+    def _impact_context(self) -> list[dict[str, Any]]:
+        """The run's context entries, with the chosen region when they name none."""
+        entries = [dict(e) for e in self.context_entries or ()]
+        names = {str(e.get("ContextKeyName", "")).lower() for e in entries}
+        region = self.region.text().strip()
+        if region and "aws:requestedregion" not in names:
+            entries.append(
+                {
+                    "ContextKeyName": "aws:RequestedRegion",
+                    "ContextKeyValues": [region],
+                    "ContextKeyType": "string",
+                }
+            )
+        return entries
 
     def commit(self, text: str) -> bool:
         assert self.target is not None
@@ -218,7 +244,9 @@ class PolicySaveDialog(QDialog):
     def _show_impact(self, impact: Impact) -> None:
         view = self.impact_view
         view.clear()
-        view.show()
+        if not view.isVisible():
+            view.show()
+            self.splitter.setSizes([self.height() * 3 // 5, self.height() * 2 // 5])
         bold = QFont(view.font())
         bold.setBold(True)
         for title, changes, color in (
