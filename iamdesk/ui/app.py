@@ -9,12 +9,12 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from iamdesk.ui.context import AppContext
-from iamdesk.ui.crash import CrashHandler
 from iamdesk.ui.main_window import MainWindow
 from iamdesk.ui.settings import Settings
 
@@ -64,11 +64,27 @@ class Application:
         self.settings = settings or Settings()
         self.context = AppContext()
         self.window = MainWindow(self.context, self.settings)
-        self.crash = CrashHandler(lambda: self.window)
+        self.crash: Any = None
 
     def open(self, path: Path, account_id: str | None) -> bool:
         assert self.window.file_actions is not None
         return self.window.file_actions.open_path(path, account_id)
+
+    def start(self, path: Path, account_id: str | None, view: str | None) -> None:
+        """Show the window at once; once it has painted, install the crash handler, open the
+        file and build the view (the slow parts), on the next turns of the event loop."""
+        self.window.restore_state(view, show_view=False)
+        self.window.show()
+        self.window.firstPainted.connect(lambda: self._after_paint(path, account_id, view))
+
+    def _after_paint(self, path: Path, account_id: str | None, view: str | None) -> None:
+        from iamdesk.ui.crash import CrashHandler
+
+        self.crash = CrashHandler(lambda: self.window)
+        self.crash.install()
+        if not self.open(path, account_id):
+            log.error("could not open %s", path)
+        self.window.show_initial_view(view)
 
 
 def run(
@@ -96,15 +112,7 @@ def run(
     instance = Application()
     if screenshot is not None:
         return _screenshot(instance, path, account_id, screenshot, view)
-    instance.crash.install()
-    instance.window.restore_state(view)
-    instance.window.show()
-
-    def open_file() -> None:
-        if not instance.open(path, account_id):
-            log.error("could not open %s", path)
-
-    QTimer.singleShot(0, open_file)
+    instance.start(path, account_id, view)
     return instance.app.exec()
 
 

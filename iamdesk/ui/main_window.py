@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -36,6 +36,12 @@ log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
+    """``firstPainted`` fires once, on the event-loop turn after the window first painted: the
+    app opens the model file then, so the user sees a window at once."""
+
+    firstPainted = Signal()
+    _painted = False  # class default: Qt sends events before __init__ finishes
+
     def __init__(self, context: AppContext, settings: Settings) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -81,6 +87,12 @@ class MainWindow(QMainWindow):
         self.reload_accounts()
         self.update_title()
         self.resize(1280, 800)
+
+    def event(self, event: QEvent) -> bool:
+        if not self._painted and event.type() == QEvent.Type.Paint:
+            self._painted = True
+            QTimer.singleShot(0, self.firstPainted.emit)
+        return super().event(event)
 
     # Building ------------------------------------------------------------------------------
     def _build_toolbar(self) -> None:
@@ -225,11 +237,11 @@ class MainWindow(QMainWindow):
 
     # Accounts ------------------------------------------------------------------------------
     def reload_accounts(self) -> None:
-        from iamdesk.services.queries_accounts import list_accounts
-
         self.account_switcher.clear()
         if self.context.database is None:
-            return
+            return  # before a file is open: no database layer imported yet (start-up speed)
+        from iamdesk.services.queries_accounts import list_accounts
+
         for account in list_accounts(self.context.database):
             label = account["AccountId"]
             name = account.get("Alias") or account.get("Name")
@@ -336,13 +348,18 @@ class MainWindow(QMainWindow):
         )
 
     # State ---------------------------------------------------------------------------------
-    def restore_state(self, view: str | None = None) -> None:
+    def restore_state(self, view: str | None = None, *, show_view: bool = True) -> None:
         geometry = self.settings.window_geometry()
         if geometry is not None:
             self.restoreGeometry(geometry)
         state = self.settings.window_state()
         if state is not None:
             self.restoreState(state)
+        if show_view:
+            self.show_initial_view(view)
+
+    def show_initial_view(self, view: str | None) -> None:
+        """``view``, else the view shown when the app was last closed."""
         name = view or self.settings.last_view()
         try:
             self.show_view(name)

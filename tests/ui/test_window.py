@@ -157,3 +157,21 @@ def test_every_view_name_is_known():
         "organization",
         "test-access",
     )
+
+
+def test_start_paints_first_then_opens_the_file(qtbot, tmp_path, settings):
+    from iamdesk.ui.app import Application
+
+    instance = Application(settings)
+    qtbot.addWidget(instance.window)
+    path = tmp_path / "start.sqlite"
+    instance.start(path, None, "users")
+    assert instance.context.database is None  # nothing heavy before the first paint
+    qtbot.waitUntil(lambda: instance.context.database is not None)
+    try:
+        assert instance.window.current_view_name() == "users"
+        assert instance.context.db_path == path
+        assert sys.excepthook == instance.crash.handle
+    finally:
+        instance.crash.uninstall()
+        instance.context.database.close()

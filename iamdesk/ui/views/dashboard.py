@@ -140,15 +140,15 @@ class DashboardView(QScrollArea):
             self.reload()
 
     def reload(self) -> None:
+        self._dirty = False
+        db, account = self.context.database, self.context.account_id
+        if db is None:
+            return  # nothing open yet; the database layer is not even imported
         from iamdesk.services.account import get_account_summary
         from iamdesk.services.queries_accounts import list_accounts
         from iamdesk.services.queries_entities import role_rows, user_rows
         from iamdesk.services.queries_history import list_changes
 
-        self._dirty = False
-        db, account = self.context.database, self.context.account_id
-        if db is None:
-            return
         summary = get_account_summary(db, account)["SummaryMap"]
         info = next((a for a in list_accounts(db) if a["AccountId"] == account), {})
         name = info.get("Alias") or info.get("Name") or ""

@@ -33,8 +33,11 @@ from iamdesk.ui.context import AppContext
 from iamdesk.ui.icons import icon
 from iamdesk.ui.models.table import Column, EntityTableModel, Row
 from iamdesk.ui.settings import Settings
+from iamdesk.ui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
+
+BACKGROUND_ROWS = 5_000  # above this, rows load in a background task
 
 
 class DetailTab(QWidget):
@@ -71,6 +74,8 @@ class EntityView(QWidget):
         self.setObjectName(f"{self.kind}View")
         self._dirty = True
         self._selected_key: str | None = None
+        self._generation = 0
+        self._tasks = TaskRunner(self)
 
         self.heading = QLabel()
         self.heading.setObjectName(f"{self.kind}Heading")
@@ -217,10 +222,39 @@ class EntityView(QWidget):
 
     def reload(self) -> None:
         self._dirty = False
+        self._generation += 1
         if self.context.database is None:
-            self.model.set_rows([])
-        else:
-            self.model.set_rows(self.load_rows())
+            self._apply_rows([], self._generation)
+            return
+        if self.row_count_hint() <= BACKGROUND_ROWS:
+            self._apply_rows(self.load_rows(), self._generation)
+            return
+        # A large account: read the rows off the GUI thread so the window stays responsive;
+        # the table keeps its old rows until the new ones arrive.
+        generation = self._generation
+        self.count_label.setText("Loading…")
+        self._tasks.start(
+            lambda _control: self.load_rows(),
+            name=f"load {self.kind}",
+            on_done=lambda rows: self._apply_rows(rows, generation),
+            on_error=self._load_failed,
+        )
+
+    def row_count_hint(self) -> int:
+        """Roughly how many rows ``load_rows`` returns (0: load on the GUI thread)."""
+        from iamdesk.services.queries_entities import entity_count
+
+        return entity_count(self.context.database, self.context.account_id, self.kind)
+
+    def _load_failed(self, exc: BaseException) -> None:
+        from iamdesk.ui import messages
+
+        messages.error(f"Could not load {self.title.lower()}: {exc}")
+
+    def _apply_rows(self, rows: list[Row], generation: int) -> None:
+        if generation != self._generation:
+            return  # a newer reload is on its way
+        self.model.set_rows(rows)
         self._update_heading()
         if self._selected_key is not None and self.select_key(self._selected_key):
             self._show_detail(self._selected_key)

@@ -91,14 +91,14 @@ class OrganizationView(QWidget):
             self.reload()
 
     def reload(self) -> None:
-        from iamdesk.services.queries_organization import organization_tree
-
         self._dirty = False
         self.tree.clear()
         self.policies.clear()
         self.document.set_text("")
         if self.context.database is None:
             return
+        from iamdesk.services.queries_organization import organization_tree
+
         found = organization_tree(self.context.database, self.context.account_id)
         if found is None or found["Root"] is None:
             self.heading.setText(

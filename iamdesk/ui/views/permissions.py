@@ -94,8 +94,8 @@ class PermissionsTab(DetailTab):
         if self.owner_kind == "user":
             self._load_group_policies()
         self._load_boundary()
-        if self.list.topLevelItemCount():
-            self.list.setCurrentItem(self.list.topLevelItem(0))
+        # No policy is opened until the user picks one: a large document (ReadOnlyAccess has
+        # thousands of lines) would make every row change slow.
         self._update_buttons()
 
     def _load_group_policies(self) -> None:
@@ -168,10 +168,13 @@ class PermissionsTab(DetailTab):
         self.document.set_text(self._document_of(data))
 
     def _document_of(self, data: dict[str, Any]) -> str:
-        from iamdesk.services import inline_policies, policies
+        from iamdesk.services import inline_policies, managed_policies, policies
 
         db, account = self.context.database, self.context.account_id
         if data["kind"] == "managed":
+            catalog = managed_policies.get(data["arn"])
+            if catalog is not None:
+                return catalog.document_text()
             return document_text(policies.default_document(db, account, data["arn"]))
         kind, owner = ("group", data["group"]) if "group" in data else (self.owner_kind, self.owner)
         found = inline_policies.get_inline_policy(db, account, kind, owner, data["name"])
