@@ -106,18 +106,22 @@ class DetailPane(QWidget):
         marks = highlights_for(row)
         blocking = _blocking_types(decision)
 
-        # Policies that decided come first, then those with near misses, then the policy type
-        # that failed to allow (an implicit deny at the boundary: the boundary), then the rest.
+        # Denies that decided first, then the allows that decided (the organization's SCP
+        # allows last: FullAWSAccess is rarely the interesting part), near misses, the policy
+        # type that failed to allow an implicit deny; everything else stays folded.
         def rank(policy: InvolvedPolicy) -> int:
             found = marks.get(policy.label, [])
-            if any(h.kind != "near-miss" for h in found):
+            if any(h.kind == "deny" for h in found):
                 return 0
+            if any(h.kind == "allow" for h in found):
+                return 2 if policy.policy_type in ("scps", "rcps") else 1
             if found:
-                return 1
-            return 2 if policy.policy_type in blocking else 3
+                return 3
+            return 4 if policy.policy_type in blocking else 5
 
         for policy in sorted(row.policies, key=rank):
-            self._add_view(policy, marks.get(policy.label, []), open_=rank(policy) < 3)
+            level = rank(policy)
+            self._add_view(policy, marks.get(policy.label, []), open_=level != 2 and level < 5)
         self.policies_layout.addStretch(1)
         deciding = {(m.label, m.statement_index) for m in decision.matched_statements}
         near = {(m.label, m.statement_index) for m in getattr(decision, "near_misses", ())}

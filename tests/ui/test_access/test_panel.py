@@ -137,3 +137,33 @@ def test_the_panel_opens_on_a_real_denied_result(qtbot, demo_context):
     first = panel.details.policies_layout.itemAt(0).widget()
     assert first.is_expanded() and "deny" in first.highlighted_lines()
     assert "expects explicitDeny" in panel.scenarios.status.text()
+
+
+def test_near_misses_of_an_implicit_deny_are_amber_with_what_failed(panel):
+    role = f"arn:aws:iam::{panel.context.account_id}:role/WebServerRole"
+    panel.set_request(role, ["s3:GetObject"], ["arn:aws:s3:::example-corp-uploads/x"])
+    panel.context_table.apply_preset("Requested region")
+    assert [r.word for r in panel.run()] == ["implicitDeny"]
+    view = panel.details.policies_layout.itemAt(0).widget()
+    assert "ReadSiteAssets" in view.title.text()
+    lines = view.highlighted_lines()
+    assert list(lines) == ["near-miss"]
+    statement = parse_policy(view.code.toPlainText()).statements[0]
+    assert lines["near-miss"] == list(range(statement.span.start.line, statement.span.end.line + 1))
+    assert "Resource" in view.notes.text() or "resource" in view.notes.text()
+    near = [i.text(0) for i in panel.details.tree.statement_items() if "near miss" in i.text(0)]
+    assert near and "failed on Resource" in near[0]
+
+
+def test_cross_account_deny_names_both_sides(panel):
+    erin = "arn:aws:iam::444455556666:user/erin"
+    shared = "arn:aws:s3:::example-corp-shared-data/reports/2025-q4.csv"
+    panel.set_request(erin, ["s3:GetObject"], [shared])
+    panel.context_table.apply_preset("Requested region")
+    rows = panel.run()
+    assert [r.word for r in rows] == ["allowed"]
+    types = panel.model.data(panel.model.index(0, 3))
+    assert "resource ✓" in types and "cross-account" in types
+    titles = [panel.details.policies_layout.itemAt(i).widget().title.text() for i in range(2)]
+    assert any(t.startswith("Resource policy") for t in titles)
+    assert any(t.startswith("Identity policy") for t in titles)
