@@ -22,7 +22,7 @@ from typing import Any
 from iamdesk.core.arn import try_parse_arn
 from iamdesk.core.evaluator.compiled import CompiledStatement, PolicyRef, PolicySet
 from iamdesk.core.evaluator.matching import DIRECT, VIA_ACCOUNT, VIA_ROLE
-from iamdesk.core.evaluator.request import IAM_KINDS, ROOT, Env, Request
+from iamdesk.core.evaluator.request import FEDERATED_USER, IAM_KINDS, ROOT, Env, Request
 from iamdesk.core.evaluator.trace import NearMiss, StatementTrace
 from iamdesk.core.policy.document import Span
 
@@ -275,7 +275,9 @@ def evaluate(request: Request, policy_set: PolicySet, *, explain: bool = True) -
     if iam:
         identity_ok = who.kind == ROOT
         boundary_ok = not has_boundary
-        session_ok = not has_session
+        # A federated-user session (GetFederationToken) without a session policy has no
+        # permissions of its own: only a resource policy naming the session can allow it.
+        session_ok = not has_session and who.kind != FEDERATED_USER
         for hit in allows:
             ptype = hit[0]
             if ptype is IDENTITY:

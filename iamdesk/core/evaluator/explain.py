@@ -137,6 +137,11 @@ def explain_decision(decision: Decision) -> str:
         ref = req_name(decision, "permissions_boundary")
         return f"Denied: the permissions boundary {ref} has no statement that allows {action}."
     if gate == "session_policy":
+        if decision.policy_set.session_policy is None:
+            return (
+                f"Denied: a federated-user session without a session policy has no permissions; "
+                f"no resource policy names the session for {what}."
+            )
         ref = req_name(decision, "session_policy")
         return f"Denied: the session policy {ref} has no statement that allows {action}."
     if gate == "cross_account":
