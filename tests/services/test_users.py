@@ -185,3 +185,19 @@ def test_every_change_is_logged_with_before_and_after(db: Database) -> None:
 def test_unknown_account_is_refused(db: Database) -> None:
     err = error_of(users.create_user, db, "999999999999", "bob")
     assert err.code == "NoSuchEntity" and "999999999999" in err.message
+
+
+def test_accounts_in_one_file_are_separate(db: Database) -> None:
+    from sqlalchemy import insert
+
+    from iamdesk.store.tables import Account
+
+    other = "111122223333"
+    with db.transaction() as session:
+        session.execute(insert(Account), {"account_id": other, "create_date": FIXED_TEXT})
+    users.create_user(db, None, "bob")
+    twin = users.create_user(db, other, "bob")["User"]
+    assert twin["Arn"] == f"arn:aws:iam::{other}:user/bob"
+    assert [u["Arn"] for u in users.list_users(db, other)["Users"]] == [twin["Arn"]]
+    users.delete_user(db, other, "bob")
+    assert users.get_user(db, None, "bob")["User"]["Arn"].startswith(f"arn:aws:iam::{ACCOUNT}:")
