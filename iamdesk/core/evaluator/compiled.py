@@ -88,6 +88,10 @@ class CompiledStatement:
         if self.principal is None:
             return None
         if self.not_principal:
+            # AWS: a Deny with NotPrincipal always applies to an IAM principal that has a
+            # permissions boundary, whatever NotPrincipal lists.
+            if env.has_boundary and not self.allow:
+                return DIRECT
             return None if self.principal.covers_all(env.principal) else DIRECT
         return self.principal.match(env.principal)
 

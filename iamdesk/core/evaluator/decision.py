@@ -237,7 +237,7 @@ def evaluate(request: Request, policy_set: PolicySet, *, explain: bool = True) -
         applies.append(IDENTITY)
         _collect(ps.identity, IDENTITY, env, 0, allows, denies)
         if ps.permissions_boundary is not None and who.kind != ROOT:
-            has_boundary = True
+            has_boundary = env.has_boundary = True
             applies.append(BOUNDARY)
             _collect((ps.permissions_boundary,), BOUNDARY, env, 0, allows, denies)
         if ps.session_policy is not None:

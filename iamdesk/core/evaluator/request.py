@@ -135,7 +135,16 @@ def normalize_context(context: Mapping[str, ContextValue]) -> dict[str, tuple[st
 class Env:
     """The normalized request every matcher reads; also collects missing context keys."""
 
-    __slots__ = ("action", "context", "missing", "principal", "request", "resource", "service")
+    __slots__ = (
+        "action",
+        "context",
+        "has_boundary",
+        "missing",
+        "principal",
+        "request",
+        "resource",
+        "service",
+    )
 
     def __init__(self, request: Request) -> None:
         self.request = request
@@ -147,6 +156,7 @@ class Env:
         p = request.principal
         self.principal = classify_principal(p.arn, p.account)
         self.missing: dict[str, str] = {}
+        self.has_boundary = False  # set by the decision flow: a permissions boundary applies
 
     def single(self, key: str) -> str | None:
         """The value of a single-valued key (lower-case name), or None if absent/multi-valued."""
