@@ -113,3 +113,34 @@ def test_choice_model_under_proxy_passes_model_tester(qtmodeltester):
     proxy.setFilterFixedString("grants 1")
     assert proxy.rowCount() == 11  # 1, 10..19
     qtmodeltester.check(proxy)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    names=st.lists(st.text("abAB", min_size=1, max_size=5), unique=True, max_size=30),
+    typed=st.lists(st.text("ab", max_size=3), min_size=1, max_size=6),
+)
+def test_narrowing_while_typing_matches_a_fresh_filter(names, typed):
+    rows = [{"name": n, "size": len(n), "note": None} for n in names]
+    model = _model(rows)
+    model.sort(1, Qt.SortOrder.AscendingOrder)
+    for text in typed:
+        model.set_filter(text)
+        while model.canFetchMore(QModelIndex()):
+            model.fetchMore(QModelIndex())
+        fresh = _model(rows)
+        fresh.sort(1, Qt.SortOrder.AscendingOrder)
+        fresh.set_filter(text)
+        while fresh.canFetchMore(QModelIndex()):
+            fresh.fetchMore(QModelIndex())
+        assert shown(model) == shown(fresh)
+
+
+def test_sorting_keeps_the_selection_on_its_entity(qtbot):
+    from PySide6.QtCore import QItemSelectionModel
+
+    model = _model(ROWS[:30])
+    selection = QItemSelectionModel(model)
+    selection.setCurrentIndex(model.index(4, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    model.sort(1, Qt.SortOrder.DescendingOrder)
+    assert model.key_at(selection.currentIndex().row()) == "user-0004"

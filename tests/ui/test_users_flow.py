@@ -204,3 +204,17 @@ def test_switching_accounts_reloads_views(users_view, context, qtbot, window):
     qtbot.waitUntil(lambda: names(users_view) == ["only-in-dev"])
     assert other in window.windowTitle()
     assert no_visible_window("errorBox")
+
+
+def test_filtering_keeps_the_detail_pane(users_view, context, qtbot):
+    db, account = context.database, context.account_id
+    for name in ("amy", "bert"):
+        users.create_user(db, account, name)
+    context.notify("users")
+    qtbot.waitUntil(lambda: users_view.model.rowCount() == 2)
+    users_view.select_key("arn:aws:iam::123456789012:user/bert")
+    qtbot.keyClicks(users_view.filter, "user/a")
+    assert names(users_view) == ["amy"]
+    assert "bert" in users_view.detail_title.text()  # still showing what was selected
+    users_view.filter.clear()
+    assert users_view.selected_row()["UserName"] == "bert"

@@ -72,6 +72,7 @@ class EntityTableModel(QAbstractTableModel):
         self._rows: list[Row] = []
         self._haystack: list[str] = []
         self._visible: list[int] = []  # indices into _rows, filtered and sorted
+        self._order: list[int] | None = None  # all indices, sorted
         self._loaded = 0
         self._filter = ""
         self._sort_column = -1
@@ -89,6 +90,7 @@ class EntityTableModel(QAbstractTableModel):
             changed = [i for i, (old, new) in enumerate(pairs) if old != new]
             self._rows = new_rows
             self._haystack = [self._search_text(r).casefold() for r in new_rows]
+            self._order = None  # rows stay where they are until the next filter or sort
             positions = {src: pos for pos, src in enumerate(self._visible[: self._loaded])}
             last = self.columnCount() - 1
             for src in changed:
@@ -99,6 +101,7 @@ class EntityTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = new_rows
         self._haystack = [self._search_text(r).casefold() for r in new_rows]
+        self._order = None
         self._recompute()
         self.endResetModel()
 
@@ -106,9 +109,11 @@ class EntityTableModel(QAbstractTableModel):
         needle = text.strip().casefold()
         if needle == self._filter:
             return
+        # Typing more of a word only narrows the matches: filter the current ones, not all rows.
+        narrow = bool(self._filter) and self._filter in needle
         self.beginResetModel()
         self._filter = needle
-        self._recompute()
+        self._recompute(narrow=narrow)
         self.endResetModel()
 
     @property
@@ -127,30 +132,47 @@ class EntityTableModel(QAbstractTableModel):
     def key_at(self, row: int) -> str:
         return self._key(self.row_at(row))
 
-    def row_of_key(self, key: str) -> int | None:
-        """The view row showing ``key``, fetching batches until it is loaded; None if filtered."""
+    def position_of(self, key: str) -> int | None:
+        """Where ``key`` is among the matching rows (loaded or not); None if filtered out."""
+        key_of, rows = self._key, self._rows
         for pos, src in enumerate(self._visible):
-            if self._key(self._rows[src]) == key:
-                while pos >= self._loaded and self.canFetchMore(QModelIndex()):
-                    self.fetchMore(QModelIndex())
+            if key_of(rows[src]) == key:
                 return pos
         return None
 
-    def _recompute(self) -> None:
+    def row_of_key(self, key: str) -> int | None:
+        """The view row showing ``key``, loading rows up to it; None if filtered out."""
+        pos = self.position_of(key)
+        if pos is not None and pos >= self._loaded:
+            self.beginInsertRows(QModelIndex(), self._loaded, pos)
+            self._loaded = pos + 1
+            self.endInsertRows()
+        return pos
+
+    def _sorted_all(self) -> list[int]:
+        """Every row index in the current sort order, computed once per content and sort."""
+        if self._order is None:
+            order = list(range(len(self._rows)))
+            if 0 <= self._sort_column < len(self.columns):
+                column = self.columns[self._sort_column]
+                getter = column.sort or column.value
+                rows = self._rows
+                order.sort(
+                    key=lambda i: _sort_key(getter(rows[i])),
+                    reverse=self._sort_order == Qt.SortOrder.DescendingOrder,
+                )
+            self._order = order
+        return self._order
+
+    def _recompute(self, *, narrow: bool = False) -> None:
+        # Filtering walks the sorted order, so the matches come out sorted without a sort.
+        base = self._visible if narrow else self._sorted_all()
         needle = self._filter
         if needle:
             hay = self._haystack
-            visible = [i for i in range(len(hay)) if needle in hay[i]]
+            visible = [i for i in base if needle in hay[i]]
         else:
-            visible = list(range(len(self._rows)))
-        if 0 <= self._sort_column < len(self.columns):
-            column = self.columns[self._sort_column]
-            getter = column.sort or column.value
-            rows = self._rows
-            visible.sort(
-                key=lambda i: _sort_key(getter(rows[i])),
-                reverse=self._sort_order == Qt.SortOrder.DescendingOrder,
-            )
+            visible = list(base)
         self._visible = visible
         self._loaded = min(BATCH, len(visible))
 
@@ -212,10 +234,19 @@ class EntityTableModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.layoutAboutToBeChanged.emit()
+        old_visible = self._visible
+        persistent = self.persistentIndexList()
         self._sort_column = column
         self._sort_order = order
-        # Sorting resets the loaded window: keep the first batch, the rest comes on scroll.
+        self._order = None
         loaded = self._loaded
         self._recompute()
         self._loaded = max(self._loaded, min(loaded, len(self._visible)))
+        # Selections and current rows follow their entity to its new place.
+        where = {src: pos for pos, src in enumerate(self._visible[: self._loaded])}
+        moved = []
+        for index in persistent:
+            pos = where.get(old_visible[index.row()]) if index.row() < len(old_visible) else None
+            moved.append(self.index(pos, index.column()) if pos is not None else QModelIndex())
+        self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()

@@ -75,6 +75,7 @@ class EntityView(QWidget):
         self._dirty = True
         self._selected_key: str | None = None
         self._generation = 0
+        self._filtering = False
         self._tasks = TaskRunner(self)
 
         self.heading = QLabel()
@@ -267,10 +268,18 @@ class EntityView(QWidget):
         self.filter.selectAll()
 
     def _on_filter(self, text: str) -> None:
-        self.model.set_filter(text)
+        self._filtering = True  # the reset drops the selection; the detail pane stays
+        try:
+            self.model.set_filter(text)
+        finally:
+            self._filtering = False
         self._update_heading()
+        # Keep the selection if its row is among the first loaded ones (cheap); the detail pane
+        # keeps showing it either way.
         if self._selected_key is not None:
-            self.select_key(self._selected_key)
+            pos = self.model.position_of(self._selected_key)
+            if pos is not None and pos < self.model.rowCount():
+                self.table.setCurrentIndex(self.model.index(pos, 0))
 
     def _update_heading(self) -> None:
         self.heading.setText(self.title)
@@ -306,6 +315,8 @@ class EntityView(QWidget):
         return self.model.row_at(index.row())
 
     def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        if self._filtering:
+            return
         rows = self.table.selectionModel().selectedRows()
         key = self.model.key_at(rows[0].row()) if rows else None
         if key != self._selected_key or key is None:
