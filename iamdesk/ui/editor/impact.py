@@ -104,7 +104,8 @@ def preview_impact(
     changed += [a for a in old_actions if a not in set(new_actions)]
     actions = list(dict.fromkeys([*first_actions, *changed, *old_actions, *new_actions]))
     modelled = [r["Arn"] for r in list_resources(db)]
-    resources = list(dict.fromkeys([*named, *modelled, "*"]))[:MAX_RESOURCES]
+    governed = target.resource_arns(db)
+    resources = list(dict.fromkeys([*governed, *named, *modelled, "*"]))[:MAX_RESOURCES]
     impact = Impact(principals, actions[:MAX_ACTIONS], resources, context=context or None)
     if len(actions) > MAX_ACTIONS:
         impact.note = f"Checked the first {MAX_ACTIONS} of {len(actions)} actions. "

@@ -143,7 +143,41 @@ class PolicyTarget:
             if self.owner_kind == "group":
                 return _members(db, self.account_id, str(self.owner_name))
             return [_arn(self.account_id, str(self.owner_kind), str(self.owner_name))]
+        # A resource or trust policy can let anyone in: every modelled user and role.
+        return _everyone(db)[:MAX_HOLDERS]
+
+    def resource_arns(self, db: Any) -> list[str]:
+        """Resources the policy governs, to simulate against besides those it names."""
+        if self.kind == "trust":
+            return [_arn(self.account_id, "role", str(self.owner_name))]
+        if self.kind == "bucket":
+            bucket = f"arn:aws:s3:::{self.owner_name}"
+            return [bucket, f"{bucket}/example-object"]
+        if self.kind == "key":
+            from iamdesk.services.resources import list_resources
+
+            return [
+                r["Arn"]
+                for r in list_resources(db, account_id=self.account_id)
+                if r["Service"] == "kms" and str(self.owner_name) in r["Arn"]
+            ]
         return []
+
+
+MAX_HOLDERS = 60
+
+
+def _everyone(db: Any) -> list[str]:
+    from iamdesk.services.queries_accounts import list_accounts
+    from iamdesk.services.roles import list_roles
+    from iamdesk.services.users import list_users
+
+    arns: list[str] = []
+    for account in list_accounts(db):
+        account_id = account["AccountId"]
+        arns += [u["Arn"] for u in list_users(db, account_id, max_items=1000)["Users"]]
+        arns += [r["Arn"] for r in list_roles(db, account_id, max_items=1000)["Roles"]]
+    return arns
 
 
 def _arn(account_id: str, kind: str, name: str) -> str:

@@ -85,3 +85,31 @@ def test_aws_managed_policies_open_read_only_with_the_reason(panel, qtbot):
     assert dialog.editor.code.isReadOnly()
     assert not dialog.save_button.isEnabled()
     assert "AWS managed policy" in dialog.message.text()
+
+
+def test_closing_the_public_bucket_previews_who_loses_access(panel, qtbot):
+    frank = f"arn:aws:iam::{panel.context.account_id}:user/frank"
+    page = "arn:aws:s3:::example-corp-public-website/index.html"
+    panel.set_request(frank, ["s3:GetObject"], [page])
+    panel.context_table.model.add(ContextRow("aws:RequestedRegion", "string", "us-east-1"))
+    assert [r.word for r in panel.run()] == ["allowed"]
+    view = panel.details.views["resource_policy"]
+    view.edit_button.click()
+    dialog = panel.edit_dialog
+    assert dialog.target.kind == "bucket"
+    document = json.loads(dialog.editor.text())
+    statements = document["Statement"]
+    statements = statements if isinstance(statements, list) else [statements]
+    root = f"arn:aws:iam::{panel.context.account_id}:root"
+    for statement in statements:
+        if statement.get("Principal") in ("*", {"AWS": "*"}):
+            statement["Principal"] = {"AWS": root}  # the account, no longer everyone
+    document["Statement"] = statements
+    dialog.editor.replace_text(json.dumps(document, indent=4))
+    assert dialog.save_clicked()
+    losers = {c.principal for c in dialog.impact.removed if c.action == "s3:GetObject"}
+    assert frank in losers
+    assert dialog.impact.added == []
+    assert dialog.save_clicked()
+    row = panel.model.rows[0]
+    assert (row.word, row.previous) == ("implicitDeny", "allowed")
