@@ -142,6 +142,11 @@ def candidates(context: CompletionContext, document_text: str) -> list[str]:
             return ["Version", "Id", "Statement"]
         return []
     key = context.key
+    if "Condition" in context.path[:-1]:
+        # A condition value: the operator is the key right under Condition.
+        at = len(context.path) - 1 - context.path[::-1].index("Condition")
+        operator = context.path[at + 1].split(":")[-1].removesuffix("IfExists")
+        return ["true", "false"] if operator in ("Bool", "Null") else []
     if key in ("Action", "NotAction"):
         prefix, sep, _ = context.prefix.partition(":")
         if not sep:

@@ -99,3 +99,28 @@ def test_token_at_finds_the_string_under_the_mouse():
     line = '            "Action": ["s3:GetObject", "s3:Put*"],'
     assert token_at(line, line.index("Put")) == "s3:Put*"
     assert token_at(line, 2) is None
+
+
+def test_bool_condition_values_complete_to_true_and_false():
+    text = HEAD + '"Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": ["f'
+    assert complete(text, text)[1] == ["false"]
+    text = HEAD + '"Condition": {"StringEquals": {"aws:username": "'
+    assert complete(text, text)[1] == []
+
+
+def test_hovering_an_action_in_the_editor_shows_its_description(editor, qtbot):
+    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    editor.set_text(HEAD + '            "Action": "s3:GetObject"\n        }\n    ]\n}')
+    block = editor.code.document().findBlockByNumber(4)
+    cursor = QTextCursor(block)
+    cursor.setPosition(block.position() + block.text().index("GetObject"))
+    point = editor.code.cursorRect(cursor).center()
+    event = QHelpEvent(
+        QEvent.Type.ToolTip, point, editor.code.viewport().mapToGlobal(point + QPoint(0, 0))
+    )
+    QApplication.sendEvent(editor.code.viewport(), event)
+    assert QToolTip.isVisible()
+    assert "s3:GetObject" in QToolTip.text() and "Read" in QToolTip.text()
