@@ -73,7 +73,7 @@ def check_policy(
     try:
         doc = parse_policy(text)
     except PolicyParseError as exc:
-        raise malformed_policy(exc.message) from None
+        raise malformed_policy(str(exc)) from None  # the message with its line and column
     _check_kind(doc, kind)
     size = policy_size(text)
     if (

@@ -127,6 +127,7 @@ def test_malformed_policy_is_reported(iam) -> None:
     code, _, err = iam("create-policy", "--policy-name", "Bad", "--policy-document", "{nope")
     assert code == 254
     assert "An error occurred (MalformedPolicyDocument) when calling the CreatePolicy" in err
+    assert "(line 1, column 2)" in err  # says where
 
 
 def test_aws_managed_policy_cannot_change(iam) -> None:
