@@ -55,8 +55,6 @@ def list_principals(db: Any) -> list[PrincipalChoice]:
 
 
 def _sessions(db: Any, account_id: str) -> list[str]:
-    try:
-        from iamdesk.services.sts import list_sessions
-    except ImportError:
-        return []
-    return [str(s["Arn"]) for s in list_sessions(db, account_id)]
+    from iamdesk.services.role_sessions import list_role_sessions
+
+    return [str(s["Arn"]) for s in list_role_sessions(db, account_id)]

@@ -24,6 +24,20 @@ def test_principals_of_every_account_are_offered(panel):
     assert any(label.startswith("user · bob ·") for label in labels)
     assert any(label.startswith("role · WebServerRole ·") for label in labels)
     assert any("erin" in label and "Partner" in label for label in labels)
+    assert any(label.startswith("session · DeployRole/alice-deploy ·") for label in labels)
+
+
+def test_a_session_from_the_list_is_tested_with_its_session_policy(panel):
+    index = next(
+        i
+        for i in range(panel.principal.count())
+        if panel.principal.itemText(i).startswith("session · DeployRole/alice-deploy")
+    )
+    panel.principal.setCurrentIndex(index)
+    panel.actions.setPlainText("ec2:RunInstances")
+    panel.context_table.apply_preset("Requested region")
+    assert [r.word for r in panel.run()] == ["implicitDeny"]
+    assert "session – no allow" in panel.model.data(panel.model.index(0, 3))
 
 
 def test_scp_deny_highlights_the_denying_statement_at_its_lines(panel, qtbot):

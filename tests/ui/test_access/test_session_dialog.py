@@ -49,6 +49,7 @@ def test_a_session_with_mfa_and_a_session_policy_becomes_the_principal(panel):
     dialog.accept()
     assert dialog.error.text() == ""
     assert panel.principal_arn().endswith(":assumed-role/DeployRole/demo-room")
+    assert panel.principal.currentText().startswith("session · DeployRole/demo-room")
 
     panel.actions.setPlainText("s3:GetObject\nec2:RunInstances")
     panel.context_table.apply_preset("Requested region")
