@@ -49,22 +49,19 @@ def no_such_policy(arn: str) -> IamError:
     return IamError("NoSuchEntity", f"Policy {arn} does not exist or is not attachable.")
 
 
+_ALREADY_EXISTS = {
+    "user": "User with name {name} already exists.",
+    "group": "Group with name {name} already exists.",
+    "role": "Role with name {name} already exists.",
+    "policy": "A policy called {name} already exists. Duplicate names are not allowed.",
+    "instance profile": "Instance Profile {name} already exists.",
+    "mfa": "MFADevice entity at the same path and name already exists.",
+}
+
+
 def already_exists(kind: str, name: str) -> IamError:
-    word = {"user": "User", "group": "Group", "role": "Role", "policy": "A policy called"}.get(kind)
-    if kind == "policy":
-        return IamError(
-            "EntityAlreadyExists",
-            f"A policy called {name} already exists. Duplicate names are not allowed.",
-        )
-    if kind == "instance profile":
-        return IamError("EntityAlreadyExists", f"Instance Profile {name} already exists.")
-    if kind == "mfa":
-        return IamError(
-            "EntityAlreadyExists", "MFADevice entity at the same path and name already exists."
-        )
-    return IamError(
-        "EntityAlreadyExists", f"{word or kind.capitalize()} with name {name} already exists."
-    )
+    """``EntityAlreadyExists`` in AWS's words for ``kind`` (a key of ``_ALREADY_EXISTS``)."""
+    return IamError("EntityAlreadyExists", _ALREADY_EXISTS[kind].format(name=name))
 
 
 def delete_conflict(message: str) -> IamError:
