@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -41,6 +41,10 @@ from iamdesk.ui.test_access.runner import (
 )
 
 log = logging.getLogger(__name__)
+
+
+# Model changes that alter the principals, resources or scenarios the panel offers.
+_CHOICE_KINDS = {"users", "roles", "resources", "account", "organization"}
 
 
 class TestAccessPanel(QWidget):
@@ -147,7 +151,7 @@ class TestAccessPanel(QWidget):
 
         self._layout()
         if hasattr(context, "modelChanged"):
-            context.modelChanged.connect(lambda _kinds: self.reload_choices())
+            context.modelChanged.connect(self._model_changed)
             context.accountChanged.connect(lambda _account: self.reload_choices())
         self.reload_choices()
         if autorun:
@@ -223,12 +227,16 @@ class TestAccessPanel(QWidget):
             return
         current = self.principal_arn()
         self.principals = list_principals(self.db)
-        self.principal.clear()
+        # One model built in one go: tens of thousands of principals in a large account.
+        model = QStandardItemModel(self.principal)
         for choice in self.principals:
-            self.principal.addItem(choice.label, choice.arn)
-            self.principal.setItemData(
-                self.principal.count() - 1, choice.arn, Qt.ItemDataRole.ToolTipRole
-            )
+            item = QStandardItem(choice.label)
+            item.setData(choice.arn, Qt.ItemDataRole.UserRole)
+            item.setToolTip(choice.arn)
+            model.appendRow(item)
+        self.principal.setModel(model)
+        self.principal.completer().setModel(model)
+        self.principal.completer().setFilterMode(Qt.MatchFlag.MatchContains)
         if current:
             self.set_principal(current)
         from iamdesk.services.resources import list_resources
@@ -239,6 +247,10 @@ class TestAccessPanel(QWidget):
         for arn in self._resource_arns:
             self.resource_picker.addItem(arn, arn)
         self.scenarios.reload()
+
+    def _model_changed(self, kinds: Any) -> None:
+        if not kinds or set(kinds) & _CHOICE_KINDS:
+            self.reload_choices()
 
     def principal_arn(self) -> str:
         index = self.principal.currentIndex()
