@@ -132,6 +132,10 @@ def test_f5_runs(panel, qtbot):
     panel.actions.setFocus()
     qtbot.keyClick(panel.actions, Qt.Key.Key_F5)
     assert panel.model.rowCount() == 1
+    panel.actions.setPlainText("ec2:DescribeInstances\nec2:DescribeVpcs")
+    qtbot.keyClick(panel.actions, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert panel.model.rowCount() == 2
+    assert panel.actions.toPlainText() == "ec2:DescribeInstances\nec2:DescribeVpcs"
 
 
 def test_action_completion_offers_real_actions(panel, qtbot):
