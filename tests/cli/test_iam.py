@@ -239,3 +239,15 @@ def test_a_broken_command_module_costs_only_its_commands(
     monkeypatch.setattr(iam_module, "COMMANDS", {})
     code, out, _ = iam("list-users")
     assert code == 0 and json.loads(out) == {"Users": []}
+
+
+def test_damaged_model_file_is_reported_not_touched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"definitely not sqlite" * 20)
+    code = main(["--db", str(bad), "iam", "list-users"])
+    err = capsys.readouterr().err
+    assert code == 255
+    assert "is not an iamdesk database" in err and "Traceback" not in err
+    assert bad.read_bytes() == b"definitely not sqlite" * 20
