@@ -77,6 +77,8 @@ class PolicyEditor(QWidget):
         format_button.setObjectName("policyFormatButton")
         self.format_action = QAction("Format", self)
         self.format_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        # Several editors can share a window (detail pane, dialogs): each formats itself.
+        self.format_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.format_action.setToolTip("Pretty-print the JSON (Ctrl+Shift+F)")
         self.format_action.triggered.connect(self.format_document)
         format_button.setDefaultAction(self.format_action)

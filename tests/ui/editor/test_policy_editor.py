@@ -142,3 +142,26 @@ def test_kind_changes_the_rules(editor):
     editor.set_kind(PolicyKind.TRUST)
     trust_codes = {f.code for f in editor.findings()}
     assert trust_codes != identity_codes
+
+
+def test_format_shortcut_formats_the_focused_editor_only(qtbot):
+    from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    layout = QVBoxLayout(window)
+    compact = json.dumps(json.loads(POLICY))
+    first, second = PolicyEditor(text=compact), PolicyEditor(text=compact)
+    layout.addWidget(first)
+    layout.addWidget(second)
+    window.show()
+    window.activateWindow()  # shortcuts only reach the active window
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    second.code.setFocus()
+    qtbot.keyClick(
+        second.code,
+        Qt.Key.Key_F,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert second.text() == POLICY
+    assert first.text() == compact

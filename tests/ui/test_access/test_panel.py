@@ -185,3 +185,23 @@ def test_cross_account_deny_names_both_sides(panel):
     titles = [panel.details.policies_layout.itemAt(i).widget().title.text() for i in range(2)]
     assert any(t.startswith("Resource policy") for t in titles)
     assert any(t.startswith("Identity policy") for t in titles)
+
+
+def test_choosing_a_statement_in_the_tree_shows_it_in_its_policy(panel):
+    panel.set_request(_user(panel, "bob"), ["ec2:RunInstances"], [])
+    panel.context_table.apply_preset("Requested region")
+    panel.run()
+    tree = panel.details.tree
+    item = next(i for i in tree.statement_items() if "DenyLeavingTheOrganization" in i.text(0))
+    tree.setCurrentItem(item)
+    view = panel.details.views[
+        next(k for k, v in panel.details.views.items() if "Guardrails" in v.title.text())
+    ]
+    assert view.is_expanded()
+    line = view.code.textCursor().blockNumber() + 1
+    statement = next(
+        s
+        for s in parse_policy(view.code.toPlainText()).statements
+        if s.sid == "DenyLeavingTheOrganization"
+    )
+    assert line == statement.span.start.line
