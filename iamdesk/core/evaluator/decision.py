@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,12 +99,18 @@ def _matched(hit: Hit) -> MatchedStatement:
 
 
 def _collect(
-    refs: object, ptype: str, env: Env, principal: int, allows: list[Hit], denies: list[Hit]
+    refs: Iterable[PolicyRef],
+    ptype: str,
+    env: Env,
+    principal: int,
+    allows: list[Hit],
+    denies: list[Hit],
 ) -> None:
+    """Append the statements of ``refs`` that apply to the request to ``allows``/``denies``."""
     action = env.action
-    for ref in refs:  # type: ignore[attr-defined]
+    for ref in refs:
         policy = ref.policy
-        statements = policy._by_action.get(action)
+        statements = policy._by_action.get(action)  # inlined for_action: the hottest line
         if statements is None:
             statements = policy.for_action(action)
         for st in statements:
