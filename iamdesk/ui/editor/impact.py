@@ -83,12 +83,14 @@ def preview_impact(
     *,
     context: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
     first_actions: Sequence[str] = (),
+    control: Any = None,
 ) -> Impact:
     """Simulate the holders of ``target`` before and after ``new_text`` replaces ``old_text``.
 
     ``context`` is the request context to simulate with (the test-access panel's entries, or a
     key -> value(s) mapping);
-    ``first_actions`` are checked even when the policies name more actions than the cap."""
+    ``first_actions`` are checked even when the policies name more actions than the cap.
+    ``control`` (a worker's TaskControl) receives progress per principal and may cancel."""
     from iamdesk.services.queries_files import copy_database
     from iamdesk.services.resources import list_resources
     from iamdesk.services.simulate import simulate_principal_policy
@@ -119,7 +121,10 @@ def preview_impact(
         scratch = open_database(scratch_path)
         try:
             target.save(scratch, new_text)
-            for principal in principals:
+            for number, principal in enumerate(principals):
+                if control is not None:
+                    control.check()
+                    control.progress(number, len(principals), principal)
                 before = _decisions(db, simulate_principal_policy, principal, impact)
                 after = _decisions(scratch, simulate_principal_policy, principal, impact)
                 impact.checked += len(before)

@@ -30,6 +30,7 @@ from iamdesk.core.policy.document import Span
 from iamdesk.ui.editor.impact import Impact, preview_impact
 from iamdesk.ui.editor.policy_editor import PolicyEditor
 from iamdesk.ui.editor.targets import NotEditable, PolicyTarget, target_for_involved
+from iamdesk.ui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,7 @@ class PolicySaveDialog(QDialog):
         self.setObjectName("policySaveDialog")
         self.resize(1000, 760)
         self.context = context
+        self.runner = TaskRunner(self)
         self.context_entries = context_entries
         self.first_actions = first_actions
         self.impact: Impact | None = None
@@ -185,23 +187,46 @@ class PolicySaveDialog(QDialog):
         return self.commit(text)
 
     def review(self, text: str) -> bool:
+        """Simulate the change off the GUI thread; the impact shows when it is done."""
         assert self.target is not None
-        try:
-            self.impact = preview_impact(
-                self.context.database,
-                self.target,
-                self.original,
-                text,
-                context=self._impact_context(),
-                first_actions=self.first_actions,
+        db, target, original = self.context.database, self.target, self.original
+        context, first = self._impact_context(), self.first_actions
+
+        def work(control: Any) -> Impact:
+            return preview_impact(
+                db, target, original, text, context=context, first_actions=first, control=control
             )
-        except Exception as error:  # IamError: the change itself is refused (IAM's text)
-            self._refused(error)
-            return False
-        self._impact_for = text
-        self._show_impact(self.impact)
-        self.save_button.setText("Save")
+
+        self.impact = None
+        self.save_button.setEnabled(False)
+        self._say("Simulating the change for the principals that have this policy…", error=False)
+        self.runner.start(
+            work,
+            name="impact preview",
+            on_done=lambda impact: self._reviewed(text, impact),
+            on_error=self._review_failed,
+            on_progress=lambda done, total, what: self._say(
+                f"Simulating {done + 1} of {total}: {what}", error=False
+            ),
+        )
         return True
+
+    def _reviewed(self, text: str, impact: Impact) -> None:
+        self.save_button.setEnabled(True)
+        if self.editor.text() != text:
+            return  # edited meanwhile: that text needs its own review
+        self.impact = impact
+        self._impact_for = text
+        self._show_impact(impact)
+        self.save_button.setText("Save")
+
+    def _review_failed(self, error: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        self._refused(error)  # IamError: the change itself is refused (IAM's text)
+
+    def done(self, result: int) -> None:
+        self.runner.cancel_all()
+        super().done(result)
 
     def _impact_context(self) -> list[dict[str, Any]]:
         """The run's context entries, with the chosen region when they name none."""
@@ -231,7 +256,7 @@ class PolicySaveDialog(QDialog):
         self.accept()
         return True
 
-    def _refused(self, error: Exception) -> None:
+    def _refused(self, error: BaseException) -> None:
         code = getattr(error, "code", None)
         message = getattr(error, "message", None) or str(error)
         self._say(f"{code}: {message}" if code else message, error=True)

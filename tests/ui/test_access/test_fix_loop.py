@@ -37,8 +37,10 @@ def test_fixing_the_boundary_in_the_editor_turns_the_denial_into_an_allow(panel,
     document["Statement"] = statements
     editor.replace_text(json.dumps(document, indent=4))
 
-    # First click previews the impact: carol gains ec2:RunInstances, nothing is saved yet.
+    # First click previews the impact (in the background): carol gains ec2:RunInstances,
+    # nothing is saved yet.
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.impact is not None, timeout=20000)
     added = {(c.principal.rsplit("/", 1)[-1], c.action) for c in dialog.impact.added}
     assert ("carol", "ec2:RunInstances") in added
     assert dialog.impact.removed == []
@@ -69,8 +71,9 @@ def test_an_invalid_policy_is_refused_with_iams_error_and_nothing_changes(panel,
     _boundary_view(panel).edit_button.click()
     dialog = panel.edit_dialog
     dialog.editor.replace_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow"}]}')
-    assert not dialog.save_clicked()
-    assert "MalformedPolicyDocument" in dialog.message.text()
+    dialog.save_clicked()
+    qtbot.waitUntil(lambda: "MalformedPolicyDocument" in dialog.message.text(), timeout=20000)
+    assert dialog.impact is None and dialog.save_button.text() != "Save"
     assert panel.context.undo_stack.count() == 0
     assert [r.word for r in panel.rerun()] == ["implicitDeny"]
 
@@ -107,6 +110,7 @@ def test_closing_the_public_bucket_previews_who_loses_access(panel, qtbot):
     document["Statement"] = statements
     dialog.editor.replace_text(json.dumps(document, indent=4))
     assert dialog.save_clicked()
+    qtbot.waitUntil(lambda: dialog.impact is not None, timeout=20000)
     losers = {c.principal for c in dialog.impact.removed if c.action == "s3:GetObject"}
     assert frank in losers
     assert dialog.impact.added == []

@@ -29,7 +29,7 @@ def _select(panel, *version_ids):
             )
 
 
-def _new_version(panel):
+def _new_version(panel, qtbot):
     dialog = panel.edit()
     document = json.loads(dialog.editor.text())
     statements = document["Statement"]
@@ -37,14 +37,15 @@ def _new_version(panel):
     statements.append({"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"})
     document["Statement"] = statements
     dialog.editor.replace_text(json.dumps(document, indent=4))
-    assert dialog.save_clicked()  # impact preview
+    assert dialog.save_clicked()  # impact preview, in the background
+    qtbot.waitUntil(lambda: dialog.impact is not None, timeout=20000)
     assert dialog.save_clicked()  # save
     return dialog
 
 
-def test_editing_creates_a_new_default_version(versions):
+def test_editing_creates_a_new_default_version(versions, qtbot):
     assert [v["VersionId"] for v in versions.versions] == ["v1"]
-    _new_version(versions)
+    _new_version(versions, qtbot)
     assert [(v["VersionId"], v["IsDefaultVersion"]) for v in versions.versions] == [
         ("v2", True),
         ("v1", False),
@@ -52,8 +53,8 @@ def test_editing_creates_a_new_default_version(versions):
     assert versions.table.item(0, 1).text() == "default"
 
 
-def test_compare_marks_the_added_lines(versions):
-    _new_version(versions)
+def test_compare_marks_the_added_lines(versions, qtbot):
+    _new_version(versions, qtbot)
     _select(versions, "v1", "v2")
     diff = versions.compare_selected()
     assert diff.windowTitle() == "Compare v1 and v2"
@@ -64,8 +65,8 @@ def test_compare_marks_the_added_lines(versions):
     assert painted == diff.added
 
 
-def test_set_default_is_undoable(versions):
-    _new_version(versions)
+def test_set_default_is_undoable(versions, qtbot):
+    _new_version(versions, qtbot)
     _select(versions, "v1")
     assert versions.set_default_selected()
     assert versions.default_version() == "v1"
@@ -74,7 +75,7 @@ def test_set_default_is_undoable(versions):
     assert versions.default_version() == "v2"
 
 
-def test_set_default_needs_one_selected_version(versions):
+def test_set_default_needs_one_selected_version(versions, qtbot):
     _select(versions)
     assert not versions.set_default_selected()
     assert "Select one version" in versions.message.text()
