@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+BOUNDARY = "permissions_boundary"
+SESSION = "session_policy"
 _TYPE_NAMES = {
     "identity": "identity policy",
     "permissions_boundary": "permissions boundary",
@@ -116,11 +118,13 @@ def explain_decision(decision: Decision) -> str:
     what = f"{action} on {resource}"
     if decision.decision == "explicitDeny":
         parts = [_statement(m) for m in decision.matched_statements]
-        return f"Denied: {_list(parts)} explicitly denies {what}."
+        verb = "explicitly deny" if len(parts) > 1 else "explicitly denies"
+        return f"Denied: {_list(parts)} {verb} {what}."
     if decision.decision == "allowed":
         allows = [m for m in decision.matched_statements if m.policy_type != "scps"]
         parts = [_statement(m) for m in allows] or ["the account root user's own permissions"]
-        text = f"Allowed: {_list(parts)} allows {what}"
+        verb = "allow" if len(parts) > 1 else "allows"
+        text = f"Allowed: {_list(parts)} {verb} {what}"
         if decision.cross_account:
             text += " (cross-account: both the identity side and the resource policy allow)"
         return text + "."
@@ -134,16 +138,14 @@ def explain_decision(decision: Decision) -> str:
             f"(scps[{level}]) allows {action}."
         )
     if gate == "permissions_boundary":
-        ref = req_name(decision, "permissions_boundary")
-        return f"Denied: the permissions boundary {ref} has no statement that allows {action}."
+        return f"Denied: {_named(decision, BOUNDARY)} has no statement that allows {action}."
     if gate == "session_policy":
         if decision.policy_set.session_policy is None:
             return (
                 f"Denied: a federated-user session without a session policy has no permissions; "
                 f"no resource policy names the session for {what}."
             )
-        ref = req_name(decision, "session_policy")
-        return f"Denied: the session policy {ref} has no statement that allows {action}."
+        return f"Denied: {_named(decision, SESSION)} has no statement that allows {action}."
     if gate == "cross_account":
         return (
             f"Denied: cross-account request; the identity side allows {action}, but the "
@@ -162,6 +164,8 @@ def explain_decision(decision: Decision) -> str:
     return f"Denied: no identity policy allows {what}{suffix} (implicit deny)."
 
 
-def req_name(decision: Decision, ptype: str) -> str:
-    ref = getattr(decision.policy_set, ptype)
-    return str(ref.display_name) if ref is not None else ptype
+def _named(decision: Decision, ptype: str) -> str:
+    """ "the permissions boundary DevBoundary", or without a name "the permissions boundary"."""
+    ref: PolicyRef | None = getattr(decision.policy_set, ptype)
+    kind = _TYPE_NAMES[ptype]
+    return f"the {kind} {ref.name}" if ref is not None and ref.name else f"the {kind}"
