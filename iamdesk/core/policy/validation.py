@@ -18,7 +18,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from iamdesk.core.policy import actions, conditions, principals, redundancy, resources
+from iamdesk.core.policy import (
+    actions,
+    applicability,
+    conditions,
+    principals,
+    redundancy,
+    resources,
+)
 from iamdesk.core.policy.document import PolicyKind, PolicyParseError, Position, Span
 from iamdesk.core.policy.findings import (
     ERROR,
@@ -275,6 +282,7 @@ def _check_statement(report: Report, path: Path, st: Mapping[str, Any]) -> None:
     if "Condition" in st:
         conditions.check_condition_block(report, (*path, "Condition"), st["Condition"])
     check_variables(report, path, st)
+    applicability.check_statement(report, path, st)
     redundancy.check_sensitive_actions(report, path, st, effect)
 
 
