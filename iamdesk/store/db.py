@@ -191,9 +191,59 @@ def _create_file(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return  # another process created it a moment ago; open_database re-checks under lock
     except OSError as exc:
         raise StoreError(f"{path} cannot be created: {exc.strerror or exc}") from None
     os.close(fd)
+
+
+def _stored_version(conn: Connection) -> int | None:
+    exists = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+    ).first()
+    if exists is None:
+        return None
+    found = conn.exec_driver_sql("SELECT version FROM schema_version WHERE id = 1").scalar()
+    return None if found is None else int(found)
+
+
+def _initialise(conn: Connection, now: str) -> None:
+    SQLModel.metadata.create_all(conn)
+    conn.execute(
+        SchemaVersion.__table__.insert(),  # type: ignore[attr-defined]
+        {"id": 1, "version": SCHEMA_VERSION, "updated_at": now},
+    )
+    conn.execute(
+        Account.__table__.insert(),  # type: ignore[attr-defined]
+        {
+            "account_id": DEFAULT_ACCOUNT_ID,
+            "name": "default",
+            "is_default": True,
+            "create_date": now,
+            "status": "ACTIVE",
+            "email": "",
+        },
+    )
+
+
+def _upgrade(conn: Connection, path: Path, version: int, now: str) -> None:
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"{path} was written by a newer iamdesk (schema {version}; this version reads up to"
+            f" {SCHEMA_VERSION}); it was not changed"
+        )
+    for step in range(version, SCHEMA_VERSION):
+        log.info("migrating %s from schema %d to %d", path, step, step + 1)
+        MIGRATIONS[step](conn)
+    # Tables added without a schema change (new features' own tables) appear on open.
+    SQLModel.metadata.create_all(conn)
+    if version != SCHEMA_VERSION:
+        conn.execute(
+            SchemaVersion.__table__.update().values(  # type: ignore[attr-defined]
+                version=SCHEMA_VERSION, updated_at=now
+            )
+        )
 
 
 def open_database(
@@ -223,35 +273,17 @@ def open_database(
         rng=rng,
     )
     now = iso(clock())
-    with engine.begin() as conn:
-        if version is None:
-            SQLModel.metadata.create_all(conn)
-            conn.execute(
-                SchemaVersion.__table__.insert(),  # type: ignore[attr-defined]
-                {"id": 1, "version": SCHEMA_VERSION, "updated_at": now},
-            )
-            conn.execute(
-                Account.__table__.insert(),  # type: ignore[attr-defined]
-                {
-                    "account_id": DEFAULT_ACCOUNT_ID,
-                    "name": "default",
-                    "is_default": True,
-                    "create_date": now,
-                    "status": "ACTIVE",
-                    "email": "",
-                },
-            )
-            log.info("created model file %s (schema %d)", path, SCHEMA_VERSION)
-        else:
-            for step in range(version, SCHEMA_VERSION):
-                log.info("migrating %s from schema %d to %d", path, step, step + 1)
-                MIGRATIONS[step](conn)
-            # Tables added without a schema change (new features' own tables) appear on open.
-            SQLModel.metadata.create_all(conn)
-            if version != SCHEMA_VERSION:
-                conn.execute(
-                    SchemaVersion.__table__.update().values(  # type: ignore[attr-defined]
-                        version=SCHEMA_VERSION, updated_at=now
-                    )
-                )
+    try:
+        with engine.begin() as conn:
+            if version is None:
+                # Under the write lock: another process may have initialised the file meanwhile.
+                version = _stored_version(conn)
+            if version is None:
+                _initialise(conn, now)
+                log.info("created model file %s (schema %d)", path, SCHEMA_VERSION)
+            else:
+                _upgrade(conn, path, version, now)
+    except BaseException:
+        database.close()
+        raise
     return database

@@ -181,3 +181,18 @@ def test_change_log_names_the_local_user_by_default(tmp_path: Path) -> None:
         assert database.actor == getpass.getuser()
     with open_database(tmp_path / "m.sqlite", actor="alice@desk") as database:
         assert database.actor == "alice@desk"
+
+
+def test_processes_creating_one_new_file_at_once_all_succeed(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "race.sqlite"
+    code = (
+        "import sys; from iamdesk.store.db import open_database; open_database(sys.argv[1]).close()"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(path)]) for _ in range(4)]
+    assert [p.wait(timeout=60) for p in procs] == [0, 0, 0, 0]
+    with open_database(path) as database, database.read() as session:
+        accounts = session.execute(select(func.count()).select_from(Account)).scalar()
+    assert accounts == 1
