@@ -9,17 +9,12 @@ import time
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -27,15 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from iamdesk.ui.test_access.context_table import ContextTable
 from iamdesk.ui.test_access.details import DetailPane
-from iamdesk.ui.test_access.line_completer import LineCompleter, action_candidates
-from iamdesk.ui.test_access.principals import PrincipalChoice, list_principals
+from iamdesk.ui.test_access.request_form import RequestForm
 from iamdesk.ui.test_access.results_model import InvolvedPolicy, ResultRow, ResultsModel
 from iamdesk.ui.test_access.runner import (
-    RequestError,
     RunRequest,
-    expand_actions,
     explained,
     run,
 )
@@ -59,57 +50,20 @@ class TestAccessPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("testAccessPanel")
         self.context = context
-        self.principals: list[PrincipalChoice] = []
         self.last_run_ms = 0.0
         self._last_request: RunRequest | None = None
 
-        self.principal = QComboBox(self)
-        self.principal.setObjectName("testAccessPrincipal")
-        self.principal.setEditable(True)
-        self.principal.setMinimumContentsLength(34)
-        self.principal.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.principal.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.principal.lineEdit().setPlaceholderText("user, role or session (or type an ARN)")
-        self.principal.completer().setFilterMode(Qt.MatchFlag.MatchContains)
-        self.new_session = QPushButton("New session…", self)
-        self.new_session.setObjectName("testAccessNewSession")
-        self.new_session.setToolTip("Assume a role (with MFA and a session policy) to test as it")
-        self.new_session.clicked.connect(self.open_session_dialog)
-
-        self.actions = QPlainTextEdit(self)
-        self.actions.setObjectName("testAccessActions")
-        self.actions.setPlaceholderText("One action per line, e.g. s3:GetObject (s3:Get* expands)")
-        self.actions.setTabChangesFocus(True)
-        self.actions.setMaximumHeight(96)
-        self.action_completer = LineCompleter(self.actions, action_candidates)
-
-        self.resources = QPlainTextEdit(self)
-        self.resources.setObjectName("testAccessResources")
-        self.resources.setPlaceholderText("One ARN per line; empty means *")
-        self.resources.setTabChangesFocus(True)
-        self.resources.setMaximumHeight(80)
-        self.resource_picker = QComboBox(self)
-        self.resource_picker.setObjectName("testAccessResourcePicker")
-        self.resource_picker.setToolTip("Add a modelled resource")
-        self.resource_picker.activated.connect(self._resource_picked)
-        self._resource_arns: list[str] = []
-        self.resource_completer = LineCompleter(
-            self.resources,
-            lambda p: [a for a in self._resource_arns if a.lower().startswith(p.lower())],
-        )
-
-        self.context_table = ContextTable(self)
-        self.context_table.setMaximumHeight(210)
-        self.missing = QListWidget(self)
-        self.missing.setObjectName("testAccessMissingKeys")
-        self.missing.setToolTip(
-            "Keys the policies use that the request does not give: click to add"
-        )
-        self.missing.setMaximumHeight(70)
-        self.missing.itemClicked.connect(self._add_missing)
-        self.missing_label = QLabel("Missing context keys (click to add):", self)
+        self.form = RequestForm(self)
+        self.form.new_session.clicked.connect(self.open_session_dialog)
+        # The inputs by their stable names, for callers and tests.
+        self.principal = self.form.principal
+        self.new_session = self.form.new_session
+        self.actions = self.form.actions
+        self.action_completer = self.form.action_completer
+        self.resources = self.form.resources
+        self.resource_picker = self.form.resource_picker
+        self.context_table = self.form.context_table
+        self.missing = self.form.missing
 
         self.run_button = QPushButton("Run  (F5)", self)
         self.run_button.setObjectName("testAccessRun")
@@ -168,20 +122,6 @@ class TestAccessPanel(QWidget):
         return self.run()
 
     def _layout(self) -> None:
-        principal_row = QHBoxLayout()
-        principal_row.addWidget(self.principal, 1)
-        principal_row.addWidget(self.new_session)
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Principal", principal_row)
-        form.addRow("Actions", self.actions)
-        resources_box = QVBoxLayout()
-        resources_box.addWidget(self.resources)
-        resources_box.addWidget(self.resource_picker)
-        form.addRow("Resources", resources_box)
-        form.addRow("Context", self.context_table)
-        form.addRow(self.missing_label)
-        form.addRow(self.missing)
         run_row = QHBoxLayout()
         run_row.addWidget(self.run_button)
         run_row.addStretch(1)
@@ -189,10 +129,10 @@ class TestAccessPanel(QWidget):
         inputs.setObjectName("testAccessInputs")
         inputs_layout = QVBoxLayout(inputs)
         inputs_layout.setContentsMargins(8, 8, 8, 8)
-        inputs_layout.addLayout(form, 1)
+        inputs_layout.addWidget(self.form)
         inputs_layout.addWidget(self.error)
         inputs_layout.addLayout(run_row)
-        inputs_layout.addWidget(self.scenarios)
+        inputs_layout.addWidget(self.scenarios, 1)
 
         results_box = QWidget(self)
         results_layout = QVBoxLayout(results_box)
@@ -215,7 +155,6 @@ class TestAccessPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(main)
-        self._set_missing([])
 
     # -- choices ------------------------------------------------------------------------------
     @property
@@ -225,85 +164,29 @@ class TestAccessPanel(QWidget):
     def reload_choices(self) -> None:
         if self.db is None:
             return
-        current = self.principal_arn()
-        self.principals = list_principals(self.db)
-        # One model built in one go: tens of thousands of principals in a large account.
-        model = QStandardItemModel(self.principal)
-        for choice in self.principals:
-            item = QStandardItem(choice.label)
-            item.setData(choice.arn, Qt.ItemDataRole.UserRole)
-            item.setToolTip(choice.arn)
-            model.appendRow(item)
-        self.principal.setModel(model)
-        self.principal.completer().setModel(model)
-        self.principal.completer().setFilterMode(Qt.MatchFlag.MatchContains)
-        if current:
-            self.set_principal(current)
-        from iamdesk.services.resources import list_resources
-
-        self._resource_arns = [r["Arn"] for r in list_resources(self.db)]
-        self.resource_picker.clear()
-        self.resource_picker.addItem("Add a modelled resource…", None)
-        for arn in self._resource_arns:
-            self.resource_picker.addItem(arn, arn)
+        self.form.reload(self.db)
         self.scenarios.reload()
 
     def _model_changed(self, kinds: Any) -> None:
         if not kinds or set(kinds) & _CHOICE_KINDS:
             self.reload_choices()
 
+    # -- running ------------------------------------------------------------------------------
+    # -- the inputs -------------------------------------------------------------------------
     def principal_arn(self) -> str:
-        index = self.principal.currentIndex()
-        text = self.principal.currentText().strip()
-        if index >= 0 and self.principal.itemText(index) == text:
-            return str(self.principal.itemData(index))
-        return text
+        return self.form.principal_arn()
 
     def set_principal(self, arn: str) -> None:
-        index = self.principal.findData(arn)
-        if index >= 0:
-            self.principal.setCurrentIndex(index)
-        else:
-            self.principal.setEditText(arn)
-
-    def _resource_picked(self, index: int) -> None:
-        arn = self.resource_picker.itemData(index)
-        if arn:
-            lines = [line for line in self.resources.toPlainText().splitlines() if line.strip()]
-            if arn not in lines:
-                lines.append(arn)
-            self.resources.setPlainText("\n".join(lines))
-        self.resource_picker.setCurrentIndex(0)
+        self.form.set_principal(arn)
 
     def set_request(self, principal: str, actions: list[str], resources: list[str]) -> None:
-        self.set_principal(principal)
-        self.actions.setPlainText("\n".join(actions))
-        self.resources.setPlainText("\n".join(resources))
-
-    # -- running ------------------------------------------------------------------------------
-    def _account_of(self, arn: str) -> str:
-        for choice in self.principals:
-            if choice.arn == arn:
-                return choice.account_id
-        parts = arn.split(":")
-        if len(parts) > 4 and parts[4].isdigit():
-            return parts[4]
-        return str(self.context.account_id)
+        self.form.set_request(principal, actions, resources)
 
     def build_request(self) -> RunRequest:
-        principal = self.principal_arn()
-        if not principal:
-            raise RequestError("Choose a principal to test.")
-        actions = expand_actions(self.actions.toPlainText().splitlines())
-        resources = [r.strip() for r in self.resources.toPlainText().splitlines() if r.strip()]
-        entries = self.context_table.model.entries()
-        return RunRequest(
-            account_id=self._account_of(principal),
-            principal_arn=principal,
-            actions=tuple(actions),
-            resources=tuple(resources or ["*"]),
-            context_entries=tuple(entries),
-        )
+        return self.form.build_request(str(self.context.account_id))
+
+    def missing_keys(self) -> list[str]:
+        return self.form.missing_keys()
 
     def run(self) -> list[ResultRow]:
         """Run the request in the inputs; a bad input is shown inline and nothing runs."""
@@ -341,7 +224,7 @@ class TestAccessPanel(QWidget):
         missing = sorted(
             {k for r in rows for k in r.decision.missing_context_values if k.lower() not in given}
         )
-        self._set_missing(missing)
+        self.form.set_missing(missing)
         if rows:
             self.results.selectRow(0)
         self.ran.emit(rows)
@@ -356,7 +239,7 @@ class TestAccessPanel(QWidget):
         self._last_request = None
         self.model.set_rows(rows)
         self._summarize(rows)
-        self._set_missing([])
+        self.form.set_missing([])
         if rows:
             self.results.selectRow(0)
 
@@ -386,24 +269,6 @@ class TestAccessPanel(QWidget):
     def _show_error(self, message: str) -> None:
         self.error.setText(message)
         self.error.setVisible(bool(message))
-
-    def _set_missing(self, keys: list[str]) -> None:
-        self.missing.clear()
-        for key in keys:
-            QListWidgetItem(f"+ {key}", self.missing).setData(Qt.ItemDataRole.UserRole, key)
-        self.missing.setVisible(bool(keys))
-        self.missing_label.setVisible(bool(keys))
-
-    def missing_keys(self) -> list[str]:
-        return [
-            str(self.missing.item(i).data(Qt.ItemDataRole.UserRole))
-            for i in range(self.missing.count())
-        ]
-
-    def _add_missing(self, item: QListWidgetItem) -> None:
-        key = str(item.data(Qt.ItemDataRole.UserRole))
-        self.context_table.add_key(key)
-        self.missing.takeItem(self.missing.row(item))
 
     def _row_selected(self, current: Any, _previous: Any) -> None:
         row = self.model.row(current.row()) if current.isValid() else None

@@ -1,0 +1,194 @@
+"""The request half of the test-access panel: principal, actions, resources, context entries
+and the missing context keys, turned into a ``RunRequest``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from iamdesk.ui.test_access.context_table import ContextTable
+from iamdesk.ui.test_access.line_completer import LineCompleter, action_candidates
+from iamdesk.ui.test_access.principals import PrincipalChoice, list_principals
+from iamdesk.ui.test_access.runner import RequestError, RunRequest, expand_actions
+
+log = logging.getLogger(__name__)
+
+
+class RequestForm(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("testAccessRequest")
+        self.principals: list[PrincipalChoice] = []
+        self.principal = QComboBox(self)
+        self.principal.setObjectName("testAccessPrincipal")
+        self.principal.setEditable(True)
+        self.principal.setMinimumContentsLength(34)
+        self.principal.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.principal.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.principal.lineEdit().setPlaceholderText("user, role or session (or type an ARN)")
+        self.principal.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        self.new_session = QPushButton("New session…", self)
+        self.new_session.setObjectName("testAccessNewSession")
+        self.new_session.setToolTip("Assume a role (with MFA and a session policy) to test as it")
+
+        self.actions = QPlainTextEdit(self)
+        self.actions.setObjectName("testAccessActions")
+        self.actions.setPlaceholderText("One action per line, e.g. s3:GetObject (s3:Get* expands)")
+        self.actions.setTabChangesFocus(True)
+        self.actions.setMaximumHeight(96)
+        self.action_completer = LineCompleter(self.actions, action_candidates)
+
+        self.resources = QPlainTextEdit(self)
+        self.resources.setObjectName("testAccessResources")
+        self.resources.setPlaceholderText("One ARN per line; empty means *")
+        self.resources.setTabChangesFocus(True)
+        self.resources.setMaximumHeight(80)
+        self.resource_picker = QComboBox(self)
+        self.resource_picker.setObjectName("testAccessResourcePicker")
+        self.resource_picker.setToolTip("Add a modelled resource")
+        self.resource_picker.activated.connect(self._resource_picked)
+        self._resource_arns: list[str] = []
+        self.resource_completer = LineCompleter(
+            self.resources,
+            lambda p: [a for a in self._resource_arns if a.lower().startswith(p.lower())],
+        )
+
+        self.context_table = ContextTable(self)
+        self.context_table.setMaximumHeight(210)
+        self.missing = QListWidget(self)
+        self.missing.setObjectName("testAccessMissingKeys")
+        self.missing.setToolTip(
+            "Keys the policies use that the request does not give: click to add"
+        )
+        self.missing.setMaximumHeight(70)
+        self.missing.itemClicked.connect(self._add_missing)
+        self.missing_label = QLabel("Missing context keys (click to add):", self)
+
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        principal_row = QHBoxLayout()
+        principal_row.addWidget(self.principal, 1)
+        principal_row.addWidget(self.new_session)
+        form.addRow("Principal", principal_row)
+        form.addRow("Actions", self.actions)
+        resources_box = QVBoxLayout()
+        resources_box.addWidget(self.resources)
+        resources_box.addWidget(self.resource_picker)
+        form.addRow("Resources", resources_box)
+        form.addRow("Context", self.context_table)
+        form.addRow(self.missing_label)
+        form.addRow(self.missing)
+        self.set_missing([])
+
+    def reload(self, db: Any) -> None:
+        """Offer the principals and resources of every modelled account."""
+        current = self.principal_arn()
+        self.principals = list_principals(db)
+        # One model built in one go: tens of thousands of principals in a large account.
+        model = QStandardItemModel(self.principal)
+        for choice in self.principals:
+            item = QStandardItem(choice.label)
+            item.setData(choice.arn, Qt.ItemDataRole.UserRole)
+            item.setToolTip(choice.arn)
+            model.appendRow(item)
+        self.principal.setModel(model)
+        self.principal.completer().setModel(model)
+        self.principal.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        if current:
+            self.set_principal(current)
+        from iamdesk.services.resources import list_resources
+
+        self._resource_arns = [r["Arn"] for r in list_resources(db)]
+        self.resource_picker.clear()
+        self.resource_picker.addItem("Add a modelled resource…", None)
+        for arn in self._resource_arns:
+            self.resource_picker.addItem(arn, arn)
+
+    def principal_arn(self) -> str:
+        index = self.principal.currentIndex()
+        text = self.principal.currentText().strip()
+        if index >= 0 and self.principal.itemText(index) == text:
+            return str(self.principal.itemData(index))
+        return text
+
+    def set_principal(self, arn: str) -> None:
+        index = self.principal.findData(arn)
+        if index >= 0:
+            self.principal.setCurrentIndex(index)
+        else:
+            self.principal.setEditText(arn)
+
+    def _resource_picked(self, index: int) -> None:
+        arn = self.resource_picker.itemData(index)
+        if arn:
+            lines = [line for line in self.resources.toPlainText().splitlines() if line.strip()]
+            if arn not in lines:
+                lines.append(arn)
+            self.resources.setPlainText("\n".join(lines))
+        self.resource_picker.setCurrentIndex(0)
+
+    def set_request(self, principal: str, actions: list[str], resources: list[str]) -> None:
+        self.set_principal(principal)
+        self.actions.setPlainText("\n".join(actions))
+        self.resources.setPlainText("\n".join(resources))
+
+    def account_of(self, arn: str, default: str) -> str:
+        for choice in self.principals:
+            if choice.arn == arn:
+                return choice.account_id
+        parts = arn.split(":")
+        if len(parts) > 4 and parts[4].isdigit():
+            return parts[4]
+        return default
+
+    def build_request(self, default_account: str) -> RunRequest:
+        """The request in the inputs; raises ValueError (RequestError) saying what to fix."""
+        principal = self.principal_arn()
+        if not principal:
+            raise RequestError("Choose a principal to test.")
+        actions = expand_actions(self.actions.toPlainText().splitlines())
+        resources = [r.strip() for r in self.resources.toPlainText().splitlines() if r.strip()]
+        entries = self.context_table.model.entries()
+        return RunRequest(
+            account_id=self.account_of(principal, default_account),
+            principal_arn=principal,
+            actions=tuple(actions),
+            resources=tuple(resources or ["*"]),
+            context_entries=tuple(entries),
+        )
+
+    def set_missing(self, keys: list[str]) -> None:
+        self.missing.clear()
+        for key in keys:
+            QListWidgetItem(f"+ {key}", self.missing).setData(Qt.ItemDataRole.UserRole, key)
+        self.missing.setVisible(bool(keys))
+        self.missing_label.setVisible(bool(keys))
+
+    def missing_keys(self) -> list[str]:
+        return [
+            str(self.missing.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(self.missing.count())
+        ]
+
+    def _add_missing(self, item: QListWidgetItem) -> None:
+        key = str(item.data(Qt.ItemDataRole.UserRole))
+        self.context_table.add_key(key)
+        self.missing.takeItem(self.missing.row(item))
