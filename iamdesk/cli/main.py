@@ -17,6 +17,7 @@ from iamdesk.cli.options import GlobalOptions
 COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("iamdesk.cli.simulate", "evaluate a batch of JSON Lines cases"),
     "iam": ("iamdesk.cli.iam", "AWS CLI 'aws iam' commands on the model"),
+    "accessanalyzer": ("iamdesk.cli.accessanalyzer", "validate-policy: Access Analyzer's checks"),
     "import": ("iamdesk.cli.importer", "read get-account-authorization-details output"),
     "demo": ("iamdesk.cli.demo", "write the demo organization to a new model file"),
     "sts": ("iamdesk.cli.sts", "AWS CLI 'aws sts' assume-role, get-caller-identity"),
