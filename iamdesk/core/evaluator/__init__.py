@@ -9,7 +9,13 @@ decision = evaluate(
 decision.decision  # "allowed" | "explicitDeny" | "implicitDeny"
 """
 
-from iamdesk.core.evaluator.compiled import CompiledPolicy, PolicyRef, PolicySet, compile_policy
+from iamdesk.core.evaluator.compiled import (
+    CompiledPolicy,
+    PolicyRef,
+    PolicySet,
+    compile_policy,
+    resource_policy_must_allow,
+)
 from iamdesk.core.evaluator.decision import (
     ALLOWED,
     EXPLICIT_DENY,
@@ -47,4 +53,5 @@ __all__ = [
     "StatementTrace",
     "compile_policy",
     "evaluate",
+    "resource_policy_must_allow",
 ]

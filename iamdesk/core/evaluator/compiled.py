@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
 
 
 class CompiledStatement:
+    """One statement's matchers, built when the policy is loaded. ``applies`` is the fast path
+    (action already matched through the policy's index); ``trace`` explains every element."""
+
     __slots__ = (
         "action",
         "allow",
