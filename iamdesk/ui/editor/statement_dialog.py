@@ -52,9 +52,16 @@ class StatementDialog(QDialog):
         self._extra = {
             k: v
             for k, v in statement.items()
-            if k not in ("Sid", "Effect", "Action", "Resource", "Condition")
+            if k not in ("Sid", "Effect", "Principal", "Action", "Resource", "Condition")
         }
 
+        self.principal = QPlainTextEdit(principal_lines(statement.get("Principal")), self)
+        self.principal.setObjectName("statementPrincipal")
+        self.principal.setPlaceholderText(
+            "Resource and trust policies: one per line, e.g. AWS: arn:aws:iam::111122223333:root"
+            " or Service: ec2.amazonaws.com, or * for anyone"
+        )
+        self.principal.setMaximumHeight(64)
         self.sid = QLineEdit(str(statement.get("Sid", "")), self)
         self.sid.setObjectName("statementSid")
         self.effect = QComboBox(self)
@@ -126,6 +133,7 @@ class StatementDialog(QDialog):
         form = QFormLayout()
         form.addRow("Sid", self.sid)
         form.addRow("Effect", self.effect)
+        form.addRow("Principal", self.principal)
         form.addRow("Actions", action_row)
         resources_box = QVBoxLayout()
         resources_box.addWidget(self.resources)
@@ -245,6 +253,9 @@ class StatementDialog(QDialog):
         if self.sid.text().strip():
             result["Sid"] = self.sid.text().strip()
         result["Effect"] = self.effect.currentText()
+        principal = parse_principal(self.principal.toPlainText())
+        if principal is not None:
+            result["Principal"] = principal
         result.update({k: v for k, v in self._extra.items() if "Principal" in k})
         if "NotAction" not in self._extra:
             result["Action"] = _one_or_list(_lines(self.actions))
@@ -271,4 +282,43 @@ class StatementDialog(QDialog):
         if "NotAction" not in self._extra and not _lines(self.actions):
             self.error.setText("Choose at least one action.")
             return
+        try:
+            parse_principal(self.principal.toPlainText())
+        except ValueError as error:
+            self.error.setText(str(error))
+            return
         super().accept()
+
+
+def principal_lines(value: Any) -> str:
+    """A Principal element as the dialog's "Kind: value" lines."""
+    if value is None:
+        return ""
+    if value == "*":
+        return "*"
+    if isinstance(value, Mapping):
+        return "\n".join(f"{kind}: {v}" for kind, values in value.items() for v in as_list(values))
+    return str(value)
+
+
+def parse_principal(text: str) -> str | dict[str, Any] | None:
+    """The dialog's lines back into a Principal element; ValueError names a bad line."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return None
+    if lines == ["*"]:
+        return "*"
+    found: dict[str, list[str]] = {}
+    for number, line in enumerate(lines, start=1):
+        kind, sep, value = line.partition(":")
+        kind, value = kind.strip(), value.strip()
+        if not sep or kind not in _PRINCIPAL_KINDS or not value:
+            raise ValueError(
+                f"Principal line {number} ({line!r}): write Kind: value with Kind one of "
+                f"{', '.join(_PRINCIPAL_KINDS)}."
+            )
+        found.setdefault(kind, []).append(value)
+    return {kind: _one_or_list(values) for kind, values in found.items()}
+
+
+_PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")

@@ -139,3 +139,44 @@ def test_condition_phrases():
     assert condition_phrase("ForAnyValue:StringLikeIfExists", "aws:TagKeys", ["a*", "b"]) == (
         "any value of aws:TagKeys matches a* or b (if present)"
     )
+
+
+def test_a_trust_statement_keeps_and_edits_its_principal(qtbot):
+    from iamdesk.core.policy.document import PolicyKind
+
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ec2.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    editor = PolicyEditor(text=json.dumps(trust, indent=4), kind=PolicyKind.TRUST)
+    qtbot.addWidget(editor)
+    editor.visual.refresh()
+    assert editor.visual.table.item(0, 2).text() == "Service: ec2.amazonaws.com"
+    dialog = editor.visual.edit_statement(0)
+    assert dialog.principal.toPlainText() == "Service: ec2.amazonaws.com"
+    dialog.principal.setPlainText(
+        "Service: ec2.amazonaws.com\n"
+        "AWS: arn:aws:iam::111122223333:root\n"
+        "AWS: arn:aws:iam::444455556666:root"
+    )
+    dialog.accept()
+    statement = json.loads(editor.text())["Statement"][0]
+    assert statement["Principal"] == {
+        "Service": "ec2.amazonaws.com",
+        "AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:root"],
+    }
+    assert "Resource" not in statement or statement["Resource"]
+
+
+def test_a_malformed_principal_line_is_refused_naming_the_line(editor):
+    dialog = editor.visual.edit_statement(0)
+    dialog.principal.setPlainText("AWS: arn:aws:iam::111122223333:root\nsomeone")
+    dialog.accept()
+    assert dialog.isVisible()
+    assert "Principal line 2" in dialog.error.text()
