@@ -251,3 +251,41 @@ def test_damaged_model_file_is_reported_not_touched(
     assert code == 255
     assert "is not an iamdesk database" in err and "Traceback" not in err
     assert bad.read_bytes() == b"definitely not sqlite" * 20
+
+
+def test_aws_documented_user_deletion_runs_unchanged(iam) -> None:
+    """The IAM User Guide's "Deleting an IAM user (AWS CLI)" steps, in its order."""
+    iam("create-user", "--user-name", "Bob")
+    iam("create-login-profile", "--user-name", "Bob", "--password", "Correct-Horse-9")
+    key = json.loads(iam("create-access-key", "--user-name", "Bob")[1])["AccessKey"]
+    iam("create-group", "--group-name", "Admins")
+    iam("add-user-to-group", "--group-name", "Admins", "--user-name", "Bob")
+    iam("put-user-policy", "--user-name", "Bob", "--policy-name", "Inline",
+        "--policy-document", json.dumps(POLICY))  # fmt: skip
+    iam("attach-user-policy", "--user-name", "Bob",
+        "--policy-arn", "arn:aws:iam::aws:policy/ReadOnlyAccess")  # fmt: skip
+    code, _, err = iam("delete-user", "--user-name", "Bob")
+    assert code == 254 and "(DeleteConflict)" in err
+
+    assert iam("delete-login-profile", "--user-name", "Bob")[0] == 0
+    keys = json.loads(iam("list-access-keys", "--user-name", "Bob")[1])["AccessKeyMetadata"]
+    assert [k["AccessKeyId"] for k in keys] == [key["AccessKeyId"]]
+    for k in keys:
+        iam("delete-access-key", "--user-name", "Bob", "--access-key-id", k["AccessKeyId"])
+    for command, field in (
+        ("list-signing-certificates", "Certificates"),
+        ("list-ssh-public-keys", "SSHPublicKeys"),
+        ("list-service-specific-credentials", "ServiceSpecificCredentials"),
+        ("list-mfa-devices", "MFADevices"),
+    ):
+        code, out, _ = iam(command, "--user-name", "Bob")
+        assert code == 0 and json.loads(out)[field] == []
+    for name in json.loads(iam("list-user-policies", "--user-name", "Bob")[1])["PolicyNames"]:
+        iam("delete-user-policy", "--user-name", "Bob", "--policy-name", name)
+    attached = json.loads(iam("list-attached-user-policies", "--user-name", "Bob")[1])
+    for policy in attached["AttachedPolicies"]:
+        iam("detach-user-policy", "--user-name", "Bob", "--policy-arn", policy["PolicyArn"])
+    for group in json.loads(iam("list-groups-for-user", "--user-name", "Bob")[1])["Groups"]:
+        iam("remove-user-from-group", "--user-name", "Bob", "--group-name", group["GroupName"])
+    assert iam("delete-user", "--user-name", "Bob") == (0, "", "")
+    assert iam("get-user", "--user-name", "Bob")[0] == 254
