@@ -111,8 +111,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def register_iam_commands(register: Any) -> None:
-    """Hook for ``iamdesk.cli.iam``: adds ``simulate-custom-policy`` to ``iamdesk iam``. The
-    command needs no model file: everything it evaluates is on the command line."""
+    """Hook for ``iamdesk.cli.iam``: adds ``simulate-custom-policy`` and
+    ``get-context-keys-for-custom-policy``. Neither needs the model file: everything they read
+    is on the command line."""
     register(
         COMMAND,
         OPERATION,
@@ -120,6 +121,60 @@ def register_iam_commands(register: Any) -> None:
         lambda _context, args: simulate_custom_policy(args),
         "simulate custom identity policies against actions and resources",
     )
+    register(
+        "get-context-keys-for-custom-policy",
+        "GetContextKeysForCustomPolicy",
+        _context_key_arguments,
+        lambda _context, args: context_keys_for_custom_policy(args),
+        "list the context keys the given policies use",
+    )
+
+
+def _context_key_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--policy-input-list", nargs="+", required=True, metavar="POLICY",
+        help="policy documents (JSON text or file://path)",
+    )  # fmt: skip
+
+
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+
+
+def _variables(text: str) -> list[str]:
+    """Context keys a policy variable reads: ``${aws:username, 'x'}`` -> ``aws:username``."""
+    names = []
+    for body in _VARIABLE.findall(text):
+        name = body.split(",", 1)[0].strip()
+        if name and name not in ("*", "?", "$"):
+            names.append(name)
+    return names
+
+
+def context_keys_for_custom_policy(args: argparse.Namespace) -> dict[str, Any]:
+    """IAM's GetContextKeysForCustomPolicy: every context key the policies' conditions and
+    policy variables read, in document order, each once (keys compare case-insensitively)."""
+    policies = string_list("--policy-input-list", args.policy_input_list)
+    found: dict[str, str] = {}
+    for i, text in enumerate(policies, 1):
+        try:
+            doc = parse_policy(text)
+        except PolicyParseError as exc:
+            raise ServiceError("MalformedPolicyDocument", f"PolicyInputList.{i}: {exc}") from None
+        variables = doc.version == "2012-10-17"
+        for st in doc.statements:
+            for element in st.element_spans:
+                names: list[str] = []
+                if element in ("Resource", "NotResource") and variables:
+                    values = st.resource if element == "Resource" else st.not_resource
+                    names = [n for v in values or () for n in _variables(v.text)]
+                elif element == "Condition":
+                    for entry in st.conditions:
+                        names.append(entry.key)
+                        if variables:
+                            names.extend(n for v in entry.values for n in _variables(v.text))
+                for name in names:
+                    found.setdefault(name.lower(), name)
+    return {"ContextKeyNames": list(found.values())}
 
 
 def run(argv: list[str], options: GlobalOptions | None = None) -> int:

@@ -285,3 +285,33 @@ def test_runs_as_an_iamdesk_iam_command(
     code = main(["iam", "simulate-custom-policy", "--action-names", "s3:GetObject"])
     assert code == 252
     assert "--policy-input-list" in capsys.readouterr().err
+
+
+def test_context_keys_for_custom_policy(capsys: pytest.CaptureFixture[str]) -> None:
+    from iamdesk.cli.main import main
+
+    table = (
+        '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*",'
+        '"Resource":"arn:aws:dynamodb:us-west-2:123456789012:table/${aws:username}",'
+        '"Condition":{"DateGreaterThan":{"aws:CurrentTime":"2015-08-16T12:00:00Z"}}}}'
+    )
+    condition = {
+        "Bool": {"aws:MultiFactorAuthPresent": "false"},
+        "StringNotEquals": {"aws:CURRENTTIME": "${aws:PrincipalTag/team, 'x'}"},
+    }
+    second = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": condition}]})  # fmt: skip
+    code = main(["iam", "get-context-keys-for-custom-policy", "--policy-input-list", table, second])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert json.loads(out) == {
+        "ContextKeyNames": [
+            "aws:username",
+            "aws:CurrentTime",
+            "aws:MultiFactorAuthPresent",
+            "aws:PrincipalTag/team",
+        ]
+    }
+    code = main(["iam", "get-context-keys-for-custom-policy", "--policy-input-list", "{"])
+    assert code == 254
+    assert "(MalformedPolicyDocument)" in capsys.readouterr().err
