@@ -365,30 +365,29 @@ def simulate_custom_policy(args: argparse.Namespace) -> dict[str, Any]:
                 resource_ref is not None and resource_policy_must_allow(action)
             ),
         )
-        for resource in resources or ["*"]:
-            request = Request(principal, action, resource, owner_account or account, context)
-            decision = evaluate(request, policy_set, explain=False)
-            results.append(_result(action, resource, decision, types, bool(resources), boundary))
+        decisions = [
+            (
+                resource,
+                evaluate(
+                    Request(principal, action, resource, owner_account or account, context),
+                    policy_set,
+                    explain=False,
+                ),
+            )
+            for resource in resources or ["*"]
+        ]
+        results.append(_result(action, decisions, types, bool(resources), boundary))
     return {"EvaluationResults": results}
 
 
-def _result(
-    action: str,
-    resource: str,
-    decision: Decision,
-    types: dict[str, str],
-    per_resource: bool,
-    boundary: PolicyRef | None,
-) -> dict[str, Any]:
-    matched = [_statement(m, types) for m in decision.matched_statements]
-    missing = sorted(set(decision.missing_context_values))
-    result: dict[str, Any] = {
-        "EvalActionName": action,
-        "EvalResourceName": resource,
-        "EvalDecision": decision.decision,
-        "MatchedStatements": matched,
-        "MissingContextValues": missing,
-    }
+# Most restrictive first: the aggregate decision over several resources is the first of these
+# that any resource produced.
+_SEVERITY = ("explicitDeny", "implicitDeny", "allowed")
+
+
+def _details(decision: Decision, boundary: PolicyRef | None, per_resource: bool) -> dict[str, Any]:
+    """EvalDecisionDetails (cross-account: each side's verdict; same account with resource
+    ARNs: present but empty; same account with "*": absent) and the boundary's verdict."""
     extra: dict[str, Any] = {}
     resource_side = decision.details.get("resource_policy")
     if decision.cross_account and resource_side is not None and resource_side.applies:
@@ -396,19 +395,50 @@ def _result(
             "IAM Policy": _side(decision, "identity"),
             "Resource Policy": _side(decision, "resource_policy"),
         }
+    elif per_resource:
+        extra["EvalDecisionDetails"] = {}
     if boundary is not None:
         detail = decision.details.get("permissions_boundary")
         allowed = bool(detail is not None and detail.allowed and not detail.denied)
         extra["PermissionsBoundaryDecisionDetail"] = {"AllowedByPermissionsBoundary": allowed}
-    result.update(extra)
+    return extra
+
+
+def _result(
+    action: str,
+    decisions: list[tuple[str, Decision]],
+    types: dict[str, str],
+    per_resource: bool,
+    boundary: PolicyRef | None,
+) -> dict[str, Any]:
+    """One EvaluationResult per action, as IAM now returns: the top level is the aggregate over
+    the resources (the most restrictive decision, with the statements and missing keys of the
+    resources that produced it); ResourceSpecificResults has each resource's own result."""
+    aggregate = min((d.decision for _, d in decisions), key=_SEVERITY.index)
+    deciding = [(r, d) for r, d in decisions if d.decision == aggregate]
+    matched: list[dict[str, Any]] = []
+    for _, decision in deciding:
+        for statement in (_statement(m, types) for m in decision.matched_statements):
+            if statement not in matched:
+                matched.append(statement)
+    missing = sorted({key for _, d in decisions for key in d.missing_context_values})
+    result: dict[str, Any] = {
+        "EvalActionName": action,
+        "EvalResourceName": deciding[0][0],
+        "EvalDecision": aggregate,
+        "MatchedStatements": matched,
+        "MissingContextValues": missing,
+    }
+    result.update(_details(deciding[0][1], boundary, per_resource))
     if per_resource:
         result["ResourceSpecificResults"] = [
             {
                 "EvalResourceName": resource,
                 "EvalResourceDecision": decision.decision,
-                "MatchedStatements": matched,
-                "MissingContextValues": missing,
-                **extra,
+                "MatchedStatements": [_statement(m, types) for m in decision.matched_statements],
+                "MissingContextValues": sorted(set(decision.missing_context_values)),
+                **_details(decision, boundary, per_resource),
             }
+            for resource, decision in decisions
         ]
     return result

@@ -55,6 +55,8 @@ def test_aws_cli_example_with_a_date_context_entry(capsys: pytest.CaptureFixture
     assert matched["StartPosition"]["Line"] == 1
     assert matched["EndPosition"] == {"Line": 1, "Column": 167}
     assert result["MissingContextValues"] == []
+    # Same account, every resource ("*"): no EvalDecisionDetails, no per-resource results.
+    assert "EvalDecisionDetails" not in result and "ResourceSpecificResults" not in result
 
 
 def test_date_before_the_condition_is_denied(capsys: pytest.CaptureFixture[str]) -> None:
@@ -91,21 +93,29 @@ def test_file_values_actions_and_resources(
         "--resource-arns", "arn:aws:s3:::r/a.csv", "arn:aws:s3:::r/q1.csv",
     )  # fmt: skip
     assert code == 0
-    results = out["EvaluationResults"]
-    decisions = [(r["EvalActionName"], r["EvalResourceName"], r["EvalDecision"]) for r in results]
-    assert decisions == [
-        ("s3:GetObject", "arn:aws:s3:::r/a.csv", "allowed"),
-        ("s3:GetObject", "arn:aws:s3:::r/q1.csv", "explicitDeny"),
-        ("s3:PutObject", "arn:aws:s3:::r/a.csv", "implicitDeny"),
-        ("s3:PutObject", "arn:aws:s3:::r/q1.csv", "explicitDeny"),
+    # One result per action (IAM's current shape): the most restrictive decision on top, each
+    # resource's own decision in ResourceSpecificResults.
+    get, put = out["EvaluationResults"]
+    assert (get["EvalActionName"], get["EvalDecision"]) == ("s3:GetObject", "explicitDeny")
+    assert get["EvalResourceName"] == "arn:aws:s3:::r/q1.csv"
+    per_resource = [
+        (r["EvalResourceName"], r["EvalResourceDecision"]) for r in get["ResourceSpecificResults"]
     ]
-    denied = results[1]
-    (statement,) = denied["MatchedStatements"]
+    assert per_resource == [
+        ("arn:aws:s3:::r/a.csv", "allowed"),
+        ("arn:aws:s3:::r/q1.csv", "explicitDeny"),
+    ]
+    (statement,) = get["MatchedStatements"]
     # The deny is the second statement of the indented file: it starts on line 10.
     assert statement["StartPosition"] == {"Line": 10, "Column": 9}
-    (specific,) = denied["ResourceSpecificResults"]
-    assert specific["EvalResourceName"] == "arn:aws:s3:::r/q1.csv"
-    assert specific["EvalResourceDecision"] == "explicitDeny"
+    allowed = get["ResourceSpecificResults"][0]["MatchedStatements"]
+    assert [m["StartPosition"]["Line"] for m in allowed] == [4]
+    assert get["EvalDecisionDetails"] == {}  # same account, resource ARNs given
+    assert put["EvalDecision"] == "explicitDeny"
+    assert [r["EvalResourceDecision"] for r in put["ResourceSpecificResults"]] == [
+        "implicitDeny",
+        "explicitDeny",
+    ]
 
 
 def test_permissions_boundary_limits_and_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
@@ -173,6 +183,10 @@ def test_cross_account_needs_both_sides(capsys: pytest.CaptureFixture[str]) -> N
     result = out["EvaluationResults"][0]
     assert result["EvalDecision"] == "implicitDeny"
     assert result["EvalDecisionDetails"] == {
+        "IAM Policy": "implicitDeny",
+        "Resource Policy": "allowed",
+    }
+    assert result["ResourceSpecificResults"][0]["EvalDecisionDetails"] == {
         "IAM Policy": "implicitDeny",
         "Resource Policy": "allowed",
     }
