@@ -45,7 +45,8 @@ class PolicyCache:
     repeated across a batch is compiled once."""
 
     def __init__(self) -> None:
-        self._compiled: dict[bytes, CompiledPolicy | PolicyParseError] = {}
+        # A policy that does not parse is remembered by its error message.
+        self._compiled: dict[bytes, CompiledPolicy | str] = {}
 
     def get(self, source: Any, where: str) -> CompiledPolicy:
         if isinstance(source, str):
@@ -64,11 +65,11 @@ class PolicyCache:
             try:
                 found = compile_policy(parse_policy(source))
             except PolicyParseError as exc:
-                found = exc
+                found = str(exc)
             if len(self._compiled) >= _CACHE_LIMIT:
                 self._compiled.clear()
             self._compiled[key] = found
-        if isinstance(found, PolicyParseError):
+        if isinstance(found, str):
             raise CaseError(f"{where}: {found}")
         return found
 
