@@ -69,6 +69,7 @@ def check_values(
             "value.",
             raw.span(path),
         )
+    _check_redundant_numbers(report, path, op, key, items)
     networks: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, Path]] = []
     for text, where, _ in items:
         if "${" in text and report.variables_enabled:
@@ -96,6 +97,14 @@ def check_values(
                 "TYPE_MISMATCH_DATE",
                 "The date condition operator is used with an invalid value. Specify a valid date "
                 "using YYYY-MM-DD or other ISO 8601 date/time format.",
+                raw.span(where),
+            )
+        elif family == "Date" and _EPOCH.fullmatch(text) and key.lower() != "aws:epochtime":
+            report.add(
+                WARNING,
+                "INVALID_DATE_VALUE",
+                f"The date {text} might not resolve as expected. We recommend that you use the "
+                "YYYY-MM-DD format.",
                 raw.span(where),
             )
         elif family in ("Bool", "Null") and text.lower() not in ("true", "false"):
@@ -197,3 +206,33 @@ def _check_private_ranges(
             "address ranges. To define permissions for private IP ranges, use aws:VpcSourceIp.",
             span,
         )
+
+
+_BOUNDS = {
+    "NumericLessThan": "greatest",
+    "NumericLessThanEquals": "greatest",
+    "NumericGreaterThan": "least",
+    "NumericGreaterThanEquals": "least",
+}
+
+
+def _check_redundant_numbers(
+    report: Report, path: Path, op: Operator, key: str, items: list[tuple[str, Path, Any]]
+) -> None:
+    """Several bounds OR-ed together: only the loosest one matters."""
+    which = _BOUNDS.get(op.name)
+    if which is None or op.qualifier is not None or len(items) < 2:
+        return
+    numbers = []
+    for text, _, _ in items:
+        try:
+            numbers.append(float(text))
+        except ValueError:
+            return
+    report.add(
+        SUGGESTION,
+        "REDUNDANT_CONDITION_VALUE_NUM",
+        f"Multiple values in {op.written} are redundant. Replace with the {which} single value "
+        f"for {key}.",
+        report.raw.span(path),
+    )

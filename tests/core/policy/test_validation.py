@@ -419,3 +419,15 @@ def test_aws_managed_policies_are_almost_all_error_free() -> None:
         n for n in sample if any(f.severity is Severity.ERROR for f in findings(by_name[n]))
     ]
     assert len(with_errors) <= len(sample) // 50, with_errors
+
+
+def test_redundant_numeric_bounds_and_epoch_dates() -> None:
+    bounds = {"NumericLessThan": {"aws:MultiFactorAuthAge": ["2700", "3600"]}}
+    f = one(doc(stmt(Condition=bounds)), "REDUNDANT_CONDITION_VALUE_NUM")
+    assert "greatest" in f.message and f.severity is Severity.SUGGESTION
+    equal = {"NumericEquals": {"aws:MultiFactorAuthAge": ["2700", "3600"]}}
+    assert "REDUNDANT_CONDITION_VALUE_NUM" not in codes(doc(stmt(Condition=equal)))
+    epoch = {"DateGreaterThan": {"aws:CurrentTime": "1700000000"}}
+    assert one(doc(stmt(Condition=epoch)), "INVALID_DATE_VALUE").severity is Severity.WARNING
+    epoch_key = {"DateGreaterThan": {"aws:EpochTime": "1700000000"}}
+    assert "INVALID_DATE_VALUE" not in codes(doc(stmt(Condition=epoch_key)))
