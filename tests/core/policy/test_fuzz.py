@@ -185,3 +185,18 @@ def test_arbitrary_json_documents(doc: Any, kind: PolicyKind) -> None:
     check(json.dumps(doc), kind)
     if isinstance(doc, dict):
         check(doc, kind)
+
+
+def test_layout_never_changes_what_is_found() -> None:
+    """The same document, compact or indented, gets the same findings (positions aside);
+    SCP and RCP size counts white space, so their quota finding may differ."""
+    rng = random.Random(11)
+    for n in range(300):
+        mutated = mutate_structure(rng.choice(SEEDS), rng)
+        kind = KINDS[n % len(KINDS)]
+
+        def codes(indent: int | None, doc: Any = mutated, kind: PolicyKind = kind) -> list[str]:
+            found = validate_policy(json.dumps(doc, indent=indent), kind)
+            return sorted(f.code for f in found if not f.code.startswith("POLICY_SIZE"))
+
+        assert codes(None) == codes(4), mutated
