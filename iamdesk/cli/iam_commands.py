@@ -135,7 +135,8 @@ def operation_name(command_name: str) -> str:
     )
 
 
-LIST = "path_prefix max_items:int marker=starting-token"
+LIST_PAGES = "max_items:int marker=starting-token"
+LIST = "path_prefix " + LIST_PAGES
 
 # command name, service function, option specs (see iamdesk.cli.iam.parse_spec)
 TABLE: list[tuple[str, Any, str]] = [
@@ -207,7 +208,7 @@ TABLE: list[tuple[str, Any, str]] = [
     (
         "list-policies",
         policies.list_policies,
-        "scope only_attached:flag path_prefix policy_usage_filter",
+        "scope only_attached:flag path_prefix policy_usage_filter " + LIST_PAGES,
     ),
     ("delete-policy", policies.delete_policy, "policy_arn!"),
     (

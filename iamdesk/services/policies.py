@@ -33,6 +33,7 @@ from iamdesk.services.policy_versions import (
 from iamdesk.services.tags import replace_tags
 from iamdesk.services.validation import (
     check_description,
+    check_max_items,
     check_name,
     check_path,
     check_path_prefix,
@@ -184,8 +185,13 @@ def list_policies(
     only_attached: bool = False,
     path_prefix: str | None = None,
     policy_usage_filter: str | None = None,
+    marker: str | None = None,
+    max_items: int | None = None,
 ) -> dict[str, Any]:
-    """ListPolicies: ``scope`` is All, AWS or Local; AWS managed ones come from the catalog."""
+    """ListPolicies: ``scope`` is All, AWS or Local; AWS managed ones come from the catalog.
+    Ordered by name; ``marker`` (from a truncated page) is the position to continue from."""
+    check_max_items(max_items)
+    start = _marker_position(marker)
     if scope not in ("All", "AWS", "Local"):
         raise IamError(
             "ValidationError",
@@ -290,7 +296,19 @@ def list_policies(
     elif policy_usage_filter == "PermissionsBoundary" and only_attached:
         items = [i for i in items if i["PermissionsBoundaryUsageCount"]]
     items.sort(key=lambda i: (i["PolicyName"].lower(), i["Arn"]))
-    return {"Policies": items, "IsTruncated": False}
+    end = len(items) if max_items is None else start + max_items
+    result: dict[str, Any] = {"Policies": items[start:end], "IsTruncated": end < len(items)}
+    if result["IsTruncated"]:
+        result["Marker"] = str(end)
+    return result
+
+
+def _marker_position(marker: str | None) -> int:
+    if marker is None:
+        return 0
+    if not marker.isdigit():
+        raise IamError("InvalidInput", f"Invalid Marker: {marker}")
+    return int(marker)
 
 
 def delete_policy(db: Database, account_id: str | None, policy_arn: str) -> dict[str, Any]:

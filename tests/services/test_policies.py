@@ -228,3 +228,16 @@ def test_policies_of_another_account_are_invisible(db: Database) -> None:
     users.create_user(db, None, "bob")
     assert error_of(attachments.attach_policy, db, None, "user", "bob", arn).code == "NoSuchEntity"
     assert policies.list_policies(db, None, scope="Local")["Policies"] == []
+
+
+def test_list_policies_pages(db: Database) -> None:
+    for name in ("b", "a", "c"):
+        policies.create_policy(db, None, name, ALLOW_S3)
+    first = policies.list_policies(db, None, scope="Local", max_items=2)
+    assert [p["PolicyName"] for p in first["Policies"]] == ["a", "b"] and first["IsTruncated"]
+    rest = policies.list_policies(db, None, scope="Local", max_items=2, marker=first["Marker"])
+    assert [p["PolicyName"] for p in rest["Policies"]] == ["c"] and not rest["IsTruncated"]
+    assert error_of(policies.list_policies, db, None, marker="zz").code == "InvalidInput"
+    everything = policies.list_policies(db, None, scope="All")["Policies"]
+    page = policies.list_policies(db, None, scope="All", max_items=1000)
+    assert page["Policies"] == everything[:1000] and page["IsTruncated"]
