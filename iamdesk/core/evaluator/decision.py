@@ -321,8 +321,11 @@ def evaluate(request: Request, policy_set: PolicySet, *, explain: bool = True) -
         if ps.resource_policy_must_allow:
             ok, via = resource_side, (RESOURCE,)
             gate = GATE_RESOURCE
-            if not ok and VIA_ACCOUNT in kinds:
-                gate = _identity_gate(identity_ok, boundary_ok, session_ok)
+            if VIA_ACCOUNT in kinds:
+                if ok and identity_side:
+                    via = (IDENTITY, RESOURCE)  # the account's grant needed the identity side
+                elif not ok:
+                    gate = _identity_gate(identity_ok, boundary_ok, session_ok)
         elif identity_side:
             ok = True
             via = (IDENTITY, RESOURCE) if resource_side else (IDENTITY,)
