@@ -15,7 +15,13 @@ from iamdesk.core.packaged import resource_path
 from iamdesk.core.policy.document import PolicyKind
 from iamdesk.core.policy.validation import validate_policy
 
-ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:List*", "ec2:Describe*", "iam:GetRole"]
+ACTIONS = [
+    "s3:GetObject",
+    "s3:ListBucket",
+    "s3:PutObject",
+    "s3:GetObjectVersion*",
+    "s3:DeleteObject",
+]
 
 
 def policy(target_chars: int) -> str:

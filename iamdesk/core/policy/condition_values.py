@@ -175,7 +175,6 @@ def _check_private_ranges(
 ) -> None:
     private = [is_private(n) for n, _ in networks]
     negated = op.name == "NotIpAddress"
-    span = report.raw.span(path)
     if all(private):
         if negated:
             report.add(
@@ -184,7 +183,7 @@ def _check_private_ranges(
                 "The values for condition key aws:SourceIp include only private IP addresses "
                 "and has no effect. aws:SourceIp works only for public IP address ranges. "
                 "Update the value to include only public IP addresses.",
-                span,
+                report.raw.span(path),
             )
         else:
             report.add(
@@ -193,7 +192,7 @@ def _check_private_ranges(
                 "aws:SourceIp works only for public IP address ranges. The values for condition "
                 "key aws:SourceIp include only private IP addresses and will not have the "
                 "desired effect. Update the value to include only public IP addresses.",
-                span,
+                report.raw.span(path),
             )
     elif any(private):
         code = "PRIVATE_NOT_IP_ADDRESS_SUBSET" if negated else "PRIVATE_IP_ADDRESS_SUBSET"
@@ -204,7 +203,7 @@ def _check_private_ranges(
             "The values for condition key aws:SourceIp include a mix of private and public IP "
             f"addresses. The private addresses {effect}. aws:SourceIp works only for public IP "
             "address ranges. To define permissions for private IP ranges, use aws:VpcSourceIp.",
-            span,
+            report.raw.span(path),
         )
 
 

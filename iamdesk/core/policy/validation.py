@@ -22,6 +22,7 @@ from iamdesk.core.policy import (
     actions,
     applicability,
     conditions,
+    duplicates,
     principals,
     redundancy,
     resources,
@@ -91,9 +92,9 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
-def _decode(text: str) -> Any | Finding:
+def _decode(text: str) -> tuple[Any, dict[int, list[str]]] | Finding:
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return duplicates.decode(text, _reject_constant)
     except json.JSONDecodeError as exc:
         at = Position(exc.lineno, exc.colno)
         message = f"Fix the JSON syntax error at index {exc.pos} line {exc.lineno} column "
@@ -118,9 +119,10 @@ def validate_policy(
     text = _render(source)
     if isinstance(text, Finding):
         return [text]
-    data = _decode(text)
-    if isinstance(data, Finding):
-        return [data]
+    decoded = _decode(text)
+    if isinstance(decoded, Finding):
+        return [decoded]
+    data, repeated = decoded
     raw = RawDocument(text, data)
     report = Report(raw, kind, None)
     if not isinstance(data, Mapping):
@@ -133,6 +135,7 @@ def validate_policy(
         )
         return report.findings
     _check_document(report, data)
+    duplicates.check_repeated_keys(report, data, repeated)
     if not any(f.severity is ERROR for f in report.findings):
         _cross_check_with_parser(report, text)
     found = size_finding(text, kind, raw.whole)

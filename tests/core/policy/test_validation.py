@@ -431,3 +431,15 @@ def test_redundant_numeric_bounds_and_epoch_dates() -> None:
     assert one(doc(stmt(Condition=epoch)), "INVALID_DATE_VALUE").severity is Severity.WARNING
     epoch_key = {"DateGreaterThan": {"aws:EpochTime": "1700000000"}}
     assert "INVALID_DATE_VALUE" not in codes(doc(stmt(Condition=epoch_key)))
+
+
+def test_repeated_keys_are_reported() -> None:
+    text = (
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",'
+        ' "Resource": "*", "Condition": {"StringEquals": {"aws:username": "a"},'
+        ' "StringEquals": {"aws:PrincipalTag/team": "b"}}}]}'
+    )
+    f = one(text, "DUPLICATE_KEY")
+    assert f.severity is Severity.WARNING and "StringEquals" in f.message
+    assert text_at(text, f) == '"StringEquals"'
+    assert "DUPLICATE_KEY" not in codes(doc(stmt()))
