@@ -24,7 +24,14 @@ _TRIGGER_KEYS = {Qt.Key.Key_QuoteDbl, Qt.Key.Key_Colon}
 
 
 def hover_text(token: str) -> str | None:
-    """Rich text describing an action or a wildcard; None for anything else."""
+    """Rich text describing an action, a wildcard or a condition key; None for anything else."""
+    key = catalog.condition_key(token) if ":" in token and "*" not in token else None
+    if key is not None:
+        kind = key.type + (
+            " (multivalued: use ForAnyValue/ForAllValues)" if key.multivalued else ""
+        )
+        description = html.escape(key.description) or "no description"
+        return f"<b>{html.escape(token)}</b> — condition key, {html.escape(kind)}<br>{description}"
     if not _ACTION_SHAPE.match(token):
         return None
     if "*" in token or "?" in token:

@@ -23,6 +23,7 @@ DECISION_WORDS = {
     "implicitDeny": "Implicit deny",
 }
 DECISION_COLORS = {"allowed": "#1b7a2f", "explicitDeny": "#b3261e", "implicitDeny": "#b06000"}
+CHANGED_BACKGROUND = "#fff3c4"  # a decision that differs from the previous run
 DECISION_BACKGROUNDS = {"allowed": "#e8f5e9", "explicitDeny": "#fdecea", "implicitDeny": "#fff4e0"}
 _SHORT_TYPES = {
     "identity": "identity",
@@ -148,8 +149,11 @@ class ResultsModel(QAbstractTableModel):
                 return QBrush(QColor(DECISION_COLORS.get(row.word, "#202124")))
             if column == 4 and row.passed is not None:
                 return QBrush(QColor("#1b7a2f" if row.passed else "#b3261e"))
-        if role == Qt.ItemDataRole.BackgroundRole and column == 0:
-            return QBrush(QColor(DECISION_BACKGROUNDS.get(row.word, "#ffffff")))
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if column == 0:
+                return QBrush(QColor(DECISION_BACKGROUNDS.get(row.word, "#ffffff")))
+            if row.changed:
+                return QBrush(QColor(CHANGED_BACKGROUND))
         if role == Qt.ItemDataRole.FontRole and (column == 0 or (column == 5 and row.changed)):
             font = QFont()
             font.setBold(True)

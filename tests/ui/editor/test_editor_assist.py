@@ -93,6 +93,9 @@ def test_hover_on_an_action_and_on_a_wildcard():
     assert f"and {many - 40} more" in hover_text("s3:*")
     assert "matches no action" in hover_text("s3:Fly*")
     assert hover_text("arn:aws:s3:::bucket") is None
+    key = hover_text("aws:TagKeys")
+    assert "condition key" in key and "multivalued" in key
+    assert "IPAddress" in hover_text("aws:SourceIp")
 
 
 def test_token_at_finds_the_string_under_the_mouse():

@@ -8,6 +8,7 @@ import json
 from PySide6.QtCore import Qt
 
 from iamdesk.ui.test_access.context_table import ContextRow
+from iamdesk.ui.test_access.results_model import CHANGED_BACKGROUND
 
 
 def _carol_runs_instances(panel):
@@ -54,6 +55,8 @@ def test_fixing_the_boundary_in_the_editor_turns_the_denial_into_an_allow(panel,
     assert row.word == "allowed"
     assert row.changed and row.previous == "implicitDeny"
     assert panel.model.data(panel.model.index(0, 5)) == "changed (was Implicit deny)"
+    background = panel.model.data(panel.model.index(0, 1), Qt.ItemDataRole.BackgroundRole)
+    assert background.color().name() == CHANGED_BACKGROUND
     assert "1 changed since the last run" in panel.summary.text()
     boundary = _boundary_view(panel)
     assert list(boundary.highlighted_lines()) == ["allow"]
