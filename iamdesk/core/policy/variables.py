@@ -16,22 +16,24 @@ from iamdesk.core.policy.findings import ERROR, Path, Report
 
 log = logging.getLogger(__name__)
 
-_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _SPECIAL = frozenset({"*", "?", "$"})
 _DEFAULT = re.compile(r"'[^']*'")
 VARIABLE_ELEMENTS = ("Resource", "NotResource", "Condition")
 
 
 def _texts(value: Any, path: Path) -> Iterator[tuple[str, Path]]:
-    """Every string in an element (condition keys are not variables, so only values)."""
-    if isinstance(value, str):
-        yield value, path
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _texts(item, (*path, i))
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            yield from _texts(item, (*path, key))
+    """Every string in an element (condition keys are not variables, so only values). A loop,
+    not recursion: a hostile document may nest as deep as the JSON decoder allows."""
+    stack: list[tuple[Any, Path]] = [(value, path)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, str):
+            yield node, where
+        elif isinstance(node, list):
+            stack.extend(((item, (*where, i)) for i, item in reversed(list(enumerate(node)))))
+        elif isinstance(node, Mapping):
+            items = reversed(list(node.items()))
+            stack.extend(((item, (*where, key)) for key, item in items))
 
 
 def variable_problem(text: str) -> tuple[str, str] | None:

@@ -200,3 +200,18 @@ def test_layout_never_changes_what_is_found() -> None:
             return sorted(f.code for f in found if not f.code.startswith("POLICY_SIZE"))
 
         assert codes(None) == codes(4), mutated
+
+
+def test_nesting_as_deep_as_json_allows() -> None:
+    """Documents nested to the decoder's limit, in every element, still yield findings."""
+    for depth in (500, 985, 5000):
+        for opener, closer in (("[", "]"), ('{"a":', "}")):
+            inner = opener * depth + '"${aws:username}"' + closer * depth
+            for element in ("Resource", "Condition", "Principal", "Foo"):
+                statement = (
+                    f'{{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","{element}":'
+                    f"{inner}}}"
+                ).replace('"Resource":"*","Resource"', '"Resource"')
+                text = f'{{"Version":"2012-10-17","Statement":[{statement}]}}'
+                for kind in KINDS:
+                    assert not check(text, kind)  # never accepted, never a crash
