@@ -208,8 +208,23 @@ def _stored_version(conn: Connection) -> int | None:
     return None if found is None else int(found)
 
 
-def _initialise(conn: Connection, now: str) -> None:
+# The change log is append-only: SQLite itself refuses to rewrite or remove an entry.
+_APPEND_ONLY = (
+    "CREATE TRIGGER IF NOT EXISTS change_log_no_update BEFORE UPDATE ON change_log"
+    " BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS change_log_no_delete BEFORE DELETE ON change_log"
+    " BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END",
+)
+
+
+def _create_schema(conn: Connection) -> None:
     SQLModel.metadata.create_all(conn)
+    for statement in _APPEND_ONLY:
+        conn.exec_driver_sql(statement)
+
+
+def _initialise(conn: Connection, now: str) -> None:
+    _create_schema(conn)
     conn.execute(
         SchemaVersion.__table__.insert(),  # type: ignore[attr-defined]
         {"id": 1, "version": SCHEMA_VERSION, "updated_at": now},
@@ -237,7 +252,7 @@ def _upgrade(conn: Connection, path: Path, version: int, now: str) -> None:
         log.info("migrating %s from schema %d to %d", path, step, step + 1)
         MIGRATIONS[step](conn)
     # Tables added without a schema change (new features' own tables) appear on open.
-    SQLModel.metadata.create_all(conn)
+    _create_schema(conn)
     if version != SCHEMA_VERSION:
         conn.execute(
             SchemaVersion.__table__.update().values(  # type: ignore[attr-defined]

@@ -196,3 +196,26 @@ def test_processes_creating_one_new_file_at_once_all_succeed(tmp_path: Path) -> 
     with open_database(path) as database, database.read() as session:
         accounts = session.execute(select(func.count()).select_from(Account)).scalar()
     assert accounts == 1
+
+
+def test_change_log_is_append_only(tmp_path: Path) -> None:
+    from sqlalchemy.exc import DatabaseError
+
+    from iamdesk.store.changelog import record_change
+
+    with open_database(tmp_path / "m.sqlite") as database:
+        with database.transaction() as session:
+            record_change(
+                session,
+                at="2026-01-01T00:00:00+00:00",
+                actor="t",
+                account_id=DEFAULT_ACCOUNT_ID,
+                operation="CreateUser",
+                entity_type="user",
+                entity_name="bob",
+            )
+        for statement in ("UPDATE change_log SET actor = 'x'", "DELETE FROM change_log"):
+            with pytest.raises(DatabaseError, match="append-only"), database.transaction() as s:
+                s.execute(text(statement))
+        with database.read() as session:
+            assert session.execute(text("SELECT actor FROM change_log")).scalars().all() == ["t"]
