@@ -290,3 +290,13 @@ def test_credential_report_columns_and_refresh(db: Database, clock: Clock) -> No
     clock.moment = FIXED + timedelta(hours=5)
     credential_report.generate_credential_report(db, None)
     assert len(credential_report.get_credential_report(db, None)["Content"].splitlines()) == 4
+
+
+def test_no_secret_reaches_the_files_on_disk(db: Database) -> None:
+    secret = access_keys.create_access_key(db, None, "bob")["AccessKey"]["SecretAccessKey"]
+    login_profiles.create_login_profile(db, None, "bob", "Unusual-Pass-4711")
+    files = [db.path, db.path.with_name(db.path.name + "-wal")]
+    blob = b"".join(path.read_bytes() for path in files if path.exists())
+    assert len(blob) > 0
+    assert secret.encode() not in blob
+    assert b"Unusual-Pass-4711" not in blob
