@@ -139,12 +139,15 @@ def build_report(session: Session, account: str, created: str) -> str:
     return out.getvalue()
 
 
-def generate_credential_report(db: Database, account_id: str | None) -> dict[str, Any]:
+def generate_credential_report(
+    db: Database, account_id: str | None, *, force: bool = False
+) -> dict[str, Any]:
+    """``force`` (not an AWS option; for the app's "regenerate" button) ignores the 4-hour reuse."""
     with db.transaction() as session:
         account = entities.resolve_account(session, db, account_id)
         existing = session.get(CredentialReport, account)
         now = db.clock()
-        if existing is not None:
+        if existing is not None and not force:
             age = now - datetime.fromisoformat(existing.generated_time)
             if age < REPORT_LIFETIME:
                 return {"State": "COMPLETE"}

@@ -287,9 +287,12 @@ def test_credential_report_columns_and_refresh(db: Database, clock: Clock) -> No
     # Within four hours the stored report is kept, as IAM does.
     assert credential_report.generate_credential_report(db, None) == {"State": "COMPLETE"}
     assert len(credential_report.get_credential_report(db, None)["Content"].splitlines()) == 3
+    credential_report.generate_credential_report(db, None, force=True)
+    assert len(credential_report.get_credential_report(db, None)["Content"].splitlines()) == 4
+    users.create_user(db, None, "dan")
     clock.moment = FIXED + timedelta(hours=5)
     credential_report.generate_credential_report(db, None)
-    assert len(credential_report.get_credential_report(db, None)["Content"].splitlines()) == 4
+    assert len(credential_report.get_credential_report(db, None)["Content"].splitlines()) == 5
 
 
 def test_no_secret_reaches_the_files_on_disk(db: Database) -> None:
