@@ -12,9 +12,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -24,7 +26,12 @@ from PySide6.QtWidgets import (
 
 from iamdesk.ui.test_access.details import DetailPane
 from iamdesk.ui.test_access.request_form import RequestForm
-from iamdesk.ui.test_access.results_model import InvolvedPolicy, ResultRow, ResultsModel
+from iamdesk.ui.test_access.results_model import (
+    InvolvedPolicy,
+    ResultRow,
+    ResultsFilter,
+    ResultsModel,
+)
 from iamdesk.ui.test_access.runner import (
     RunRequest,
     explained,
@@ -80,9 +87,23 @@ class TestAccessPanel(QWidget):
         self.error.hide()
 
         self.model = ResultsModel(self)
+        self.proxy = ResultsFilter(self)
+        self.proxy.setSourceModel(self.model)
         self.results = QTableView(self)
         self.results.setObjectName("testAccessResults")
-        self.results.setModel(self.model)
+        self.results.setModel(self.proxy)
+        self.results.setSortingEnabled(True)
+        # Run order until the user clicks a header.
+        self.results.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.show_only = QComboBox(self)
+        self.show_only.setObjectName("testAccessResultFilter")
+        self.show_only.addItems(list(ResultsFilter.CHOICES))
+        self.show_only.currentTextChanged.connect(self.proxy.set_choice)
+        self.find = QLineEdit(self)
+        self.find.setObjectName("testAccessResultFind")
+        self.find.setPlaceholderText("Filter by action or resource")
+        self.find.setClearButtonEnabled(True)
+        self.find.textChanged.connect(self.proxy.set_text)
         self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.results.verticalHeader().setVisible(False)
@@ -137,7 +158,11 @@ class TestAccessPanel(QWidget):
         results_box = QWidget(self)
         results_layout = QVBoxLayout(results_box)
         results_layout.setContentsMargins(0, 8, 8, 0)
-        results_layout.addWidget(self.summary)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.find)
+        top.addWidget(self.show_only)
+        results_layout.addLayout(top)
         results_layout.addWidget(self.results, 1)
         right = QSplitter(Qt.Orientation.Vertical, self)
         right.addWidget(results_box)
@@ -271,7 +296,8 @@ class TestAccessPanel(QWidget):
         self.error.setVisible(bool(message))
 
     def _row_selected(self, current: Any, _previous: Any) -> None:
-        row = self.model.row(current.row()) if current.isValid() else None
+        source = self.proxy.mapToSource(current) if current.isValid() else current
+        row = self.model.row(source.row()) if source.isValid() else None
         if row is None:
             return
         request = self._last_request or row.extra.get("request")
@@ -282,11 +308,19 @@ class TestAccessPanel(QWidget):
                 log.exception("could not explain %s on %s", row.action, row.resource)
         self.details.show_row(row)
 
+    def current_row(self) -> ResultRow | None:
+        current = self.results.currentIndex()
+        if not current.isValid():
+            return None
+        return self.model.row(self.proxy.mapToSource(current).row())
+
     def select_result(self, action: str, resource: str | None = None) -> ResultRow | None:
         for number, row in enumerate(self.model.rows):
             if row.action.lower() == action.lower() and resource in (None, row.resource):
-                self.results.selectRow(number)
-                return row
+                shown = self.proxy.mapFromSource(self.model.index(number, 0))
+                if shown.isValid():
+                    self.results.selectRow(shown.row())
+                    return row
         return None
 
     # -- editing ------------------------------------------------------------------------------
@@ -294,7 +328,7 @@ class TestAccessPanel(QWidget):
         """Open the policy in the editor at the statement; after a save, re-run and compare."""
         from iamdesk.ui.editor.save_dialog import PolicySaveDialog
 
-        row = self.model.row(self.results.currentIndex().row())
+        row = self.current_row()
         principal = self._last_request.principal_arn if self._last_request else ""
         dialog = PolicySaveDialog(
             self.context,

@@ -10,7 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPointF, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QSortFilterProxyModel,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPen, QPixmap
 
 log = logging.getLogger(__name__)
@@ -187,3 +194,47 @@ class ResultsModel(QAbstractTableModel):
 
     def row(self, number: int) -> ResultRow | None:
         return self.rows[number] if 0 <= number < len(self.rows) else None
+
+
+class ResultsFilter(QSortFilterProxyModel):
+    """Show only some decisions, or rows whose action or resource contains a text; sorts by the
+    shown text (the decision column groups allowed, explicit and implicit denies)."""
+
+    CHOICES = {
+        "All results": None,
+        "Allowed": {"allowed"},
+        "Denied": {"explicitDeny", "implicitDeny"},
+        "Explicit deny": {"explicitDeny"},
+        "Implicit deny": {"implicitDeny"},
+        "Changed": None,
+        "Failing scenarios": None,
+    }
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._choice = "All results"
+        self._text = ""
+
+    def set_choice(self, choice: str) -> None:
+        self._choice = choice
+        self.invalidateRowsFilter()
+
+    def set_text(self, text: str) -> None:
+        self._text = text.strip().lower()
+        self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        if not isinstance(model, ResultsModel):
+            return True
+        row = model.row(source_row)
+        if row is None:
+            return False
+        if self._text and self._text not in f"{row.action} {row.resource}".lower():
+            return False
+        if self._choice == "Changed":
+            return row.changed
+        if self._choice == "Failing scenarios":
+            return row.passed is False
+        words = self.CHOICES.get(self._choice)
+        return words is None or row.word in words

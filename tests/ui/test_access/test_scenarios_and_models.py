@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from PySide6.QtCore import Qt
 
 from iamdesk.ui.test_access.context_table import ContextModel, ContextRow, presets
 
@@ -143,3 +144,37 @@ def test_presets_are_the_documented_keys():
         ("aws:EpochTime", "1772366400"),
     ]
     assert all(r.problem() is None for rows in found.values() for r in rows)
+
+
+def test_results_can_be_filtered_by_decision_and_text(panel, qtmodeltester):
+    panel.set_request(
+        f"arn:aws:iam::{panel.context.account_id}:user/bob",
+        ["ec2:DescribeInstances", "iam:CreateUser", "iam:DeleteUser", "s3:GetObject"],
+        [],
+    )
+    panel.context_table.apply_preset("Requested region")
+    rows = panel.run()
+    denied = [r.action for r in rows if r.word != "allowed"]
+    assert denied and len(denied) < len(rows)
+
+    panel.show_only.setCurrentText("Denied")
+    shown = [panel.proxy.index(i, 1).data() for i in range(panel.proxy.rowCount())]
+    assert shown == denied
+    panel.find.setText("delete")
+    shown = [panel.proxy.index(i, 1).data() for i in range(panel.proxy.rowCount())]
+    assert shown == ["iam:DeleteUser"]
+    # The details follow the row under the cursor in the filtered view.
+    panel.results.selectRow(0)
+    assert panel.current_row().action == "iam:DeleteUser"
+    assert "iam:DeleteUser" in panel.details.explanation.text()
+    qtmodeltester.check(panel.proxy)
+
+
+def test_failing_scenarios_filter_and_sorting_by_decision(panel):
+    rows = panel.scenarios.run_all()
+    panel.show_only.setCurrentText("Failing scenarios")
+    assert panel.proxy.rowCount() == sum(1 for r in rows if not r.passed)
+    panel.show_only.setCurrentText("All results")
+    panel.results.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    words = [panel.proxy.index(i, 0).data() for i in range(panel.proxy.rowCount())]
+    assert words == sorted(words)
