@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenu
+from PySide6.QtWidgets import QMenu
 
 from iamdesk.ui import messages
 from iamdesk.ui.opening import OpenError, default_account, open_model_file
@@ -77,6 +75,8 @@ class FileActions(QObject):
             clear.triggered.connect(self.window.settings.clear_recent_files)
 
     def new_file(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(
             self.window, "New model file", "iamdesk.sqlite", MODEL_FILTER
         )
@@ -92,6 +92,8 @@ class FileActions(QObject):
             self.open_path(target)
 
     def open_file(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getOpenFileName(self.window, "Open model file", "", MODEL_FILTER)
         if path:
             self.open_path(Path(path))
@@ -114,6 +116,8 @@ class FileActions(QObject):
         source = self.window.context.db_path
         if source is None:
             return
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(
             self.window, "Save a copy", f"{source.stem}-copy.sqlite", MODEL_FILTER
         )
@@ -137,6 +141,8 @@ class FileActions(QObject):
 
     # Import / export -----------------------------------------------------------------------
     def import_details(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getOpenFileName(
             self.window, "Import authorization details", "", JSON_FILTER
         )
@@ -164,6 +170,8 @@ class FileActions(QObject):
         self._run(work, f"Importing {path.name}", done)
 
     def export_details(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(
             self.window, "Export authorization details", "authorization-details.json", JSON_FILTER
         )
@@ -181,6 +189,9 @@ class FileActions(QObject):
             return
 
         def work(control: TaskControl) -> None:
+            import json
+            import shutil
+
             document = exporter(database, account_id=account_id)
             control.check()
             tmp = path.with_suffix(path.suffix + ".part")

@@ -194,15 +194,20 @@ class MainWindow(QMainWindow):
         spec = spec_named(name)
         row = [s.name for s in VIEWS].index(name)
         if self.navigation.currentRow() != row:
-            self.navigation.setCurrentRow(row)  # _on_navigate builds and shows it
+            self.navigation.setCurrentRow(row)
+        widget = self.views.get(spec.name)
+        if widget is None or self.stack.currentWidget() is not widget:
+            self._on_navigate(row, explicit=True)
         return self.views[spec.name]
 
     def current_view_name(self) -> str:
         item = self.navigation.currentItem()
         return str(item.data(Qt.ItemDataRole.UserRole)) if item else ""
 
-    def _on_navigate(self, row: int) -> None:
-        if row < 0:
+    def _on_navigate(self, row: int, *, explicit: bool = False) -> None:
+        # Before the first paint only an explicit request builds a view (focus moving into the
+        # navigation list would otherwise build the first view and delay the window).
+        if row < 0 or not (explicit or self._painted):
             return
         spec = VIEWS[row]
         widget = self._ensure_view(spec)

@@ -39,6 +39,7 @@ class Painted(QObject):
             QTimer.singleShot(0, app.quit)
             obj.removeEventFilter(self)
         return False
+QTimer.singleShot(60_000, app.quit)
 f = Painted(); window.installEventFilter(f); window.show(); app.exec()
 """
 
@@ -64,6 +65,7 @@ def shown():
     print(f"content {time.time() - start:.4f}", flush=True)
     QTimer.singleShot(0, instance.app.quit)
 f = Painted(); window.installEventFilter(f)
+QTimer.singleShot(60_000, instance.app.quit)  # never hang the benchmark
 instance.start(Path(os.environ["BENCH_DB"]), None, "dashboard")
 window.firstPainted.connect(shown)  # runs after the app's own first-paint work
 instance.app.exec()
@@ -75,7 +77,12 @@ def _spawn(code: str, env: dict[str, str]) -> dict[str, float]:
     script.write_text(code, encoding="utf-8")
     env = dict(env, BENCH_T0=repr(time.time()))
     out = subprocess.run(
-        [sys.executable, str(script)], env=env, capture_output=True, text=True, check=True
+        [sys.executable, str(script)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
     ).stdout
     return {line.split()[0]: float(line.split()[1]) for line in out.splitlines() if line}
 

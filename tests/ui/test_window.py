@@ -175,3 +175,10 @@ def test_start_paints_first_then_opens_the_file(qtbot, tmp_path, settings):
     finally:
         instance.crash.uninstall()
         instance.context.database.close()
+
+
+def test_navigation_before_first_paint_builds_nothing_until_asked(window):
+    window.navigation.setCurrentRow(0)  # what focus entering the list does before the paint
+    assert window.views == {}
+    dashboard = window.show_view("dashboard")
+    assert window.stack.currentWidget() is dashboard
