@@ -216,12 +216,22 @@ class ResultsFilter(QSortFilterProxyModel):
         self._text = ""
 
     def set_choice(self, choice: str) -> None:
-        self._choice = choice
-        self.invalidateRowsFilter()
+        self._refilter(choice=choice)
 
     def set_text(self, text: str) -> None:
-        self._text = text.strip().lower()
-        self.invalidateRowsFilter()
+        self._refilter(text=text.strip().lower())
+
+    def _refilter(self, **change: str) -> None:
+        # Qt 6.10 replaced invalidateFilter() with begin/endFilterChange(); support both.
+        begin = getattr(self, "beginFilterChange", None)
+        if begin is not None:
+            begin()
+        self._choice = change.get("choice", self._choice)
+        self._text = change.get("text", self._text)
+        if begin is not None:
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()
