@@ -443,3 +443,12 @@ def test_repeated_keys_are_reported() -> None:
     assert f.severity is Severity.WARNING and "StringEquals" in f.message
     assert text_at(text, f) == '"StringEquals"'
     assert "DUPLICATE_KEY" not in codes(doc(stmt()))
+
+
+def test_warm_caches_builds_the_catalog_tables() -> None:
+    from iamdesk.core import catalog
+    from iamdesk.core.policy.validation import warm_caches
+
+    catalog.arn_namespaces.cache_clear()
+    warm_caches()
+    assert catalog.arn_namespaces.cache_info().currsize == 1
