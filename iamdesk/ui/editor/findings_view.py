@@ -37,11 +37,13 @@ class FindingsView(QTreeWidget):
         self.itemActivated.connect(self._activated)
         self.itemClicked.connect(self._activated)
         self._findings: list[EditorFinding] | None = None
+        self._empty = False
 
-    def set_findings(self, findings: list[EditorFinding]) -> None:
-        if findings == self._findings:
+    def set_findings(self, findings: list[EditorFinding], *, empty: bool = False) -> None:
+        if findings == self._findings and empty == self._empty:
             return  # unchanged: keep the user's scroll position and selection
         self._findings = list(findings)
+        self._empty = empty
         self.clear()
         bold = QFont(self.font())
         bold.setBold(True)
@@ -62,7 +64,8 @@ class FindingsView(QTreeWidget):
                 head.addChild(item)
             head.setExpanded(True)
         if not findings:
-            self.addTopLevelItem(QTreeWidgetItem(["No findings: the policy is valid.", "", ""]))
+            text = "No policy yet." if empty else "No findings: the policy is valid."
+            self.addTopLevelItem(QTreeWidgetItem([text, "", ""]))
 
     def findings(self) -> list[EditorFinding]:
         return list(self._findings or [])

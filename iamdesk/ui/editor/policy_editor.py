@@ -56,6 +56,12 @@ class PolicyEditor(QWidget):
 
         self.code = CodeView(self)
         self.code.setReadOnly(read_only)
+        self.code.setPlaceholderText(
+            '{\n    "Version": "2012-10-17",\n    "Statement": [\n        {\n'
+            '            "Effect": "Allow",\n            "Action": "s3:GetObject",\n'
+            '            "Resource": "*"\n        }\n    ]\n}\n\n'
+            "Type a policy (Ctrl+Space completes), or use the Visual tab."
+        )
         self.assist = EditorAssist(self.code)
         self.findings_view = FindingsView(self)
         self.status = QLabel(self)
@@ -170,7 +176,10 @@ class PolicyEditor(QWidget):
     def validate_now(self) -> list[EditorFinding]:
         self._timer.stop()
         started = time.perf_counter()
-        findings = sorted(check_policy(self.text(), self._kind), key=sort_key)
+        # An empty editor is a policy not yet written (an optional session policy, a new
+        # policy), not a malformed one.
+        text = self.text()
+        findings = sorted(check_policy(text, self._kind), key=sort_key) if text.strip() else []
         self._findings = findings
         self._show_findings(findings)
         self.last_check_ms = (time.perf_counter() - started) * 1000
@@ -193,7 +202,7 @@ class PolicyEditor(QWidget):
             )
         self.code.set_layer("findings", selections)
         self.code.set_markers(markers)
-        self.findings_view.set_findings(findings)
+        self.findings_view.set_findings(findings, empty=not self.text().strip())
 
     def _update_status(self) -> None:
         line, column = self.code.line_column()
@@ -204,6 +213,8 @@ class PolicyEditor(QWidget):
                 word = severity.replace("_", " ").lower() + ("s" if n > 1 else "")
                 counts.append(f'<span style="color:{SEVERITY_COLORS[severity]}">{n} {word}</span>')
         summary = ", ".join(counts) if counts else '<span style="color:#1b7a2f">valid</span>'
+        if not self.text().strip():
+            summary = '<span style="color:#5f6368">empty</span>'
         chars = len("".join(self.text().split()))
         self.status.setText(
             f"Ln {line}, Col {column} &nbsp;·&nbsp; {summary} &nbsp;·&nbsp; "

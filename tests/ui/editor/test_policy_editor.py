@@ -165,3 +165,12 @@ def test_format_shortcut_formats_the_focused_editor_only(qtbot):
     )
     assert second.text() == POLICY
     assert first.text() == compact
+
+
+def test_an_empty_editor_is_empty_not_malformed(qtbot):
+    editor = PolicyEditor()
+    qtbot.addWidget(editor)
+    assert editor.findings() == [] and not editor.has_errors()
+    assert "empty" in editor.status.text()
+    editor.code.setPlainText("{")
+    assert editor.validate_now() and editor.has_errors()
