@@ -18,15 +18,12 @@ import binascii
 import ipaddress
 import logging
 import re
-from typing import Any, NoReturn
+from typing import Any
 
 from iamdesk.cli.awsargs import (
     ServiceError,
     UsageError,
     load_value,
-    print_json,
-    print_service_error,
-    print_usage_error,
     string_list,
     structure_list,
 )
@@ -80,11 +77,6 @@ _ACCOUNT_IN_ARN = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:(\d{12})(:.*
 _ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9-]+")
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: error: {message}")
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--policy-input-list", nargs="+", required=True, metavar="POLICY",
@@ -107,7 +99,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="ContextKeyName=...,ContextKeyValues=...,ContextKeyType=... or JSON",
     )  # fmt: skip
     parser.add_argument("--resource-handling-option", help="EC2 scenario, e.g. EC2-VPC-EBS")
-    parser.add_argument("--max-items", type=int, help="accepted for compatibility; all are shown")
+    parser.add_argument("--max-items", type=int, help="show at most this many results")
+    parser.add_argument("--starting-token", help="NextToken from an earlier call")
 
 
 def register_iam_commands(register: Any) -> None:
@@ -178,25 +171,11 @@ def context_keys_for_custom_policy(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(argv: list[str], options: GlobalOptions | None = None) -> int:
-    """Entry point with the command's own arguments (after ``simulate-custom-policy``)."""
-    parser = _Parser(prog=f"iamdesk iam {COMMAND}")
-    add_arguments(parser)
-    try:
-        ns = parser.parse_args(argv)
-    except UsageError as exc:
-        return print_usage_error(exc)
-    return run_parsed(ns)
+    """``iamdesk iam simulate-custom-policy ARGS``: the same path as through ``iamdesk iam``
+    (AWS CLI output, NextToken for --max-items, exit codes)."""
+    from iamdesk.cli import iam
 
-
-def run_parsed(ns: argparse.Namespace) -> int:
-    try:
-        result = simulate_custom_policy(ns)
-    except UsageError as exc:
-        return print_usage_error(exc)
-    except ServiceError as exc:
-        return print_service_error(OPERATION, exc)
-    print_json(result)
-    return 0
+    return iam.run([COMMAND, *argv], options or GlobalOptions())
 
 
 def _invalid(message: str) -> ServiceError:
@@ -377,7 +356,23 @@ def simulate_custom_policy(args: argparse.Namespace) -> dict[str, Any]:
             for resource in resources or ["*"]
         ]
         results.append(_result(action, decisions, types, bool(resources), boundary))
-    return {"EvaluationResults": results}
+    return _page(results, getattr(args, "max_items", None), getattr(args, "starting_token", None))
+
+
+def _page(results: list[Any], max_items: int | None, token: str | None) -> dict[str, Any]:
+    """IAM's paging: ``IsTruncated`` and ``Marker`` (the CLI shows the marker as NextToken)."""
+    start = 0
+    if token is not None:
+        if not token.isdigit() or int(token) > len(results):
+            raise _invalid(f"Invalid starting token {token!r}.")
+        start = int(token)
+    if max_items is not None and max_items < 1:
+        raise UsageError("argument --max-items: must be at least 1")
+    end = len(results) if max_items is None else min(len(results), start + max_items)
+    page: dict[str, Any] = {"EvaluationResults": results[start:end]}
+    if end < len(results):
+        page.update(IsTruncated=True, Marker=str(end))
+    return page
 
 
 # Most restrictive first: the aggregate decision over several resources is the first of these

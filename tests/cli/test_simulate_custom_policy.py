@@ -329,3 +329,21 @@ def test_context_keys_for_custom_policy(capsys: pytest.CaptureFixture[str]) -> N
     code = main(["iam", "get-context-keys-for-custom-policy", "--policy-input-list", "{"])
     assert code == 254
     assert "(MalformedPolicyDocument)" in capsys.readouterr().err
+
+
+def test_max_items_pages_with_next_token(capsys: pytest.CaptureFixture[str]) -> None:
+    actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]
+    code, out, _ = simulate(
+        capsys, "--policy-input-list", DYNAMO_AFTER_DATE, "--action-names", *actions,
+        "--max-items", "2",
+    )  # fmt: skip
+    assert code == 0
+    assert [r["EvalActionName"] for r in out["EvaluationResults"]] == actions[:2]
+    token = out["NextToken"]
+    code, out, _ = simulate(
+        capsys, "--policy-input-list", DYNAMO_AFTER_DATE, "--action-names", *actions,
+        "--max-items", "2", "--starting-token", token,
+    )  # fmt: skip
+    assert code == 0
+    assert [r["EvalActionName"] for r in out["EvaluationResults"]] == actions[2:]
+    assert "NextToken" not in out
