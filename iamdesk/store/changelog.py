@@ -20,7 +20,11 @@ log = logging.getLogger(__name__)
 
 class ChangeLogEntry(SQLModel, table=True):
     __tablename__ = "change_log"
-    __table_args__ = (Index("ix_change_log_account_at", "account_id", "at"),)
+    __table_args__ = (
+        Index("ix_change_log_account_at", "account_id", "at"),
+        # The app's History tab asks for one entity's entries.
+        Index("ix_change_log_entity", "account_id", "entity_type", "entity_name"),
+    )
 
     pk: int | None = Field(default=None, primary_key=True)
     account_id: str | None = None  # no foreign key: the log outlives what it describes

@@ -219,6 +219,10 @@ _APPEND_ONLY = (
 
 def _create_schema(conn: Connection) -> None:
     SQLModel.metadata.create_all(conn)
+    # create_all adds missing tables only; indexes declared since a file was made come here.
+    for table in SQLModel.metadata.tables.values():
+        for index in table.indexes:
+            index.create(conn, checkfirst=True)
     for statement in _APPEND_ONLY:
         conn.exec_driver_sql(statement)
 

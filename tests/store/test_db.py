@@ -219,3 +219,15 @@ def test_change_log_is_append_only(tmp_path: Path) -> None:
                 s.execute(text(statement))
         with database.read() as session:
             assert session.execute(text("SELECT actor FROM change_log")).scalars().all() == ["t"]
+
+
+def test_indexes_missing_from_an_existing_file_are_added(tmp_path: Path) -> None:
+    path = tmp_path / "m.sqlite"
+    open_database(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("DROP INDEX ix_change_log_entity")
+    conn.commit()
+    conn.close()
+    with open_database(path) as database, database.read() as session:
+        names = {row[0] for row in session.execute(text("SELECT name FROM sqlite_master"))}
+    assert "ix_change_log_entity" in names
