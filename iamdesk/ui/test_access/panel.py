@@ -103,6 +103,7 @@ class TestAccessPanel(QWidget):
         self.find.setObjectName("testAccessResultFind")
         self.find.setPlaceholderText("Filter by action or resource")
         self.find.setClearButtonEnabled(True)
+        self.find.setMinimumWidth(240)
         self.find.textChanged.connect(self.proxy.set_text)
         self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
