@@ -82,6 +82,7 @@ class EditorAssist(QObject):
         self.completer.popup().setObjectName("policyCompletionPopup")
         self.completer.activated.connect(self.insert_completion)
         self._prefix = ""
+        self._kind = "value"
         view.assist = self
         view.viewport().installEventFilter(self)
 
@@ -137,6 +138,7 @@ class EditorAssist(QObject):
             self.completer.popup().hide()
             return []
         self._prefix = context.prefix
+        self._kind = context.kind
         self.model.setStringList(found)
         popup = self.completer.popup()
         popup.setCurrentIndex(self.completer.completionModel().index(0, 0))
@@ -154,6 +156,10 @@ class EditorAssist(QObject):
             QTextCursor.MoveOperation.Left, QTextCursor.MoveMode.KeepAnchor, len(self._prefix)
         )
         cursor.insertText(completion)
+        rest = cursor.block().text()[cursor.positionInBlock() :]
+        if not rest.startswith('"'):
+            # Close the string (and start the value of a key) so typing goes on after it.
+            cursor.insertText('": ' if self._kind == "key" else '"')
         cursor.endEditBlock()
         self.view.setTextCursor(cursor)
 

@@ -40,7 +40,21 @@ def test_typing_an_action_offers_real_actions_and_enter_inserts_one(editor, qtbo
     assert all(catalog.action(name) is not None for name in offered)
     popup.setCurrentIndex(editor.assist.completer.completionModel().index(0, 0))
     qtbot.keyClick(popup, Qt.Key.Key_Return)
-    assert editor.text().endswith('"Action": ["s3:GetObject')
+    assert editor.text().endswith('"Action": ["s3:GetObject"')
+
+
+def test_completing_a_key_closes_it_and_starts_the_value(editor, qtbot):
+    editor.set_text(HEAD + "            ")
+    _type_at_end(editor, qtbot, '"Eff')
+    popup = editor.assist.completer.popup()
+    assert editor.assist.model.stringList() == ["Effect"]
+    popup.setCurrentIndex(editor.assist.completer.completionModel().index(0, 0))
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert editor.text().endswith('"Effect": ')
+    # ...and the value's choices pop up as soon as its quote is typed.
+    _type_at_end(editor, qtbot, '"')
+    assert editor.assist.model.stringList() == ["Allow", "Deny"]
+    assert popup.isVisible()
 
 
 def test_a_service_prefix_is_offered_before_the_colon(editor, qtbot):
