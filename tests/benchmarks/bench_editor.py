@@ -27,7 +27,7 @@ ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:List*", "ec2:Describe*", "iam:Get
 
 
 def policy(target_chars: int) -> str:
-    """A realistic identity policy of about ``target_chars`` characters, pretty-printed."""
+    """A realistic identity policy of at least ``target_chars`` characters, pretty-printed."""
     statements: list[dict[str, object]] = []
     i = 0
     while True:
@@ -45,8 +45,7 @@ def policy(target_chars: int) -> str:
         )
         text = json.dumps({"Version": "2012-10-17", "Statement": statements}, indent=4)
         if len(text) >= target_chars:
-            statements.pop()
-            return json.dumps({"Version": "2012-10-17", "Statement": statements}, indent=4)
+            return text
         i += 1
 
 
