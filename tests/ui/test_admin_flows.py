@@ -164,3 +164,44 @@ def test_inline_policy_and_boundary_on_user(window, context, qtbot):
     assert "PowerUserAccess" in perms.boundary.text()
     context.undo_stack.undo()
     assert "PermissionsBoundary" not in users.get_user(db, account, "ivy")["User"]
+
+
+def test_rename_user_and_edit_role_settings_with_undo(window, context, qtbot):
+    db, account = context.database, context.account_id
+    users.create_user(db, account, "old-name")
+    window.show()
+    view = window.show_view("users")
+    view.select_first()
+    button(view, "usersEditButton").click()
+    dialog = visible_window("editUserDialog")
+    ok = button(dialog, "editUserOkButton")
+    assert not ok.isEnabled()  # nothing changed yet
+    name = dialog.findChild(QLineEdit, "editUserNameField")
+    name.setText("new-name")
+    dialog.findChild(QLineEdit, "editUserPathField").setText("/staff/")
+    ok.click()
+    assert not dialog.isVisible(), dialog.error.text()
+    renamed = users.get_user(db, account, "new-name")["User"]
+    assert renamed["Arn"] == "arn:aws:iam::123456789012:user/staff/new-name"
+    assert view.selected_row()["UserName"] == "new-name"
+    context.undo_stack.undo()
+    assert users.get_user(db, account, "old-name")["User"]["Path"] == "/"
+
+    roles.create_role(
+        db,
+        account,
+        "Runner",
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+        '"Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}',
+    )
+    roles_view = window.show_view("roles")
+    roles_view.select_first()
+    button(roles_view, "rolesEditButton").click()
+    dialog = visible_window("editRoleDialog")
+    dialog.findChild(QLineEdit, "editRoleDescriptionField").setText("runs the batch jobs")
+    dialog.session.setValue(4)
+    button(dialog, "editRoleOkButton").click()
+    role = roles.get_role(db, account, "Runner")["Role"]
+    assert (role["Description"], role["MaxSessionDuration"]) == ("runs the batch jobs", 14400)
+    context.undo_stack.undo()
+    assert roles.get_role(db, account, "Runner")["Role"]["MaxSessionDuration"] == 3600

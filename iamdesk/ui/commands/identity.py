@@ -277,3 +277,58 @@ def _kind_of(entity_type: str) -> str:
     return {"user": "users", "role": "roles", "policy": "policies", "group": "groups"}.get(
         entity_type, "account"
     )
+
+
+def rename_entity(
+    context: AppContext, kind: str, name: str, old_path: str, new_name: str, new_path: str
+) -> Any:
+    """UpdateUser / UpdateGroup: rename and/or move; undo puts name and path back."""
+    from iamdesk.services import groups, users
+
+    db, account = context.database, context.account_id
+    update = {"user": users.update_user, "group": groups.update_group}[kind]
+    new_key = {"user": "new_user_name", "group": "new_group_name"}[kind]
+
+    def move(current: str, target: str, path: str) -> Any:
+        return update(db, account, current, new_path=path, **{new_key: target})
+
+    what = "Rename" if new_name != name else "Move"
+    return execute(
+        context,
+        ServiceCommand(
+            context,
+            f"{what} {kind} {name}" + (f" to {new_name}" if new_name != name else ""),
+            lambda: move(name, new_name, new_path),
+            lambda: move(new_name, name, old_path),
+            (f"{kind}s",),
+        ),
+    )
+
+
+def update_role_settings(
+    context: AppContext,
+    name: str,
+    old: tuple[str, int],
+    description: str,
+    max_session_duration: int,
+) -> Any:
+    """UpdateRole: description and maximum session duration; undo restores both."""
+    from iamdesk.services import roles
+
+    db, account = context.database, context.account_id
+
+    def apply(values: tuple[str, int]) -> Any:
+        return roles.update_role(
+            db, account, name, description=values[0], max_session_duration=values[1]
+        )
+
+    return execute(
+        context,
+        ServiceCommand(
+            context,
+            f"Edit role {name}",
+            lambda: apply((description, max_session_duration)),
+            lambda: apply(old),
+            ("roles",),
+        ),
+    )

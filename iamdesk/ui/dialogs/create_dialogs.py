@@ -72,3 +72,43 @@ class TagDialog(FormDialog):
 
     def perform(self) -> None:
         self._submit(self.key.text(), self.value.text())
+
+
+class EditEntityDialog(FormDialog):
+    """Rename or move a user or group (IAM's UpdateUser / UpdateGroup); the ARN follows."""
+
+    ok_text = "Save"
+
+    def __init__(
+        self, context: AppContext, kind: str, name: str, path: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(f"edit{kind.title()}", f"Edit {kind} {name}", parent)
+        from iamdesk.services.validation import check_name, check_path
+
+        self.context = context
+        self.kind = kind
+        self.old_name = name
+        self.old_path = path
+        field = {"user": "newUserName", "group": "newGroupName"}[kind]
+        self.name = self.line("Name", "Name", text=name)
+        self.path = self.line("Path", "Path", text=path)
+        self.add_check(lambda: check_name(self.name.text(), field))
+        self.add_check(lambda: check_path(self.path.text() or "/", "newPath"))
+        self.add_check(self._changed)
+        self.validate()
+
+    def _changed(self) -> None:
+        if self.name.text() == self.old_name and (self.path.text() or "/") == self.old_path:
+            raise ValueError("Change the name or the path.")
+
+    def perform(self) -> None:
+        from iamdesk.ui.commands.identity import rename_entity
+
+        rename_entity(
+            self.context,
+            self.kind,
+            self.old_name,
+            self.old_path,
+            self.name.text(),
+            self.path.text() or "/",
+        )

@@ -109,3 +109,44 @@ class CreateRoleDialog(FormDialog):
             max_session_duration=self.session.value() * 3600,
             tags=parse_tags(self.tags.toPlainText()),
         )
+
+
+class RoleSettingsDialog(FormDialog):
+    """UpdateRole: the description and the maximum session duration."""
+
+    ok_text = "Save"
+
+    def __init__(
+        self,
+        context: AppContext,
+        name: str,
+        description: str,
+        max_session: int,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("editRole", f"Edit role {name}", parent)
+        from iamdesk.services.validation import check_description
+
+        self.context = context
+        self.role = name
+        self.old = (description, max_session)
+        self.description = self.line("Description", "Description", text=description)
+        self.session = QSpinBox()
+        self.session.setObjectName("editRoleSessionField")
+        self.session.setRange(1, 12)
+        self.session.setSuffix(" hour(s)")
+        self.session.setValue(max(1, max_session // 3600))
+        self.form.addRow("Maximum session", self.session)
+        self.add_check(lambda: check_description(self.description.text()))
+        self.validate()
+
+    def perform(self) -> None:
+        from iamdesk.ui.commands.identity import update_role_settings
+
+        update_role_settings(
+            self.context,
+            self.role,
+            self.old,
+            self.description.text(),
+            self.session.value() * 3600,
+        )

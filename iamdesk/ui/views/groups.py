@@ -133,7 +133,11 @@ class GroupsView(EntityView):
         )
 
     def toolbar_buttons(self) -> Sequence[tuple[str, str, str]]:
-        return (("Create", "Create group", "add"), ("Delete", "Delete", "delete"))
+        return (
+            ("Create", "Create group", "add"),
+            ("Edit", "Edit…", "edit"),
+            ("Delete", "Delete", "delete"),
+        )
 
     def tab_classes(self) -> Sequence[type[DetailTab]]:
         return (GroupPermissionsTab, MembersTab, GroupHistoryTab)
@@ -153,6 +157,16 @@ class GroupsView(EntityView):
         from iamdesk.ui.dialogs.create_dialogs import CreateGroupDialog
 
         dialog = CreateGroupDialog(self.context, self)
+        dialog.accepted.connect(self.reload)
+        dialog.open()
+
+    def on_edit(self) -> None:
+        from iamdesk.ui.dialogs.create_dialogs import EditEntityDialog
+
+        row = self.selected_row()
+        if row is None:
+            return
+        dialog = EditEntityDialog(self.context, "group", row["GroupName"], row["Path"], self)
         dialog.accepted.connect(self.reload)
         dialog.open()
 

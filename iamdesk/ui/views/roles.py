@@ -138,7 +138,11 @@ class RolesView(EntityView):
         )
 
     def toolbar_buttons(self) -> Sequence[tuple[str, str, str]]:
-        return (("Create", "Create role", "add"), ("Delete", "Delete", "delete"))
+        return (
+            ("Create", "Create role", "add"),
+            ("Edit", "Edit…", "edit"),
+            ("Delete", "Delete", "delete"),
+        )
 
     def tab_classes(self) -> Sequence[type[DetailTab]]:
         return (RolePermissionsTab, TrustTab, RoleTagsTab, RoleHistoryTab)
@@ -159,6 +163,18 @@ class RolesView(EntityView):
         from iamdesk.ui.dialogs.role_dialog import CreateRoleDialog
 
         dialog = CreateRoleDialog(self.context, self)
+        dialog.accepted.connect(self.reload)
+        dialog.open()
+
+    def on_edit(self) -> None:
+        from iamdesk.ui.dialogs.role_dialog import RoleSettingsDialog
+
+        row = self.selected_row()
+        if row is None:
+            return
+        dialog = RoleSettingsDialog(
+            self.context, row["RoleName"], row["Description"], row["MaxSessionDuration"], self
+        )
         dialog.accepted.connect(self.reload)
         dialog.open()
 

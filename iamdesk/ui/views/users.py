@@ -179,7 +179,11 @@ class UsersView(EntityView):
         )
 
     def toolbar_buttons(self) -> Sequence[tuple[str, str, str]]:
-        return (("Create", "Create user", "add"), ("Delete", "Delete", "delete"))
+        return (
+            ("Create", "Create user", "add"),
+            ("Edit", "Edit…", "edit"),
+            ("Delete", "Delete", "delete"),
+        )
 
     def tab_classes(self) -> Sequence[type[DetailTab]]:
         return (UserPermissionsTab, UserGroupsTab, CredentialsTab, UserTagsTab, UserHistoryTab)
@@ -208,6 +212,16 @@ class UsersView(EntityView):
             if self.model.row_at(row)["UserName"] == name:
                 self.select_key(self.model.key_at(row))
                 return
+
+    def on_edit(self) -> None:
+        from iamdesk.ui.dialogs.create_dialogs import EditEntityDialog
+
+        row = self.selected_row()
+        if row is None:
+            return
+        dialog = EditEntityDialog(self.context, "user", row["UserName"], row["Path"], self)
+        dialog.accepted.connect(lambda: self._select_created(dialog.name.text()))
+        dialog.open()
 
     def on_delete(self) -> None:
         from iamdesk.ui.commands.identity import delete_user
