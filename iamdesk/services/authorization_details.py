@@ -145,6 +145,16 @@ def require(entry: Mapping[str, Any], key: str, where: Pointer, kind: type = str
     return value
 
 
+def optional(entry: Mapping[str, Any], key: str, where: Pointer, kind: type = str) -> Any:
+    """An optional member: None when absent or null, else it must have the type ``kind``."""
+    value = entry.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise where.child(key).error(f"expected {kind.__name__}, found {_kind(value)}")
+    return value
+
+
 def optional_list(entry: Mapping[str, Any], key: str, where: Pointer) -> list[Any]:
     value = entry.get(key)
     if value is None:
@@ -250,7 +260,7 @@ def _entity(plan: Plan, list_key: str, index: int, entry: Any) -> None:
     row: dict[str, Any] = {
         "account_id": account,
         "name": name,
-        "path": entry.get("Path") or arn_path(arn, name),
+        "path": optional(entry, "Path", where) or arn_path(arn, name),
         f"{kind}_id": require(entry, id_key, where),
         "arn": arn,
         "create_date": timestamp(require(entry, "CreateDate", where), where.child("CreateDate")),
@@ -279,7 +289,7 @@ def _entity(plan: Plan, list_key: str, index: int, entry: Any) -> None:
         at = where.child("Tags", i)
         if not isinstance(tag, Mapping):
             raise at.error("expected an object with Key and Value")
-        plan.tags.append((kind, arn, require(tag, "Key", at), str(tag.get("Value", ""))))
+        plan.tags.append((kind, arn, require(tag, "Key", at), optional(tag, "Value", at) or ""))
     if kind == "user":
         for i, group in enumerate(optional_list(entry, "GroupList", where)):
             if not isinstance(group, str):
@@ -297,15 +307,15 @@ def _role(plan: Plan, entry: Mapping[str, Any], row: dict[str, Any], where: Poin
     row["assume_role_policy"] = document_text(
         policy_document(trust, where.child("AssumeRolePolicyDocument"))
     )
-    row["description"] = entry.get("Description")
-    row["max_session_duration"] = int(entry.get("MaxSessionDuration") or 3600)
-    last_used = entry.get("RoleLastUsed") or {}
+    row["description"] = optional(entry, "Description", where)
+    row["max_session_duration"] = optional(entry, "MaxSessionDuration", where, int) or 3600
+    last_used = optional(entry, "RoleLastUsed", where, Mapping) or {}
     row["last_used_date"] = (
         timestamp(last_used["LastUsedDate"], where.child("RoleLastUsed"))
         if last_used.get("LastUsedDate")
         else None
     )
-    row["last_used_region"] = last_used.get("Region")
+    row["last_used_region"] = optional(last_used, "Region", where.child("RoleLastUsed"))
     row["service_linked"] = row["path"].startswith("/aws-service-role/")
     plan.roles.append(row)
     for i, profile in enumerate(optional_list(entry, "InstanceProfileList", where)):
@@ -320,7 +330,7 @@ def _role(plan: Plan, entry: Mapping[str, Any], row: dict[str, Any], where: Poin
             {
                 "account_id": account,
                 "name": name,
-                "path": profile.get("Path") or arn_path(arn, name),
+                "path": optional(profile, "Path", at) or arn_path(arn, name),
                 "instance_profile_id": require(profile, "InstanceProfileId", at),
                 "arn": arn,
                 "create_date": timestamp(
@@ -368,12 +378,12 @@ def _policy(plan: Plan, index: int, entry: Any) -> None:
         {
             "account_id": None if aws_managed else account,
             "name": name,
-            "path": entry.get("Path") or arn_path(arn, name),
+            "path": optional(entry, "Path", where) or arn_path(arn, name),
             "policy_id": require(entry, "PolicyId", where),
             "arn": arn,
             "default_version_id": default_version,
-            "description": entry.get("Description"),
-            "is_attachable": bool(entry.get("IsAttachable", True)),
+            "description": optional(entry, "Description", where),
+            "is_attachable": optional(entry, "IsAttachable", where, bool) is not False,
             "aws_managed": aws_managed,
             "create_date": timestamp(
                 require(entry, "CreateDate", where), where.child("CreateDate")

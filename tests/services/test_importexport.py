@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, insert, select
 
 from iamdesk.services.authorization_details import ImportFormatError
@@ -274,3 +276,60 @@ def test_a_new_model_adopts_the_imported_account_as_default(db: Database, tmp_pa
     role = _sample()["RoleDetailList"][0]
     assert import_authorization_details(used, {"RoleDetailList": [role]}).default_account is None
     assert used.default_account_id() == "111122223333"
+
+
+_SMALL = {
+    key: _sample()[key][:3] for key in ("UserDetailList", "GroupDetailList", "RoleDetailList")
+}
+_SMALL["Policies"] = [
+    p for p in _sample()["Policies"] if p["Arn"].endswith(("/fn1-passrole-star", "/ReadOnlyAccess"))
+]
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out.extend(_paths(item, (*prefix, key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            out.extend(_paths(item, (*prefix, index)))
+    return out
+
+
+_PATHS = _paths(_SMALL)
+_FUZZ: dict[str, Database] = {}
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.sampled_from(_PATHS),
+    st.one_of(
+        st.none(),
+        st.integers(),
+        st.text(max_size=5),
+        st.booleans(),
+        st.just([]),
+        st.just({}),
+        st.just([1]),
+        st.just({"x": 1}),
+    ),
+)
+def test_mutated_files_raise_only_the_documented_error(
+    tmp_path_factory: pytest.TempPathFactory, path: tuple[Any, ...], replacement: Any
+) -> None:
+    data = copy.deepcopy(_SMALL)
+    target: Any = data
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = replacement
+    if "db" not in _FUZZ:
+        _FUZZ["db"] = open_database(tmp_path_factory.mktemp("fuzz") / "m.sqlite")
+    db = _FUZZ["db"]  # one model for every example: a refused import must leave it as it was
+    before = _counts(db)
+    try:
+        import_authorization_details(db, json.dumps(data))
+    except ImportFormatError:
+        assert _counts(db) == before
