@@ -17,6 +17,8 @@ from iamdesk.ui.views.tabs import ButtonBar, add_item, make_list, report, select
 
 log = logging.getLogger(__name__)
 
+SMALL_DOCUMENT = 3000  # characters of policy text shown without a click
+
 
 class PermissionsTab(DetailTab):
     title = "Permissions"
@@ -94,8 +96,7 @@ class PermissionsTab(DetailTab):
         if self.owner_kind == "user":
             self._load_group_policies()
         self._load_boundary()
-        # No policy is opened until the user picks one: a large document (ReadOnlyAccess has
-        # thousands of lines) would make every row change slow.
+        self._open_first_if_small()
         self._update_buttons()
 
     def _load_group_policies(self) -> None:
@@ -159,6 +160,16 @@ class PermissionsTab(DetailTab):
         self.bar.buttons["RemoveInline"].setEnabled(own_inline)
         if "RemoveBoundary" in self.boundary_bar.buttons:
             self.boundary_bar.buttons["RemoveBoundary"].setEnabled(self._boundary_arn is not None)
+
+    def _open_first_if_small(self) -> None:
+        """Show the first policy at once when it is short; a large one (ReadOnlyAccess has
+        thousands of lines) waits for a click, so moving between rows stays fast."""
+        first = self.list.topLevelItem(0)
+        if first is None:
+            return
+        text = self._document_of(first.data(0, Qt.ItemDataRole.UserRole))
+        if len(text) <= SMALL_DOCUMENT:
+            self.list.setCurrentItem(first)
 
     def _show_document(self, item: QTreeWidgetItem | None, _previous: object) -> None:
         self._update_buttons()
