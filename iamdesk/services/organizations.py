@@ -579,3 +579,21 @@ def policy_levels(session: Session, account_id: str, policy_type: str) -> list[l
 def organization_id_of(session: Session, account_id: str) -> str | None:
     account = session.get(Account, account_id)
     return account.organization_id if account is not None else None
+
+
+def organization_path(session: Session, account_id: str) -> tuple[str, str] | None:
+    """(organization id, AWS's org path ``o-…/r-…/ou-…/``) of an account, None outside one.
+
+    The path is what ``aws:PrincipalOrgPaths`` / ``aws:ResourceOrgPaths`` hold: the
+    organization, the root and the OUs down to the account's parent, each followed by ``/``."""
+    account = session.get(Account, account_id)
+    if account is None or account.organization_id is None:
+        return None
+    nodes = []
+    node_id = account.parent_id
+    while node_id is not None:
+        nodes.append(node_id)
+        node = session.get(OrgNode, node_id)
+        node_id = node.parent_id if node is not None else None
+    path = "/".join([account.organization_id, *reversed(nodes)]) + "/"
+    return account.organization_id, path

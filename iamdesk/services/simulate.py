@@ -350,9 +350,7 @@ def simulate_principal_policy(
             permissions_boundary_policy_input_list[0],
         )
     scps = _levels(found, _org_levels(db, found.account_id, "SERVICE_CONTROL_POLICY"), "scps")
-    org_id = _cached(
-        db, ("org", found.account_id), organizations.organization_id_of, found.account_id
-    )
+    org = _cached(db, ("org", found.account_id), organizations.organization_path, found.account_id)
     filled = {
         **found.context,
         "aws:PrincipalAccount": found.account_id,
@@ -361,8 +359,9 @@ def simulate_principal_policy(
         "aws:SecureTransport": "true",
         "aws:PrincipalIsAWSService": "false",
     }
-    if org_id:
-        filled["aws:PrincipalOrgID"] = org_id
+    if org is not None:
+        filled["aws:PrincipalOrgID"], path = org
+        filled["aws:PrincipalOrgPaths"] = [path]
     results, decisions = [], []
     for resource in resource_arns or ["*"]:
         if resource_policy is not None:
@@ -377,7 +376,12 @@ def simulate_principal_policy(
             found.add("resource_policy", rpolicy_name, "resource", rpolicy) if rpolicy else None
         )
         trust = resource_ref is not None and rpolicy_name.endswith(" trust policy")
-        context = _fill(given, {**filled, "aws:ResourceAccount": raccount})
+        resource_keys: dict[str, Any] = {"aws:ResourceAccount": raccount}
+        resource_org = _cached(db, ("org", raccount), organizations.organization_path, raccount)
+        if resource_org is not None:
+            resource_keys["aws:ResourceOrgID"], path = resource_org
+            resource_keys["aws:ResourceOrgPaths"] = [path]
+        context = _fill(given, {**filled, **resource_keys})
         for action in action_names:
             # A role's trust policy governs only STS's operations on the role.
             applies = resource_ref if not trust or action.lower().startswith("sts:") else None

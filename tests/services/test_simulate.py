@@ -55,7 +55,12 @@ def test_aws_filled_keys_yield_to_the_callers(db: Database) -> None:
     assert result.context["aws:username"] == "someone-else"
     assert result.context["aws:PrincipalTag/team"] == "data"
     assert result.context["aws:PrincipalAccount"] == demo.PRODUCTION
-    assert result.context["aws:PrincipalOrgID"].startswith("o-")
+    org = result.context["aws:PrincipalOrgID"]
+    assert org.startswith("o-")
+    (path,) = result.context["aws:PrincipalOrgPaths"]
+    parts = path.split("/")
+    assert parts[0] == org and parts[1].startswith("r-") and parts[2].startswith("ou-")
+    assert path.endswith("/") and len(parts) == 4
     assert result.context["aws:CurrentTime"].endswith("Z")
     assert int(result.context["aws:EpochTime"]) > 1_700_000_000
 
@@ -72,6 +77,8 @@ def test_sessions_carry_mfa_and_the_session_policy(db: Database) -> None:
     assert result.context["aws:PrincipalArn"] == f"arn:aws:iam::{demo.PRODUCTION}:role/DeployRole"
     assert [d.decision for d in result.decisions] == ["allowed", "implicitDeny"]
     assert "session_policy" in result.policies
+    request = result.decisions[0].request
+    assert request.context["aws:ResourceOrgID"] == result.context["aws:PrincipalOrgID"]
 
 
 def test_boundary_input_replaces_the_stored_one(db: Database) -> None:
