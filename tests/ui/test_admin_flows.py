@@ -205,3 +205,29 @@ def test_rename_user_and_edit_role_settings_with_undo(window, context, qtbot):
     assert (role["Description"], role["MaxSessionDuration"]) == ("runs the batch jobs", 14400)
     context.undo_stack.undo()
     assert roles.get_role(db, account, "Runner")["Role"]["MaxSessionDuration"] == 3600
+
+
+def test_tags_tab_adds_and_removes_with_undo(window, context, qtbot):
+    db, account = context.database, context.account_id
+    users.create_user(db, account, "tia")
+    window.show()
+    view = window.show_view("users")
+    view.select_first()
+    view.tabs.setCurrentIndex(3)
+    button(view, "usersTagsAddButton").click()
+    dialog = visible_window("tagDialog")
+    key = dialog.findChild(QLineEdit, "tagKeyField")
+    qtbot.keyClicks(key, "a" * 129)
+    assert "128" in dialog.error.text() and not dialog.ok_button.isEnabled()
+    key.setText("CostCenter")
+    dialog.findChild(QLineEdit, "tagValueField").setText("42")
+    dialog.ok_button.click()
+    tab = view.detail_tabs[3]
+    assert tab.list.topLevelItem(0).text(0) == "CostCenter"
+    tab.list.setCurrentItem(tab.list.topLevelItem(0))
+    button(view, "usersTagsRemoveButton").click()
+    assert tags.list_tags(db, account, "user", "tia")["Tags"] == []
+    context.undo_stack.undo()
+    assert tags.list_tags(db, account, "user", "tia")["Tags"] == [
+        {"Key": "CostCenter", "Value": "42"}
+    ]
