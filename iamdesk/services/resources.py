@@ -73,7 +73,7 @@ def check_policy(service: str, text: str) -> str:
         document = parse_policy(text)
     except PolicyParseError as exc:
         raise IamError(code, _bad_policy_message(service, str(exc))) from None
-    if not any(s.principal or s.not_principal for s in document.statements):
+    if not all(s.principal or s.not_principal for s in document.statements):
         raise IamError(code, _bad_policy_message(service, "Missing required field Principal"))
     return text
 

@@ -69,6 +69,17 @@ def test_bucket_policy_lifecycle_and_errors(db: Database) -> None:
     assert _code(
         resources.put_bucket_policy, db=db, bucket="example-reports", policy=no_principal
     ) == ("MalformedPolicy")
+    one_without = json.dumps(
+        {
+            "Statement": [
+                json.loads(text)["Statement"][0],
+                {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"},
+            ]
+        }
+    )
+    assert _code(
+        resources.put_bucket_policy, db=db, bucket="example-reports", policy=one_without
+    ) == ("MalformedPolicy")
     assert resources.get_bucket_policy(db, bucket="example-reports") == {"Policy": text}
     assert _code(
         resources.get_bucket_policy, db=db, bucket="example-reports", account_id=OTHER
