@@ -83,13 +83,15 @@ def preview_impact(
     *,
     context: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
     first_actions: Sequence[str] = (),
+    first_resources: Sequence[str] = (),
     control: Any = None,
 ) -> Impact:
     """Simulate the holders of ``target`` before and after ``new_text`` replaces ``old_text``.
 
     ``context`` is the request context to simulate with (the test-access panel's entries, or a
     key -> value(s) mapping);
-    ``first_actions`` are checked even when the policies name more actions than the cap.
+    ``first_actions`` and ``first_resources`` (the request the user was testing) are checked
+    even when the policies name more than the caps.
     ``control`` (a worker's TaskControl) receives progress per principal and may cancel."""
     from iamdesk.services.queries_files import copy_database
     from iamdesk.services.resources import list_resources
@@ -105,9 +107,15 @@ def preview_impact(
     changed = [a for a in new_actions if a not in set(old_actions)]
     changed += [a for a in old_actions if a not in set(new_actions)]
     actions = list(dict.fromkeys([*first_actions, *changed, *old_actions, *new_actions]))
-    modelled = [r["Arn"] for r in list_resources(db)]
+    modelled = []
+    for resource in list_resources(db):
+        modelled.append(resource["Arn"])
+        if resource["Service"] == "s3":
+            # Object actions need an object: one stands for the bucket's contents.
+            modelled.append(f"{resource['Arn']}/example-object")
     governed = target.resource_arns(db)
-    resources = list(dict.fromkeys([*governed, *named, *modelled, "*"]))[:MAX_RESOURCES]
+    resources = list(dict.fromkeys([*first_resources, *governed, *named, *modelled, "*"]))
+    resources = resources[:MAX_RESOURCES]
     impact = Impact(principals, actions[:MAX_ACTIONS], resources, context=context or None)
     if len(actions) > MAX_ACTIONS:
         impact.note = f"Checked the first {MAX_ACTIONS} of {len(actions)} actions. "

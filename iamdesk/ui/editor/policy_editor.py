@@ -90,6 +90,7 @@ class PolicyEditor(QWidget):
         format_button.setDefaultAction(self.format_action)
         self.addAction(self.format_action)
         self.format_action.setEnabled(not read_only)
+        self.visual.setEnabled(not read_only)
 
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)

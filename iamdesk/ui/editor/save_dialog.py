@@ -85,6 +85,7 @@ class PolicySaveDialog(QDialog):
         resource_arn: str | None = None,
         context_entries: Any = None,
         first_actions: tuple[str, ...] = (),
+        first_resources: tuple[str, ...] = (),
     ) -> None:
         """``policy`` is a PolicyTarget, or an involved policy of a test-access run (then the
         principal and resource of that run locate it, and the run's context and actions are
@@ -96,6 +97,7 @@ class PolicySaveDialog(QDialog):
         self.runner = TaskRunner(self)
         self.context_entries = context_entries
         self.first_actions = first_actions
+        self.first_resources = first_resources
         self.impact: Impact | None = None
         self._impact_for: str | None = None
         self.target: PolicyTarget | None = None
@@ -190,11 +192,22 @@ class PolicySaveDialog(QDialog):
         """Simulate the change off the GUI thread; the impact shows when it is done."""
         assert self.target is not None
         db, target, original = self.context.database, self.target, self.original
-        context, first = self._impact_context(), self.first_actions
+        context, actions, resources = (
+            self._impact_context(),
+            self.first_actions,
+            self.first_resources,
+        )
 
         def work(control: Any) -> Impact:
             return preview_impact(
-                db, target, original, text, context=context, first_actions=first, control=control
+                db,
+                target,
+                original,
+                text,
+                context=context,
+                first_actions=actions,
+                first_resources=resources,
+                control=control,
             )
 
         self.impact = None

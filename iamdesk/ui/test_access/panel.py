@@ -342,6 +342,7 @@ class TestAccessPanel(QWidget):
             if self._last_request
             else None,
             first_actions=self._last_request.actions if self._last_request else (),
+            first_resources=self._last_request.resources if self._last_request else (),
         )
         dialog.saved.connect(lambda: self.rerun())
         dialog.open()

@@ -120,3 +120,34 @@ def test_closing_the_public_bucket_previews_who_loses_access(panel, qtbot):
     assert dialog.save_clicked()
     row = panel.model.rows[0]
     assert (row.word, row.previous) == ("implicitDeny", "allowed")
+
+
+def test_widening_a_roles_inline_policy_from_its_near_miss(panel, qtbot):
+    role = f"arn:aws:iam::{panel.context.account_id}:role/WebServerRole"
+    upload = "arn:aws:s3:::example-corp-uploads/x"
+    panel.set_request(role, ["s3:GetObject"], [upload])
+    panel.context_table.model.add(ContextRow("aws:RequestedRegion", "string", "us-east-1"))
+    assert [r.word for r in panel.run()] == ["implicitDeny"]
+    view = next(v for v in panel.details.views.values() if "ReadSiteAssets" in v.title.text())
+    assert "near-miss" in view.highlighted_lines()
+    view.edit_button.click()
+    dialog = panel.edit_dialog
+    target = dialog.target
+    assert (target.kind, target.owner_kind, target.owner_name) == (
+        "inline",
+        "role",
+        "WebServerRole",
+    )
+    document = json.loads(dialog.editor.text())
+    statement = (
+        document["Statement"][0]
+        if isinstance(document["Statement"], list)
+        else document["Statement"]
+    )
+    statement["Resource"] = [*statement["Resource"], "arn:aws:s3:::example-corp-uploads/*"]
+    dialog.editor.replace_text(json.dumps(document, indent=4))
+    dialog.save_clicked()
+    qtbot.waitUntil(lambda: dialog.impact is not None, timeout=20000)
+    assert (role, "s3:GetObject") in {(c.principal, c.action) for c in dialog.impact.added}
+    dialog.save_clicked()
+    assert [(r.word, r.previous) for r in panel.model.rows] == [("allowed", "implicitDeny")]
