@@ -123,13 +123,6 @@ def _end_of(text: str) -> Position:
     return Position(len(lines), len(lines[-1]) + 1)
 
 
-def offset_position(text: str, offset: int) -> Position:
-    """1-based line and column of a character offset."""
-    before = text[:offset]
-    line = before.count("\n") + 1
-    return Position(line, offset - (before.rfind("\n") + 1) + 1)
-
-
 class Report:
     """What the checks share: the document, its kind and version, and the findings so far."""
 

@@ -70,10 +70,6 @@ def variable_problem(text: str) -> tuple[str, str] | None:
     return None
 
 
-def has_variable(text: str) -> bool:
-    return "${" in text
-
-
 def check_variables(report: Report, path: Path, statement: Mapping[str, Any]) -> None:
     for element, value in statement.items():
         for text, where in _texts(value, (*path, element)):
