@@ -71,12 +71,14 @@ def test_confirm_runs_callback_only_on_yes(qtbot):
     assert answers == ["yes"]
 
 
+@pytest.mark.allow_ui_warnings
 def test_bridge_carries_messages(qtbot):
     with qtbot.waitSignal(messages.bridge().message) as blocker:
         messages.warning("disk is full")
     assert blocker.args == ["warning", "disk is full"]
 
 
+@pytest.mark.allow_ui_warnings
 def test_crash_handler_shows_traceback_and_copies(qtbot, caplog):
     handler = CrashHandler()
     handler.install()
@@ -115,6 +117,7 @@ def test_task_reports_progress_and_result_on_gui_thread(qtbot):
     qtbot.waitUntil(lambda: runner.running == 0)
 
 
+@pytest.mark.allow_ui_warnings
 def test_task_cancel_and_failure(qtbot):
     runner = TaskRunner()
     outcome: list[str] = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QLineEdit, QTableWidget, QUndoView
 
 from iamdesk.services import login_profiles, password_policy, users
@@ -34,6 +35,7 @@ def test_import_runs_in_background_with_progress_then_export(window, context, qt
     assert imported["UserName"] in [u["UserName"] for u in exported["UserDetailList"]]
 
 
+@pytest.mark.allow_ui_warnings
 def test_import_of_a_bad_file_explains_and_changes_nothing(window, context, qtbot, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"UserDetailList": [{"UserName": 5}]}')
