@@ -182,3 +182,29 @@ def test_navigation_before_first_paint_builds_nothing_until_asked(window):
     assert window.views == {}
     dashboard = window.show_view("dashboard")
     assert window.stack.currentWidget() is dashboard
+
+
+def test_screenshot_of_a_corrupt_file_explains_and_leaves_it(tmp_path):
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
+    before = bad.read_bytes()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "iamdesk",
+            "--db",
+            str(bad),
+            "--screenshot",
+            str(tmp_path / "x.png"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert str(bad) in result.stderr and "Traceback" not in result.stderr
+    assert bad.read_bytes() == before
