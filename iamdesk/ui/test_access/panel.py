@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 
 # Model changes that alter the principals, resources or scenarios the panel offers.
 _CHOICE_KINDS = {"users", "roles", "resources", "account", "organization"}
+# Model changes that can change a decision.
+_POLICY_KINDS = {"policies", "users", "groups", "roles", "resources", "account", "organization"}
 
 
 class TestAccessPanel(QWidget):
@@ -194,8 +196,13 @@ class TestAccessPanel(QWidget):
         self.scenarios.reload()
 
     def _model_changed(self, kinds: Any) -> None:
-        if not kinds or set(kinds) & _CHOICE_KINDS:
+        changed = set(kinds or ())
+        if not changed or changed & _CHOICE_KINDS:
             self.reload_choices()
+        if self._last_request is not None and (not changed or changed & _POLICY_KINDS):
+            # A policy changed (a save here, an edit elsewhere, an undo): answer the same
+            # question again and mark what changed.
+            self.rerun()
 
     # -- running ------------------------------------------------------------------------------
     # -- the inputs -------------------------------------------------------------------------
@@ -344,7 +351,8 @@ class TestAccessPanel(QWidget):
             first_actions=self._last_request.actions if self._last_request else (),
             first_resources=self._last_request.resources if self._last_request else (),
         )
-        dialog.saved.connect(lambda: self.rerun())
+        if not hasattr(self.context, "modelChanged"):
+            dialog.saved.connect(self.rerun)  # else the change notice re-runs
         dialog.open()
         self.edit_dialog = dialog
         return dialog
