@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from iamdesk.core.policy.document import Span
+from iamdesk.services.errors import IamError
 from iamdesk.ui.editor.impact import Impact, preview_impact
 from iamdesk.ui.editor.policy_editor import PolicyEditor
 from iamdesk.ui.editor.targets import NotEditable, PolicyTarget, target_for_involved
@@ -235,7 +236,9 @@ class PolicySaveDialog(QDialog):
 
     def _review_failed(self, error: BaseException) -> None:
         self.save_button.setEnabled(True)
-        self._refused(error)  # IamError: the change itself is refused (IAM's text)
+        if not isinstance(error, IamError | NotEditable):
+            raise error  # a bug, not a refusal: the crash dialog shows it
+        self._refused(error)  # the change itself is refused (IAM's text)
 
     def done(self, result: int) -> None:
         self.runner.cancel_all()
@@ -260,7 +263,7 @@ class PolicySaveDialog(QDialog):
         assert self.target is not None
         try:
             state = self.target.save(self.context.database, text)
-        except Exception as error:
+        except (IamError, NotEditable) as error:
             self._refused(error)
             return False
         self.context.undo_stack.push(SavePolicyCommand(self.context, self.target, text, state))

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from iamdesk.services.errors import IamError
 from iamdesk.ui.test_access.details import DetailPane
 from iamdesk.ui.test_access.request_form import RequestForm
 from iamdesk.ui.test_access.results_model import (
@@ -204,7 +205,6 @@ class TestAccessPanel(QWidget):
             # question again and mark what changed.
             self.rerun()
 
-    # -- running ------------------------------------------------------------------------------
     # -- the inputs -------------------------------------------------------------------------
     def principal_arn(self) -> str:
         return self.form.principal_arn()
@@ -221,6 +221,7 @@ class TestAccessPanel(QWidget):
     def missing_keys(self) -> list[str]:
         return self.form.missing_keys()
 
+    # -- running ------------------------------------------------------------------------------
     def run(self) -> list[ResultRow]:
         """Run the request in the inputs; a bad input is shown inline and nothing runs."""
         try:
@@ -234,7 +235,7 @@ class TestAccessPanel(QWidget):
         started = time.perf_counter()
         try:
             rows = run(self.db, request)
-        except Exception as error:  # the service's IamError carries AWS's text
+        except IamError as error:  # AWS's text: NoSuchEntity, InvalidInput, ...
             message = getattr(error, "message", None) or str(error)
             code = getattr(error, "code", None)
             self._show_error(f"{code}: {message}" if code else message)
@@ -312,7 +313,7 @@ class TestAccessPanel(QWidget):
         if request is not None:
             try:
                 explained(self.db, request, row)
-            except Exception:  # the model changed under the row; show what we have
+            except IamError:  # the model changed under the row; show what we have
                 log.exception("could not explain %s on %s", row.action, row.resource)
         self.details.show_row(row)
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from iamdesk.services.errors import IamError
 from iamdesk.ui.test_access.context_table import ContextRow, suggested_type
 from iamdesk.ui.test_access.results_model import ResultRow, decision_icon
 from iamdesk.ui.test_access.runner import rows_from
@@ -127,7 +128,7 @@ class ScenarioBar(QWidget):
                     resource_arns=[scenario["ResourceArn"]],
                     context_entries=scenario["Context"],
                 )
-            except Exception as error:  # a scenario whose principal is gone: report, go on
+            except IamError as error:  # a scenario whose principal is gone: report, go on
                 failures.append(f"{scenario['Name']}: {getattr(error, 'message', error)}")
                 continue
             for row in rows_from(outcome):

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from iamdesk.core.policy.document import PolicyKind
+from iamdesk.services.errors import IamError
 from iamdesk.ui.editor import PolicyEditor
 from iamdesk.ui.test_access.principals import list_principals
 
@@ -93,7 +94,7 @@ class SessionDialog(QDialog):
         user = arn.rsplit("/", 1)[-1]
         try:
             devices = list_mfa_devices(self.context.database, account, user)["MFADevices"]
-        except Exception:  # the caller vanished meanwhile: no devices to offer
+        except IamError:  # the caller vanished meanwhile: no devices to offer
             log.exception("listing MFA devices of %s", arn)
             return
         for device in devices:
@@ -119,7 +120,7 @@ class SessionDialog(QDialog):
                 serial_number=serial,
                 token_code=code,
             )
-        except Exception as error:  # IamError: AccessDenied, ValidationError, MFA failures
+        except IamError as error:  # AccessDenied, ValidationError, MFA failures
             code_word = getattr(error, "code", None)
             message = getattr(error, "message", None) or str(error)
             self.error.setText(f"{code_word}: {message}" if code_word else message)
