@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -38,6 +39,22 @@ def _lines(widget: QPlainTextEdit) -> list[str]:
 
 def _one_or_list(values: list[str]) -> str | list[str]:
     return values[0] if len(values) == 1 else values
+
+
+class _KeyDelegate(QStyledItemDelegate):
+    """Condition keys complete from the global keys and the keys of the chosen actions."""
+
+    def __init__(self, dialog: StatementDialog) -> None:
+        super().__init__(dialog)
+        self.dialog = dialog
+
+    def createEditor(self, parent: QWidget, option: Any, index: Any) -> QWidget:
+        editor = QLineEdit(parent)
+        completer = QCompleter(self.dialog.condition_keys(), editor)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        editor.setCompleter(completer)
+        return editor
 
 
 class StatementDialog(QDialog):
@@ -103,6 +120,7 @@ class StatementDialog(QDialog):
         self.conditions.horizontalHeader().setStretchLastSection(True)
         self.conditions.setColumnWidth(0, 190)
         self.conditions.setColumnWidth(1, 220)
+        self.conditions.setItemDelegateForColumn(1, _KeyDelegate(self))
         block = statement.get("Condition")
         if isinstance(block, Mapping):
             for operator, pairs in block.items():
@@ -234,6 +252,16 @@ class StatementDialog(QDialog):
             lines = [r for r in _lines(self.resources) if r != "*"]
             lines.append(filled)
             self.resources.setPlainText("\n".join(lines))
+
+    def condition_keys(self) -> list[str]:
+        """Global keys, then the keys of the actions in the Actions box."""
+        keys: dict[str, None] = {k.name: None for k in catalog.GLOBAL_CONDITION_KEYS}
+        for pattern in _lines(self.actions):
+            for name in catalog.expand_action(pattern)[:200]:
+                info = catalog.action(name)
+                if info is not None:
+                    keys.update(dict.fromkeys(info.all_condition_keys()))
+        return list(keys)
 
     def add_condition(self, operator: str, key: str, values: list[str]) -> None:
         row = self.conditions.rowCount()
