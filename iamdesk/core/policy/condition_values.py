@@ -13,7 +13,8 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from iamdesk.core.policy.findings import ERROR, SUGGESTION, WARNING, Path, Report
+from iamdesk.core.policy.findings import ERROR, SUGGESTION, WARNING, Path, Report, has_wildcard
+from iamdesk.core.policy.resources import REGION
 
 if TYPE_CHECKING:
     from iamdesk.core.policy.conditions import Operator
@@ -130,6 +131,19 @@ def check_values(
             network = _network(report, op, text, where)
             if network is not None:
                 networks.append((network, where))
+        elif (
+            key.lower() == "aws:requestedregion"
+            and family == "String"
+            and not has_wildcard(text)
+            and not REGION.fullmatch(text)
+        ):
+            report.add(
+                ERROR,
+                "INVALID_REGION",
+                f"The Region {text} is not valid. Update the condition value to a supported "
+                "Region.",
+                raw.span(where),
+            )
         elif family == "String" and ("*" in text or "?" in text):
             report.add(
                 WARNING,

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 PARTITIONS = frozenset(
     {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
 )
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
+REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")  # us-east-1, us-gov-west-1, cn-north-1
 _ACCOUNT = re.compile(r"\d{12}")
 
 
@@ -101,7 +101,7 @@ def _check_arn(report: Report, path: Path, text: str) -> None:
                 f"The service {service} does not support specifying a Region in the resource ARN.",
                 report.raw.span(path),
             )
-        elif not _REGION.fullmatch(region):
+        elif not REGION.fullmatch(region):
             report.add(
                 ERROR,
                 "INVALID_ARN_REGION",

@@ -452,3 +452,13 @@ def test_warm_caches_builds_the_catalog_tables() -> None:
     catalog.arn_namespaces.cache_clear()
     warm_caches()
     assert catalog.arn_namespaces.cache_info().currsize == 1
+
+
+def test_requested_region_values() -> None:
+    bad = {"StringEquals": {"aws:RequestedRegion": ["eu-west-1", "europe-1"]}}
+    f = one(doc(stmt(Condition=bad)), "INVALID_REGION")
+    assert "europe-1" in f.message
+    fine = {"StringEquals": {"aws:RequestedRegion": ["us-gov-west-1", "cn-north-1"]}}
+    assert "INVALID_REGION" not in codes(doc(stmt(Condition=fine)))
+    pattern = {"StringLike": {"aws:RequestedRegion": "eu-*"}}
+    assert "INVALID_REGION" not in codes(doc(stmt(Condition=pattern)))
