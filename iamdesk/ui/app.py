@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from iamdesk.ui.context import AppContext
 from iamdesk.ui.main_window import MainWindow
@@ -143,8 +143,3 @@ def _screenshot(
         return 1
     window.close()
     return 0
-
-
-def fatal(text: str) -> None:
-    """A message before any window exists (the user must see why nothing opened)."""
-    QMessageBox.critical(None, "iamdesk", text)

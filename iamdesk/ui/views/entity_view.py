@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -367,9 +367,6 @@ class EntityView(QWidget):
         row = self.selected_row()
         if row is not None and row.get("Arn"):
             QGuiApplication.clipboard().setText(str(row["Arn"]))
-
-    def current_index(self) -> QModelIndex:
-        return self.table.currentIndex()
 
     # State ---------------------------------------------------------------------------------
     def restore_state(self, settings: Settings) -> None:
