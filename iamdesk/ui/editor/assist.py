@@ -83,6 +83,7 @@ class EditorAssist(QObject):
         self.completer.activated.connect(self.insert_completion)
         self._prefix = ""
         self._kind = "value"
+        self.resources: list[str] = []  # modelled resource ARNs, offered in Resource
         view.assist = self
         view.viewport().installEventFilter(self)
 
@@ -125,7 +126,7 @@ class EditorAssist(QObject):
         """Show the popup for the cursor's context; returns what it offers."""
         cursor = self.view.textCursor()
         text = self.view.toPlainText()
-        result = complete(text[: cursor.position()], text)
+        result = complete(text[: cursor.position()], text, self.resources)
         if result is None or not result[1]:
             self.completer.popup().hide()
             return []

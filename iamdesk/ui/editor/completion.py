@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from iamdesk.core import catalog
@@ -126,8 +127,11 @@ def _arn_templates(actions: list[str]) -> list[str]:
     return list(templates)
 
 
-def candidates(context: CompletionContext, document_text: str) -> list[str]:
-    """Completions for ``context``; the caller filters them by ``context.prefix``."""
+def candidates(
+    context: CompletionContext, document_text: str, resources: Sequence[str] = ()
+) -> list[str]:
+    """Completions for ``context``; the caller filters them by ``context.prefix``.
+    ``resources`` are modelled resource ARNs, offered in Resource before the ARN formats."""
     parent = context.path[-1] if context.path else None
     if context.kind == "key":
         if parent == "Condition":
@@ -153,7 +157,7 @@ def candidates(context: CompletionContext, document_text: str) -> list[str]:
             return list(_service_prefixes())
         return list(_service_actions(prefix.lower()))
     if key in ("Resource", "NotResource"):
-        return [*_arn_templates(document_actions(document_text)), "*"]
+        return [*resources, *_arn_templates(document_actions(document_text)), "*"]
     if key == "Effect":
         return ["Allow", "Deny"]
     if key == "Version":
@@ -161,11 +165,15 @@ def candidates(context: CompletionContext, document_text: str) -> list[str]:
     return []
 
 
-def complete(before: str, document_text: str) -> tuple[CompletionContext, list[str]] | None:
+def complete(
+    before: str, document_text: str, resources: Sequence[str] = ()
+) -> tuple[CompletionContext, list[str]] | None:
     """The context and matching completions (case-insensitive prefix), or None."""
     context = completion_context(before)
     if context is None:
         return None
     needle = context.prefix.lower()
-    found = [c for c in candidates(context, document_text) if c.lower().startswith(needle)]
+    found = [
+        c for c in candidates(context, document_text, resources) if c.lower().startswith(needle)
+    ]
     return context, found

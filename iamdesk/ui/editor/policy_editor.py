@@ -148,6 +148,10 @@ class PolicyEditor(QWidget):
         cursor.endEditBlock()
         self.validate_now()
 
+    def set_known_resources(self, arns: list[str]) -> None:
+        """Modelled resource ARNs to offer when completing a Resource."""
+        self.assist.resources = list(arns)
+
     def kind(self) -> PolicyKind:
         return self._kind
 

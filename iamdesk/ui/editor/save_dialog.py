@@ -126,6 +126,9 @@ class PolicySaveDialog(QDialog):
         self.editor = PolicyEditor(self, text=text, read_only=self.target is None)
         if kind is not None:
             self.editor.set_kind(kind)
+        from iamdesk.services.resources import list_resources
+
+        self.editor.set_known_resources([r["Arn"] for r in list_resources(context.database)])
         if span is not None:
             self.editor.go_to_span(span, highlight="#fff0c2")
 

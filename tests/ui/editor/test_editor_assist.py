@@ -81,6 +81,16 @@ def test_arn_formats_follow_the_actions_resource_types():
     assert "arn:aws:s3:::${BucketName}/${ObjectName}" in found
 
 
+def test_modelled_resources_come_first_in_resource_completion(editor, qtbot):
+    editor.set_known_resources(["arn:aws:s3:::reports", "arn:aws:s3:::reports-archive"])
+    editor.set_text(HEAD + '            "Action": "s3:GetObject",\n            "Resource": ')
+    _type_at_end(editor, qtbot, '"arn:aws:s3:::rep')
+    assert editor.assist.model.stringList() == [
+        "arn:aws:s3:::reports",
+        "arn:aws:s3:::reports-archive",
+    ]
+
+
 def test_statement_keys_and_no_completion_outside_strings():
     text = HEAD + '            "Eff'
     context, found = complete(text, text)
