@@ -92,7 +92,16 @@ class MfaDialog(FormDialog):
         self.seed.setText(self.seed_text)
         pixmap = QPixmap()
         pixmap.loadFromData(created["QRCodePNG"], "PNG")
-        self.qr.setPixmap(pixmap)
+        # Fast (nearest-neighbour) scaling keeps the modules crisp enough to scan.
+        side = self.qr.minimumWidth() - 10
+        self.qr.setPixmap(
+            pixmap.scaled(
+                side,
+                side,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.FastTransformation,
+            )
+        )
         self.name.setReadOnly(True)
         self.create_button.setEnabled(False)
         self.code1.setFocus()

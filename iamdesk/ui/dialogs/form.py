@@ -42,7 +42,7 @@ class FormDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName(f"{stem}Error")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #c62828;")
+        self._touched = False  # until the user edits a field, problems read as guidance
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.setVisible(False)
         self.buttons = QDialogButtonBox(
@@ -69,7 +69,7 @@ class FormDialog(QDialog):
         edit = QLineEdit(text)
         edit.setObjectName(f"{self.stem}{name}Field")
         edit.setPlaceholderText(placeholder)
-        edit.textChanged.connect(self.validate)
+        edit.textChanged.connect(self._edited)
         self.form.addRow(label, edit)
         return edit
 
@@ -79,7 +79,7 @@ class FormDialog(QDialog):
         edit.setPlaceholderText(placeholder)
         edit.setTabChangesFocus(True)
         edit.setMaximumHeight(90)
-        edit.textChanged.connect(self.validate)
+        edit.textChanged.connect(self._edited)
         self.form.addRow(label, edit)
         return edit
 
@@ -100,14 +100,20 @@ class FormDialog(QDialog):
         return True
 
     def show_error(self, text: str) -> None:
+        self.error.setStyleSheet("color: #c62828;" if self._touched else "color: gray;")
         self.error.setText(text)
         self.error.setVisible(bool(text))
+
+    def _edited(self) -> None:
+        self._touched = True
+        self.validate()
 
     def submit(self) -> None:
         from iamdesk.services.errors import IamError
 
         if not self.validate():
             return
+        self._touched = True
         try:
             self.perform()
         except IamError as exc:
