@@ -218,3 +218,22 @@ def test_filtering_keeps_the_detail_pane(users_view, context, qtbot):
     assert "bert" in users_view.detail_title.text()  # still showing what was selected
     users_view.filter.clear()
     assert users_view.selected_row()["UserName"] == "bert"
+
+
+def test_keyboard_delete_and_column_widths_persist(users_view, context, qtbot, window, settings):
+    users.create_user(context.database, context.account_id, "kay")
+    context.notify("users")
+    qtbot.waitUntil(lambda: users_view.model.rowCount() == 1)
+    users_view.table.setFocus()
+    users_view.select_first()
+    qtbot.keyClick(users_view.table, Qt.Key.Key_Delete)
+    click_box_button("confirmDeleteBox", "confirmYesButton")
+    qtbot.waitUntil(lambda: users_view.model.total_count() == 0)
+
+    users_view.table.horizontalHeader().resizeSection(0, 333)
+    window.save_state()
+    from iamdesk.ui.main_window import MainWindow
+
+    again = MainWindow(context, settings)
+    qtbot.addWidget(again)
+    assert again.show_view("users").table.horizontalHeader().sectionSize(0) == 333

@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
 # Shortcuts owned by widgets rather than menu actions.
 EXTRA = (
     ("Move between table, filter and detail tabs", "Tab / Shift+Tab"),
+    ("From the filter into the table", "Down"),
     ("Open the selected row's details", "Enter"),
+    ("Delete the selected row (asks first)", "Del"),
     ("Clear the filter", "Esc"),
 )
 

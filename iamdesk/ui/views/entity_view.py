@@ -168,6 +168,19 @@ class EntityView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.splitter, 1)
         QShortcut(QKeySequence("Escape"), self.filter, self.filter.clear)
+        # Keyboard: Down from the filter enters the table, Enter opens the details, Delete
+        # deletes the selected row (after the usual confirmation).
+        local = Qt.ShortcutContext.WidgetShortcut
+        QShortcut(QKeySequence("Down"), self.filter, self.table.setFocus, context=local)
+        for key in ("Return", "Enter"):
+            QShortcut(QKeySequence(key), self.table, self.tabs.setFocus, context=local)
+        if "Delete" in self.buttons:
+            QShortcut(
+                QKeySequence.StandardKey.Delete,
+                self.table,
+                self.buttons["Delete"].click,
+                context=local,
+            )
         self._update_heading()
         self._show_detail(None)
         context.modelChanged.connect(self._on_model_changed)
