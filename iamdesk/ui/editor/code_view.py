@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QFont,
     QFontDatabase,
     QKeyEvent,
+    QMouseEvent,
     QPainter,
     QPaintEvent,
     QResizeEvent,
@@ -71,7 +72,7 @@ class _Gutter(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         self.view.paint_gutter(self, event)
 
-    def mouseMoveEvent(self, event) -> None:
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         line = self.view.line_at_y(event.position().y())
         markers = self.view.markers.get(line, [])
         if markers:

@@ -71,7 +71,7 @@ class FindingsView(QTreeWidget):
         return list(self._findings or [])
 
     def finding_items(self) -> list[QTreeWidgetItem]:
-        items = []
+        items: list[QTreeWidgetItem] = []
         for i in range(self.topLevelItemCount()):
             head = self.topLevelItem(i)
             items.extend(head.child(j) for j in range(head.childCount()))

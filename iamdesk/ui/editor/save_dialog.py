@@ -52,7 +52,7 @@ class SavePolicyCommand(QUndoCommand):
         super().__init__(f"Edit {target.title}")
         self.context = context
         self.target = target
-        self.text = text
+        self.new_text = text
         self.state = state
         self._first = True
 
@@ -60,7 +60,7 @@ class SavePolicyCommand(QUndoCommand):
         if self._first:
             self._first = False
         else:
-            self.state = self.target.save(self.context.database, self.text)
+            self.state = self.target.save(self.context.database, self.new_text)
         self._notify()
 
     def undo(self) -> None:

@@ -101,9 +101,9 @@ class StatementDialog(QDialog):
         self.action_list.setMinimumHeight(220)
         add_actions = QPushButton("Add checked →", self)
         add_actions.setObjectName("statementAddActions")
-        self.actions = QPlainTextEdit("\n".join(as_list(statement.get("Action"))), self)
-        self.actions.setObjectName("statementActions")
-        self.actions.setPlaceholderText("One action per line, e.g. s3:GetObject or s3:List*")
+        self.action_lines = QPlainTextEdit("\n".join(as_list(statement.get("Action"))), self)
+        self.action_lines.setObjectName("statementActions")
+        self.action_lines.setPlaceholderText("One action per line, e.g. s3:GetObject or s3:List*")
 
         self.resources = QPlainTextEdit("\n".join(as_list(statement.get("Resource"))), self)
         self.resources.setObjectName("statementResources")
@@ -138,7 +138,7 @@ class StatementDialog(QDialog):
         action_row.addLayout(picker, 1)
         chosen = QVBoxLayout()
         chosen.addWidget(add_actions)
-        chosen.addWidget(self.actions, 1)
+        chosen.addWidget(self.action_lines, 1)
         action_row.addLayout(chosen, 1)
         arn_row = QHBoxLayout()
         arn_row.addWidget(self.arn_templates, 1)
@@ -233,7 +233,7 @@ class StatementDialog(QDialog):
         return False
 
     def add_checked_actions(self) -> None:
-        current = _lines(self.actions)
+        current = _lines(self.action_lines)
         lowered = {a.lower() for a in current}
         for i in range(self.action_list.count()):
             item = self.action_list.item(i)
@@ -242,7 +242,7 @@ class StatementDialog(QDialog):
                 current.append(name)
                 lowered.add(name.lower())
                 item.setCheckState(Qt.CheckState.Unchecked)
-        self.actions.setPlainText("\n".join(current))
+        self.action_lines.setPlainText("\n".join(current))
 
     def _insert_arn(self) -> None:
         template = self.arn_templates.currentData()
@@ -256,7 +256,7 @@ class StatementDialog(QDialog):
     def condition_keys(self) -> list[str]:
         """Global keys, then the keys of the actions in the Actions box."""
         keys: dict[str, None] = {k.name: None for k in catalog.GLOBAL_CONDITION_KEYS}
-        for pattern in _lines(self.actions):
+        for pattern in _lines(self.action_lines):
             for name in catalog.expand_action(pattern)[:200]:
                 info = catalog.action(name)
                 if info is not None:
@@ -286,7 +286,7 @@ class StatementDialog(QDialog):
             result["Principal"] = principal
         result.update({k: v for k, v in self._extra.items() if "Principal" in k})
         if "NotAction" not in self._extra:
-            result["Action"] = _one_or_list(_lines(self.actions))
+            result["Action"] = _one_or_list(_lines(self.action_lines))
         resources = _lines(self.resources)
         if resources:
             result["Resource"] = _one_or_list(resources)
@@ -307,7 +307,7 @@ class StatementDialog(QDialog):
         return result
 
     def accept(self) -> None:
-        if "NotAction" not in self._extra and not _lines(self.actions):
+        if "NotAction" not in self._extra and not _lines(self.action_lines):
             self.error.setText("Choose at least one action.")
             return
         try:

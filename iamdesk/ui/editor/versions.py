@@ -179,7 +179,7 @@ class PolicyVersionsPanel(QWidget):
         return [self.versions[r]["VersionId"] for r in rows]
 
     def default_version(self) -> str:
-        return next(v["VersionId"] for v in self.versions if v["IsDefaultVersion"])
+        return str(next(v["VersionId"] for v in self.versions if v["IsDefaultVersion"]))
 
     def document(self, version_id: str) -> str:
         from iamdesk.services.policies import get_policy_version

@@ -57,10 +57,10 @@ class DetailPane(QWidget):
         self.policies_layout.setContentsMargins(4, 0, 4, 4)
         # Grow the box to its views' heights (the scroll area scrolls) rather than squeeze them.
         self.policies_layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
-        self.scroll = QScrollArea(self)
-        self.scroll.setObjectName("testAccessPolicies")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.policies_box)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setObjectName("testAccessPolicies")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(self.policies_box)
 
         self.explanation = QLabel("Run a test, then select a result.", self)
         self.explanation.setObjectName("testAccessExplanationText")
@@ -76,9 +76,9 @@ class DetailPane(QWidget):
         right_layout.addWidget(self.tree, 1)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self.scroll)
+        splitter.addWidget(self.scroll_area)
         splitter.addWidget(right)
-        self.scroll.setMinimumWidth(380)
+        self.scroll_area.setMinimumWidth(380)
         right.setMinimumWidth(320)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -153,5 +153,5 @@ class DetailPane(QWidget):
         if view is None:
             return
         view.set_expanded(True)
-        self.scroll.ensureWidgetVisible(view, 0, 0)
+        self.scroll_area.ensureWidgetVisible(view, 0, 0)
         view.code.show_span(span)  # type: ignore[arg-type]

@@ -120,7 +120,7 @@ class ExplanationView(QTreeWidget):
             head.setExpanded(True)
 
     def statement_items(self) -> list[QTreeWidgetItem]:
-        items = []
+        items: list[QTreeWidgetItem] = []
         for i in range(self.topLevelItemCount()):
             head = self.topLevelItem(i)
             items.extend(head.child(j) for j in range(head.childCount()))

@@ -68,7 +68,7 @@ class TestAccessPanel(QWidget):
         # The inputs by their stable names, for callers and tests.
         self.principal = self.form.principal
         self.new_session = self.form.new_session
-        self.actions = self.form.actions
+        self.action_lines = self.form.action_lines
         self.action_completer = self.form.action_completer
         self.resources = self.form.resources
         self.resource_picker = self.form.resource_picker
@@ -102,12 +102,12 @@ class TestAccessPanel(QWidget):
         self.show_only.setObjectName("testAccessResultFilter")
         self.show_only.addItems(list(ResultsFilter.CHOICES))
         self.show_only.currentTextChanged.connect(self.proxy.set_choice)
-        self.find = QLineEdit(self)
-        self.find.setObjectName("testAccessResultFind")
-        self.find.setPlaceholderText("Filter by action or resource")
-        self.find.setClearButtonEnabled(True)
-        self.find.setMinimumWidth(240)
-        self.find.textChanged.connect(self.proxy.set_text)
+        self.result_find = QLineEdit(self)
+        self.result_find.setObjectName("testAccessResultFind")
+        self.result_find.setPlaceholderText("Filter by action or resource")
+        self.result_find.setClearButtonEnabled(True)
+        self.result_find.setMinimumWidth(240)
+        self.result_find.textChanged.connect(self.proxy.set_text)
         self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.results.verticalHeader().setVisible(False)
@@ -164,7 +164,7 @@ class TestAccessPanel(QWidget):
         results_layout.setContentsMargins(0, 8, 8, 0)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
-        top.addWidget(self.find)
+        top.addWidget(self.result_find)
         top.addWidget(self.show_only)
         results_layout.addLayout(top)
         results_layout.addWidget(self.results, 1)

@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from iamdesk.core.policy.document import Span
@@ -133,7 +133,7 @@ class PolicyView(QWidget):
             result.setdefault(kind, []).append(selection.cursor.blockNumber() + 1)
         return result
 
-    def showEvent(self, event) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         # Scrolling needs the final geometry: redo it once the view is on screen.
         if self.highlights and self._filled:

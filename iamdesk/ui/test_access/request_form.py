@@ -48,12 +48,14 @@ class RequestForm(QWidget):
         self.new_session.setObjectName("testAccessNewSession")
         self.new_session.setToolTip("Assume a role (with MFA and a session policy) to test as it")
 
-        self.actions = QPlainTextEdit(self)
-        self.actions.setObjectName("testAccessActions")
-        self.actions.setPlaceholderText("One action per line, e.g. s3:GetObject (s3:Get* expands)")
-        self.actions.setTabChangesFocus(True)
-        self.actions.setMaximumHeight(96)
-        self.action_completer = LineCompleter(self.actions, action_candidates)
+        self.action_lines = QPlainTextEdit(self)
+        self.action_lines.setObjectName("testAccessActions")
+        self.action_lines.setPlaceholderText(
+            "One action per line, e.g. s3:GetObject (s3:Get* expands)"
+        )
+        self.action_lines.setTabChangesFocus(True)
+        self.action_lines.setMaximumHeight(96)
+        self.action_completer = LineCompleter(self.action_lines, action_candidates)
 
         self.resources = QPlainTextEdit(self)
         self.resources.setObjectName("testAccessResources")
@@ -88,7 +90,7 @@ class RequestForm(QWidget):
         principal_row.addWidget(self.principal, 1)
         principal_row.addWidget(self.new_session)
         form.addRow("Principal", principal_row)
-        form.addRow("Actions", self.actions)
+        form.addRow("Actions", self.action_lines)
         resources_box = QVBoxLayout()
         resources_box.addWidget(self.resources)
         resources_box.addWidget(self.resource_picker)
@@ -147,7 +149,7 @@ class RequestForm(QWidget):
 
     def set_request(self, principal: str, actions: list[str], resources: list[str]) -> None:
         self.set_principal(principal)
-        self.actions.setPlainText("\n".join(actions))
+        self.action_lines.setPlainText("\n".join(actions))
         self.resources.setPlainText("\n".join(resources))
 
     def account_of(self, arn: str, default: str) -> str:
@@ -164,7 +166,7 @@ class RequestForm(QWidget):
         principal = self.principal_arn()
         if not principal:
             raise RequestError("Choose a principal to test.")
-        actions = expand_actions(self.actions.toPlainText().splitlines())
+        actions = expand_actions(self.action_lines.toPlainText().splitlines())
         resources = [r.strip() for r in self.resources.toPlainText().splitlines() if r.strip()]
         entries = self.context_table.model.entries()
         return RunRequest(

@@ -100,7 +100,7 @@ class SessionDialog(QDialog):
         for device in devices:
             self.mfa_serial.addItem(device["SerialNumber"], device["SerialNumber"])
 
-    def create(self) -> str | None:
+    def create_session(self) -> str | None:
         """AssumeRole with the inputs; the session's ARN, or None with the refusal shown."""
         from iamdesk.services.sts import assume_role
 
@@ -130,5 +130,5 @@ class SessionDialog(QDialog):
         return arn
 
     def accept(self) -> None:
-        if self.create() is not None:
+        if self.create_session() is not None:
             super().accept()

@@ -184,8 +184,8 @@ def test_a_malformed_principal_line_is_refused_naming_the_line(editor):
 
 def test_condition_keys_offered_follow_the_chosen_actions(editor):
     dialog = editor.visual.edit_statement(0)
-    dialog.actions.setPlainText("s3:GetObject")
+    dialog.action_lines.setPlainText("s3:GetObject")
     keys = dialog.condition_keys()
     assert "aws:SourceIp" in keys and "s3:ExistingObjectTag/<key>" in keys
-    dialog.actions.setPlainText("ec2:RunInstances")
+    dialog.action_lines.setPlainText("ec2:RunInstances")
     assert "s3:ExistingObjectTag/<key>" not in dialog.condition_keys()

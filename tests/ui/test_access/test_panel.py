@@ -34,7 +34,7 @@ def test_a_session_from_the_list_is_tested_with_its_session_policy(panel):
         if panel.principal.itemText(i).startswith("session · DeployRole/alice-deploy")
     )
     panel.principal.setCurrentIndex(index)
-    panel.actions.setPlainText("ec2:RunInstances")
+    panel.action_lines.setPlainText("ec2:RunInstances")
     panel.context_table.apply_preset("Requested region")
     assert [r.word for r in panel.run()] == ["implicitDeny"]
     assert "session – no allow" in panel.model.data(panel.model.index(0, 3))
@@ -129,18 +129,18 @@ def test_missing_context_keys_are_listed_and_one_click_adds_them(panel, qtbot):
 
 def test_f5_runs(panel, qtbot):
     panel.set_request(_user(panel, "bob"), ["ec2:DescribeInstances"], [])
-    panel.actions.setFocus()
-    qtbot.keyClick(panel.actions, Qt.Key.Key_F5)
+    panel.action_lines.setFocus()
+    qtbot.keyClick(panel.action_lines, Qt.Key.Key_F5)
     assert panel.model.rowCount() == 1
-    panel.actions.setPlainText("ec2:DescribeInstances\nec2:DescribeVpcs")
-    qtbot.keyClick(panel.actions, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    panel.action_lines.setPlainText("ec2:DescribeInstances\nec2:DescribeVpcs")
+    qtbot.keyClick(panel.action_lines, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert panel.model.rowCount() == 2
-    assert panel.actions.toPlainText() == "ec2:DescribeInstances\nec2:DescribeVpcs"
+    assert panel.action_lines.toPlainText() == "ec2:DescribeInstances\nec2:DescribeVpcs"
 
 
 def test_action_completion_offers_real_actions(panel, qtbot):
-    panel.actions.setFocus()
-    qtbot.keyClicks(panel.actions, "kms:Decr")
+    panel.action_lines.setFocus()
+    qtbot.keyClicks(panel.action_lines, "kms:Decr")
     assert panel.action_completer.completer.popup().isVisible()
     assert panel.action_completer.model.stringList() == ["kms:Decrypt"]
 

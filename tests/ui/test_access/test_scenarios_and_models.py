@@ -36,7 +36,7 @@ def test_loading_a_scenario_fills_the_inputs(panel):
     )
     bar.load(number)
     assert panel.principal_arn().endswith(":user/bob")
-    assert panel.actions.toPlainText() == "ec2:RunInstances"
+    assert panel.action_lines.toPlainText() == "ec2:RunInstances"
     rows = panel.context_table.model.rows
     assert [(r.key, r.type, r.value) for r in rows] == [
         ("aws:RequestedRegion", "string", "ap-southeast-2")
@@ -160,7 +160,7 @@ def test_results_can_be_filtered_by_decision_and_text(panel, qtmodeltester):
     panel.show_only.setCurrentText("Denied")
     shown = [panel.proxy.index(i, 1).data() for i in range(panel.proxy.rowCount())]
     assert shown == denied
-    panel.find.setText("delete")
+    panel.result_find.setText("delete")
     shown = [panel.proxy.index(i, 1).data() for i in range(panel.proxy.rowCount())]
     assert shown == ["iam:DeleteUser"]
     # The details follow the row under the cursor in the filtered view.

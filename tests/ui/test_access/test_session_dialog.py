@@ -31,7 +31,7 @@ def test_a_session_needs_the_mfa_the_trust_policy_asks_for(panel):
     dialog = panel.open_session_dialog()
     _choose(dialog.role, ":role/DeployRole")
     _choose(dialog.caller, ":user/alice")
-    assert dialog.create() is None
+    assert dialog.create_session() is None
     assert "AccessDenied" in dialog.error.text()
     assert dialog.isVisible()
 
@@ -51,7 +51,7 @@ def test_a_session_with_mfa_and_a_session_policy_becomes_the_principal(panel):
     assert panel.principal_arn().endswith(":assumed-role/DeployRole/demo-room")
     assert panel.principal.currentText().startswith("session · DeployRole/demo-room")
 
-    panel.actions.setPlainText("s3:GetObject\nec2:RunInstances")
+    panel.action_lines.setPlainText("s3:GetObject\nec2:RunInstances")
     panel.context_table.apply_preset("Requested region")
     rows = {r.action: r for r in panel.run()}
     assert rows["s3:GetObject"].word == "allowed"
