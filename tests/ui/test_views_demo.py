@@ -86,3 +86,34 @@ def test_switching_to_partner_account(demo_window, qtbot):
     assert all(
         ":444455556666:" in users.model.row_at(i)["Arn"] for i in range(users.model.rowCount())
     )
+
+
+def test_bucket_policy_edited_and_undone(qtbot, demo_file, settings, tmp_path):
+    import shutil
+
+    from iamdesk.services import resources
+    from iamdesk.store.db import open_database
+
+    copy = tmp_path / "demo-copy.sqlite"
+    shutil.copy(demo_file, copy)
+    database = open_database(copy)
+    context = AppContext(database, "111122223333", copy)
+    window = MainWindow(context, settings)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        view = window.show_view("resources")
+        assert view.select_key("arn:aws:s3:::example-corp-shared-data")
+        tab = view.detail_tabs[0]
+        before = resources.get_bucket_policy(database, bucket="example-corp-shared-data")
+        edited = before["Policy"].replace("s3:GetObject", "s3:GetObjectVersion")
+        assert edited != before["Policy"]
+        tab.document.set_text(edited)
+        view.findChild(type(tab.bar.buttons["Save"]), "resourcesPolicySaveButton").click()
+        after = resources.get_bucket_policy(database, bucket="example-corp-shared-data")
+        assert "s3:GetObjectVersion" in after["Policy"]
+        context.undo_stack.undo()
+        assert resources.get_bucket_policy(database, bucket="example-corp-shared-data") == before
+    finally:
+        window.close()
+        database.close()

@@ -7,15 +7,17 @@ import json
 import logging
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from iamdesk.ui.models.table import Column, Row
 from iamdesk.ui.views import dates
 from iamdesk.ui.views.document_view import DocumentView, document_text
 from iamdesk.ui.views.entity_view import DetailTab, EntityView
-from iamdesk.ui.views.tabs import add_item, make_list
+from iamdesk.ui.views.tabs import ButtonBar, add_item, make_list, report
 
 log = logging.getLogger(__name__)
+
+NEW_POLICY = '{\n    "Version": "2012-10-17",\n    "Statement": []\n}'
 
 SERVICE_WORDS = {
     "s3": "S3 bucket",
@@ -33,14 +35,54 @@ class ResourcePolicyTab(DetailTab):
 
     def __init__(self, view: EntityView) -> None:
         super().__init__(view)
+        self.bar = ButtonBar(self, "resourcesPolicy")
+        self.note = QLabel()
+        self.note.setObjectName("resourcesPolicyNote")
+        self.bar.insertWidget(0, self.note)
+        self.bar.add("Save", "Save policy", self.save, "policies")
         self.document = DocumentView(self, read_only=True, kind="resource")
         self.document.setObjectName("resourcesPolicyDocument")
-        QVBoxLayout(self).addWidget(self.document)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.bar)
+        layout.addWidget(self.document, 1)
 
     def load(self, key: str, row: Row) -> None:
+        from iamdesk.ui.commands.resources import editable
+
         self.row = row
         policy = row.get("Policy")
-        self.document.set_text(document_text(policy) if policy else "")
+        can_edit = editable(row["Service"], policy)
+        if policy:
+            self.document.set_text(document_text(policy))
+        else:
+            self.document.set_text(NEW_POLICY if can_edit else "")
+        if self.document.editor is not None:
+            self.document.editor.set_read_only(not can_edit)
+        elif self.document.plain is not None:
+            self.document.plain.setReadOnly(not can_edit)
+        self.bar.buttons["Save"].setVisible(can_edit)
+        self.note.setText(
+            "Edit the policy and save; Edit ▸ Undo restores the previous one."
+            if can_edit
+            else "This resource has no policy iamdesk can edit here (use the CLI)."
+        )
+
+    def save(self) -> None:
+        from iamdesk.services.errors import IamError
+        from iamdesk.ui.commands.resources import set_resource_policy
+
+        if self.row is None:
+            return
+        try:
+            set_resource_policy(
+                self.context,
+                self.row["Service"],
+                self.row["Name"],
+                self.row.get("Policy"),
+                self.document.text(),
+            )
+        except IamError as exc:
+            report(self, "Save resource policy", exc)
 
 
 class ResourceDetailsTab(DetailTab):
