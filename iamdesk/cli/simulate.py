@@ -185,10 +185,13 @@ def result_line(line: str, cache: PolicyCache) -> str:
     except (TypeError, ValueError, AttributeError) as exc:  # malformed field shapes
         logger.debug("case %r failed", case_id, exc_info=True)
         return _error(case_id, f"invalid case: {exc}")
+    # Columns as AWS's MatchedStatements counts them: the start just after the statement's
+    # opening brace (MatchedStatement.start_position, inlined here), the end just after its
+    # closing brace.
     matched = ", ".join(
         f'{{"policy": "{m.label}", "statement": {m.statement_index}, '
         f'"sid": {_dumps(m.sid)}, '
-        f'"start": {{"line": {m.span.start.line}, "column": {m.span.start.column}}}, '
+        f'"start": {{"line": {m.span.start.line}, "column": {m.span.start.column + 1}}}, '
         f'"end": {{"line": {m.span.end.line}, "column": {m.span.end.column}}}}}'
         for m in decision.matched_statements
     )

@@ -36,19 +36,20 @@ def test_examples_give_aws_decisions(capsys: pytest.CaptureFixture[str]) -> None
 def test_examples_report_deciding_statement_positions(capsys: pytest.CaptureFixture[str]) -> None:
     main(["simulate", "--cases", str(DATA / "examples.jsonl")])
     results = {r["id"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
-    # ex2: the Deny is the second statement of json.dumps(document, indent=4).
+    # ex2: the Deny is the second statement of json.dumps(document, indent=4); its "{" is at
+    # line 10, column 9, and AWS reports the start just after that brace (column 10).
     assert results["ex2"]["matched_statements"] == [
         {
             "policy": "identity[0]",
             "statement": 1,
             "sid": "NoQ1",
-            "start": {"line": 10, "column": 9},
+            "start": {"line": 10, "column": 10},
             "end": {"line": 15, "column": 10},
         }
     ]
     # ex9: a policy given as text keeps that text's positions (2-space indent).
     (m,) = results["ex9"]["matched_statements"]
-    assert (m["start"], m["end"]) == ({"line": 4, "column": 5}, {"line": 8, "column": 6})
+    assert (m["start"], m["end"]) == ({"line": 4, "column": 6}, {"line": 8, "column": 6})
     assert results["ex7"]["matched_statements"][0]["policy"] == "resource_policy"
     assert results["ex3"]["matched_statements"] == []
 

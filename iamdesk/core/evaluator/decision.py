@@ -25,7 +25,7 @@ from iamdesk.core.evaluator.compiled import CompiledStatement, PolicyRef, Policy
 from iamdesk.core.evaluator.matching import DIRECT, VIA_ACCOUNT, VIA_ROLE
 from iamdesk.core.evaluator.request import FEDERATED_USER, IAM_KINDS, ROOT, Env, Request
 from iamdesk.core.evaluator.trace import NearMiss, StatementTrace
-from iamdesk.core.policy.document import Span
+from iamdesk.core.policy.document import Position, Span
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +70,19 @@ class MatchedStatement:
     sid: str | None
     effect: str
     span: Span
+
+    @property
+    def start_position(self) -> Position:
+        """Where AWS's ``MatchedStatements`` says the statement starts: just after its opening
+        brace (AWS CLI's simulate-custom-policy example reports column 38 for a statement whose
+        ``{`` is the 37th character), while ``span`` starts at the brace for highlighting."""
+        start = self.span.start
+        return Position(start.line, start.column + 1)
+
+    @property
+    def end_position(self) -> Position:
+        """Where AWS says the statement ends: just after its closing brace (``span.end``)."""
+        return self.span.end
 
 
 @dataclass(frozen=True, slots=True)

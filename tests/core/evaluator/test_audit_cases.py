@@ -1,0 +1,60 @@
+"""The fidelity audit: cases written from the AWS IAM User Guide, run through the batch CLI.
+
+Each line of ``audit/*.jsonl`` is a DESIGN.md §5 case with ``expected`` (AWS's decision), a
+``why`` naming the documented rule and, for some, ``expected_matched`` (the deciding statements
+with AWS's MatchedStatements positions). They were written from the documentation, not from the
+evaluator, so a failure here means the evaluator and the documentation disagree.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from iamdesk.cli.simulate import run_stream
+
+AUDIT = Path(__file__).parent / "audit"
+
+
+def _cases() -> list[Any]:
+    params = []
+    for path in sorted(AUDIT.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("//"):
+                case = json.loads(line)
+                params.append(pytest.param(line, case, id=f"{path.stem}:{case['id']}"))
+    return params
+
+
+CASES = _cases()
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, dict[str, Any]]:
+    """Every audit case through one batch run, as ``iamdesk simulate --cases`` runs them."""
+    out = io.StringIO()
+    run_stream((p.values[0] for p in CASES), out)
+    lines = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert len(lines) == len(CASES)
+    return {str(p.id): r for p, r in zip(CASES, lines, strict=True)}
+
+
+def test_enough_cases_cover_the_guide() -> None:
+    assert len(CASES) >= 120
+    assert len({p.id for p in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize(("line", "case"), CASES)
+def test_audit_case(
+    line: str, case: dict[str, Any], results: dict[str, dict[str, Any]], request: Any
+) -> None:
+    result = results[request.node.callspec.id]
+    assert result["id"] == case["id"]
+    assert result["error"] is None, result["error"]
+    assert result["decision"] == case["expected"], case["why"]
+    if "expected_matched" in case:
+        assert result["matched_statements"] == case["expected_matched"], case["why"]
