@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -35,6 +36,7 @@ from iamdesk.ui.test_access.results_model import (
 )
 from iamdesk.ui.test_access.runner import (
     RunRequest,
+    cli_command,
     explained,
     run,
 )
@@ -83,6 +85,12 @@ class TestAccessPanel(QWidget):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(self.run)
+        self.copy_command = QPushButton("Copy as command", self)
+        self.copy_command.setObjectName("testAccessCopyCommand")
+        self.copy_command.setToolTip(
+            "Copy the request as an iamdesk simulate-principal-policy command line"
+        )
+        self.copy_command.clicked.connect(self.copy_as_command)
         self.error = QLabel(self)
         self.error.setObjectName("testAccessError")
         self.error.setWordWrap(True)
@@ -150,6 +158,7 @@ class TestAccessPanel(QWidget):
         run_row = QHBoxLayout()
         run_row.addWidget(self.run_button)
         run_row.addStretch(1)
+        run_row.addWidget(self.copy_command)
         inputs = QWidget(self)
         inputs.setObjectName("testAccessInputs")
         inputs_layout = QVBoxLayout(inputs)
@@ -220,6 +229,16 @@ class TestAccessPanel(QWidget):
 
     def missing_keys(self) -> list[str]:
         return self.form.missing_keys()
+
+    def copy_as_command(self) -> str:
+        """Put the request on the clipboard as a command line (the CLI answers the same)."""
+        try:
+            command = cli_command(self.build_request())
+        except ValueError as error:
+            self._show_error(str(error))
+            return ""
+        QApplication.clipboard().setText(command)
+        return command
 
     # -- running ------------------------------------------------------------------------------
     def run(self) -> list[ResultRow]:

@@ -7,7 +7,9 @@ result with its core ``Decision`` and the policies that took part (their text, f
 
 from __future__ import annotations
 
+import json
 import logging
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -100,6 +102,24 @@ def explained(db: Any, request: RunRequest, row: ResultRow) -> ResultRow:
         row.decision = again[0].decision
         row.policies = again[0].policies
     return row
+
+
+def cli_command(request: RunRequest) -> str:
+    """The same question as an ``iamdesk`` command line (AWS CLI's simulate-principal-policy)."""
+    words = [
+        "iamdesk",
+        "iam",
+        "simulate-principal-policy",
+        "--policy-source-arn",
+        request.principal_arn,
+        "--action-names",
+        *request.actions,
+    ]
+    if request.resources and list(request.resources) != ["*"]:
+        words += ["--resource-arns", *request.resources]
+    if request.context_entries:
+        words += ["--context-entries", json.dumps([dict(e) for e in request.context_entries])]
+    return shlex.join(words)
 
 
 def evaluator_type(label: str) -> str:

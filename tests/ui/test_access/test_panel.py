@@ -205,3 +205,25 @@ def test_choosing_a_statement_in_the_tree_shows_it_in_its_policy(panel):
         if s.sid == "DenyLeavingTheOrganization"
     )
     assert line == statement.span.start.line
+
+
+def test_the_copied_command_gets_the_same_answers_from_the_cli(panel, capsys):
+    import json
+    import shlex
+
+    from PySide6.QtWidgets import QApplication
+
+    from iamdesk.cli.main import main
+
+    panel.set_request(_user(panel, "bob"), ["ec2:RunInstances", "iam:CreateUser"], [])
+    panel.context_table.model.add(ContextRow("aws:RequestedRegion", "string", "ap-southeast-2"))
+    gui = {r.action: r.word for r in panel.run()}
+    command = panel.copy_as_command()
+    assert QApplication.clipboard().text() == command
+    words = shlex.split(command)
+    assert words[:3] == ["iamdesk", "iam", "simulate-principal-policy"]
+    capsys.readouterr()
+    assert main(["--db", str(panel.context.db_path), *words[1:]]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    cli = {r["EvalActionName"]: r["EvalDecision"] for r in answer["EvaluationResults"]}
+    assert cli == gui == {"ec2:RunInstances": "explicitDeny", "iam:CreateUser": "implicitDeny"}
