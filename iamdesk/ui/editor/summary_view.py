@@ -6,6 +6,7 @@ import json
 import logging
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QHeaderView,
@@ -16,6 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from iamdesk.core.policy.document import PolicyParseError, Span
+from iamdesk.core.policy.parser import parse_policy
 from iamdesk.ui.editor.summary import ServiceSummary, summarize_text
 
 if TYPE_CHECKING:
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COLUMNS = ["Service", "Access level", "Resource", "Request condition"]
+_ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class SummaryView(QWidget):
@@ -51,6 +55,32 @@ class SummaryView(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.tree, 1)
         self.rows: list[ServiceSummary] = []
+        self.tree.itemDoubleClicked.connect(self._show_statements)
+        self.tree.setToolTip("Double-click a service to see the statements that grant it")
+
+    def statements_for(self, effect: str, service: str) -> list[Span]:
+        """Spans of the statements with ``effect`` whose actions reach ``service``."""
+        try:
+            document = parse_policy(self.editor.text())
+        except PolicyParseError:
+            return []
+        spans = []
+        for statement in document.statements:
+            if statement.effect != effect:
+                continue
+            patterns = [v.text for v in statement.action or statement.not_action or ()]
+            prefixes = {p.split(":", 1)[0].lower() for p in patterns}
+            if statement.not_action is not None or "*" in prefixes or service.lower() in prefixes:
+                spans.append(statement.span)
+        return spans
+
+    def _show_statements(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        key = item.data(0, _ROW_ROLE)
+        if not key:
+            return
+        spans = self.statements_for(*key)
+        if spans:
+            self.editor.go_to_span(spans[0], highlight="#e8f0fe")
 
     def refresh(self) -> None:
         self.tree.clear()
@@ -95,5 +125,6 @@ class SummaryView(QWidget):
                     item.setText(1, row.access + "  ⚠")
                 if not row.known:
                     item.setForeground(0, QBrush(QColor("#b3261e")))
+                item.setData(0, _ROW_ROLE, (row.effect, row.service))
                 head.addChild(item)
             head.setExpanded(True)

@@ -189,3 +189,15 @@ def test_condition_keys_offered_follow_the_chosen_actions(editor):
     assert "aws:SourceIp" in keys and "s3:ExistingObjectTag/<key>" in keys
     dialog.action_lines.setPlainText("ec2:RunInstances")
     assert "s3:ExistingObjectTag/<key>" not in dialog.condition_keys()
+
+
+def test_double_clicking_a_service_shows_the_statement_that_grants_it(editor):
+    editor.tabs.setCurrentWidget(editor.summary)
+    deny = editor.summary.tree.topLevelItem(1).child(0)
+    editor.summary.tree.itemDoubleClicked.emit(deny, 0)
+    assert editor.tabs.currentWidget() is editor.code
+    highlighted = [s.cursor.blockNumber() + 1 for s in editor.code.layer("highlight")]
+    from iamdesk.core.policy.parser import parse_policy
+
+    second = parse_policy(editor.text()).statements[1]
+    assert highlighted == list(range(second.span.start.line, second.span.end.line + 1))
