@@ -28,7 +28,7 @@ def list_accounts(db: Database) -> list[dict[str, Any]]:
         }
         for a in accounts
     ]
-    rows.sort(key=lambda r: (not r["IsDefault"], (r["Name"] or "").casefold(), r["AccountId"]))
+    rows.sort(key=lambda r: (not r["IsDefault"], str(r["Name"] or "").casefold(), r["AccountId"]))
     return rows
 
 

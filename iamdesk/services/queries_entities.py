@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from iamdesk.services import entities, managed_policies
 from iamdesk.store.db import Database
@@ -57,24 +57,28 @@ def user_rows(db: Database, account_id: str | None) -> list[dict[str, Any]]:
                 t.c.permissions_boundary_pk,
             ).where(t.c.account_id == account)
         ).all()
-        mine = select(User.pk).where(User.account_id == account)
-        groups = _counts(session, GroupMembership.user_pk, GroupMembership.user_pk.in_(mine))
-        attached = _counts(session, PolicyAttachment.user_pk, PolicyAttachment.user_pk.in_(mine))
-        inline = _counts(session, InlinePolicy.user_pk, InlinePolicy.user_pk.in_(mine))
-        mfa = _counts(session, MfaDevice.user_pk, MfaDevice.user_pk.in_(mine))
+        mine = select(col(User.pk)).where(col(User.account_id) == account)
+        groups = _counts(session, GroupMembership.user_pk, col(GroupMembership.user_pk).in_(mine))
+        attached = _counts(
+            session, PolicyAttachment.user_pk, col(PolicyAttachment.user_pk).in_(mine)
+        )
+        inline = _counts(session, InlinePolicy.user_pk, col(InlinePolicy.user_pk).in_(mine))
+        mfa = _counts(session, MfaDevice.user_pk, col(MfaDevice.user_pk).in_(mine))
         console = set(
-            session.execute(select(LoginProfile.user_pk).where(LoginProfile.user_pk.in_(mine)))
+            session.execute(
+                select(col(LoginProfile.user_pk)).where(col(LoginProfile.user_pk).in_(mine))
+            )
             .scalars()
             .all()
         )
         keys: dict[int, list[tuple[str, str, str | None]]] = {}
         for user_pk, status, created, last_used in session.execute(
             select(
-                AccessKey.user_pk,
-                AccessKey.status,
-                AccessKey.create_date,
-                AccessKey.last_used_date,
-            ).where(AccessKey.account_id == account)
+                col(AccessKey.user_pk),
+                col(AccessKey.status),
+                col(AccessKey.create_date),
+                col(AccessKey.last_used_date),
+            ).where(col(AccessKey.account_id) == account)
         ):
             keys.setdefault(user_pk, []).append((status, created, last_used))
     rows = []
@@ -124,10 +128,14 @@ def group_rows(db: Database, account_id: str | None) -> list[dict[str, Any]]:
                 t.c.account_id == account
             )
         ).all()
-        mine = select(Group.pk).where(Group.account_id == account)
-        members = _counts(session, GroupMembership.group_pk, GroupMembership.group_pk.in_(mine))
-        attached = _counts(session, PolicyAttachment.group_pk, PolicyAttachment.group_pk.in_(mine))
-        inline = _counts(session, InlinePolicy.group_pk, InlinePolicy.group_pk.in_(mine))
+        mine = select(col(Group.pk)).where(col(Group.account_id) == account)
+        members = _counts(
+            session, GroupMembership.group_pk, col(GroupMembership.group_pk).in_(mine)
+        )
+        attached = _counts(
+            session, PolicyAttachment.group_pk, col(PolicyAttachment.group_pk).in_(mine)
+        )
+        inline = _counts(session, InlinePolicy.group_pk, col(InlinePolicy.group_pk).in_(mine))
     return [
         {
             "GroupName": name,
@@ -205,9 +213,11 @@ def role_rows(db: Database, account_id: str | None) -> list[dict[str, Any]]:
                 t.c.service_linked,
             ).where(t.c.account_id == account)
         ).all()
-        mine = select(Role.pk).where(Role.account_id == account)
-        attached = _counts(session, PolicyAttachment.role_pk, PolicyAttachment.role_pk.in_(mine))
-        inline = _counts(session, InlinePolicy.role_pk, InlinePolicy.role_pk.in_(mine))
+        mine = select(col(Role.pk)).where(col(Role.account_id) == account)
+        attached = _counts(
+            session, PolicyAttachment.role_pk, col(PolicyAttachment.role_pk).in_(mine)
+        )
+        inline = _counts(session, InlinePolicy.role_pk, col(InlinePolicy.role_pk).in_(mine))
     rows = []
     for (
         pk,
@@ -266,15 +276,15 @@ def policy_rows(
                 t.c.account_id,
             ).where((t.c.account_id == account) | (t.c.aws_managed == True))  # noqa: E712
         ).all()
-        owners = (
+        owners: tuple[tuple[Any, Any], ...] = (
             (User, PolicyAttachment.user_pk),
             (Group, PolicyAttachment.group_pk),
             (Role, PolicyAttachment.role_pk),
         )
         attachments: Counter[int] = Counter()
         for table, column in owners:
-            mine = select(table.pk).where(table.account_id == account)  # type: ignore[attr-defined]
-            attachments.update(_counts(session, PolicyAttachment.policy_pk, column.in_(mine)))
+            mine = select(col(table.pk)).where(col(table.account_id) == account)
+            attachments.update(_counts(session, PolicyAttachment.policy_pk, col(column).in_(mine)))
         versions = _counts(session, PolicyVersion.policy_pk)
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()

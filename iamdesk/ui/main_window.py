@@ -105,7 +105,9 @@ class MainWindow(QMainWindow):
         undo.setIcon(icon("undo"))
         undo.setObjectName("undoAction")
         redo = self.context.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        redo.setShortcuts(
+            [QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)]
+        )
         redo.setIcon(icon("redo"))
         redo.setObjectName("redoAction")
         self.undo_action, self.redo_action = undo, redo

@@ -78,7 +78,9 @@ class Settings:
         value = self._qs.value("files/recent", [])
         if isinstance(value, str):  # QSettings returns a lone string for a one-item list
             value = [value]
-        return [Path(str(v)) for v in (value or []) if v]
+        if not isinstance(value, list | tuple):
+            return []
+        return [Path(str(v)) for v in value if v]
 
     def add_recent_file(self, path: Path) -> list[Path]:
         """Put ``path`` first in the recent list (once) and return the new list."""

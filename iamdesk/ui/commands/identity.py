@@ -10,7 +10,7 @@ and settings); IAM would give the new entity a new unique id, and so does iamdes
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from iamdesk.ui.commands.base import ServiceCommand, execute
@@ -286,7 +286,11 @@ def rename_entity(
     from iamdesk.services import groups, users
 
     db, account = context.database, context.account_id
-    update = {"user": users.update_user, "group": groups.update_group}[kind]
+    updates: dict[str, Callable[..., Any]] = {
+        "user": users.update_user,
+        "group": groups.update_group,
+    }
+    update = updates[kind]
     new_key = {"user": "new_user_name", "group": "new_group_name"}[kind]
 
     def move(current: str, target: str, path: str) -> Any:

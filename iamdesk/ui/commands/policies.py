@@ -7,7 +7,7 @@ import json
 import logging
 from typing import Any
 
-from iamdesk.ui.commands.base import CompositeCommand, ServiceCommand, execute
+from iamdesk.ui.commands.base import CompositeCommand, ServiceCommand, Step, execute
 from iamdesk.ui.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -24,13 +24,14 @@ def attach_policies(context: AppContext, kind: str, name: str, arns: list[str]) 
     from iamdesk.services import attachments
 
     db, account = context.database, context.account_id
-    steps = [
-        (
-            lambda arn=arn: attachments.attach_policy(db, account, kind, name, arn),
-            lambda arn=arn: attachments.detach_policy(db, account, kind, name, arn),
+
+    def step(arn: str) -> tuple[Step, Step]:
+        return (
+            lambda: attachments.attach_policy(db, account, kind, name, arn),
+            lambda: attachments.detach_policy(db, account, kind, name, arn),
         )
-        for arn in arns
-    ]
+
+    steps = [step(arn) for arn in arns]
     label = _short(arns[0]) if len(arns) == 1 else f"{len(arns)} policies"
     return execute(
         context,

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 log = logging.getLogger(__name__)
 
-Check = Callable[[], None]  # raises IamError/ValueError with the message to show
+Check = Callable[[], object]  # raises IamError/ValueError with the message to show
 
 
 class FormDialog(QDialog):

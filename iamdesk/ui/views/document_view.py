@@ -58,7 +58,8 @@ class DocumentView(QWidget):
             layout.setCurrentIndex(1)
 
     def set_text(self, text: str) -> None:
-        shown = self.editor if self.editor is not None else self.plain
+        shown: QWidget | None = self.editor if self.editor is not None else self.plain
+        assert shown is not None
         self._layout.setCurrentWidget(shown if text or not self._read_only else self.empty)
         if self.editor is not None:
             self.editor.set_text(text)

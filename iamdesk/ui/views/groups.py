@@ -17,6 +17,7 @@ from iamdesk.ui.views.tabs import (
     ButtonBar,
     HistoryTab,
     add_item,
+    list_items,
     make_list,
     report,
     selected_data,
@@ -69,7 +70,7 @@ class MembersTab(DetailTab):
         if self.row is None:
             return
         group = self.row["GroupName"]
-        current = {self.list.topLevelItem(i).text(0) for i in range(self.list.topLevelItemCount())}
+        current = {item.text(0) for item in list_items(self.list)}
         choices = [
             u
             for u in user_rows(self.context.database, self.context.account_id)

@@ -155,7 +155,8 @@ class OrganizationView(QWidget):
         if item.text(1) == account_id:
             return item
         for i in range(item.childCount()):
-            found = self._find_account(item.child(i), account_id)
+            child = item.child(i)
+            found = self._find_account(child, account_id) if child is not None else None
             if found is not None:
                 return found
         return None
@@ -180,8 +181,9 @@ class OrganizationView(QWidget):
                 ],
                 policy,
             )
-        if self.policies.topLevelItemCount():
-            self.policies.setCurrentItem(self.policies.topLevelItem(0))
+        first = self.policies.topLevelItem(0)
+        if first is not None:
+            self.policies.setCurrentItem(first)
 
     def _show_policy(self, item: QTreeWidgetItem | None, _previous: object) -> None:
         if item is None:

@@ -55,6 +55,11 @@ def add_item(tree: QTreeWidget, values: Sequence[object], data: Any = None) -> Q
     return item
 
 
+def list_items(tree: QTreeWidget) -> list[QTreeWidgetItem]:
+    items = (tree.topLevelItem(i) for i in range(tree.topLevelItemCount()))
+    return [item for item in items if item is not None]
+
+
 def selected_data(tree: QTreeWidget) -> Any:
     item = tree.currentItem()
     if item is None or not item.isSelected():

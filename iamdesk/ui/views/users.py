@@ -20,6 +20,7 @@ from iamdesk.ui.views.tabs import (
     HistoryTab,
     TagsTab,
     add_item,
+    list_items,
     make_list,
     report,
     selected_data,
@@ -80,7 +81,7 @@ class UserGroupsTab(DetailTab):
         if self.row is None:
             return
         user = self.row["UserName"]
-        current = {self.list.topLevelItem(i).text(0) for i in range(self.list.topLevelItemCount())}
+        current = {item.text(0) for item in list_items(self.list)}
         choices = [
             g
             for g in group_rows(self.context.database, self.context.account_id)
