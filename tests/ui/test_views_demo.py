@@ -74,7 +74,10 @@ def test_organization_tree_shows_scps(demo_window):
     root = tree.topLevelItem(0)
     assert root.text(0) == "Root"
     assert tree.currentItem().text(1) == "111122223333"
-    assert org.policies.topLevelItemCount() >= 1
+    # The account's own SCPs, then those of its OU and of the root: all levels govern it.
+    levels = {org.policies.topLevelItem(i).text(2) for i in range(org.policies.topLevelItemCount())}
+    assert "this node" in levels
+    assert any(level.startswith("Root (r-") for level in levels)
 
 
 def test_switching_to_partner_account(demo_window, qtbot):

@@ -41,19 +41,20 @@ class OrganizationView(QWidget):
         self.tree = QTreeWidget()
         self.tree.setObjectName("organizationTree")
         self.tree.setHeaderLabels(["Name", "Id", "SCPs", "RCPs"])
-        self.tree.header().resizeSection(0, 300)
+        self.tree.header().resizeSection(0, 270)
         self.tree.header().resizeSection(1, 150)
-        self.tree.header().resizeSection(2, 60)
+        self.tree.header().resizeSection(2, 50)
         self.tree.setAlternatingRowColors(True)
         self.tree.currentItemChanged.connect(self._show_node)
         self.node_title = QLabel()
         self.node_title.setObjectName("organizationNodeTitle")
         self.node_title.setTextFormat(Qt.TextFormat.RichText)
         self.policies = make_list(
-            ["Policy", "Type", "Managed by", "Description"], "organizationPolicies"
+            ["Policy", "Type", "Attached at", "Managed by", "Description"], "organizationPolicies"
         )
         self.policies.header().resizeSection(0, 200)
-        self.policies.header().resizeSection(1, 60)
+        self.policies.header().resizeSection(1, 50)
+        self.policies.header().resizeSection(2, 170)
         self.policies.currentItemChanged.connect(self._show_policy)
         self.document = DocumentView(self, read_only=True, kind="scp")
         self.document.setObjectName("organizationPolicyDocument")
@@ -67,7 +68,7 @@ class OrganizationView(QWidget):
         splitter.setObjectName("organizationSplitter")
         splitter.addWidget(self.tree)
         splitter.addWidget(right)
-        splitter.setSizes([520, 700])
+        splitter.setSizes([560, 700])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 4)
         layout.addWidget(self.heading)
@@ -166,21 +167,30 @@ class OrganizationView(QWidget):
         self.document.set_text("")
         if item is None:
             return
-        data = item.data(0, ITEM_ROLE)
         self.node_title.setText(
-            f"<b>{item.text(0)}</b> <code>{item.text(1)}</code> — attached policies"
+            f"<b>{item.text(0)}</b> <code>{item.text(1)}</code> — the policies that govern it: "
+            "each level from the root down must allow a request"
         )
-        for policy in data["Policies"]:
-            add_item(
-                self.policies,
-                [
-                    policy["Name"],
-                    TYPE_WORDS.get(policy["Type"], policy["Type"]),
-                    "AWS" if policy["AwsManaged"] else "Customer",
-                    policy["Description"],
-                ],
-                policy,
-            )
+        # The node's own policies first, then each ancestor's up to the root: SCPs and RCPs
+        # apply at every level of the path.
+        level: QTreeWidgetItem | None = item
+        while level is not None:
+            where = "this node" if level is item else f"{level.text(0)} ({level.text(1)})"
+            for policy in level.data(0, ITEM_ROLE)["Policies"]:
+                row = add_item(
+                    self.policies,
+                    [
+                        policy["Name"],
+                        TYPE_WORDS.get(policy["Type"], policy["Type"]),
+                        where,
+                        "AWS" if policy["AwsManaged"] else "Customer",
+                        policy["Description"],
+                    ],
+                    policy,
+                )
+                if level is not item:
+                    row.setForeground(0, row.foreground(0).color().darker(130))
+            level = level.parent()
         first = self.policies.topLevelItem(0)
         if first is not None:
             self.policies.setCurrentItem(first)
