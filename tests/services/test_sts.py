@@ -163,3 +163,45 @@ def test_caller_identity_of_keys(db: Database) -> None:
     with pytest.raises(IamError) as caught:
         sts.get_caller_identity(db, access_key_id="AKIANOTAKEY000000000")
     assert caught.value.code == "InvalidClientTokenId"
+
+
+def _key_of(db: Database, name: str) -> str:
+    with db.read() as session:
+        return session.execute(
+            select(t.AccessKey.access_key_id)
+            .join(t.User, t.User.pk == t.AccessKey.user_pk)
+            .where(t.User.name == name)
+        ).scalar_one()
+
+
+def test_callers_named_by_access_key_and_role_chaining(db: Database) -> None:
+    out = sts.assume_role(
+        db,
+        role_arn=DEPLOY,
+        role_session_name="by-key",
+        access_key_id=_key_of(db, "alice"),
+        serial_number=ALICE_MFA,
+        token_code=_code(demo.MFA_SEEDS["alice"]),
+    )
+    session_key = out["Credentials"]["AccessKeyId"]
+    assert _error(
+        db=db, role_arn=DEPLOY, role_session_name="bob", access_key_id=_key_of(db, "bob")
+    ).code == ("AccessDenied")
+    # A session assuming a role (chaining) is held to one hour; the deploy session may not
+    # assume DeployRole again since the trust policy names alice herself only.
+    chained = _error(
+        db=db,
+        role_arn=DEPLOY,
+        role_session_name="chained",
+        access_key_id=session_key,
+        duration_seconds=7200,
+    )
+    assert "role chaining" in chained.message
+    refused = _error(db=db, role_arn=DEPLOY, role_session_name="chained", access_key_id=session_key)
+    assert refused.message.startswith(f"User: {out['AssumedRoleUser']['Arn']} is not authorized")
+    assert (
+        _error(
+            db=db, role_arn=DEPLOY, role_session_name="x1", access_key_id="AKIAUNKNOWN000000000"
+        ).code
+        == "InvalidClientTokenId"
+    )
