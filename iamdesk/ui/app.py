@@ -7,7 +7,9 @@ slowest part of start-up), then the file opens on the first turn of the event lo
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -109,9 +111,15 @@ def run(
     path = choose_path(db, demo, interactive=screenshot is None)
     if path is None:
         return 0
-    instance = Application()
     if screenshot is not None:
-        return _screenshot(instance, path, account_id, screenshot, view)
+        # A picture must not change the user's window state or recent files.
+        scratch = Path(tempfile.gettempdir()) / f"iamdesk-screenshot-{os.getpid()}.ini"
+        instance = Application(Settings(scratch))
+        try:
+            return _screenshot(instance, path, account_id, screenshot, view)
+        finally:
+            scratch.unlink(missing_ok=True)
+    instance = Application()
     instance.start(path, account_id, view)
     return instance.app.exec()
 

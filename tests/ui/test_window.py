@@ -104,7 +104,7 @@ def test_state_persists_between_windows(window, context, settings, qtbot):
 
 def test_screenshot_command_renders_png(tmp_path):
     out = tmp_path / "shot.png"
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "cfg"))
     result = subprocess.run(
         [
             sys.executable,
@@ -124,6 +124,7 @@ def test_screenshot_command_renders_png(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "cfg" / "iamdesk").exists()  # no settings written by a picture
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     bad = subprocess.run(
         [
