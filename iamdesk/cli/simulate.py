@@ -148,6 +148,8 @@ def build_case(case: Any, cache: PolicyCache) -> tuple[Request, PolicySet]:
     build = _Builder(cache)
     resource_policy = build.optional(case, "resource_policy")
     must_allow = case.get("resource_policy_must_allow")
+    if must_allow is not None and not isinstance(must_allow, bool):
+        raise CaseError("resource_policy_must_allow: must be true, false or null")
     if must_allow is None:
         must_allow = resource_policy is not None and resource_policy_must_allow(action)
     policy_set = PolicySet(
@@ -211,7 +213,8 @@ def _error(case_id: Any, message: str) -> str:
 
 def _cases(lines: Iterable[str]) -> Iterator[str]:
     for line in lines:
-        stripped = line.strip()
+        # A file saved with a byte-order mark starts its first line with U+FEFF.
+        stripped = line.strip().lstrip("\ufeff")
         if stripped and not stripped.startswith("//"):
             yield stripped
 
