@@ -39,11 +39,13 @@ __all__ = [
     "UNSUPPORTED_GLOBAL_KEYS",
     "ActionInfo",
     "ActionResource",
+    "ArnFormat",
     "ConditionKeyInfo",
     "ResourceTypeInfo",
     "action",
     "actions",
     "arn_namespaces",
+    "arn_templates",
     "condition_key",
     "data_version",
     "expand_action",
@@ -94,6 +96,14 @@ class ActionInfo:
             for key in resource.condition_keys:
                 seen.setdefault(key.lower(), key)
         return tuple(seen.values())
+
+
+@dataclass(frozen=True, slots=True)
+class ArnFormat:
+    """What the ARNs of one service namespace carry, over all its resource types."""
+
+    takes_region: bool
+    takes_account: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,21 +304,34 @@ def service_condition_keys(prefix: str) -> tuple[ConditionKeyInfo, ...]:
 
 
 @functools.cache
-def arn_namespaces() -> dict[str, tuple[bool, bool]]:
-    """ARN service namespace -> (any resource type takes a Region, any takes an account).
+def arn_namespaces() -> dict[str, ArnFormat]:
+    """ARN service namespace -> what its resource types' ARNs carry, read from every service's
+    ARN templates: ``s3`` takes a Region and an account (access points carry both), ``iam``
+    only an account. Loads all resource-type files once."""
+    return {
+        namespace: ArnFormat(
+            takes_region=any(t.split(":", 5)[3] for t in templates),
+            takes_account=any(t.split(":", 5)[4] for t in templates),
+        )
+        for namespace, templates in _templates_by_namespace().items()
+    }
 
-    Read from every service's ARN templates: ``s3`` -> (True, True) because access points
-    carry both, ``iam`` -> (False, True). Loads all resource-type files once.
-    """
-    result: dict[str, tuple[bool, bool]] = {}
+
+@functools.cache
+def _templates_by_namespace() -> dict[str, tuple[str, ...]]:
+    found: dict[str, set[str]] = {}
     for prefix in _service_names():
         for info in _resource_types(prefix).values():
             parts = info.arn_template.split(":", 5)
-            if len(parts) < 6 or "${" in parts[2]:
-                continue
-            region, account = result.get(parts[2], (False, False))
-            result[parts[2]] = (region or bool(parts[3]), account or bool(parts[4]))
-    return result
+            if len(parts) == 6 and "${" not in parts[2]:
+                found.setdefault(parts[2], set()).add(info.arn_template)
+    return {namespace: tuple(sorted(t)) for namespace, t in found.items()}
+
+
+def arn_templates(namespace: str) -> tuple[str, ...]:
+    """Every ARN format of an ARN service namespace (``s3`` -> bucket, object, access point
+    ...), whichever service prefix defines it; () for an unknown namespace."""
+    return _templates_by_namespace().get(namespace, ())
 
 
 @functools.cache

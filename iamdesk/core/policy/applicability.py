@@ -25,8 +25,8 @@ _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 _SLASH_FREE = frozenset({"BucketName"})
 _MAX_ACTIONS = 400  # beyond this many named actions the statement is too broad to be a mistake
 
-# A pattern is a tuple of tokens: (LITERAL, "c"), (ONE, "") for "?", (RUN, excluded) for a run
-# of any characters except those in ``excluded``.
+# A pattern is a tuple of tokens: (LITERAL, "c"); (ONE, excluded), one character not in
+# ``excluded`` ("?" excludes nothing); (RUN, excluded), any run of such characters.
 LITERAL, ONE, RUN = 0, 1, 2
 Token = tuple[int, str]
 Pattern = tuple[Token, ...]
@@ -56,12 +56,8 @@ def template_pattern(template: str) -> Pattern:
             tokens.extend((LITERAL, ch) for ch in part)
             continue
         last = i == len(parts) - 2 and parts[-1] == ""
-        if not last:
-            tokens.append((RUN, ":"))
-        elif part in _SLASH_FREE:
-            tokens.append((RUN, "/"))
-        else:
-            tokens.append((RUN, ""))
+        excluded = ":" if not last else "/" if part in _SLASH_FREE else ""
+        tokens.extend(((ONE, excluded), (RUN, excluded)))  # a name is never empty
     return tuple(tokens)
 
 
@@ -70,9 +66,9 @@ def _common(x: Token, y: Token) -> bool:
     if x[0] == LITERAL and y[0] == LITERAL:
         return x[1] == y[1]
     if x[0] == LITERAL:
-        return y[0] == ONE or x[1] not in y[1]
+        return x[1] not in y[1]
     if y[0] == LITERAL:
-        return x[0] == ONE or y[1] not in x[1]
+        return y[1] not in x[1]
     return True  # two wildcards share some ordinary letter
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from iamdesk.core import catalog
 from iamdesk.core.policy import redundancy
+from iamdesk.core.policy.applicability import overlap, policy_pattern, template_pattern
 from iamdesk.core.policy.findings import ERROR, SUGGESTION, Path, Report, has_wildcard, strings
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,8 @@ def _check_arn(report: Report, path: Path, text: str) -> None:
         )
         return
     formats = catalog.arn_namespaces()
+    if service in catalog.RETIRED_SERVICES:
+        return  # its actions already warn; its ARNs can no longer name anything
     if service not in formats and not catalog.service_exists(service):
         report.add(
             ERROR,
@@ -92,9 +95,10 @@ def _check_arn(report: Report, path: Path, text: str) -> None:
             report.raw.span(path),
         )
         return
-    takes_region, takes_account = formats.get(service, (True, True))
+    fmt = formats.get(service, catalog.ArnFormat(True, True))
+    before = len(report.findings)
     if region and _fixed(region):
-        if not takes_region:
+        if not fmt.takes_region:
             report.add(
                 ERROR,
                 "ARN_REGION_NOT_ALLOWED",
@@ -110,7 +114,7 @@ def _check_arn(report: Report, path: Path, text: str) -> None:
                 report.raw.span(path),
             )
     if account and _fixed(account):
-        if not takes_account:
+        if not fmt.takes_account:
             report.add(
                 ERROR,
                 "ARN_ACCOUNT_NOT_ALLOWED",
@@ -134,3 +138,39 @@ def _check_arn(report: Report, path: Path, text: str) -> None:
             "of the ARN.",
             report.raw.span(path),
         )
+    elif len(report.findings) == before:
+        _check_format(report, path, text, service, region)
+
+
+def _check_format(report: Report, path: Path, text: str, service: str, region: str) -> None:
+    """An ARN that no resource type of its service could have (compared as patterns, so
+    wildcards and variables match what they can). Across every AWS managed policy, no ARN
+    fails this; a typo such as "tabel/" or a missing Region does."""
+    templates = catalog.arn_templates(service)
+    if not templates:
+        return
+    pattern = policy_pattern(text)
+    if any(overlap(template_pattern(t), pattern) for t in templates):
+        return
+    if not region:
+        with_region = text.split(":", 5)
+        with_region[3] = "us-east-1"  # a Region, not "*", which could also span the ":"s
+        if any(
+            overlap(template_pattern(t), policy_pattern(":".join(with_region))) for t in templates
+        ):
+            report.add(
+                ERROR,
+                "MISSING_ARN_REGION",
+                f"Add a Region to the {service} resource ARN: no {service} resource has an ARN "
+                "without one, so this matches nothing (use * for any Region).",
+                report.raw.span(path),
+            )
+            return
+    shown = ", ".join(sorted(templates)[:3]) + (", ..." if len(templates) > 3 else "")
+    report.add(
+        ERROR,
+        "INVALID_ARN_RESOURCE",
+        f"Resource ARN does not match the expected ARN format. {service} ARNs look like: "
+        f"{shown}. Update the resource portion of the ARN.",
+        report.raw.span(path),
+    )

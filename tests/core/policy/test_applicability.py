@@ -74,13 +74,14 @@ def test_actions_without_resource_types_are_not_judged() -> None:
 
 
 def _brute(a: str, b: str) -> bool:
-    """Is there a string over {x, y} up to length 6 matching both globs?"""
+    """Is there a string over {x, y} matching both globs? A shortest common string is no
+    longer than the two patterns together, so trying lengths up to that settles it."""
 
     def rx(p: str) -> re.Pattern[str]:
         return re.compile("".join(".*" if c == "*" else "." if c == "?" else c for c in p))
 
     ra, rb = rx(a), rx(b)
-    for n in range(7):
+    for n in range(len(a) + len(b) + 1):
         for chars in itertools.product("xy", repeat=n):
             s = "".join(chars)
             if ra.fullmatch(s) and rb.fullmatch(s):

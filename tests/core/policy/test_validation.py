@@ -462,3 +462,23 @@ def test_requested_region_values() -> None:
     assert "INVALID_REGION" not in codes(doc(stmt(Condition=fine)))
     pattern = {"StringLike": {"aws:RequestedRegion": "eu-*"}}
     assert "INVALID_REGION" not in codes(doc(stmt(Condition=pattern)))
+
+
+def test_missing_arn_region() -> None:
+    f = one(doc(stmt(Action="dynamodb:GetItem", Resource="arn:aws:dynamodb::111122223333:table/t")),
+            "MISSING_ARN_REGION")  # fmt: skip
+    assert f.severity is Severity.ERROR
+    for fine in ("arn:aws:s3:::b/*", "arn:aws:iam::111122223333:role/r", "arn:aws:dynamodb:*:*:*"):
+        assert "MISSING_ARN_REGION" not in codes(doc(stmt(Action="*", Resource=fine))), fine
+    # DynamoDB global tables carry no Region: that ARN is fine without one.
+    global_table = "arn:aws:dynamodb::111122223333:global-table/g"
+    assert codes(doc(stmt(Action="*", Resource=global_table))) == []
+
+
+def test_arn_that_no_resource_type_has() -> None:
+    typo = "arn:aws:dynamodb:us-east-1:111122223333:tabel/orders"
+    f = one(doc(stmt(Action="*", Resource=typo)), "INVALID_ARN_RESOURCE")
+    assert "table/${TableName}" in f.message or "dynamodb ARNs look like" in f.message
+    assert "INVALID_ARN_RESOURCE" in codes(
+        doc(stmt(Action="*", Resource="arn:aws:iam::111122223333:rol/x"))
+    )
