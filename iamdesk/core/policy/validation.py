@@ -114,9 +114,11 @@ def validate_policy(
     """Findings for ``source`` used as a policy of ``kind``, in document order.
 
     ``source`` is the policy text or a JSON object (validated as ``json.dumps(obj, indent=4)``,
-    which is what the spans then refer to). Raises only ``TypeError`` for a source that is
-    neither.
+    which is what the spans then refer to). ``kind`` may also be its value ("trust"). Raises
+    only ``TypeError`` for a source that is neither and ``ValueError`` for an unknown kind.
     """
+    if not isinstance(kind, PolicyKind):
+        kind = PolicyKind(kind)  # "identity", "trust", ...; anything else is a ValueError
     text = _render(source)
     if isinstance(text, Finding):
         return [text]

@@ -482,3 +482,12 @@ def test_arn_that_no_resource_type_has() -> None:
     assert "INVALID_ARN_RESOURCE" in codes(
         doc(stmt(Action="*", Resource="arn:aws:iam::111122223333:rol/x"))
     )
+
+
+def test_kind_by_name() -> None:
+    trust_without_principal = doc({"Effect": "Allow", "Action": "sts:AssumeRole"})
+    assert "MISSING_PRINCIPAL" in [
+        f.code for f in validate_policy(trust_without_principal, "trust")
+    ]  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="nosuch"):
+        validate_policy(doc(stmt()), "nosuch")  # type: ignore[arg-type]
