@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from iamdesk.core.policy.document import PolicyKind
 from iamdesk.ui.editor.code_view import CodeView
 from iamdesk.ui.editor.targets import PolicyTarget
+from iamdesk.ui.icons import icon
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,7 @@ class PolicyVersionsPanel(QWidget):
         self.compare_button.setObjectName("policyVersionCompare")
         self.edit_button = QPushButton("Edit…", self)
         self.edit_button.setObjectName("policyVersionEdit")
+        self.edit_button.setIcon(icon("edit"))
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         for button in (self.set_default_button, self.edit_button):

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from iamdesk.services.errors import IamError
+from iamdesk.ui.icons import icon
 from iamdesk.ui.test_access.details import DetailPane
 from iamdesk.ui.test_access.request_form import RequestForm
 from iamdesk.ui.test_access.results_model import (
@@ -80,6 +81,7 @@ class TestAccessPanel(QWidget):
         self.run_button = QPushButton("Run  (F5)", self)
         self.run_button.setObjectName("testAccessRun")
         self.run_button.setDefault(True)
+        self.run_button.setIcon(icon("test-access"))
         self.run_button.clicked.connect(self.run)
         for keys in ("F5", "Ctrl+Return", "Ctrl+Enter"):
             shortcut = QShortcut(QKeySequence(keys), self)
@@ -87,6 +89,7 @@ class TestAccessPanel(QWidget):
             shortcut.activated.connect(self.run)
         self.copy_command = QPushButton("Copy as command", self)
         self.copy_command.setObjectName("testAccessCopyCommand")
+        self.copy_command.setIcon(icon("copy"))
         self.copy_command.setToolTip(
             "Copy the request as an iamdesk simulate-principal-policy command line"
         )

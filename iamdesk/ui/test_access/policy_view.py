@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from iamdesk.core.policy.document import Span
 from iamdesk.ui.editor.code_view import CodeView
+from iamdesk.ui.icons import icon
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ class PolicyView(QWidget):
         self.notes.setVisible(any(h.note for h in highlights))
         self.edit_button = QPushButton("Edit this policy", self)
         self.edit_button.setObjectName("testAccessEditPolicy")
+        self.edit_button.setIcon(icon("edit"))
         self.edit_button.setVisible(editable)
         self.edit_button.clicked.connect(
             lambda: self.editRequested.emit(highlights[0].span if highlights else None)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from iamdesk.ui.icons import icon
 from iamdesk.ui.test_access.context_table import ContextTable
 from iamdesk.ui.test_access.line_completer import LineCompleter, action_candidates
 from iamdesk.ui.test_access.principals import PrincipalChoice, list_principals
@@ -46,6 +47,7 @@ class RequestForm(QWidget):
         self.principal.completer().setFilterMode(Qt.MatchFlag.MatchContains)
         self.new_session = QPushButton("New session…", self)
         self.new_session.setObjectName("testAccessNewSession")
+        self.new_session.setIcon(icon("roles"))
         self.new_session.setToolTip("Assume a role (with MFA and a session policy) to test as it")
 
         self.action_lines = QPlainTextEdit(self)

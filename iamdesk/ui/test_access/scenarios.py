@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from iamdesk.services.errors import IamError
+from iamdesk.ui.icons import icon
 from iamdesk.ui.test_access.context_table import ContextRow, suggested_type
 from iamdesk.ui.test_access.results_model import ResultRow, decision_icon
 from iamdesk.ui.test_access.runner import rows_from
@@ -59,6 +60,7 @@ class ScenarioBar(QWidget):
         self.load_button.clicked.connect(lambda: self.load(self.list.currentRow()))
         self.run_all_button = QPushButton("Run all", self)
         self.run_all_button.setObjectName("testAccessRunScenarios")
+        self.run_all_button.setIcon(icon("refresh"))
         self.run_all_button.clicked.connect(self.run_all)
         self.name = QLineEdit(self)
         self.name.setObjectName("testAccessScenarioName")
