@@ -1,0 +1,260 @@
+"""Service control policies (SCPs) and resource control policies (RCPs): create, attach, detach,
+list, and ``policy_levels``, the policies from the organization root down to an account that the
+simulator needs. ``RCPFullAWSAccess`` is implied at every level, so only customer RCPs are stored.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from iamdesk.core.policy.document import PolicyParseError
+from iamdesk.core.policy.parser import parse_policy
+from iamdesk.services.entities import record, resolve_account
+from iamdesk.services.org_base import (
+    ID_ALPHABET,
+    POLICY_TYPES,
+    SCP,
+    OrgPolicyRef,
+    attach,
+    management_organization,
+    org_error,
+    organization_of,
+    random_id,
+)
+from iamdesk.store.db import Database
+from iamdesk.store.tables import Account, Organization, OrgNode, OrgPolicy, OrgPolicyAttachment
+
+log = logging.getLogger(__name__)
+
+MAX_POLICY_SIZE = 5120  # characters, whitespace included, for both SCPs and RCPs
+MAX_POLICIES_PER_TARGET = 5
+
+
+def _check_content(content: str, policy_type: str) -> str:
+    if len(content) > MAX_POLICY_SIZE:
+        raise org_error(
+            "ConstraintViolationException",
+            "You provided a policy document that exceeds the maximum size (5120 characters).",
+        )
+    try:
+        document = parse_policy(content)
+    except PolicyParseError as exc:
+        raise org_error(
+            "MalformedPolicyDocumentException",
+            f"The provided policy document does not meet the requirements of the specified "
+            f"policy type. {exc}",
+        ) from None
+    if policy_type == SCP and any(s.principal or s.not_principal for s in document.statements):
+        raise org_error(
+            "MalformedPolicyDocumentException",
+            "The provided policy document does not meet the requirements of the specified policy "
+            "type. SCPs do not support the Principal element.",
+        )
+    return content
+
+
+def _policy_summary(policy: OrgPolicy) -> dict[str, Any]:
+    return {
+        "Id": policy.id,
+        "Arn": policy.arn,
+        "Name": policy.name,
+        "Description": policy.description,
+        "Type": policy.type,
+        "AwsManaged": policy.aws_managed,
+    }
+
+
+def create_policy(
+    db: Database,
+    *,
+    name: str,
+    policy_type: str,
+    content: str,
+    description: str = "",
+    account_id: str | None = None,
+) -> dict[str, Any]:
+    if policy_type not in POLICY_TYPES:
+        raise org_error("InvalidInputException", f"Invalid policy type: {policy_type}")
+    _check_content(content, policy_type)
+    with db.transaction() as session:
+        org = management_organization(session, db, account_id)
+        clash = session.scalars(
+            select(OrgPolicy).where(
+                OrgPolicy.organization_id == org.id,
+                OrgPolicy.type == policy_type,
+                OrgPolicy.name == name,
+            )
+        ).first()
+        if clash is not None:
+            raise org_error(
+                "DuplicatePolicyException", "A policy with the same name already exists."
+            )
+        policy_id = "p-" + random_id(db, ID_ALPHABET, 8)
+        kind = policy_type.lower()
+        policy = OrgPolicy(
+            id=policy_id,
+            organization_id=org.id,
+            arn=f"arn:aws:organizations::{org.management_account_id}:policy/{org.id}/{kind}/{policy_id}",
+            name=name,
+            description=description,
+            type=policy_type,
+            content=content,
+        )
+        session.add(policy)
+        session.flush()
+        record(session, db, org.management_account_id, "CreatePolicy", policy_type, name)
+        return {"Policy": {"PolicySummary": _policy_summary(policy), "Content": content}}
+
+
+def _policy(session: Session, org: Organization, policy_id: str) -> OrgPolicy:
+    policy = session.get(OrgPolicy, policy_id)
+    if policy is None or policy.organization_id != org.id:
+        raise org_error(
+            "PolicyNotFoundException",
+            "We can't find a policy with the PolicyId that you specified.",
+        )
+    return policy
+
+
+def _target(session: Session, org: Organization, target_id: str) -> None:
+    node = session.get(OrgNode, target_id)
+    if node is not None and node.organization_id == org.id:
+        return
+    account = session.get(Account, target_id)
+    if account is not None and account.organization_id == org.id:
+        return
+    raise org_error("TargetNotFoundException", "You specified a target that doesn't exist.")
+
+
+def _attached(session: Session, target_id: str, policy_type: str | None = None) -> list[OrgPolicy]:
+    query = (
+        select(OrgPolicy)
+        .join(OrgPolicyAttachment, OrgPolicyAttachment.policy_id == OrgPolicy.id)
+        .where(OrgPolicyAttachment.target_id == target_id)
+        .order_by(OrgPolicyAttachment.pk)
+    )
+    if policy_type is not None:
+        query = query.where(OrgPolicy.type == policy_type)
+    return list(session.scalars(query).all())
+
+
+def attach_policy(
+    db: Database, *, policy_id: str, target_id: str, account_id: str | None = None
+) -> None:
+    with db.transaction() as session:
+        org = management_organization(session, db, account_id)
+        policy = _policy(session, org, policy_id)
+        _target(session, org, target_id)
+        attached = _attached(session, target_id, policy.type)
+        if any(p.id == policy.id for p in attached):
+            raise org_error(
+                "DuplicatePolicyAttachmentException",
+                "The selected policy is already attached to the specified target.",
+            )
+        if len(attached) >= MAX_POLICIES_PER_TARGET:
+            raise org_error(
+                "ConstraintViolationException",
+                "You have attached the maximum number of policies of this type to the target.",
+            )
+        attach(session, policy.id, target_id)
+        record(
+            session,
+            db,
+            org.management_account_id,
+            "AttachPolicy",
+            policy.type,
+            policy.name,
+            after={"target": target_id},
+        )
+
+
+def detach_policy(
+    db: Database, *, policy_id: str, target_id: str, account_id: str | None = None
+) -> None:
+    with db.transaction() as session:
+        org = management_organization(session, db, account_id)
+        policy = _policy(session, org, policy_id)
+        _target(session, org, target_id)
+        link = session.scalars(
+            select(OrgPolicyAttachment).where(
+                OrgPolicyAttachment.policy_id == policy.id,
+                OrgPolicyAttachment.target_id == target_id,
+            )
+        ).first()
+        if link is None:
+            raise org_error(
+                "PolicyNotAttachedException",
+                "The policy isn't attached to the specified target in the specified root.",
+            )
+        if policy.type == SCP and len(_attached(session, target_id, SCP)) == 1:
+            # AWS keeps at least one SCP on every node so nothing is locked out by accident.
+            raise org_error(
+                "ConstraintViolationException",
+                "You cannot remove the last service control policy from the target "
+                "(MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED).",
+            )
+        session.delete(link)
+        record(
+            session,
+            db,
+            org.management_account_id,
+            "DetachPolicy",
+            policy.type,
+            policy.name,
+            before={"target": target_id},
+        )
+
+
+def list_policies_for_target(
+    db: Database, *, target_id: str, policy_filter: str, account_id: str | None = None
+) -> dict[str, Any]:
+    if policy_filter not in POLICY_TYPES:
+        raise org_error("InvalidInputException", f"Invalid policy type: {policy_filter}")
+    with db.read() as session:
+        org = organization_of(session, resolve_account(session, db, account_id))
+        _target(session, org, target_id)
+        return {
+            "Policies": [_policy_summary(p) for p in _attached(session, target_id, policy_filter)]
+        }
+
+
+def list_policies(
+    db: Database, *, policy_filter: str, account_id: str | None = None
+) -> dict[str, Any]:
+    with db.read() as session:
+        org = organization_of(session, resolve_account(session, db, account_id))
+        rows = session.scalars(
+            select(OrgPolicy)
+            .where(OrgPolicy.organization_id == org.id, OrgPolicy.type == policy_filter)
+            .order_by(OrgPolicy.name)
+        ).all()
+        return {"Policies": [_policy_summary(p) for p in rows]}
+
+
+def policy_levels(session: Session, account_id: str, policy_type: str) -> list[list[OrgPolicyRef]]:
+    """The policies of ``policy_type`` attached at each level from the root down to the account.
+
+    ``[]`` when the account is in no organization (nothing governs it). The management account is
+    not governed by SCPs or RCPs, as in AWS."""
+    account = session.get(Account, account_id)
+    if account is None or account.organization_id is None:
+        return []
+    org = session.get(Organization, account.organization_id)
+    if org is None or org.management_account_id == account_id:
+        return []
+    chain = [account_id]
+    node_id = account.parent_id
+    while node_id is not None:
+        chain.append(node_id)
+        node = session.get(OrgNode, node_id)
+        node_id = node.parent_id if node is not None else None
+    levels = []
+    for target in reversed(chain):
+        levels.append(
+            [OrgPolicyRef(p.id, p.name, p.content) for p in _attached(session, target, policy_type)]
+        )
+    return levels
