@@ -109,7 +109,7 @@ def _decode(text: str) -> tuple[Any, dict[int, list[str]]] | Finding:
 
 
 def validate_policy(
-    source: str | Mapping[str, Any], kind: PolicyKind = PolicyKind.IDENTITY
+    source: str | Mapping[str, Any], kind: PolicyKind | str = PolicyKind.IDENTITY
 ) -> list[Finding]:
     """Findings for ``source`` used as a policy of ``kind``, in document order.
 

@@ -488,6 +488,6 @@ def test_kind_by_name() -> None:
     trust_without_principal = doc({"Effect": "Allow", "Action": "sts:AssumeRole"})
     assert "MISSING_PRINCIPAL" in [
         f.code for f in validate_policy(trust_without_principal, "trust")
-    ]  # type: ignore[arg-type]
+    ]
     with pytest.raises(ValueError, match="nosuch"):
-        validate_policy(doc(stmt()), "nosuch")  # type: ignore[arg-type]
+        validate_policy(doc(stmt()), "nosuch")
