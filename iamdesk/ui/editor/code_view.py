@@ -83,11 +83,17 @@ class _Gutter(QWidget):
         else:
             QToolTip.hideText()
 
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        line = self.view.line_at_y(event.position().y())
+        if self.view.markers.get(line):
+            self.view.markerClicked.emit(line)
+
 
 class CodeView(QPlainTextEdit):
     """Plain-text JSON editing with the conveniences of a code editor."""
 
     markersChanged = Signal()
+    markerClicked = Signal(int)  # 1-based line whose gutter marker was clicked
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

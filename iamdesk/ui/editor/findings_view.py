@@ -77,6 +77,13 @@ class FindingsView(QTreeWidget):
             items.extend(head.child(j) for j in range(head.childCount()))
         return items
 
+    def select(self, finding: EditorFinding) -> None:
+        for item in self.finding_items():
+            if item.data(0, _FINDING_ROLE) == finding:
+                self.setCurrentItem(item)
+                self.scrollToItem(item)
+                return
+
     def _activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         finding = item.data(0, _FINDING_ROLE)
         if isinstance(finding, EditorFinding):

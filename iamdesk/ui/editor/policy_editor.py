@@ -113,6 +113,7 @@ class PolicyEditor(QWidget):
         self.code.textChanged.connect(self._text_edited)
         self.code.cursorPositionChanged.connect(self._update_status)
         self.findings_view.findingActivated.connect(self.jump_to_finding)
+        self.code.markerClicked.connect(self._marker_clicked)
         if text:
             self.set_text(text)
         else:
@@ -237,6 +238,13 @@ class PolicyEditor(QWidget):
                 select_to=(span.end.line, span.end.column),
             )
         self.code.setFocus()
+
+    def _marker_clicked(self, line: int) -> None:
+        for finding in self._findings:
+            if finding.span is not None and _visible_span(finding.span).start.line == line:
+                self.findings_view.select(finding)
+                self.jump_to_finding(finding)
+                return
 
     def go_to_span(self, span: Span, *, highlight: str | None = None) -> None:
         """Show ``span`` (e.g. a statement the test-access panel decided on) and select it."""

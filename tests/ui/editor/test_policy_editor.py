@@ -7,6 +7,7 @@ import json
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QWidget
 
 from iamdesk.core.policy.document import PolicyKind
 from iamdesk.ui.editor import PolicyEditor
@@ -174,3 +175,17 @@ def test_an_empty_editor_is_empty_not_malformed(qtbot):
     assert "empty" in editor.status.text()
     editor.code.setPlainText("{")
     assert editor.validate_now() and editor.has_errors()
+
+
+def test_clicking_a_gutter_marker_selects_its_finding(editor, qtbot):
+    from PySide6.QtCore import QPoint
+
+    editor.set_text(POLICY.replace('"Allow",', '"Allow"'))
+    gutter = editor.code.findChild(QWidget, "policyEditorGutter")
+    block = editor.code.document().findBlockByNumber(6)
+    top = editor.code.blockBoundingGeometry(block).translated(editor.code.contentOffset()).top()
+    editor.code.go_to(1, 1)
+    qtbot.mouseClick(gutter, Qt.MouseButton.LeftButton, pos=QPoint(6, int(top) + 4))
+    assert editor.code.line_column()[0] == 7
+    current = editor.findings_view.currentItem()
+    assert current is not None and current.text(1) == "7"
