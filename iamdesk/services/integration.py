@@ -23,14 +23,14 @@ from iamdesk.services.entities import resolve_account
 from iamdesk.services.errors import IamError
 from iamdesk.services.resources import (
     DEFAULT_REGION,
-    _create,
-    _find,
-    _get,
-    _random,
-    _set_policy,
-    _uuid,
     attributes_of,
     check_policy,
+    create_row,
+    find_row,
+    get_row,
+    new_uuid,
+    random_text,
+    store_policy,
 )
 from iamdesk.store.db import Database
 from iamdesk.store.tables import Resource, Role
@@ -58,9 +58,9 @@ def create_function(
                 "InvalidParameterValueException",
                 "The role defined for the function cannot be assumed by Lambda.",
             )
-        if _find(session, account, "lambda", function_name) is not None:
+        if find_row(session, account, "lambda", function_name) is not None:
             raise IamError("ResourceConflictException", f"Function already exist: {function_name}")
-        row = _create(
+        row = create_row(
             session,
             db,
             account_id=account,
@@ -110,7 +110,7 @@ def add_permission(
     account_id: str | None = None,
 ) -> dict[str, Any]:
     with db.transaction() as session:
-        row = _get(session, resolve_account(session, db, account_id), "lambda", function_name)
+        row = get_row(session, resolve_account(session, db, account_id), "lambda", function_name)
         document = (
             json.loads(row.policy)
             if row.policy
@@ -139,7 +139,7 @@ def add_permission(
         if condition:
             statement["Condition"] = condition
         document["Statement"].append(statement)
-        _set_policy(session, db, row, check_policy("lambda", json.dumps(document)))
+        store_policy(session, db, row, check_policy("lambda", json.dumps(document)))
         return {"Statement": json.dumps(statement)}
 
 
@@ -147,7 +147,7 @@ def get_policy(
     db: Database, *, function_name: str, account_id: str | None = None
 ) -> dict[str, Any]:
     with db.read() as session:
-        row = _get(session, resolve_account(session, db, account_id), "lambda", function_name)
+        row = get_row(session, resolve_account(session, db, account_id), "lambda", function_name)
         if row.policy is None:
             raise IamError(
                 "ResourceNotFoundException", "The resource you requested does not exist."
@@ -164,7 +164,7 @@ def remove_permission(
     db: Database, *, function_name: str, statement_id: str, account_id: str | None = None
 ) -> None:
     with db.transaction() as session:
-        row = _get(session, resolve_account(session, db, account_id), "lambda", function_name)
+        row = get_row(session, resolve_account(session, db, account_id), "lambda", function_name)
         document = json.loads(row.policy) if row.policy else {"Statement": []}
         kept = [s for s in document["Statement"] if s.get("Sid") != statement_id]
         if len(kept) == len(document["Statement"]):
@@ -172,7 +172,7 @@ def remove_permission(
                 "ResourceNotFoundException", "The resource you requested does not exist."
             )
         document["Statement"] = kept
-        _set_policy(session, db, row, json.dumps(document) if kept else None)
+        store_policy(session, db, row, json.dumps(document) if kept else None)
 
 
 # --------------------------------------------------------------------------------------- SQS
@@ -184,7 +184,7 @@ def _queue_url(row: Resource) -> str:
 
 def _queue(session: Any, account: str, queue_url: str) -> Resource:
     name = queue_url.rstrip("/").rsplit("/", 1)[-1]
-    return _get(session, account, "sqs", name)
+    return get_row(session, account, "sqs", name)
 
 
 def create_queue(
@@ -202,9 +202,9 @@ def create_queue(
         check_policy("sqs", policy)
     with db.transaction() as session:
         account = resolve_account(session, db, account_id)
-        existing = _find(session, account, "sqs", queue_name)
+        existing = find_row(session, account, "sqs", queue_name)
         if existing is None:
-            existing = _create(
+            existing = create_row(
                 session,
                 db,
                 account_id=account,
@@ -237,7 +237,7 @@ def set_queue_attributes(
         if attributes:
             row.attributes = json.dumps({**attributes_of(row), **attributes})
         if has_policy:
-            _set_policy(session, db, row, policy)
+            store_policy(session, db, row, policy)
         session.add(row)
 
 
@@ -302,8 +302,8 @@ def create_topic(
     with db.transaction() as session:
         account = resolve_account(session, db, account_id)
         arn = f"arn:aws:sns:{region}:{account}:{name}"
-        if _find(session, account, "sns", name) is None:
-            _create(
+        if find_row(session, account, "sns", name) is None:
+            create_row(
                 session,
                 db,
                 account_id=account,
@@ -326,9 +326,9 @@ def set_topic_attributes(
     account_id: str | None = None,
 ) -> None:
     with db.transaction() as session:
-        row = _get(session, resolve_account(session, db, account_id), "sns", topic_arn)
+        row = get_row(session, resolve_account(session, db, account_id), "sns", topic_arn)
         if attribute_name == "Policy":
-            _set_policy(session, db, row, check_policy("sns", attribute_value))
+            store_policy(session, db, row, check_policy("sns", attribute_value))
             return
         row.attributes = json.dumps({**attributes_of(row), attribute_name: attribute_value})
         session.add(row)
@@ -338,7 +338,7 @@ def get_topic_attributes(
     db: Database, *, topic_arn: str, account_id: str | None = None
 ) -> dict[str, Any]:
     with db.read() as session:
-        row = _get(session, resolve_account(session, db, account_id), "sns", topic_arn)
+        row = get_row(session, resolve_account(session, db, account_id), "sns", topic_arn)
         values = {"TopicArn": row.arn, "Owner": row.account_id, **attributes_of(row)}
         if row.policy is not None:
             values["Policy"] = row.policy
@@ -359,13 +359,13 @@ def create_secret(
 ) -> dict[str, Any]:
     with db.transaction() as session:
         account = resolve_account(session, db, account_id)
-        if _find(session, account, "secretsmanager", name) is not None:
+        if find_row(session, account, "secretsmanager", name) is not None:
             raise IamError(
                 "ResourceExistsException",
                 f"The operation failed because the secret {name} already exists.",
             )
-        suffix = _random(db, string.ascii_letters + string.digits, 6)
-        row = _create(
+        suffix = random_text(db, string.ascii_letters + string.digits, 6)
+        row = create_row(
             session,
             db,
             account_id=account,
@@ -376,7 +376,7 @@ def create_secret(
             attributes={"Description": description},
             tags=tags,
         )
-        return {"ARN": row.arn, "Name": row.name, "VersionId": _uuid(db)}
+        return {"ARN": row.arn, "Name": row.name, "VersionId": new_uuid(db)}
 
 
 def put_resource_policy(
@@ -384,8 +384,10 @@ def put_resource_policy(
 ) -> dict[str, Any]:
     check_policy("secretsmanager", resource_policy)
     with db.transaction() as session:
-        row = _get(session, resolve_account(session, db, account_id), "secretsmanager", secret_id)
-        _set_policy(session, db, row, resource_policy)
+        row = get_row(
+            session, resolve_account(session, db, account_id), "secretsmanager", secret_id
+        )
+        store_policy(session, db, row, resource_policy)
         return {"ARN": row.arn, "Name": row.name}
 
 
@@ -393,7 +395,9 @@ def get_resource_policy(
     db: Database, *, secret_id: str, account_id: str | None = None
 ) -> dict[str, Any]:
     with db.read() as session:
-        row = _get(session, resolve_account(session, db, account_id), "secretsmanager", secret_id)
+        row = get_row(
+            session, resolve_account(session, db, account_id), "secretsmanager", secret_id
+        )
         out = {"ARN": row.arn, "Name": row.name}
         if row.policy is not None:
             out["ResourcePolicy"] = row.policy

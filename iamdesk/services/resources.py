@@ -93,7 +93,7 @@ def _missing(service: str, name: str) -> IamError:
     return IamError(code, message.format(name=name))
 
 
-def _find(session: Session, account_id: str | None, service: str, name: str) -> Resource | None:
+def find_row(session: Session, account_id: str | None, service: str, name: str) -> Resource | None:
     query = select(Resource).where(Resource.service == service)
     if account_id is not None:
         query = query.where(Resource.account_id == account_id)
@@ -102,14 +102,14 @@ def _find(session: Session, account_id: str | None, service: str, name: str) -> 
     return session.scalars(query.where(Resource.name == name)).first()
 
 
-def _get(session: Session, account_id: str | None, service: str, name: str) -> Resource:
-    row = _find(session, account_id, service, name)
+def get_row(session: Session, account_id: str | None, service: str, name: str) -> Resource:
+    row = find_row(session, account_id, service, name)
     if row is None:
         raise _missing(service, name)
     return row
 
 
-def _create(
+def create_row(
     session: Session,
     db: Database,
     *,
@@ -142,7 +142,7 @@ def _create(
     return row
 
 
-def _set_policy(session: Session, db: Database, row: Resource, policy: str | None) -> None:
+def store_policy(session: Session, db: Database, row: Resource, policy: str | None) -> None:
     before = row.policy
     row.policy = policy
     session.add(row)
@@ -164,12 +164,12 @@ def attributes_of(row: Resource) -> dict[str, Any]:
     return value
 
 
-def _random(db: Database, alphabet: str, length: int) -> str:
+def random_text(db: Database, alphabet: str, length: int) -> str:
     chooser = db.rng.choice if db.rng is not None else secrets.choice
     return "".join(chooser(alphabet) for _ in range(length))
 
 
-def _uuid(db: Database) -> str:
+def new_uuid(db: Database) -> str:
     if db.rng is not None:
         return str(uuid.UUID(int=db.rng.getrandbits(128), version=4))
     return str(uuid.uuid4())
@@ -219,7 +219,7 @@ def create_bucket(
         raise IamError("InvalidBucketName", "The specified bucket is not valid.")
     with db.transaction() as session:
         account = resolve_account(session, db, account_id)
-        existing = _find(session, None, "s3", bucket)
+        existing = find_row(session, None, "s3", bucket)
         if existing is not None:
             if existing.account_id == account:
                 raise IamError(
@@ -232,7 +232,7 @@ def create_bucket(
                 "The requested bucket name is not available. The bucket namespace is shared by all "
                 "users of the system. Please select a different name and try again.",
             )
-        _create(
+        create_row(
             session,
             db,
             account_id=account,
@@ -247,7 +247,7 @@ def create_bucket(
 
 def _own_bucket(session: Session, db: Database, account_id: str | None, bucket: str) -> Resource:
     account = resolve_account(session, db, account_id)
-    row = _get(session, None, "s3", bucket)
+    row = get_row(session, None, "s3", bucket)
     if row.account_id != account:
         raise IamError("AccessDenied", "Access Denied")
     return row
@@ -258,7 +258,7 @@ def put_bucket_policy(
 ) -> None:
     check_policy("s3", policy)
     with db.transaction() as session:
-        _set_policy(session, db, _own_bucket(session, db, account_id, bucket), policy)
+        store_policy(session, db, _own_bucket(session, db, account_id, bucket), policy)
 
 
 def get_bucket_policy(
@@ -273,7 +273,7 @@ def get_bucket_policy(
 
 def delete_bucket_policy(db: Database, *, bucket: str, account_id: str | None = None) -> None:
     with db.transaction() as session:
-        _set_policy(session, db, _own_bucket(session, db, account_id, bucket), None)
+        store_policy(session, db, _own_bucket(session, db, account_id, bucket), None)
 
 
 def list_buckets(db: Database, *, account_id: str | None = None) -> dict[str, Any]:
@@ -346,8 +346,8 @@ def create_key(
         check_policy("kms", policy)
     with db.transaction() as session:
         account = resolve_account(session, db, account_id)
-        key_id = _uuid(db)
-        row = _create(
+        key_id = new_uuid(db)
+        row = create_row(
             session,
             db,
             account_id=account,
@@ -375,14 +375,14 @@ def put_key_policy(
     check_policy("kms", policy)
     with db.transaction() as session:
         account = resolve_account(session, db, account_id)
-        _set_policy(session, db, _get(session, account, "kms", key_id), policy)
+        store_policy(session, db, get_row(session, account, "kms", key_id), policy)
 
 
 def get_key_policy(
     db: Database, *, key_id: str, policy_name: str = "default", account_id: str | None = None
 ) -> dict[str, Any]:
     with db.read() as session:
-        row = _get(session, resolve_account(session, db, account_id), "kms", key_id)
+        row = get_row(session, resolve_account(session, db, account_id), "kms", key_id)
         return {"Policy": row.policy, "PolicyName": policy_name}
 
 
