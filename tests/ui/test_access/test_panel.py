@@ -227,3 +227,21 @@ def test_the_copied_command_gets_the_same_answers_from_the_cli(panel, capsys):
     answer = json.loads(capsys.readouterr().out)
     cli = {r["EvalActionName"]: r["EvalDecision"] for r in answer["EvaluationResults"]}
     assert cli == gui == {"ec2:RunInstances": "explicitDeny", "iam:CreateUser": "implicitDeny"}
+
+
+def test_an_empty_model_opens_quietly_and_asks_for_a_principal(qtbot, tmp_path):
+    from iamdesk.store.db import open_database
+    from iamdesk.ui.context import AppContext
+    from iamdesk.ui.test_access import TestAccessPanel
+
+    database = open_database(tmp_path / "empty.sqlite")
+    try:
+        context = AppContext(database, database.default_account_id(), tmp_path / "empty.sqlite")
+        empty = TestAccessPanel(context)
+        qtbot.addWidget(empty)
+        assert empty.model.rowCount() == 0 and empty.principal.count() == 0
+        empty.action_lines.setPlainText("s3:GetObject")
+        assert empty.run() == []
+        assert "Choose a principal" in empty.error.text()
+    finally:
+        database.close()
