@@ -10,65 +10,34 @@ policies are cached by document text, so repeated simulations only read rows and
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from iamdesk.core.evaluator import (
-    CompiledPolicy,
-    Decision,
-    PolicyRef,
-    PolicySet,
-    Principal,
-    Request,
-    compile_policy,
-    evaluate,
-)
+from iamdesk.core.evaluator import Decision, PolicyRef, PolicySet, Request, evaluate
 from iamdesk.core.evaluator.compiled import resource_policy_must_allow
-from iamdesk.core.policy.document import PolicyParseError
 from iamdesk.services import organizations
-from iamdesk.services.errors import IamError, invalid_input, malformed_policy
+from iamdesk.services.errors import invalid_input
+from iamdesk.services.principal_policies import GatheredPrincipal, InvolvedPolicy, gather_principal
 from iamdesk.services.resources import resource_for_arn
 from iamdesk.services.simulation_cache import cached
 from iamdesk.store.db import Database
-from iamdesk.store.tables import (
-    Group,
-    GroupMembership,
-    InlinePolicy,
-    ManagedPolicy,
-    PolicyAttachment,
-    PolicyVersion,
-    Role,
-    StsSession,
-    Tag,
-    User,
-)
+from iamdesk.store.tables import Role
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-
-@functools.lru_cache(maxsize=4096)
-def compiled(text: str) -> CompiledPolicy:
-    """Compile a document once per distinct text (stored documents rarely change)."""
-    return compile_policy(text)
-
-
-@dataclass(frozen=True)
-class InvolvedPolicy:
-    """A policy that took part, so the GUI can show and highlight it by ``label``."""
-
-    label: str
-    name: str
-    policy_type: str  # AWS's SourcePolicyType: user, group, role, aws-managed, user-managed, ...
-    text: str
+__all__ = [
+    "InvolvedPolicy",
+    "SimulationResult",
+    "context_from_entries",
+    "gather_principal",
+    "simulate_principal_policy",
+]
 
 
 @dataclass
@@ -80,171 +49,6 @@ class SimulationResult:
 
     def to_aws(self) -> dict[str, Any]:
         return {"EvaluationResults": self.evaluation_results, "IsTruncated": False}
-
-
-@dataclass
-class _Gathered:
-    principal: Principal
-    account_id: str
-    identity: list[PolicyRef] = field(default_factory=list)
-    boundary: PolicyRef | None = None
-    session_policy: PolicyRef | None = None
-    context: dict[str, Any] = field(default_factory=dict)
-    involved: dict[str, InvolvedPolicy] = field(default_factory=dict)
-    mfa_issued: datetime | None = None  # an MFA session's start: its MultiFactorAuthAge
-
-    def copy(self) -> _Gathered:
-        """A copy a simulation may add to without touching the cached original."""
-        return replace(
-            self,
-            identity=list(self.identity),
-            context=dict(self.context),
-            involved=dict(self.involved),
-        )
-
-    def add(self, label: str, name: str, policy_type: str, text: str) -> PolicyRef:
-        try:
-            ref = PolicyRef(label, compiled(text), name)
-        except PolicyParseError as exc:
-            raise malformed_policy(f"Policy {name} is not valid: {exc}") from None
-        self.involved[label] = InvolvedPolicy(label, name, policy_type, text)
-        return ref
-
-
-def _default_text(session: Session, policy_pk: int) -> tuple[ManagedPolicy, str]:
-    row = session.execute(
-        select(ManagedPolicy, PolicyVersion.document)
-        .join(PolicyVersion, PolicyVersion.policy_pk == ManagedPolicy.pk)
-        .where(ManagedPolicy.pk == policy_pk, PolicyVersion.is_default == True)  # noqa: E712
-    ).one()
-    return row[0], row[1]
-
-
-def _identity_policies(session: Session, found: _Gathered, owner: str, pks: Sequence[int]) -> None:
-    """Inline then attached policies of users/groups/roles with these pks (``owner`` column)."""
-    column = getattr(InlinePolicy, f"{owner}_pk")
-    for row in session.scalars(
-        select(InlinePolicy).where(column.in_(pks)).order_by(InlinePolicy.pk)
-    ):
-        label = f"identity[{len(found.identity)}]"
-        found.identity.append(found.add(label, row.name, owner, row.document))
-    attach_column = getattr(PolicyAttachment, f"{owner}_pk")
-    rows = session.execute(
-        select(ManagedPolicy.name, ManagedPolicy.aws_managed, PolicyVersion.document)
-        .join(PolicyAttachment, PolicyAttachment.policy_pk == ManagedPolicy.pk)
-        .join(PolicyVersion, PolicyVersion.policy_pk == ManagedPolicy.pk)
-        .where(attach_column.in_(pks), PolicyVersion.is_default == True)  # noqa: E712
-        .order_by(PolicyAttachment.pk)
-    )
-    for name, aws_managed, text in rows:
-        label = f"identity[{len(found.identity)}]"
-        kind = "aws-managed" if aws_managed else "user-managed"
-        found.identity.append(found.add(label, name, kind, text))
-
-
-def _boundary(session: Session, found: _Gathered, policy_pk: int | None) -> None:
-    if policy_pk is not None:
-        policy, text = _default_text(session, policy_pk)
-        found.boundary = found.add(
-            "permissions_boundary", policy.name, "permissions-boundary", text
-        )
-
-
-def _tags(session: Session, entity_type: str, pk: int) -> dict[str, str]:
-    rows = session.execute(
-        select(Tag.key, Tag.value).where(Tag.entity_type == entity_type, Tag.entity_pk == pk)
-    )
-    return {key: value for key, value in rows}
-
-
-def _gather_user(session: Session, user: User) -> _Gathered:
-    found = _Gathered(Principal(user.arn, user.account_id), user.account_id)
-    assert user.pk is not None
-    _identity_policies(session, found, "user", [user.pk])
-    groups = list(
-        session.scalars(
-            select(GroupMembership.group_pk)
-            .where(GroupMembership.user_pk == user.pk)
-            .order_by(GroupMembership.pk)
-        )
-    )
-    if groups:
-        _identity_policies(session, found, "group", groups)
-    _boundary(session, found, user.permissions_boundary_pk)
-    found.context.update(
-        {
-            "aws:username": user.name,
-            "aws:userid": user.user_id,
-            "aws:PrincipalArn": user.arn,
-            "aws:PrincipalType": "User",
-        }
-    )
-    for key, value in _tags(session, "user", user.pk).items():
-        found.context[f"aws:PrincipalTag/{key}"] = value
-    return found
-
-
-def _gather_role(session: Session, role: Role, arn: str | None = None) -> _Gathered:
-    found = _Gathered(Principal(arn or role.arn, role.account_id), role.account_id)
-    assert role.pk is not None
-    _identity_policies(session, found, "role", [role.pk])
-    _boundary(session, found, role.permissions_boundary_pk)
-    found.context.update(
-        {
-            "aws:PrincipalArn": role.arn,
-            "aws:userid": role.role_id,
-            "aws:PrincipalType": "AssumedRole",
-        }
-    )
-    for key, value in _tags(session, "role", role.pk).items():
-        found.context[f"aws:PrincipalTag/{key}"] = value
-    return found
-
-
-def _gather_session(session: Session, sts: StsSession) -> _Gathered:
-    role = session.get(Role, sts.role_pk)
-    assert role is not None
-    found = _gather_role(session, role, sts.arn)
-    if sts.session_policy:
-        found.session_policy = found.add(
-            "session_policy", f"{sts.session_name} session policy", "session", sts.session_policy
-        )
-    found.context["aws:userid"] = sts.assumed_role_id
-    found.context["aws:TokenIssueTime"] = sts.create_date
-    if sts.mfa_authenticated:
-        found.context["aws:MultiFactorAuthPresent"] = "true"
-        found.mfa_issued = datetime.fromisoformat(sts.create_date)
-    else:
-        found.context["aws:MultiFactorAuthPresent"] = "false"
-    if sts.source_identity:
-        found.context["aws:SourceIdentity"] = sts.source_identity
-    for tag in json.loads(sts.session_tags or "[]"):
-        found.context[f"aws:PrincipalTag/{tag['Key']}"] = tag["Value"]
-    return found
-
-
-def gather_principal(session: Session, arn: str) -> _Gathered:
-    """The principal's policies and AWS-filled context; IAM's errors for unknown principals."""
-    if ":assumed-role/" in arn:
-        sts = session.scalars(
-            select(StsSession).where(StsSession.arn == arn).order_by(StsSession.pk.desc())  # type: ignore[union-attr]
-        ).first()
-        if sts is None:
-            raise IamError("NoSuchEntity", f"The session {arn} cannot be found in the model.")
-        return _gather_session(session, sts)
-    if ":user/" in arn:
-        user = session.scalars(select(User).where(User.arn == arn)).first()
-        if user is None:
-            raise IamError("NoSuchEntity", f"The user with ARN {arn} cannot be found.")
-        return _gather_user(session, user)
-    if ":role/" in arn:
-        role = session.scalars(select(Role).where(Role.arn == arn)).first()
-        if role is None:
-            raise IamError("NoSuchEntity", f"The role with ARN {arn} cannot be found.")
-        return _gather_role(session, role)
-    if ":group/" in arn and session.scalars(select(Group).where(Group.arn == arn)).first():
-        raise invalid_input("Simulating a group is not supported; simulate one of its users.")
-    raise invalid_input(f"Invalid ARN for PolicySourceArn: {arn}")
 
 
 def context_from_entries(entries: Sequence[Mapping[str, Any]] | None) -> dict[str, Any]:
@@ -422,7 +226,7 @@ def _org_levels(db: Database, account: str, kind: str) -> list[list[organization
 
 
 def _levels(
-    found: _Gathered, levels: list[list[organizations.OrgPolicyRef]], prefix: str
+    found: GatheredPrincipal, levels: list[list[organizations.OrgPolicyRef]], prefix: str
 ) -> list[list[PolicyRef]]:
     kind = prefix[:-1]
     return [
