@@ -58,3 +58,37 @@ def test_audit_case(
     assert result["decision"] == case["expected"], case["why"]
     if "expected_matched" in case:
         assert result["matched_statements"] == case["expected_matched"], case["why"]
+
+
+def test_core_matched_statement_reports_aws_positions() -> None:
+    """The AWS CLI simulate-custom-policy example: StartPosition Line 1 Column 38 and
+    EndPosition Line 1 Column 167 for its one-statement policy."""
+    from iamdesk.core.evaluator import (
+        PolicyRef,
+        PolicySet,
+        Principal,
+        Request,
+        compile_policy,
+        evaluate,
+    )
+    from iamdesk.core.policy.parser import parse_policy
+
+    text = (
+        '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*",'
+        '"Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":'
+        '"2018-08-16T12:00:00Z"}}}}'
+    )
+    policy = compile_policy(parse_policy(text))
+    request = Request(
+        Principal("arn:aws:iam::123456789012:user/alejandro", "123456789012"),
+        "dynamodb:CreateBackup",
+        "*",
+        context={"aws:CurrentTime": "2019-04-25T11:00:00Z"},
+    )
+    decision = evaluate(request, PolicySet(identity=[PolicyRef("PolicyInputList.1", policy)]))
+    assert decision.decision == "allowed"
+    (m,) = decision.matched_statements
+    assert (m.start_position.line, m.start_position.column) == (1, 38)
+    assert (m.end_position.line, m.end_position.column) == (1, 167)
+    # The span itself starts at the brace, for highlighting the whole statement.
+    assert text[m.span.start.column - 1] == "{"
