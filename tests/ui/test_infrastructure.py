@@ -142,3 +142,25 @@ def test_task_cancel_and_failure(qtbot):
     runner.start(broken, on_error=errors.append)
     qtbot.waitUntil(lambda: len(errors) == 1)
     assert str(errors[0]) == "bad input in row 3"
+
+
+@pytest.mark.qt_no_exception_capture
+@pytest.mark.allow_ui_warnings
+def test_exception_in_a_slot_reaches_the_crash_dialog(qtbot):
+    from PySide6.QtCore import QTimer
+
+    handler = CrashHandler()
+    handler.install()
+    try:
+
+        def broken_slot() -> None:
+            raise RuntimeError("boom in a slot")
+
+        QTimer.singleShot(0, broken_slot)
+        qtbot.waitUntil(lambda: len(handler.dialogs) == 1)
+    finally:
+        handler.uninstall()
+    dialog = handler.dialogs[0]
+    qtbot.addWidget(dialog)
+    assert dialog.isVisible()
+    assert "RuntimeError: boom in a slot" in dialog.details.toPlainText()
