@@ -47,6 +47,10 @@ RCP_SERVICES = frozenset(
     {"s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "aoss", "cognito-idp", "logs", "dynamodb"}
 )
 
+# AWS KMS Developer Guide, "Resource control policies in AWS KMS": the kms:RetireGrant
+# permission is not effective in an RCP, even when the Action element is a wildcard.
+RCP_EXEMPT_ACTIONS = frozenset({"kms:retiregrant"})
+
 # What decided: for an implicit deny, the first gate that failed.
 GATE_EXPLICIT_DENY = "explicit_deny"
 GATE_ALLOWED = "allowed"
@@ -273,7 +277,12 @@ def evaluate(request: Request, policy_set: PolicySet, *, explain: bool = True) -
             _collect(level, SCP, env, 0, allows, denies)
             levels.append(len(allows) > before)
         scp_levels = tuple(levels)
-    if ps.rcps and not who.service_linked and env.service in RCP_SERVICES:
+    if (
+        ps.rcps
+        and not who.service_linked
+        and env.service in RCP_SERVICES
+        and env.action not in RCP_EXEMPT_ACTIONS
+    ):
         applies.append(RCP)
         for level in ps.rcps:
             _collect(level, RCP, env, 1, allows, denies)
