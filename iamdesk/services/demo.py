@@ -24,7 +24,7 @@ from typing import Any
 from platformdirs import user_data_path
 from sqlalchemy import insert, select, update
 
-from iamdesk.services import integration, organizations, resources
+from iamdesk.services import integration, login_profiles, organizations, password_policy, resources
 from iamdesk.services.demo_accounts import (
     DEMO_TIME,
     DEMO_VERSION,
@@ -83,6 +83,7 @@ def build_demo(db: Database) -> None:
     _organization(db)
     key_arn = _resources(db)
     _credentials(db, rng)
+    _console_access(db)
     with db.transaction() as session:
         session.execute(
             insert(t.Scenario.__table__),
@@ -251,11 +252,15 @@ def _credentials(db: Database, rng: random.Random) -> None:
                 )
             )
         }
+        # (account, user, days since created, days since last used or None, status): a mix the
+        # credential report and the unused-access findings have something to say about.
         keys = [
-            (PRODUCTION, "alice"),
-            (PRODUCTION, "bob"),
-            (PRODUCTION, "carol"),
-            (PARTNER, "erin"),
+            (PRODUCTION, "alice", 90, 1, "Active"),
+            (PRODUCTION, "bob", 120, 3, "Active"),
+            (PRODUCTION, "carol", 60, 12, "Active"),
+            (PRODUCTION, "dave", 420, None, "Active"),
+            (PRODUCTION, "dave", 700, 500, "Inactive"),
+            (PARTNER, "erin", 45, 2, "Active"),
         ]
         session.execute(
             insert(t.AccessKey.__table__),
@@ -265,10 +270,15 @@ def _credentials(db: Database, rng: random.Random) -> None:
                     "account_id": account,
                     "user_pk": users[(account, name)],
                     "secret_hash": hash_secret(secret_access_key(rng), n=2**10),
-                    "create_date": iso(DEMO_TIME - timedelta(days=90)),
-                    "status": "Active",
+                    "create_date": iso(DEMO_TIME - timedelta(days=created)),
+                    "status": status,
+                    "last_used_date": None
+                    if used is None
+                    else iso(DEMO_TIME - timedelta(days=used)),
+                    "last_used_service": None if used is None else "s3",
+                    "last_used_region": None if used is None else "us-east-1",
                 }
-                for account, name in keys
+                for account, name, created, used, status in keys
             ],
         )
         for (account, name), seed in zip(
@@ -309,6 +319,28 @@ def _credentials(db: Database, rng: random.Random) -> None:
                 "create_date": iso(DEMO_TIME),
                 "expiration": iso(DEMO_TIME + timedelta(hours=12)),
             },
+        )
+
+
+def _console_access(db: Database) -> None:
+    """Production's password policy and console passwords (hashed; the demo never needs them)."""
+    password_policy.update_account_password_policy(
+        db,
+        PRODUCTION,
+        minimum_password_length=14,
+        require_symbols=True,
+        require_numbers=True,
+        require_uppercase_characters=True,
+        require_lowercase_characters=True,
+        allow_users_to_change_password=True,
+        max_password_age=90,
+        password_reuse_prevention=24,
+    )
+    rng = random.Random(DEMO_VERSION * 7)
+    for name in ("alice", "bob", "carol", "dave"):
+        password = "Demo-" + secret_access_key(rng)[:16] + "-9a"
+        login_profiles.create_login_profile(
+            db, PRODUCTION, name, password, password_reset_required=name == "dave"
         )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from iamdesk.store.db import iso
 from iamdesk.store.ids import unique_id
 
-DEMO_VERSION = 2
+DEMO_VERSION = 3
 MANAGEMENT = "123456789012"
 PRODUCTION = "111122223333"
 PARTNER = "444455556666"

@@ -45,6 +45,7 @@ def test_the_demo_has_the_promised_organization(demo_db: Database) -> None:
             select(func.count()).select_from(model.__table__)
         ).scalar_one()
         assert count(t.AccessKey) >= 3
+        assert count(t.LoginProfile) == 4 and count(t.PasswordPolicy) == 1
         assert count(t.MfaDevice) == 2
         assert count(t.StsSession) == 1
         assert count(t.Resource) >= 6
@@ -97,7 +98,8 @@ def test_write_demo_refuses_an_existing_file(tmp_path: Path) -> None:
 
 
 def test_ensure_demo_database_builds_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(demo, "demo_path", lambda: tmp_path / "data" / "demo-v2.sqlite")
+    name = f"demo-v{demo.DEMO_VERSION}.sqlite"
+    monkeypatch.setattr(demo, "demo_path", lambda: tmp_path / "data" / name)
     first = demo.ensure_demo_database()
     stamp = first.stat().st_mtime_ns
     assert demo.ensure_demo_database() == first and first.stat().st_mtime_ns == stamp
