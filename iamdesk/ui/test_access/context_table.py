@@ -13,12 +13,20 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDateTime,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimeZone,
+)
 from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QCompleter,
+    QDateTimeEdit,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
@@ -238,13 +246,21 @@ class ContextModel(QAbstractTableModel):
 
 
 class _Delegate(QStyledItemDelegate):
-    """A type picker in the Type column and key completion in the Key column."""
+    """A type picker in the Type column, key completion in the Key column, a date-time picker
+    (UTC) for a single date value and true/false for a single boolean."""
 
     def createEditor(self, parent: QWidget, option: Any, index: Index) -> QWidget:
-        if index.column() == 1:
+        kind = str(index.sibling(index.row(), 1).data(Qt.ItemDataRole.EditRole) or "")
+        if index.column() == 1 or (index.column() == 2 and kind == "boolean"):
             combo = QComboBox(parent)
-            combo.addItems(TYPES)
+            combo.addItems(TYPES if index.column() == 1 else ["true", "false"])
             return combo
+        if index.column() == 2 and kind == "date":
+            picker = QDateTimeEdit(parent)
+            picker.setTimeZone(QTimeZone.utc())
+            picker.setDisplayFormat("yyyy-MM-dd HH:mm:ss 'UTC'")
+            picker.setCalendarPopup(True)
+            return picker
         editor = QLineEdit(parent)
         if index.column() == 0:
             names = [k.name for k in catalog.GLOBAL_CONDITION_KEYS]
@@ -256,13 +272,21 @@ class _Delegate(QStyledItemDelegate):
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:
         value = str(index.data(Qt.ItemDataRole.EditRole) or "")
-        if isinstance(editor, QComboBox):
+        if isinstance(editor, QDateTimeEdit):
+            moment = QDateTime.fromString(value.replace("Z", ""), Qt.DateFormat.ISODate)
+            if not moment.isValid():
+                moment = QDateTime.currentDateTimeUtc()
+            moment.setTimeZone(QTimeZone.utc())
+            editor.setDateTime(moment)
+        elif isinstance(editor, QComboBox):
             editor.setCurrentText(value)
         elif isinstance(editor, QLineEdit):
             editor.setText(value)
 
     def setModelData(self, editor: QWidget, model: Any, index: Index) -> None:
-        if isinstance(editor, QComboBox):
+        if isinstance(editor, QDateTimeEdit):
+            model.setData(index, editor.dateTime().toUTC().toString("yyyy-MM-ddTHH:mm:ss") + "Z")
+        elif isinstance(editor, QComboBox):
             model.setData(index, editor.currentText())
         elif isinstance(editor, QLineEdit):
             model.setData(index, editor.text())

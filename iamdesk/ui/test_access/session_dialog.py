@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -47,6 +48,12 @@ class SessionDialog(QDialog):
             self.caller.addItem(choice.label, choice.arn)
         self.name = QLineEdit("test-session", self)
         self.name.setObjectName("sessionName")
+        self.duration = QSpinBox(self)
+        self.duration.setObjectName("sessionDuration")
+        self.duration.setRange(900, 43200)  # AssumeRole's DurationSeconds bounds
+        self.duration.setSingleStep(900)
+        self.duration.setValue(3600)
+        self.duration.setSuffix(" s")
         self.mfa_serial = QComboBox(self)
         self.mfa_serial.setObjectName("sessionMfaDevice")
         self.mfa_code = QLineEdit(self)
@@ -65,6 +72,7 @@ class SessionDialog(QDialog):
         form.addRow("Role", self.role)
         form.addRow("Assumed by", self.caller)
         form.addRow("Session name", self.name)
+        form.addRow("Duration", self.duration)
         form.addRow("MFA device", self.mfa_serial)
         form.addRow("MFA code", self.mfa_code)
         form.addRow(QLabel("Session policy (optional: it can only narrow the role)", self))
@@ -119,6 +127,7 @@ class SessionDialog(QDialog):
                 policy=policy,
                 serial_number=serial,
                 token_code=code,
+                duration_seconds=self.duration.value(),
             )
         except IamError as error:  # AccessDenied, ValidationError, MFA failures
             code_word = getattr(error, "code", None)

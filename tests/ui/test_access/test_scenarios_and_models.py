@@ -178,3 +178,26 @@ def test_failing_scenarios_filter_and_sorting_by_decision(panel):
     panel.results.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     words = [panel.proxy.index(i, 0).data() for i in range(panel.proxy.rowCount())]
     assert words == sorted(words)
+
+
+def test_date_and_boolean_values_are_edited_with_pickers(qtbot):
+    from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QStyleOptionViewItem
+
+    from iamdesk.ui.test_access.context_table import ContextTable
+
+    table = ContextTable()
+    qtbot.addWidget(table)
+    table.model.add(ContextRow("aws:CurrentTime", "date", "2026-03-01T12:00:00Z"))
+    table.model.add(ContextRow("aws:SecureTransport", "boolean", "true"))
+    delegate = table.view.itemDelegate()
+    date_index = table.model.index(0, 2)
+    picker = delegate.createEditor(table.view, QStyleOptionViewItem(), date_index)
+    assert isinstance(picker, QDateTimeEdit)
+    delegate.setEditorData(picker, date_index)
+    picker.setDateTime(picker.dateTime().addSecs(3600))
+    delegate.setModelData(picker, table.model, date_index)
+    assert table.model.rows[0].value == "2026-03-01T13:00:00Z"
+    bool_index = table.model.index(1, 2)
+    combo = delegate.createEditor(table.view, QStyleOptionViewItem(), bool_index)
+    assert isinstance(combo, QComboBox)
+    assert [combo.itemText(i) for i in range(combo.count())] == ["true", "false"]
