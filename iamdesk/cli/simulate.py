@@ -211,15 +211,24 @@ def _error(case_id: Any, message: str) -> str:
     return json.dumps({"id": case_id, "decision": None, "matched_statements": [], "error": message})
 
 
-def _cases(lines: Iterable[str]) -> Iterator[str]:
+def _cases(lines: Iterable[str | bytes]) -> Iterator[str | UnicodeDecodeError]:
+    """The case lines to evaluate; a line of bytes that is not UTF-8 comes out as its error."""
     for line in lines:
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield exc
+                continue
         # A file saved with a byte-order mark starts its first line with U+FEFF.
         stripped = line.strip().lstrip("\ufeff")
         if stripped and not stripped.startswith("//"):
             yield stripped
 
 
-def run_stream(lines: Iterable[str], out: TextIO) -> int:
+def run_stream(lines: Iterable[str | bytes], out: TextIO) -> int:
+    """Evaluate every case line of ``lines`` (text, or bytes read from a file) and write one
+    result line each to ``out``; returns the number of results."""
     # A batch allocates millions of short-lived, acyclic JSON objects; frequent young-generation
     # collections cost more than they free, so collect rarely while the batch runs.
     saved = gc.get_threshold()
@@ -230,12 +239,15 @@ def run_stream(lines: Iterable[str], out: TextIO) -> int:
         gc.set_threshold(*saved)
 
 
-def _run_stream(lines: Iterable[str], out: TextIO) -> int:
+def _run_stream(lines: Iterable[str | bytes], out: TextIO) -> int:
     cache = PolicyCache()
     buffer: list[str] = []
     count = 0
     for line in _cases(lines):
-        buffer.append(result_line(line, cache))
+        if isinstance(line, str):
+            buffer.append(result_line(line, cache))
+        else:
+            buffer.append(_error(None, f"invalid UTF-8 at byte {line.start} of the line"))
         count += 1
         if len(buffer) >= 1000:
             out.write("\n".join(buffer) + "\n")
@@ -252,11 +264,13 @@ def run(argv: list[str], options: GlobalOptions) -> int:
     )
     parser.add_argument("--cases", required=True, help="JSON Lines file of cases, or - for stdin")
     args = parser.parse_args(argv)
+    # Read bytes and decode line by line, so one line that is not UTF-8 is reported as that
+    # line's error instead of stopping the batch.
     if args.cases == "-":
-        run_stream(sys.stdin, sys.stdout)
+        run_stream(sys.stdin.buffer, sys.stdout)
         return 0
     try:
-        with open(args.cases, encoding="utf-8") as handle:
+        with open(args.cases, "rb") as handle:
             run_stream(handle, sys.stdout)
     except OSError as exc:
         print(f"iamdesk simulate: cannot read {args.cases}: {exc.strerror}", file=sys.stderr)

@@ -138,3 +138,15 @@ def test_a_large_policy_is_evaluated_with_the_last_statement_positioned() -> Non
     assert lines[opening].strip() == "{"
     assert m["statement"] == 3000
     assert m["start"] == {"line": opening + 1, "column": lines[opening].index("{") + 2}
+
+
+def test_a_line_that_is_not_utf8_is_that_lines_error(tmp_path: Any, capsys: Any) -> None:
+    from iamdesk.cli.main import main
+
+    path = tmp_path / "cases.jsonl"
+    good = json.dumps(GOOD).encode()
+    path.write_bytes(good + b"\n" + b'{"id": "\xff\xfe"}\n' + good + b"\r\n")
+    assert main(["simulate", "--cases", str(path)]) == 0
+    results = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["decision"] for r in results] == ["allowed", None, "allowed"]
+    assert "UTF-8" in results[1]["error"]
