@@ -85,3 +85,12 @@ def test_a_bad_file_says_where_and_changes_nothing(cli, tmp_path: Path) -> None:
     assert json.loads(out)["UserDetailList"] == []
     code, _, err = cli("import", str(tmp_path / "missing.json"))
     assert code == 1 and "cannot read" in err
+
+
+def test_import_reads_standard_input(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(SAMPLE.read_text(encoding="utf-8")))
+    code, out, err = cli("import", "-")
+    assert code == 0, err
+    assert json.loads(out)["roles"] == 78

@@ -333,3 +333,14 @@ def test_mutated_files_raise_only_the_documented_error(
         import_authorization_details(db, json.dumps(data))
     except ImportFormatError:
         assert _counts(db) == before
+
+
+def test_the_demo_accounts_round_trip(tmp_path: Path) -> None:
+    from iamdesk.services import demo
+
+    source = open_database(demo.write_demo(tmp_path / "demo.sqlite"))
+    for account in (demo.MANAGEMENT, demo.PRODUCTION, demo.PARTNER):
+        first = export_authorization_details(source, account)
+        target = open_database(tmp_path / f"copy-{account}.sqlite")
+        import_authorization_details(target, json.dumps(first))
+        assert export_authorization_details(target, account) == first
