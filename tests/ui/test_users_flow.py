@@ -237,3 +237,10 @@ def test_keyboard_delete_and_column_widths_persist(users_view, context, qtbot, w
     again = MainWindow(context, settings)
     qtbot.addWidget(again)
     assert again.show_view("users").table.horizontalHeader().sectionSize(0) == 333
+
+
+def test_each_edit_is_announced_in_the_status_bar(users_view, window, qtbot):
+    from iamdesk.ui.commands.identity import create_user
+
+    create_user(window.context, "sam")
+    assert window.statusBar().currentMessage() == "Create user sam — Ctrl+Z undoes it"

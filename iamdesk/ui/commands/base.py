@@ -112,5 +112,5 @@ def execute(context: AppContext, command: ServiceCommand) -> Any:
     """Run ``command`` and push it on the undo stack; ``IamError`` propagates, unpushed."""
     result = command.run_first()
     context.undo_stack.push(command)
-    log.info("did %s", command.text())
+    messages.info(f"{command.text()} — Ctrl+Z undoes it")
     return result
