@@ -13,6 +13,7 @@ import gc
 import json
 import logging
 import marshal
+import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TextIO
@@ -267,12 +268,26 @@ def run(argv: list[str], options: GlobalOptions) -> int:
     # Read bytes and decode line by line, so one line that is not UTF-8 is reported as that
     # line's error instead of stopping the batch.
     if args.cases == "-":
-        run_stream(sys.stdin.buffer, sys.stdout)
-        return 0
+        return _run_to_stdout(sys.stdin.buffer)
     try:
-        with open(args.cases, "rb") as handle:
-            run_stream(handle, sys.stdout)
+        handle = open(args.cases, "rb")  # noqa: SIM115 (closed below)
     except OSError as exc:
         print(f"iamdesk simulate: cannot read {args.cases}: {exc.strerror}", file=sys.stderr)
+        return 2
+    with handle:
+        return _run_to_stdout(handle)
+
+
+def _run_to_stdout(lines: Iterable[bytes]) -> int:
+    try:
+        run_stream(lines, sys.stdout)
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, as a Unix filter does, and keep the
+        # interpreter from complaining when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except OSError as exc:
+        print(f"iamdesk simulate: cannot read or write: {exc.strerror}", file=sys.stderr)
         return 2
     return 0

@@ -150,3 +150,23 @@ def test_a_line_that_is_not_utf8_is_that_lines_error(tmp_path: Any, capsys: Any)
     results = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["decision"] for r in results] == ["allowed", None, "allowed"]
     assert "UTF-8" in results[1]["error"]
+
+
+def test_a_reader_that_stops_early_ends_the_batch_quietly(tmp_path: Any) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "cases.jsonl"
+    path.write_text((json.dumps(GOOD) + "\n") * 20_000)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "iamdesk", "simulate", "--cases", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()  # like `| head -1`
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=60) == 0
+    assert json.loads(first)["decision"] == "allowed"
+    assert stderr == b""
