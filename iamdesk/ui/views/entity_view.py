@@ -314,6 +314,14 @@ class EntityView(QWidget):
         self.table.scrollTo(index)
         return True
 
+    def select_name(self, name: str) -> bool:
+        """Reload, then select the entity called ``name`` (after a create or rename)."""
+        self.reload()
+        for position in range(self.model.match_count()):
+            if self.row_name(self.model.row_at(position)) == name:
+                return self.select_key(self.model.key_at(position))
+        return False
+
     def select_first(self) -> None:
         if self.model.rowCount() and not self.table.selectionModel().hasSelection():
             self.table.setCurrentIndex(self.model.index(0, 0))

@@ -158,7 +158,7 @@ class GroupsView(EntityView):
         from iamdesk.ui.dialogs.create_dialogs import CreateGroupDialog
 
         dialog = CreateGroupDialog(self.context, self)
-        dialog.accepted.connect(self.reload)
+        dialog.accepted.connect(lambda: self.select_name(dialog.name.text()))
         dialog.open()
 
     def on_edit(self) -> None:
@@ -168,7 +168,7 @@ class GroupsView(EntityView):
         if row is None:
             return
         dialog = EditEntityDialog(self.context, "group", row["GroupName"], row["Path"], self)
-        dialog.accepted.connect(self.reload)
+        dialog.accepted.connect(lambda: self.select_name(dialog.name.text()))
         dialog.open()
 
     def on_delete(self) -> None:

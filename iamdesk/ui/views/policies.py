@@ -235,7 +235,7 @@ class PoliciesView(EntityView):
         from iamdesk.ui.dialogs.policy_dialogs import CreatePolicyDialog
 
         dialog = CreatePolicyDialog(self.context, self)
-        dialog.accepted.connect(self.reload)
+        dialog.accepted.connect(lambda: self.select_name(dialog.name.text()))
         dialog.open()
 
     def on_delete(self) -> None:

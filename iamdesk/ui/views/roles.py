@@ -163,7 +163,7 @@ class RolesView(EntityView):
         from iamdesk.ui.dialogs.role_dialog import CreateRoleDialog
 
         dialog = CreateRoleDialog(self.context, self)
-        dialog.accepted.connect(self.reload)
+        dialog.accepted.connect(lambda: self.select_name(dialog.name.text()))
         dialog.open()
 
     def on_edit(self) -> None:

@@ -204,15 +204,8 @@ class UsersView(EntityView):
         from iamdesk.ui.dialogs.create_dialogs import CreateUserDialog
 
         dialog = CreateUserDialog(self.context, self)
-        dialog.accepted.connect(lambda: self._select_created(dialog.name.text()))
+        dialog.accepted.connect(lambda: self.select_name(dialog.name.text()))
         dialog.open()
-
-    def _select_created(self, name: str) -> None:
-        self.reload()
-        for row in range(self.model.match_count()):
-            if self.model.row_at(row)["UserName"] == name:
-                self.select_key(self.model.key_at(row))
-                return
 
     def on_edit(self) -> None:
         from iamdesk.ui.dialogs.create_dialogs import EditEntityDialog
@@ -221,7 +214,7 @@ class UsersView(EntityView):
         if row is None:
             return
         dialog = EditEntityDialog(self.context, "user", row["UserName"], row["Path"], self)
-        dialog.accepted.connect(lambda: self._select_created(dialog.name.text()))
+        dialog.accepted.connect(lambda: self.select_name(dialog.name.text()))
         dialog.open()
 
     def on_delete(self) -> None:
