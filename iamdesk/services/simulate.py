@@ -18,10 +18,10 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlmodel import Session
 
-from iamdesk.core.evaluator import Decision, PolicyRef, PolicySet, Request, evaluate
+from iamdesk.core.evaluator import Decision, PolicyRef, PolicySet, Principal, Request, evaluate
 from iamdesk.core.evaluator.compiled import resource_policy_must_allow
 from iamdesk.services import organizations
-from iamdesk.services.errors import invalid_input
+from iamdesk.services.errors import IamError, invalid_input
 from iamdesk.services.principal_policies import GatheredPrincipal, InvolvedPolicy, gather_principal
 from iamdesk.services.resources import resource_for_arn
 from iamdesk.services.simulation_cache import cached
@@ -129,8 +129,9 @@ def simulate_principal_policy(
     explain: bool = True,
 ) -> SimulationResult:
     """AWS's SimulatePrincipalPolicy over the model. ``context_entries`` is AWS's list of
-    ``ContextEntries`` or a plain mapping of key -> value(s). ``caller_arn`` is accepted for
-    AWS's signature; the principal is always ``policy_source_arn``."""
+    ``ContextEntries`` or a plain mapping of key -> value(s). ``caller_arn``, as in AWS, makes
+    the request come from that IAM user with ``policy_source_arn``'s policies ("as Bob, as if Bob
+    had David's policies"): it is the principal resource policies and ``aws:`` keys see."""
     if not action_names:
         raise invalid_input("ActionNames must contain at least one action.")
     given = (
@@ -144,6 +145,8 @@ def simulate_principal_policy(
     if found.mfa_issued is not None:
         age = int((now - found.mfa_issued).total_seconds())
         found.context["aws:MultiFactorAuthAge"] = str(max(0, age))
+    if caller_arn is not None and caller_arn != found.principal.arn:
+        _act_as(db, found, caller_arn)
     if account_id is not None and account_id != found.account_id:
         log.debug("simulating %s from account %s", policy_source_arn, account_id)
     if permissions_boundary_policy_input_list:
@@ -204,6 +207,31 @@ def simulate_principal_policy(
             decisions.append(decision)
             results.append(_result(decision, action, resource, found.involved))
     return SimulationResult(results, decisions, found.involved, _fill(given, filled))
+
+
+def _act_as(db: Database, found: GatheredPrincipal, caller_arn: str) -> None:
+    """Make ``caller_arn`` (an IAM user) the principal of a simulation with ``found``'s policies;
+    the principal's tags are the caller's when the model has the caller."""
+    parts = caller_arn.split(":", 5)
+    if len(parts) != 6 or parts[2] != "iam" or not parts[5].startswith("user/"):
+        raise invalid_input(f"CallerArn must be the ARN of an IAM user: {caller_arn}")
+    found.principal = Principal(caller_arn, parts[4])
+    found.context.update(
+        {
+            "aws:PrincipalArn": caller_arn,
+            "aws:PrincipalType": "User",
+            "aws:username": parts[5].rsplit("/", 1)[-1],
+        }
+    )
+    for key in [k for k in found.context if k.startswith(("aws:PrincipalTag/", "aws:userid"))]:
+        del found.context[key]
+    try:
+        caller = _cached(db, ("principal", caller_arn), gather_principal, caller_arn)
+    except IamError:
+        return  # a caller outside the model: no tags, no id to fill
+    for key in ("aws:userid", *(k for k in caller.context if k.startswith("aws:PrincipalTag/"))):
+        if key in caller.context:
+            found.context[key] = caller.context[key]
 
 
 def _cached(db: Database, key: tuple[str, str], read: Callable[[Session, str], T], arg: str) -> T:

@@ -219,3 +219,20 @@ def test_a_file_replaced_at_the_same_path_is_not_answered_from_the_old_one(
     fresh = open_database(path)  # a new, empty model at the same path
     with pytest.raises(IamError):
         simulate_principal_policy(fresh, **bob)
+
+
+def test_caller_arn_is_who_the_resource_policy_sees(db: Database) -> None:
+    role = f"arn:aws:iam::{demo.PRODUCTION}:role/DeployRole"
+    request = dict(
+        policy_source_arn=USER + "bob",
+        action_names=["sts:AssumeRole"],
+        resource_arns=[role],
+        context_entries={"aws:MultiFactorAuthPresent": "true"},
+    )
+    assert simulate_principal_policy(db, **request).decisions[0].decision == "implicitDeny"
+    as_alice = simulate_principal_policy(db, caller_arn=USER + "alice", **request)
+    assert as_alice.decisions[0].decision == "allowed"
+    assert as_alice.context["aws:username"] == "alice"
+    assert as_alice.context["aws:PrincipalTag/team"] == "platform"  # the caller's tags
+    with pytest.raises(IamError):
+        simulate_principal_policy(db, caller_arn=role, **request)
