@@ -92,3 +92,22 @@ def test_core_matched_statement_reports_aws_positions() -> None:
     assert (m.end_position.line, m.end_position.column) == (1, 167)
     # The span itself starts at the brace, for highlighting the whole statement.
     assert text[m.span.start.column - 1] == "{"
+
+
+def test_explained_evaluation_agrees_with_the_batch_path() -> None:
+    """The GUI evaluates with ``explain=True`` (trace, near misses, plain-English text); it must
+    reach the same decision and deciding statements as the batch's fast path."""
+    from iamdesk.cli.simulate import PolicyCache, build_case
+    from iamdesk.core.evaluator import evaluate
+
+    cache = PolicyCache()
+    for param in CASES:
+        case = param.values[1]
+        request, policy_set = build_case(case, cache)
+        fast = evaluate(request, policy_set, explain=False)
+        full = evaluate(request, policy_set, explain=True)
+        assert (full.decision, full.matched_statements) == (
+            fast.decision,
+            fast.matched_statements,
+        ), case["id"]
+        assert full.explanation, case["id"]
