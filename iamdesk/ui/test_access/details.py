@@ -37,6 +37,13 @@ def highlights_for(row: ResultRow) -> dict[str, list[Highlight]]:
     return found
 
 
+def _org_level(label: str) -> int | None:
+    """``"scps[1][0]"`` -> 1: the organization level an SCP or RCP is attached at."""
+    if not label.startswith(("scps[", "rcps[")):
+        return None
+    return int(label.split("[", 2)[1].rstrip("]"))
+
+
 def _blocking_types(decision: object) -> set[str]:
     """The evaluator policy types that failed to allow an implicitly denied request."""
     if getattr(decision, "decision", "") != "implicitDeny":
@@ -134,6 +141,10 @@ class DetailPane(QWidget):
         name = policy.name or policy.label
         if policy.owner:
             name += f" (on {policy.owner})"
+        level = _org_level(policy.label)
+        if level is not None:
+            # SCPs/RCPs apply root -> OUs -> account; each level needs its own Allow.
+            name += " (at the root)" if level == 0 else f" (level {level} below the root)"
         view = PolicyView(
             f"{title} · {name}",
             policy.text,
