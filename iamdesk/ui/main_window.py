@@ -231,7 +231,13 @@ class MainWindow(QMainWindow):
         return widget
 
     def _on_navigate_request(self, view: str, key: str) -> None:
+        """Show ``view`` and select ``key`` (an ARN, or ``name:NAME``)."""
         widget = self.show_view(view)
+        if key.startswith("name:"):
+            by_name = getattr(widget, "select_name", None)
+            if by_name is not None:
+                by_name(key.removeprefix("name:"))
+            return
         select = getattr(widget, "select_key", None)
         if select is not None and key:
             select(key)

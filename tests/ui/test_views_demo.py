@@ -120,3 +120,35 @@ def test_bucket_policy_edited_and_undone(qtbot, demo_file, settings, tmp_path):
     finally:
         window.close()
         database.close()
+
+
+@pytest.fixture
+def writable_demo_window(qtbot, demo_file, settings, tmp_path):
+    """A window over a private copy of the demo, for tests that change it."""
+    import shutil
+
+    from iamdesk.store.db import open_database
+
+    copy = tmp_path / "demo-copy.sqlite"
+    shutil.copy(demo_file, copy)
+    database = open_database(copy)
+    window = MainWindow(AppContext(database, "111122223333", copy), settings)
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.close()
+    database.close()
+
+
+def test_recent_change_opens_its_entity(writable_demo_window, qtbot):
+    from iamdesk.services import users
+
+    demo_window = writable_demo_window
+    context = demo_window.context
+    dashboard = demo_window.show_view("dashboard")
+    users.create_user(context.database, context.account_id, "newcomer")
+    context.notify("users")
+    qtbot.waitUntil(lambda: dashboard.recent.topLevelItem(0).text(2) == "user newcomer")
+    dashboard._open_change(dashboard.recent.topLevelItem(0))
+    assert demo_window.current_view_name() == "users"
+    assert demo_window.views["users"].selected_row()["UserName"] == "newcomer"

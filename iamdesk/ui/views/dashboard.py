@@ -29,6 +29,7 @@ from iamdesk.ui.views.tabs import ITEM_ROLE, add_item, make_list
 
 log = logging.getLogger(__name__)
 
+VIEW_OF_ENTITY = {"user": "users", "group": "groups", "role": "roles", "policy": "policies"}
 STALE_DAYS = 90  # AWS's guidance for unused credentials and key rotation
 
 CARDS = (
@@ -113,6 +114,7 @@ class DashboardView(QScrollArea):
         self.recent.header().resizeSection(0, 150)
         self.recent.header().resizeSection(1, 200)
         self.recent.header().resizeSection(2, 260)
+        self.recent.itemDoubleClicked.connect(self._open_change)
         QVBoxLayout(recent).addWidget(self.recent)
 
         layout = QVBoxLayout(body)
@@ -232,6 +234,15 @@ class DashboardView(QScrollArea):
             if found
             else "No findings: every console user has MFA and no credential is stale."
         )
+
+    def _open_change(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        entry = item.data(0, ITEM_ROLE)
+        view = VIEW_OF_ENTITY.get(entry["EntityType"])
+        if view is None:
+            return
+        name = entry["EntityName"]
+        # Policies are logged by ARN, the others by name.
+        self.navigateRequested.emit(view, name if view == "policies" else f"name:{name}")
 
     def _open_view(self, view: str) -> None:
         self.navigateRequested.emit(view, "")
