@@ -90,7 +90,7 @@ class PolicyEditor(QWidget):
         format_button.setDefaultAction(self.format_action)
         self.addAction(self.format_action)
         self.format_action.setEnabled(not read_only)
-        self.visual.setEnabled(not read_only)
+        self.visual.set_editable(not read_only)
 
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
@@ -166,7 +166,7 @@ class PolicyEditor(QWidget):
     def set_read_only(self, read_only: bool) -> None:
         self.code.setReadOnly(read_only)
         self.format_action.setEnabled(not read_only)
-        self.visual.setEnabled(not read_only)
+        self.visual.set_editable(not read_only)
 
     # -- validation ---------------------------------------------------------------------------
     def findings(self) -> list[EditorFinding]:

@@ -84,6 +84,13 @@ class VisualView(QWidget):
         layout.addLayout(buttons)
         self.dialog: StatementDialog | None = None
         self._document: dict[str, Any] | None = None
+        self.editable = True
+
+    def set_editable(self, editable: bool) -> None:
+        """A read-only editor still shows its statements, without the edit buttons."""
+        self.editable = editable
+        for button in (self.add_button, self.edit_button, self.remove_button):
+            button.setVisible(editable)
 
     # -- reading ------------------------------------------------------------------------------
     def _load(self) -> dict[str, Any] | None:
@@ -109,7 +116,7 @@ class VisualView(QWidget):
 
     def refresh(self) -> None:
         self._document = self._load()
-        editable = self._document is not None
+        editable = self._document is not None and self.editable
         for button in (self.add_button, self.edit_button, self.remove_button):
             button.setEnabled(editable)
         self.table.setRowCount(0)
@@ -148,6 +155,8 @@ class VisualView(QWidget):
 
     def edit_statement(self, row: int | None) -> StatementDialog | None:
         """Open the statement dialog (non-blocking); ``row`` None adds a statement."""
+        if not self.editable:
+            return None
         if self._document is None:
             self.refresh()
             if self._document is None:
@@ -171,6 +180,8 @@ class VisualView(QWidget):
         return dialog
 
     def remove_statement(self, row: int) -> None:
+        if not self.editable:
+            return
         statements = self.statements()
         if 0 <= row < len(statements):
             del statements[row]

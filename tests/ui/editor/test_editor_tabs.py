@@ -201,3 +201,14 @@ def test_double_clicking_a_service_shows_the_statement_that_grants_it(editor):
 
     second = parse_policy(editor.text()).statements[1]
     assert highlighted == list(range(second.span.start.line, second.span.end.line + 1))
+
+
+def test_a_read_only_editor_shows_statements_but_offers_no_edits(qtbot):
+    viewer = PolicyEditor(text=json.dumps(POLICY, indent=4), read_only=True)
+    qtbot.addWidget(viewer)
+    viewer.tabs.setCurrentWidget(viewer.visual)
+    assert viewer.visual.table.rowCount() == 2 and viewer.visual.isEnabled()
+    assert not viewer.visual.add_button.isVisibleTo(viewer)
+    assert viewer.visual.edit_statement(0) is None
+    viewer.visual.remove_statement(0)
+    assert len(json.loads(viewer.text())["Statement"]) == 2
