@@ -49,11 +49,28 @@ def _validation(value: Any, field: str, constraint: str) -> IamError:
     )
 
 
-def _denied(caller: str, role_arn: str) -> IamError:
+def _denied(caller: str, role_arn: str, action: str = "sts:AssumeRole") -> IamError:
     return IamError(
         "AccessDenied",
-        f"User: {caller} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+        f"User: {caller} is not authorized to perform: {action} on resource: {role_arn}",
     )
+
+
+def _session_tags(tags: Sequence[Mapping[str, str]] | None) -> dict[str, str]:
+    """``[{"Key": k, "Value": v}]`` -> ``{k: v}``, with STS's limits (50 tags, 128/256 chars)."""
+    out: dict[str, str] = {}
+    for index, tag in enumerate(tags or [], start=1):
+        key, value = tag.get("Key"), tag.get("Value", "")
+        if not isinstance(key, str) or not isinstance(value, str) or not 1 <= len(key) <= 128:
+            raise _validation(tag, f"tags.{index}.member", "have a Key of 1 to 128 characters")
+        if len(value) > 256:
+            raise _validation(value, f"tags.{index}.member.value", "have length <= 256")
+        if key.lower() in (k.lower() for k in out):
+            raise IamError("InvalidParameterValue", f"Duplicate tag keys found: {key}")
+        out[key] = value
+    if len(out) > 50:
+        raise _validation(len(out), "tags", "have length less than or equal to 50")
+    return out
 
 
 def _invalid_token() -> IamError:
@@ -169,20 +186,29 @@ def assume_role(
             context.update({"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "0"})
         elif not chained:
             context["aws:MultiFactorAuthPresent"] = "false"
+        # Passing tags or a source identity needs its own permission in the trust policy (and
+        # the caller's policies), evaluated with the same request context.
+        actions = ["sts:AssumeRole"]
+        session_tags = _session_tags(tags)
+        if session_tags:
+            actions.append("sts:TagSession")
+            context["aws:TagKeys"] = list(session_tags)
+            context.update({f"aws:RequestTag/{k}": v for k, v in session_tags.items()})
         if source_identity:
+            actions.append("sts:SetSourceIdentity")
             context["sts:SourceIdentity"] = source_identity
-        # The trust policy and the caller's permissions, in one evaluation (a separate read).
         session.flush()
         result = simulate_principal_policy(
             db,
             policy_source_arn=caller,
-            action_names=["sts:AssumeRole"],
+            action_names=actions,
             resource_arns=[role_arn],
             context_entries=context,
             explain=False,
         )
-        if not result.decisions[0].allowed:
-            raise _denied(caller, role_arn)
+        for action, decision in zip(actions, result.decisions, strict=True):
+            if not decision.allowed:
+                raise _denied(caller, role_arn, action)
         access_key = unique_id("session-key", db.rng)
         secret = secret_access_key(db.rng)
         token = _session_token(db)
@@ -202,7 +228,7 @@ def assume_role(
                 caller_arn=caller,
                 source_identity=source_identity,
                 session_policy=policy,
-                session_tags=json.dumps(list(tags or [])),
+                session_tags=json.dumps([{"Key": k, "Value": v} for k, v in session_tags.items()]),
                 mfa_authenticated=mfa,
                 mfa_serial=serial_number if mfa else None,
                 create_date=iso(now),

@@ -205,3 +205,45 @@ def test_callers_named_by_access_key_and_role_chaining(db: Database) -> None:
         ).code
         == "InvalidClientTokenId"
     )
+
+
+def test_session_tags_need_tag_session_in_the_trust_policy(db: Database) -> None:
+    args = dict(
+        role_arn=DEPLOY,
+        caller_arn=ALICE,
+        serial_number=ALICE_MFA,
+        tags=[{"Key": "project", "Value": "checkout"}],
+    )
+    refused = _error(
+        db=db, role_session_name="tagged", token_code=_code(demo.MFA_SEEDS["alice"]), **args
+    )
+    assert refused.message.endswith(f"perform: sts:TagSession on resource: {DEPLOY}")
+    # Allow tagging in the trust policy: the tags become principal tags of the session.
+    from iamdesk.services import roles
+
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": ALICE},
+                "Action": ["sts:AssumeRole", "sts:TagSession"],
+                "Condition": {"StringEquals": {"aws:RequestTag/project": "checkout"}},
+            }
+        ],
+    }
+    roles.update_assume_role_policy(db, PROD, "DeployRole", json.dumps(trust))
+    out = sts.assume_role(
+        db,
+        role_session_name="tagged",
+        token_code=_code(demo.MFA_SEEDS["alice"], NOW + timedelta(seconds=30)),
+        **args,
+    )
+    simulated = simulate_principal_policy(
+        db, policy_source_arn=out["AssumedRoleUser"]["Arn"], action_names=["s3:ListBucket"]
+    )
+    assert simulated.context["aws:PrincipalTag/project"] == "checkout"
+    duplicate = [{"Key": "a", "Value": "1"}, {"Key": "A", "Value": "2"}]
+    assert _error(
+        db=db, role_arn=DEPLOY, role_session_name="dup", caller_arn=ALICE, tags=duplicate
+    ).code == ("InvalidParameterValue")
