@@ -139,6 +139,7 @@ class PolicyEditor(QWidget):
         self.code.setPlainText(text)
         self.code.document().setModified(False)
         self.validate_now()
+        self._tab_changed(self.tabs.currentIndex())  # a visible Visual/Summary tab follows
 
     def replace_text(self, text: str) -> None:
         """Replace the whole document as one undoable edit (Format, Visual-tab edits)."""

@@ -212,3 +212,15 @@ def test_a_read_only_editor_shows_statements_but_offers_no_edits(qtbot):
     assert viewer.visual.edit_statement(0) is None
     viewer.visual.remove_statement(0)
     assert len(json.loads(viewer.text())["Statement"]) == 2
+
+
+def test_a_visible_summary_follows_a_new_document(editor):
+    editor.tabs.setCurrentWidget(editor.summary)
+    editor.set_text(
+        json.dumps({"Statement": {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}})
+    )
+    names = [
+        editor.summary.tree.topLevelItem(0).child(i).text(0)
+        for i in range(editor.summary.tree.topLevelItem(0).childCount())
+    ]
+    assert names == ["AWS Key Management Service"]
