@@ -51,8 +51,9 @@ def test_case(name: str, case: dict[str, Any]) -> None:
                 "policy": m.label,
                 "statement": m.statement_index,
                 "sid": m.sid,
-                "start": {"line": m.span.start.line, "column": m.span.start.column},
-                "end": {"line": m.span.end.line, "column": m.span.end.column},
+                # As AWS's MatchedStatements and the batch output count them.
+                "start": {"line": m.start_position.line, "column": m.start_position.column},
+                "end": {"line": m.end_position.line, "column": m.end_position.column},
             }
             for m in decision.matched_statements
         ]
