@@ -31,5 +31,6 @@ def register_iam_commands(register: Any) -> None:
         "resource_owner",
         "caller_arn",
         "permissions_boundary_policy_input_list:list",
+        "policy_input_list:list",
         help="evaluate a modelled user's, role's or session's access",
     )

@@ -35,6 +35,8 @@ from iamdesk.store.tables import (
 
 log = logging.getLogger(__name__)
 
+GROUP_MEMBER_PATH = "/group-member/"
+
 
 @functools.lru_cache(maxsize=4096)
 def compiled(text: str) -> CompiledPolicy:
@@ -156,6 +158,24 @@ def _gather_user(session: Session, user: User) -> GatheredPrincipal:
     return found
 
 
+def group_member_arn(group: Group) -> str:
+    """The stand-in principal of a group simulation: a user who belongs to that group only."""
+    return f"arn:aws:iam::{group.account_id}:user{GROUP_MEMBER_PATH}{group.name}"
+
+
+def _gather_group(session: Session, group: Group) -> GatheredPrincipal:
+    """A group's policies, as AWS simulates a group: the request of a member with no policies of
+    its own (the evaluator needs an IAM principal; see ``group_member_arn``)."""
+    member = group_member_arn(group)
+    found = GatheredPrincipal(Principal(member, group.account_id), group.account_id)
+    assert group.pk is not None
+    _identity_policies(session, found, "group", [group.pk])
+    found.context.update(
+        {"aws:PrincipalArn": member, "aws:PrincipalType": "User", "aws:username": group.name}
+    )
+    return found
+
+
 def _gather_role(session: Session, role: Role, arn: str | None = None) -> GatheredPrincipal:
     found = GatheredPrincipal(Principal(arn or role.arn, role.account_id), role.account_id)
     assert role.pk is not None
@@ -214,6 +234,9 @@ def gather_principal(session: Session, arn: str) -> GatheredPrincipal:
         if role is None:
             raise IamError("NoSuchEntity", f"The role with ARN {arn} cannot be found.")
         return _gather_role(session, role)
-    if ":group/" in arn and session.scalars(select(Group).where(Group.arn == arn)).first():
-        raise invalid_input("Simulating a group is not supported; simulate one of its users.")
+    if ":group/" in arn:
+        group = session.scalars(select(Group).where(Group.arn == arn)).first()
+        if group is None:
+            raise IamError("NoSuchEntity", f"The group with ARN {arn} cannot be found.")
+        return _gather_group(session, group)
     raise invalid_input(f"Invalid ARN for PolicySourceArn: {arn}")

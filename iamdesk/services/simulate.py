@@ -126,6 +126,7 @@ def simulate_principal_policy(
     resource_owner: str | None = None,
     caller_arn: str | None = None,
     permissions_boundary_policy_input_list: Sequence[str] | None = None,
+    policy_input_list: Sequence[str] | None = None,
     explain: bool = True,
 ) -> SimulationResult:
     """AWS's SimulatePrincipalPolicy over the model. ``context_entries`` is AWS's list of
@@ -149,6 +150,10 @@ def simulate_principal_policy(
         _act_as(db, found, caller_arn)
     if account_id is not None and account_id != found.account_id:
         log.debug("simulating %s from account %s", policy_source_arn, account_id)
+    for index, text in enumerate(policy_input_list or [], start=1):
+        # AWS's "additional policy documents to include": more identity policies.
+        label = f"identity[{len(found.identity)}]"
+        found.identity.append(found.add(label, f"PolicyInputList.{index}", "IAM Policy", text))
     if permissions_boundary_policy_input_list:
         found.boundary = found.add(
             "permissions_boundary",

@@ -236,3 +236,40 @@ def test_caller_arn_is_who_the_resource_policy_sees(db: Database) -> None:
     assert as_alice.context["aws:PrincipalTag/team"] == "platform"  # the caller's tags
     with pytest.raises(IamError):
         simulate_principal_policy(db, caller_arn=role, **request)
+
+
+def test_a_group_is_simulated_as_a_member_with_only_its_policies(db: Database) -> None:
+    group = f"arn:aws:iam::{demo.PRODUCTION}:group/Admins"
+    result = simulate_principal_policy(
+        db,
+        policy_source_arn=group,
+        action_names=["iam:CreateUser"],
+        context_entries={"aws:MultiFactorAuthPresent": "false"},
+    )
+    assert result.decisions[0].decision == "explicitDeny"
+    assert {p.name for p in result.policies.values()} >= {"AdministratorAccess", "RequireMFA"}
+    assert result.context["aws:PrincipalArn"].endswith(":user/group-member/Admins")
+    with pytest.raises(IamError) as caught:
+        simulate_principal_policy(
+            db, policy_source_arn=group.replace("Admins", "Nobody"), action_names=["s3:*"]
+        )
+    assert caught.value.code == "NoSuchEntity"
+
+
+def test_policy_input_list_adds_identity_policies(db: Database) -> None:
+    extra = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "iam:CreateUser", "Resource": "*"}],
+        }
+    )
+    request = dict(policy_source_arn=USER + "frank", action_names=["iam:CreateUser"])
+    assert simulate_principal_policy(db, **request).decisions[0].decision == "implicitDeny"
+    result = simulate_principal_policy(db, policy_input_list=[extra], **request)
+    assert result.decisions[0].decision == "allowed"
+    assert result.evaluation_results[0]["MatchedStatements"][0]["SourcePolicyId"] == (
+        "PolicyInputList.1"
+    )
+    with pytest.raises(IamError) as caught:
+        simulate_principal_policy(db, policy_input_list=['{"Statement": 1}'], **request)
+    assert caught.value.code == "MalformedPolicyDocument"
