@@ -144,7 +144,7 @@ class DetailPane(QWidget):
         level = _org_level(policy.label)
         if level is not None:
             # SCPs/RCPs apply root -> OUs -> account; each level needs its own Allow.
-            name += " (at the root)" if level == 0 else f" (level {level} below the root)"
+            name += " (root)" if level == 0 else f" (level {level})"
         view = PolicyView(
             f"{title} · {name}",
             policy.text,

@@ -10,7 +10,14 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from iamdesk.core.policy.document import Span
 from iamdesk.ui.editor.code_view import CodeView
@@ -28,8 +35,8 @@ TYPE_TITLES = {
     "identity": "Identity policy",
     "permissions_boundary": "Permissions boundary",
     "session_policy": "Session policy",
-    "scps": "Service control policy",
-    "rcps": "Resource control policy",
+    "scps": "SCP",
+    "rcps": "RCP",
     "resource_policy": "Resource policy",
 }
 
@@ -63,6 +70,10 @@ class PolicyView(QWidget):
         self.highlights = highlights
         self.title = QLabel(title, self)
         self.title.setObjectName("testAccessPolicyTitle")
+        self.title.setToolTip(title)
+        # A long title gives way (elided by the layout) so the buttons stay in view.
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setMinimumWidth(120)
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)

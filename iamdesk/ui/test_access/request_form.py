@@ -139,6 +139,7 @@ class RequestForm(QWidget):
             self.principal.setCurrentIndex(index)
         else:
             self.principal.setEditText(arn)
+        self.principal.lineEdit().setCursorPosition(0)  # show the start: kind and name
 
     def _resource_picked(self, index: int) -> None:
         arn = self.resource_picker.itemData(index)

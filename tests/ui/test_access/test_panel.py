@@ -49,7 +49,7 @@ def test_scp_deny_highlights_the_denying_statement_at_its_lines(panel, qtbot):
     assert "SCP ✗ deny" in panel.model.data(panel.model.index(0, 3))
     # The deciding policy is shown first, with exactly the denying statement in red.
     first = panel.details.policies_layout.itemAt(0).widget()
-    assert first.title.text() == "Service control policy · Guardrails (level 1 below the root)"
+    assert first.title.text() == "SCP · Guardrails (level 1)"
     assert first.highlighted_lines() == {
         "deny": _statement_lines(first.code.toPlainText(), "DenyOutsideApprovedRegions")
     }
