@@ -23,6 +23,7 @@ cli.command(
     "token_code",
     "source_identity",
     "tags:structs",
+    "policy_arns:structs",
 )
 cli.command("get-caller-identity", "GetCallerIdentity", sts.get_caller_identity, "access_key_id!")
 run = cli.run

@@ -124,6 +124,27 @@ def _boundary(session: Session, found: GatheredPrincipal, policy_pk: int | None)
         )
 
 
+def session_policy_text(session: Session, inline: str | None, arns: Sequence[str]) -> str | None:
+    """One document for a session's policies: the inline policy as given, or, with managed
+    session policies (``--policy-arns``), every statement of all of them. Session policies are
+    unioned among themselves before they cap the role, so one document means the same."""
+    if not arns:
+        return inline
+    statements: list[Any] = []
+    for text in ([inline] if inline else []) + [_text_of_arn(session, arn) for arn in arns]:
+        body = json.loads(text).get("Statement", [])
+        statements.extend(body if isinstance(body, list) else [body])
+    return json.dumps({"Version": "2012-10-17", "Statement": statements}, indent=4)
+
+
+def _text_of_arn(session: Session, arn: str) -> str:
+    # assume_role materialized AWS managed ones when it recorded the session.
+    pk = session.scalars(select(ManagedPolicy.pk).where(ManagedPolicy.arn == arn)).first()
+    if pk is None:
+        raise IamError("NoSuchEntity", f"Policy {arn} does not exist or is not attachable.")
+    return _default_text(session, pk)[1]
+
+
 def _tags(session: Session, entity_type: str, pk: int) -> dict[str, str]:
     rows = session.execute(
         select(Tag.key, Tag.value).where(Tag.entity_type == entity_type, Tag.entity_pk == pk)
@@ -197,9 +218,10 @@ def _gather_session(session: Session, sts: StsSession) -> GatheredPrincipal:
     role = session.get(Role, sts.role_pk)
     assert role is not None
     found = _gather_role(session, role, sts.arn)
-    if sts.session_policy:
+    text = session_policy_text(session, sts.session_policy, json.loads(sts.policy_arns or "[]"))
+    if text:
         found.session_policy = found.add(
-            "session_policy", f"{sts.session_name} session policy", "session", sts.session_policy
+            "session_policy", f"{sts.session_name} session policy", "session", text
         )
     found.context["aws:userid"] = sts.assumed_role_id
     found.context["aws:TokenIssueTime"] = sts.create_date

@@ -26,12 +26,13 @@ from iamdesk.core.policy.document import PolicyParseError
 from iamdesk.core.policy.parser import parse_policy
 from iamdesk.services.entities import record
 from iamdesk.services.errors import IamError
+from iamdesk.services.managed_policies import materialize
 from iamdesk.services.mfa import verify_token
 from iamdesk.services.simulate import simulate_principal_policy
 from iamdesk.store.db import Database, iso
 from iamdesk.store.ids import assumed_role_arn, secret_access_key, unique_id
 from iamdesk.store.secrets import hash_secret
-from iamdesk.store.tables import AccessKey, MfaDevice, Role, StsSession, User
+from iamdesk.store.tables import AccessKey, ManagedPolicy, MfaDevice, Role, StsSession, User
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,27 @@ def _denied(caller: str, role_arn: str, action: str = "sts:AssumeRole") -> IamEr
         "AccessDenied",
         f"User: {caller} is not authorized to perform: {action} on resource: {role_arn}",
     )
+
+
+def _session_policy_arns(
+    session: Session, account_id: str, policy_arns: Sequence[Mapping[str, str]] | None
+) -> list[str]:
+    """The managed session policies (``--policy-arns arn=...``): at most 10, each a policy of
+    the role's account or an AWS managed one (materialized so the session can be simulated)."""
+    arns = [str(item.get("arn") or item.get("Arn") or "") for item in policy_arns or []]
+    if len(arns) > 10:
+        raise _validation(len(arns), "policyArns", "have length less than or equal to 10")
+    for arn in arns:
+        row = session.scalars(select(ManagedPolicy).where(ManagedPolicy.arn == arn)).first()
+        if row is not None:
+            usable = row.account_id in (None, account_id)
+        else:
+            usable = materialize(session, arn) is not None
+        if not usable:
+            raise IamError(
+                "InvalidParameterValue", f"Policy {arn} does not exist or is not attachable."
+            )
+    return arns
 
 
 def _session_tags(tags: Sequence[Mapping[str, str]] | None) -> dict[str, str]:
@@ -135,6 +157,7 @@ def assume_role(
     token_code: str | None = None,
     source_identity: str | None = None,
     tags: Sequence[Mapping[str, str]] | None = None,
+    policy_arns: Sequence[Mapping[str, str]] | None = None,
     account_id: str | None = None,
 ) -> dict[str, Any]:
     """AWS's AssumeRole. The caller is ``caller_arn`` (a modelled user or role session) or the
@@ -188,6 +211,7 @@ def assume_role(
             context["aws:MultiFactorAuthPresent"] = "false"
         # Passing tags or a source identity needs its own permission in the trust policy (and
         # the caller's policies), evaluated with the same request context.
+        managed = _session_policy_arns(session, role.account_id, policy_arns)
         actions = ["sts:AssumeRole"]
         session_tags = _session_tags(tags)
         if session_tags:
@@ -228,6 +252,7 @@ def assume_role(
                 caller_arn=caller,
                 source_identity=source_identity,
                 session_policy=policy,
+                policy_arns=json.dumps(managed),
                 session_tags=json.dumps([{"Key": k, "Value": v} for k, v in session_tags.items()]),
                 mfa_authenticated=mfa,
                 mfa_serial=serial_number if mfa else None,

@@ -247,3 +247,42 @@ def test_session_tags_need_tag_session_in_the_trust_policy(db: Database) -> None
     assert _error(
         db=db, role_arn=DEPLOY, role_session_name="dup", caller_arn=ALICE, tags=duplicate
     ).code == ("InvalidParameterValue")
+
+
+def test_managed_session_policies_join_the_inline_one(db: Database) -> None:
+    inline = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+        }
+    )
+    out = sts.assume_role(
+        db,
+        role_arn=DEPLOY,
+        role_session_name="scoped",
+        caller_arn=ALICE,
+        serial_number=ALICE_MFA,
+        token_code=_code(demo.MFA_SEEDS["alice"]),
+        policy=inline,
+        policy_arns=[{"arn": "arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess"}],
+    )
+    arn = out["AssumedRoleUser"]["Arn"]
+    region = {"aws:RequestedRegion": "us-east-1"}
+
+    def decide(action: str) -> str:
+        result = simulate_principal_policy(
+            db, policy_source_arn=arn, action_names=[action], context_entries=region
+        )
+        return result.decisions[0].decision
+
+    assert decide("s3:GetObject") == "allowed"  # the inline session policy
+    assert decide("ec2:DescribeInstances") == "allowed"  # the managed session policy
+    assert decide("ec2:RunInstances") == "implicitDeny"  # neither: the role alone is not enough
+    missing = _error(
+        db=db,
+        role_arn=DEPLOY,
+        role_session_name="missing",
+        caller_arn=ALICE,
+        policy_arns=[{"arn": f"arn:aws:iam::{PROD}:policy/Nope"}],
+    )
+    assert missing.code == "InvalidParameterValue"
