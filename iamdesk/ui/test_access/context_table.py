@@ -177,8 +177,8 @@ class ContextModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return value
         problem = row.problem()
-        if role == Qt.ItemDataRole.ToolTipRole and problem:
-            return f"{row.key or 'This entry'}: {problem}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{row.key or 'This entry'}: {problem}" if problem else value
         if role == Qt.ItemDataRole.BackgroundRole and problem and index.column() != 1:
             return QBrush(QColor("#fde7e7"))
         return None
@@ -305,12 +305,13 @@ class ContextTable(QWidget):
         self.view.verticalHeader().setVisible(False)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.view.horizontalHeader()
+        # Keys are long (aws:MultiFactorAuthPresent), values short; the type takes what it needs.
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(0, 180)
-        header.resizeSection(1, 84)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.view.setMinimumHeight(110)
         self.view.setMaximumHeight(170)
-        header.setStretchLastSection(True)
 
         add = QToolButton(self)
         add.setText("Add")
