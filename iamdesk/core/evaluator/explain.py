@@ -122,7 +122,7 @@ def explain_decision(decision: Decision) -> str:
         return f"Denied: {_list(parts)} {verb} {what}."
     if decision.decision == "allowed":
         allows = [m for m in decision.matched_statements if m.policy_type != "scps"]
-        parts = [_statement(m) for m in allows] or ["the account root user's own permissions"]
+        parts = [_statement(m) for m in allows] or ["the account root user's full access"]
         verb = "allow" if len(parts) > 1 else "allows"
         text = f"Allowed: {_list(parts)} {verb} {what}"
         if decision.cross_account:
