@@ -69,27 +69,40 @@ class JsonHighlighter(QSyntaxHighlighter):
         }
 
     def highlightBlock(self, text: str) -> None:
+        # Qt positions count UTF-16 units; Python's count code points. They differ only after a
+        # character beyond the basic plane (an emoji in a Sid), so map only then.
+        self._units: list[int] | None = None
+        if any(ord(ch) > 0xFFFF for ch in text):
+            units = [0]
+            for ch in text:
+                units.append(units[-1] + (2 if ord(ch) > 0xFFFF else 1))
+            self._units = units
         for match in _TOKEN.finditer(text):
             kind = match.lastgroup or "punct"
             start, end = match.span()
             if kind == "string":
                 self._string(text, match.group(), start, end)
             else:
-                self.setFormat(start, end - start, self.formats[kind])
+                self._set(start, end - start, self.formats[kind])
+
+    def _set(self, start: int, length: int, fmt: QTextCharFormat) -> None:
+        if self._units is not None:
+            start, length = self._units[start], self._units[start + length] - self._units[start]
+        self.setFormat(start, length, fmt)
 
     def _string(self, text: str, token: str, start: int, end: int) -> None:
         if _KEY_FOLLOWS.match(text, end):
             name = token.strip('"')
             fmt = self.formats["element" if name in ELEMENT_NAMES else "key"]
-            self.setFormat(start, end - start, fmt)
+            self._set(start, end - start, fmt)
             return
         value = token.strip('"')
         if value == "Allow":
-            self.setFormat(start, end - start, self.formats["allow"])
+            self._set(start, end - start, self.formats["allow"])
         elif value == "Deny":
-            self.setFormat(start, end - start, self.formats["deny"])
+            self._set(start, end - start, self.formats["deny"])
         else:
-            self.setFormat(start, end - start, self.formats["string"])
+            self._set(start, end - start, self.formats["string"])
             # Policy variables are resolved at request time; mark them so they read as such.
             for var in re.finditer(r"\$\{[^}]*\}", token):
-                self.setFormat(start + var.start(), len(var.group()), self.formats["variable"])
+                self._set(start + var.start(), len(var.group()), self.formats["variable"])

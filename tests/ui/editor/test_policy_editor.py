@@ -189,3 +189,29 @@ def test_clicking_a_gutter_marker_selects_its_finding(editor, qtbot):
     assert editor.code.line_column()[0] == 7
     current = editor.findings_view.currentItem()
     assert current is not None and current.text(1) == "7"
+
+
+def test_spans_count_code_points_even_beyond_the_basic_plane(qtbot):
+    from iamdesk.core.policy.document import Position, Span
+
+    editor = PolicyEditor(text='{"Sid": "😀😀", "Effect": "Allow"}')
+    qtbot.addWidget(editor)
+    start = editor.text().index('"Effect"') + 1  # 1-based column of the quote, in code points
+    cursor = editor.code.cursor_for_span(
+        Span(Position(1, start), Position(1, start + len('"Effect"')))
+    )
+    assert cursor.selectedText() == '"Effect"'
+
+
+def test_highlighting_lands_on_the_right_characters_after_an_emoji(qtbot):
+    editor = PolicyEditor(text='{"Sid": "😀", "Effect": "Allow"}')
+    qtbot.addWidget(editor)
+    block = editor.code.document().firstBlock()
+    text = block.text()
+    utf16 = text.encode("utf-16-le")
+    allow = [
+        utf16[2 * r.start : 2 * (r.start + r.length)].decode("utf-16-le")
+        for r in block.layout().formats()
+        if r.format.foreground().color().name() == "#1b7a2f"
+    ]
+    assert allow == ['"Allow"']
