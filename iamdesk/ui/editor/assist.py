@@ -11,7 +11,7 @@ from PySide6.QtGui import QHelpEvent, QKeyEvent, QTextCursor
 from PySide6.QtWidgets import QCompleter, QToolTip
 
 from iamdesk.core import catalog
-from iamdesk.ui.editor.code_view import CodeView
+from iamdesk.ui.editor.code_view import CodeView, code_points
 from iamdesk.ui.editor.completion import complete
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ class EditorAssist(QObject):
         """Show the popup for the cursor's context; returns what it offers."""
         cursor = self.view.textCursor()
         text = self.view.toPlainText()
-        result = complete(text[: cursor.position()], text, self.resources)
+        result = complete(text[: code_points(text, cursor.position())], text, self.resources)
         if result is None or not result[1]:
             self.completer.popup().hide()
             return []
@@ -157,7 +157,8 @@ class EditorAssist(QObject):
             QTextCursor.MoveOperation.Left, QTextCursor.MoveMode.KeepAnchor, len(self._prefix)
         )
         cursor.insertText(completion)
-        rest = cursor.block().text()[cursor.positionInBlock() :]
+        line = cursor.block().text()
+        rest = line[code_points(line, cursor.positionInBlock()) :]
         if not rest.startswith('"'):
             # Close the string (and start the value of a key) so typing goes on after it.
             cursor.insertText('": ' if self._kind == "key" else '"')
@@ -166,7 +167,8 @@ class EditorAssist(QObject):
 
     def _tooltip(self, event: QHelpEvent) -> None:
         cursor = self.view.cursorForPosition(event.pos())
-        token = token_at(cursor.block().text(), cursor.positionInBlock())
+        line = cursor.block().text()
+        token = token_at(line, code_points(line, cursor.positionInBlock()))
         text = hover_text(token) if token else None
         if text:
             QToolTip.showText(event.globalPos(), text, self.view)

@@ -51,6 +51,25 @@ class Marker:
     message: str
 
 
+def code_points(text: str, units: int) -> int:
+    """Index into ``text`` of the UTF-16 offset ``units`` (Qt's positions count UTF-16 units,
+    Python's strings count code points; they differ after a character beyond the basic plane)."""
+    if text.isascii():
+        return max(0, min(units, len(text)))
+    count = 0
+    for index, char in enumerate(text):
+        if count >= units:
+            return index
+        count += 2 if ord(char) > 0xFFFF else 1
+    return len(text)
+
+
+def utf16_units(text: str, index: int) -> int:
+    """The UTF-16 offset of ``text[index]`` (the inverse of ``code_points``)."""
+    prefix = text[:index]
+    return len(prefix) if prefix.isascii() else len(prefix.encode("utf-16-le")) // 2
+
+
 def monospace_font() -> QFont:
     font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
     font.setPointSize(max(font.pointSize(), 10))
@@ -121,9 +140,8 @@ class CodeView(QPlainTextEdit):
         if not block.isValid():
             return max(doc.characterCount() - 1, 0)
         text = block.text()
-        prefix = text[: max(column - 1, 0)]
         # Qt counts UTF-16 units; the contract counts code points.
-        offset = len(prefix.encode("utf-16-le")) // 2
+        offset = utf16_units(text, max(column - 1, 0))
         return block.position() + min(offset, block.length() - 1)
 
     def cursor_for_span(self, span: Span) -> QTextCursor:
@@ -136,7 +154,8 @@ class CodeView(QPlainTextEdit):
 
     def line_column(self) -> tuple[int, int]:
         cursor = self.textCursor()
-        return cursor.blockNumber() + 1, cursor.positionInBlock() + 1
+        column = code_points(cursor.block().text(), cursor.positionInBlock())
+        return cursor.blockNumber() + 1, column + 1
 
     def go_to(
         self, line: int, column: int = 1, *, select_to: tuple[int, int] | None = None
@@ -286,14 +305,14 @@ class CodeView(QPlainTextEdit):
         self.set_layer("brackets", selections)
 
     def matching_bracket(self) -> tuple[int, int] | None:
-        """Positions of the bracket at (or just before) the cursor and its partner, if any."""
+        """Document positions of the bracket at (or just before) the cursor and its partner."""
         text = self.toPlainText()
-        pos = self.textCursor().position()
+        pos = code_points(text, self.textCursor().position())
         for candidate in (pos, pos - 1):
             if 0 <= candidate < len(text) and text[candidate] in "{}[]":
                 partner = _find_partner(text, candidate)
                 if partner is not None:
-                    return (candidate, partner)
+                    return (utf16_units(text, candidate), utf16_units(text, partner))
                 return None
         return None
 
@@ -317,7 +336,8 @@ class CodeView(QPlainTextEdit):
             return
         if event.text() in ("}", "]"):
             cursor = self.textCursor()
-            before = cursor.block().text()[: cursor.positionInBlock()]
+            line = cursor.block().text()
+            before = line[: code_points(line, cursor.positionInBlock())]
             if before.strip() == "" and before.endswith(INDENT):
                 # A closing bracket on an otherwise empty line goes back one level.
                 cursor.beginEditBlock()
@@ -333,7 +353,7 @@ class CodeView(QPlainTextEdit):
     def _newline_with_indent(self) -> None:
         cursor = self.textCursor()
         line = cursor.block().text()
-        column = cursor.positionInBlock()
+        column = code_points(line, cursor.positionInBlock())
         before, after = line[:column], line[column:]
         indent = line[: len(line) - len(line.lstrip())]
         opener = before.rstrip()[-1:] if before.strip() else ""

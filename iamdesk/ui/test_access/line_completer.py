@@ -11,6 +11,7 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QCompleter, QPlainTextEdit
 
 from iamdesk.core import catalog
+from iamdesk.ui.editor.code_view import code_points
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,8 @@ class LineCompleter(QObject):
 
     def _line_prefix(self) -> str:
         cursor = self.edit.textCursor()
-        return cursor.block().text()[: cursor.positionInBlock()].strip()
+        line = cursor.block().text()
+        return line[: code_points(line, cursor.positionInBlock())].strip()
 
     def _changed(self) -> None:
         if self._typing or not self.edit.hasFocus():

@@ -151,3 +151,22 @@ def test_hovering_an_action_in_the_editor_shows_its_description(editor, qtbot):
     QApplication.sendEvent(editor.code.viewport(), event)
     assert QToolTip.isVisible()
     assert "s3:GetObject" in QToolTip.text() and "Read" in QToolTip.text()
+
+
+def test_completion_and_brackets_after_an_emoji(editor, qtbot):
+    editor.set_text('{"Sid": "😀", "Statement": [{"Action": [')
+    _type_at_end(editor, qtbot, '"kms:Decr')
+    assert editor.assist.model.stringList() == ["kms:Decrypt"]
+    text = editor.text()
+    cursor = editor.code.textCursor()
+    cursor.setPosition(len(text.encode("utf-16-le")) // 2 - len('"kms:Decr') - 1)  # on "["
+    editor.code.setTextCursor(cursor)
+    assert editor.code.matching_bracket() is None  # the [ is still open
+    editor.set_text('{"Sid": "😀", "A": [1]}')
+    cursor = editor.code.textCursor()
+    cursor.setPosition(len('{"Sid": "😀", "A": '.encode("utf-16-le")) // 2)
+    editor.code.setTextCursor(cursor)
+    opening, closing = editor.code.matching_bracket()
+    doc = editor.code.document()
+    assert doc.characterAt(opening) == "[" and doc.characterAt(closing) == "]"
+    assert editor.code.line_column() == (1, len('{"Sid": "😀", "A": ') + 1)
