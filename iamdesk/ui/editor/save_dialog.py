@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QUndoCommand
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut, QUndoCommand
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -155,6 +155,11 @@ class PolicySaveDialog(QDialog):
         self.save_button.setObjectName("policySaveButton")
         self.save_button.setEnabled(self.target is not None)
         self.save_button.clicked.connect(self.save_clicked)
+        self.save_button.setToolTip("Review the impact, then save (Ctrl+S)")
+        save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
+        save_shortcut.activated.connect(
+            lambda: self.save_clicked() if self.save_button.isEnabled() else None
+        )
         cancel = QPushButton("Cancel", self)
         cancel.clicked.connect(self.reject)
         self.editor.textChanged.connect(self._edited)
