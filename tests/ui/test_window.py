@@ -168,7 +168,7 @@ def test_start_paints_first_then_opens_the_file(qtbot, tmp_path, settings):
     path = tmp_path / "start.sqlite"
     instance.start(path, None, "users")
     assert instance.context.database is None  # nothing heavy before the first paint
-    qtbot.waitUntil(lambda: instance.context.database is not None)
+    qtbot.waitUntil(lambda: instance.context.database is not None, timeout=30_000)
     try:
         assert instance.window.current_view_name() == "users"
         assert instance.context.db_path == path
