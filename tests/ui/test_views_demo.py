@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtWidgets import QTreeWidget
 
@@ -152,3 +154,68 @@ def test_recent_change_opens_its_entity(writable_demo_window, qtbot):
     dashboard._open_change(dashboard.recent.topLevelItem(0))
     assert demo_window.current_view_name() == "users"
     assert demo_window.views["users"].selected_row()["UserName"] == "newcomer"
+
+
+README_NAMES = {
+    "dashboard": ["dashboardView", "dashboardFindings", "dashboardRecent", "dashboardUsersCard"],
+    "users": [
+        "usersView",
+        "usersTable",
+        "usersFilter",
+        "usersCount",
+        "usersDetailTabs",
+        "usersSplitter",
+        "usersCopyArnButton",
+        "usersCreateButton",
+        "usersEditButton",
+        "usersDeleteButton",
+        "usersPermissionsTab",
+        "usersPermissionsList",
+        "usersPermissionsAttachButton",
+        "usersPermissionsSetBoundaryButton",
+        "usersGroupsList",
+        "usersConsoleStatus",
+        "usersConsoleSetPasswordButton",
+        "usersMfaList",
+        "usersMfaAssignButton",
+        "usersAccessKeyList",
+        "usersAccessKeyCreateButton",
+        "usersTagsList",
+        "usersHistoryList",
+    ],
+    "groups": ["groupsMembersList", "groupsMembersAddButton", "groupsPermissionsList"],
+    "roles": ["rolesTrustSummary", "rolesTrustDocument", "rolesTrustEditButton"],
+    "policies": [
+        "policiesTypeFilter",
+        "policiesDocumentEditor",
+        "policiesDocumentSaveButton",
+        "policiesAttachedList",
+        "policiesVersionsList",
+    ],
+    "resources": ["resourcesPolicyDocument", "resourcesPolicySaveButton", "resourcesDetailsList"],
+    "organization": ["organizationTree", "organizationPolicies", "organizationPolicyDocument"],
+}
+WINDOW_NAMES = [
+    "mainWindow",
+    "navigation",
+    "viewStack",
+    "accountSwitcher",
+    "taskProgress",
+    "taskCancelButton",
+    "databaseLabel",
+]
+
+
+def test_object_names_listed_in_the_readme_exist(demo_window):
+    from PySide6.QtCore import QObject
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    for name in WINDOW_NAMES:
+        assert demo_window.objectName() == name or demo_window.findChild(QObject, name), name
+        assert f"`{name}`" in readme, name
+    for view, names in README_NAMES.items():
+        widget = demo_window.show_view(view)
+        for name in names:
+            assert widget.objectName() == name or widget.findChild(QObject, name), name
+    for action in ("undoAction", "redoAction", "findAction", "shortcutsAction", "openAction"):
+        assert demo_window.findChild(QObject, action), action
