@@ -209,3 +209,25 @@ def test_screenshot_of_a_corrupt_file_explains_and_leaves_it(tmp_path):
     assert result.returncode == 1
     assert str(bad) in result.stderr and "Traceback" not in result.stderr
     assert bad.read_bytes() == before
+
+
+def test_read_only_file_gets_a_clear_message(tmp_path, monkeypatch):
+    """Root ignores file modes here, so the store's failure is simulated as SQLite raises it."""
+    import sqlite3
+
+    import pytest
+    from sqlalchemy.exc import OperationalError
+
+    from iamdesk.store import db as store_db
+    from iamdesk.ui.opening import OpenError, open_model_file
+
+    def refuse(path, **_kwargs):
+        raise OperationalError(
+            "INSERT", {}, sqlite3.OperationalError("attempt to write a readonly database")
+        )
+
+    monkeypatch.setattr(store_db, "open_database", refuse)
+    with pytest.raises(OpenError, match="is read-only: iamdesk needs to write to it"):
+        open_model_file(tmp_path / "locked.sqlite")
+    with pytest.raises(OpenError, match="is a folder"):
+        open_model_file(tmp_path)
