@@ -84,6 +84,7 @@ class EditorAssist(QObject):
         self._prefix = ""
         self._kind = "value"
         self.resources: list[str] = []  # modelled resource ARNs, offered in Resource
+        self.principals: list[str] = []  # modelled roots/users/roles, offered in Principal
         view.assist = self
         view.viewport().installEventFilter(self)
 
@@ -126,7 +127,8 @@ class EditorAssist(QObject):
         """Show the popup for the cursor's context; returns what it offers."""
         cursor = self.view.textCursor()
         text = self.view.toPlainText()
-        result = complete(text[: code_points(text, cursor.position())], text, self.resources)
+        before = text[: code_points(text, cursor.position())]
+        result = complete(before, text, self.resources, self.principals)
         if result is None or not result[1]:
             self.completer.popup().hide()
             return []

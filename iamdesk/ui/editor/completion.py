@@ -25,6 +25,7 @@ _QUOTED = re.compile(r'"([^"\\]*)"')
 
 STATEMENT_KEYS = tuple(k for k in sorted(ELEMENT_NAMES) if k not in ("Version", "Id", "Statement"))
 QUANTIFIERS = ("ForAnyValue:", "ForAllValues:")
+PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,12 @@ def _service_actions(prefix: str) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=1)
+def _service_principals() -> tuple[str, ...]:
+    # Most services' principals are their prefix under amazonaws.com (ec2, lambda, s3, ...).
+    return tuple(f"{p}.amazonaws.com" for p in catalog.services())
+
+
+@functools.lru_cache(maxsize=1)
 def _service_prefixes() -> tuple[str, ...]:
     return tuple(f"{p}:" for p in catalog.services())
 
@@ -128,11 +135,24 @@ def _arn_templates(actions: list[str]) -> list[str]:
 
 
 def candidates(
-    context: CompletionContext, document_text: str, resources: Sequence[str] = ()
+    context: CompletionContext,
+    document_text: str,
+    resources: Sequence[str] = (),
+    principals: Sequence[str] = (),
 ) -> list[str]:
     """Completions for ``context``; the caller filters them by ``context.prefix``.
-    ``resources`` are modelled resource ARNs, offered in Resource before the ARN formats."""
+    ``resources`` are modelled resource ARNs, offered in Resource before the ARN formats;
+    ``principals`` are modelled account roots, users and roles, offered under Principal AWS."""
     parent = context.path[-1] if context.path else None
+    in_principal = bool({"Principal", "NotPrincipal"} & set(context.path))
+    if context.kind == "key" and parent in ("Principal", "NotPrincipal"):
+        return list(PRINCIPAL_KINDS)
+    if context.kind == "value" and (in_principal or context.key in ("Principal", "NotPrincipal")):
+        if context.key == "AWS":
+            return [*principals, "*"]
+        if context.key == "Service":
+            return list(_service_principals())
+        return ["*"] if context.key in ("Principal", "NotPrincipal") else []
     if context.kind == "key":
         if parent == "Condition":
             return [q + op for q in ("", *QUANTIFIERS) for op in OPERATORS]
@@ -166,7 +186,10 @@ def candidates(
 
 
 def complete(
-    before: str, document_text: str, resources: Sequence[str] = ()
+    before: str,
+    document_text: str,
+    resources: Sequence[str] = (),
+    principals: Sequence[str] = (),
 ) -> tuple[CompletionContext, list[str]] | None:
     """The context and matching completions (case-insensitive prefix), or None."""
     context = completion_context(before)
@@ -174,6 +197,8 @@ def complete(
         return None
     needle = context.prefix.lower()
     found = [
-        c for c in candidates(context, document_text, resources) if c.lower().startswith(needle)
+        c
+        for c in candidates(context, document_text, resources, principals)
+        if c.lower().startswith(needle)
     ]
     return context, found

@@ -154,6 +154,10 @@ class PolicyEditor(QWidget):
         """Modelled resource ARNs to offer when completing a Resource."""
         self.assist.resources = list(arns)
 
+    def set_known_principals(self, arns: list[str]) -> None:
+        """Modelled principal ARNs (account roots, users, roles) to offer under Principal AWS."""
+        self.assist.principals = list(arns)
+
     def kind(self) -> PolicyKind:
         return self._kind
 

@@ -26,11 +26,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from iamdesk.core.policy.document import Span
+from iamdesk.core.policy.document import PolicyKind, Span
 from iamdesk.services.errors import IamError
 from iamdesk.ui.editor.impact import Impact, preview_impact
 from iamdesk.ui.editor.policy_editor import PolicyEditor
-from iamdesk.ui.editor.targets import NotEditable, PolicyTarget, target_for_involved
+from iamdesk.ui.editor.targets import (
+    NotEditable,
+    PolicyTarget,
+    known_principals,
+    target_for_involved,
+)
 from iamdesk.ui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -129,6 +134,8 @@ class PolicySaveDialog(QDialog):
         from iamdesk.services.resources import list_resources
 
         self.editor.set_known_resources([r["Arn"] for r in list_resources(context.database)])
+        if kind in (PolicyKind.TRUST, PolicyKind.RESOURCE):
+            self.editor.set_known_principals(known_principals(context.database))
         if span is not None:
             self.editor.go_to_span(span, highlight="#fff0c2")
 

@@ -170,3 +170,15 @@ def test_completion_and_brackets_after_an_emoji(editor, qtbot):
     doc = editor.code.document()
     assert doc.characterAt(opening) == "[" and doc.characterAt(closing) == "]"
     assert editor.code.line_column() == (1, len('{"Sid": "😀", "A": ') + 1)
+
+
+def test_principal_completion_offers_kinds_services_and_known_principals():
+    text = '{"Statement": [{"Effect": "Allow", "Principal": {"Ser'
+    assert complete(text, text)[1] == ["Service"]
+    text = '{"Statement": [{"Principal": {"Service": "lambda.'
+    assert complete(text, text)[1] == ["lambda.amazonaws.com"]
+    known = ["arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/Deploy"]
+    text = '{"Statement": [{"Principal": {"AWS": ["arn:aws:iam::1111'
+    assert complete(text, text, principals=known)[1] == known
+    text = '{"Statement": [{"Principal": "'
+    assert complete(text, text)[1] == ["*"]
