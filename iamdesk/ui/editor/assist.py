@@ -11,8 +11,9 @@ from PySide6.QtGui import QHelpEvent, QKeyEvent, QTextCursor
 from PySide6.QtWidgets import QCompleter, QToolTip
 
 from iamdesk.core import catalog
-from iamdesk.ui.editor.code_view import CodeView, code_points
+from iamdesk.ui.editor.code_view import CodeView
 from iamdesk.ui.editor.completion import complete
+from iamdesk.ui.editor.json_text import code_points
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QCompleter, QPlainTextEdit
 
 from iamdesk.core import catalog
-from iamdesk.ui.editor.code_view import code_points
+from iamdesk.ui.editor.json_text import code_points
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iamdesk.ui.editor.code_view import _find_partner, _string_mask
 from iamdesk.ui.editor.completion import complete
+from iamdesk.ui.editor.json_text import find_partner, string_mask
 from iamdesk.ui.editor.versions import line_differences
 
 POLICY = json.dumps(
@@ -40,13 +40,13 @@ def test_completion_at_any_cursor_position_never_raises(cut):
 @given(st.text(alphabet='{}[]":,ab\\ \n', max_size=60))
 def test_completion_and_brackets_survive_garbage(text):
     complete(text, text)
-    mask = _string_mask(text)
+    mask = string_mask(text)
     for index, char in enumerate(text):
         if char in "{}[]":
-            partner = _find_partner(text, index)
+            partner = find_partner(text, index)
             if partner is not None:
                 # Pairs are symmetric and never inside strings.
-                assert _find_partner(text, partner) == index
+                assert find_partner(text, partner) == index
                 assert not mask[index] and not mask[partner]
 
 
