@@ -84,3 +84,26 @@ def test_set_default_needs_one_selected_version(versions, qtbot):
 def test_line_differences():
     assert line_differences("a\nb\nc", "a\nB\nc\nd") == ([2], [2, 4])
     assert line_differences("same", "same") == ([], [])
+
+
+def test_a_sixth_version_is_refused_with_iams_limit_text(versions, qtbot):
+    from iamdesk.services.policies import create_policy_version
+
+    db = versions.context.database
+    for number in range(4):
+        document = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": f"s3:Get{'Object' * (number + 1)}", "Resource": "*"}
+            ],
+        }
+        create_policy_version(db, versions.context.account_id, versions.arn, json.dumps(document))
+    versions.reload()
+    assert len(versions.versions) == 5
+    dialog = versions.edit()
+    dialog.editor.replace_text(dialog.editor.text().replace('"Allow"', '"Deny"', 1))
+    dialog.save_clicked()
+    qtbot.waitUntil(lambda: "LimitExceeded" in dialog.message.text(), timeout=20000)
+    assert dialog.impact is None
+    versions.reload()
+    assert len(versions.versions) == 5
