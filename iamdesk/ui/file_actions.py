@@ -34,7 +34,7 @@ class FileActions(QObject):
         action = QAction(text, self.window)
         action.setObjectName(name)
         if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
+            self.window.bind(action, shortcut)
         action.triggered.connect(slot)
         return action
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,8 @@ def message_box(
     on_finished: Callable[[QMessageBox.StandardButton], None] | None = None,
 ) -> QMessageBox:
     """Open a message box without blocking; ``on_finished`` gets the button pressed."""
+    from PySide6.QtCore import Qt  # not at import: the window imports this module early
+
     box = QMessageBox(icon, title, text, buttons, parent)
     box.setObjectName(object_name)
     box.setTextFormat(Qt.TextFormat.PlainText)
@@ -100,6 +102,8 @@ def confirm(
     object_name: str = "confirmBox",
 ) -> QMessageBox:
     """Ask a yes/no question; ``on_yes`` runs only if the user accepts."""
+    from PySide6.QtCore import Qt
+
     box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton)
     box.setParent(parent, box.windowFlags())
     box.setObjectName(object_name)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QListWidget, QMessageBox
 
 from iamdesk.ui.dialogs.first_run import DEMO, EMPTY, FirstRunDialog
@@ -172,6 +173,9 @@ def test_start_paints_first_then_opens_the_file(qtbot, tmp_path, settings):
     try:
         assert instance.window.current_view_name() == "users"
         assert instance.context.db_path == path
+        # Shortcuts are bound right after the first paint.
+        assert instance.window.undo_action.shortcut().toString() == "Ctrl+Z"
+        assert instance.window.findChild(QAction, "openAction").shortcut().toString() == "Ctrl+O"
         assert sys.excepthook == instance.crash.handle
     finally:
         instance.crash.uninstall()
