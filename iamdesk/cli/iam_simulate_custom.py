@@ -256,8 +256,8 @@ def _statement(m: MatchedStatement, types: dict[str, str]) -> dict[str, Any]:
     return {
         "SourcePolicyId": m.label,
         "SourcePolicyType": types.get(m.label, "IAM Policy"),
-        "StartPosition": {"Line": m.span.start.line, "Column": m.span.start.column},
-        "EndPosition": {"Line": m.span.end.line, "Column": m.span.end.column},
+        "StartPosition": {"Line": m.start_position.line, "Column": m.start_position.column},
+        "EndPosition": {"Line": m.end_position.line, "Column": m.end_position.column},
     }
 
 

@@ -163,7 +163,10 @@ def boundary_shape(session: Session, policy_pk: int | None) -> dict[str, str] | 
     if policy_pk is None:
         return None
     arn = session.execute(select(ManagedPolicy.arn).where(ManagedPolicy.pk == policy_pk)).scalar()
-    return {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": str(arn)}
+    return {
+        "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+        "PermissionsBoundaryArn": str(arn),
+    }
 
 
 def document_object(text: str) -> Any:

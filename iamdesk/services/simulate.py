@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from iamdesk.core.evaluator import Decision, PolicyRef, PolicySet, Principal, Request, evaluate
 from iamdesk.core.evaluator.compiled import resource_policy_must_allow
+from iamdesk.core.policy.document import Position
 from iamdesk.services import organizations
 from iamdesk.services.errors import IamError, invalid_input
 from iamdesk.services.principal_policies import GatheredPrincipal, InvolvedPolicy, gather_principal
@@ -76,8 +77,7 @@ def _fill(context: dict[str, Any], filled: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _position(span: Any, which: str) -> dict[str, int]:
-    point = getattr(span, which)
+def _position(point: Position) -> dict[str, int]:
     return {"Line": point.line, "Column": point.column}
 
 
@@ -91,8 +91,8 @@ def _result(
             {
                 "SourcePolicyId": policy.name if policy else m.name or m.label,
                 "SourcePolicyType": policy.policy_type if policy else m.policy_type,
-                "StartPosition": _position(m.span, "start"),
-                "EndPosition": _position(m.span, "end"),
+                "StartPosition": _position(m.start_position),
+                "EndPosition": _position(m.end_position),
             }
         )
     out: dict[str, Any] = {

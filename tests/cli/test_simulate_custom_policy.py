@@ -107,7 +107,7 @@ def test_file_values_actions_and_resources(
     ]
     (statement,) = get["MatchedStatements"]
     # The deny is the second statement of the indented file: it starts on line 10.
-    assert statement["StartPosition"] == {"Line": 10, "Column": 9}
+    assert statement["StartPosition"] == {"Line": 10, "Column": 10}
     allowed = get["ResourceSpecificResults"][0]["MatchedStatements"]
     assert [m["StartPosition"]["Line"] for m in allowed] == [4]
     assert get["EvalDecisionDetails"] == {}  # same account, resource ARNs given

@@ -193,7 +193,7 @@ def test_permissions_boundaries(db: Database) -> None:
     arn = policies.create_policy(db, None, "Boundary", ALLOW_S3)["Policy"]["Arn"]
     users.create_user(db, None, "bob", permissions_boundary=arn)
     assert users.get_user(db, None, "bob")["User"]["PermissionsBoundary"] == {
-        "PermissionsBoundaryType": "Policy",
+        "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
         "PermissionsBoundaryArn": arn,
     }
     roles.create_role(db, None, "r", EC2_TRUST)

@@ -40,7 +40,8 @@ def test_output_has_aws_shape_and_positions(db: Database) -> None:
     assert matched["SourcePolicyId"] == "RequireMFA" and matched["SourcePolicyType"] == "group"
     text = next(p.text for p in result.policies.values() if p.name == "RequireMFA")
     line = text.splitlines()[matched["StartPosition"]["Line"] - 1]
-    assert line[matched["StartPosition"]["Column"] - 1] == "{"
+    # AWS reports the column just after the statement's opening brace.
+    assert line[matched["StartPosition"]["Column"] - 2] == "{"
     deciding = result.decisions[0].matched_statements[0]
     assert result.policies[deciding.label].name == "RequireMFA"
 
