@@ -64,6 +64,11 @@ ELEMENTS = (
 IAM_KINDS = frozenset(
     {PolicyKind.IDENTITY, PolicyKind.PERMISSIONS_BOUNDARY, PolicyKind.SESSION, PolicyKind.TRUST}
 )
+# Policies that grant access. The others (SCPs, RCPs, boundaries, session policies) only cap what
+# an identity or resource policy grants, so an Allow of iam:PassRole on "*" in them (AWS's own
+# FullAWSAccess SCP) widens nothing, and Access Analyzer raises no pass-role or service-linked-role
+# finding for them.
+GRANTING_KINDS = frozenset({PolicyKind.IDENTITY, PolicyKind.RESOURCE})
 UNIQUE_SID_KINDS = frozenset(
     {
         PolicyKind.IDENTITY,
@@ -309,7 +314,8 @@ def _check_statement(report: Report, path: Path, st: Mapping[str, Any]) -> None:
         conditions.check_condition_block(report, (*path, "Condition"), st["Condition"])
     check_variables(report, path, st)
     applicability.check_statement(report, path, st)
-    redundancy.check_sensitive_actions(report, path, st, effect)
+    if kind in GRANTING_KINDS:
+        redundancy.check_sensitive_actions(report, path, st, effect)
 
 
 def _check_rcp_statement(

@@ -491,3 +491,22 @@ def test_kind_by_name() -> None:
     ]
     with pytest.raises(ValueError, match="nosuch"):
         validate_policy(doc(stmt()), "nosuch")
+
+
+def test_grant_checks_only_for_policies_that_grant() -> None:
+    # AWS's FullAWSAccess SCP: SCPs, RCPs, boundaries and session policies only cap what other
+    # policies grant, so Allow * on * there hands out no iam:PassRole.
+    full_access = doc(stmt(Action="*", Resource="*"))
+    grant_codes = {
+        "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE",
+        "CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE",
+    }
+    for kind in (PolicyKind.SCP, PolicyKind.PERMISSIONS_BOUNDARY, PolicyKind.SESSION):
+        assert not grant_codes & set(codes(full_access, kind)), kind
+    rcp_full = doc(stmt(Principal="*", Action="*", Resource="*"))
+    assert not grant_codes & set(codes(rcp_full, PolicyKind.RCP))
+    passrole = doc(stmt(Action="iam:PassRole", Resource="*"))
+    assert "PASS_ROLE_WITH_STAR_IN_RESOURCE" in codes(passrole, IDENTITY)
+    assert "PASS_ROLE_WITH_STAR_IN_RESOURCE" not in codes(passrole, PolicyKind.SCP)
+    bucket = doc(stmt(Principal={"AWS": "arn:aws:iam::111122223333:root"}, Action="iam:PassRole"))
+    assert "PASS_ROLE_WITH_STAR_IN_RESOURCE" in codes(bucket, PolicyKind.RESOURCE)
