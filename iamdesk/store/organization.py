@@ -8,8 +8,8 @@ account id), so the attachment table stays one table for all three target kinds.
 
 from __future__ import annotations
 
-from sqlalchemy import UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column, ForeignKey, UniqueConstraint
+from sqlmodel import AutoString, Field, SQLModel
 
 from iamdesk.store.columns import fk
 
@@ -37,7 +37,21 @@ class Organization(SQLModel, table=True):
 
     id: str = Field(primary_key=True)  # o-xxxxxxxxxx
     arn: str
-    management_account_id: str = Field(foreign_key="account.account_id", ondelete="RESTRICT")
+    # account -> organization/org_node -> account is a cycle; use_alter tells SQLAlchemy which
+    # edge to leave out when ordering tables (no warning, a stable order). SQLite has no ALTER
+    # ADD CONSTRAINT, so the key is still written inside CREATE TABLE and enforced as before.
+    management_account_id: str = Field(
+        sa_column=Column(
+            AutoString,
+            ForeignKey(
+                "account.account_id",
+                ondelete="RESTRICT",
+                use_alter=True,
+                name="fk_organization_management_account",
+            ),
+            nullable=False,
+        )
+    )
     feature_set: str = Field(default="ALL")
     create_date: str
 

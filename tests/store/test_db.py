@@ -231,3 +231,46 @@ def test_indexes_missing_from_an_existing_file_are_added(tmp_path: Path) -> None
     with open_database(path) as database, database.read() as session:
         names = {row[0] for row in session.execute(text("SELECT name FROM sqlite_master"))}
     assert "ix_change_log_entity" in names
+
+
+def test_tables_sort_without_a_cycle_warning_and_the_org_key_still_holds(tmp_path: Path) -> None:
+    import warnings
+
+    from sqlmodel import SQLModel
+
+    from iamdesk.store.tables import Organization
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        names = [t.name for t in SQLModel.metadata.sorted_tables]
+    assert names.index("organization") < names.index("account")
+    database = open_database(tmp_path / "m.db")
+    with database, pytest.raises(IntegrityError), database.transaction() as session:
+        session.execute(
+            insert(Organization.__table__),
+            {
+                "id": "o-aaaaaaaaaa",
+                "arn": "arn:aws:organizations::999999999999:organization/o-aaaaaaaaaa",
+                "management_account_id": "999999999999",
+                "create_date": "2026-01-01T00:00:00+00:00",
+            },
+        )
+
+
+def test_a_file_made_before_the_named_org_key_opens_and_keeps_its_key(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    open_database(path).close()
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "PRAGMA writable_schema = ON;"
+        "UPDATE sqlite_master SET sql = replace(sql, "
+        "'CONSTRAINT fk_organization_management_account ', '') WHERE name = 'organization';"
+        "PRAGMA writable_schema = OFF;"
+    )
+    conn.close()
+    with open_database(path) as database, database.read() as session:
+        ddl = session.execute(
+            text("SELECT sql FROM sqlite_master WHERE name = 'organization'")
+        ).scalar()
+    assert "CONSTRAINT fk_organization" not in ddl
+    assert "REFERENCES account (account_id) ON DELETE RESTRICT" in ddl
