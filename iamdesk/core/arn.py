@@ -124,6 +124,10 @@ def _always(_value: str) -> bool:
     return True
 
 
+def _never(_value: str) -> bool:
+    return False
+
+
 @lru_cache(maxsize=65536)
 def arn_regex(pattern: str, segment_ignore_case: bool) -> re.Pattern[str] | None:
     """A regex for an ARN pattern, or None when the pattern is not ARN-shaped."""
@@ -163,10 +167,11 @@ def resource_matcher(pattern: str) -> Matcher:
 @lru_cache(maxsize=65536)
 def arn_condition_matcher(pattern: str) -> Matcher:
     """ArnEquals/ArnLike: each of the six components compared on its own, case-sensitively,
-    with ``*`` and ``?`` wildcards; a value that is not an ARN never matches."""
+    with ``*`` and ``?`` wildcards; a value that is not an ARN never matches.
+
+    A wildcard never spans a ``:``, so a pattern of fewer than six components
+    (``arn:aws:iam::*``) names no ARN and matches nothing; ``*`` alone still matches any value."""
     regex = arn_regex(pattern, False)
     if regex is None:
-        if pattern == "*":
-            return _always
-        return glob_matcher(pattern)
+        return _always if pattern == "*" else _never
     return lambda value: regex.fullmatch(value) is not None
