@@ -15,6 +15,7 @@ from iamdesk.core.policy.document import PolicyKind
 from iamdesk.services import entities
 from iamdesk.services.documents import check_policy
 from iamdesk.services.errors import IamError, delete_conflict, limit_exceeded
+from iamdesk.services.managed_policies import HistoryVersion, is_aws_managed_arn, policy_history
 from iamdesk.store.db import Database
 from iamdesk.store.tables import ManagedPolicy, PolicyVersion
 
@@ -24,7 +25,7 @@ MAX_VERSIONS = 5
 _VERSION_RE = re.compile(r"v[1-9][0-9]*(\.[A-Za-z0-9-]*)?")
 
 
-def _version(session: Session, row: ManagedPolicy, version_id: str) -> PolicyVersion:
+def _check_version_id(version_id: str) -> None:
     if not _VERSION_RE.fullmatch(version_id or ""):
         raise IamError(
             "ValidationError",
@@ -32,6 +33,10 @@ def _version(session: Session, row: ManagedPolicy, version_id: str) -> PolicyVer
             r" constraint: Member must satisfy regular expression pattern:"
             r" v[1-9][0-9]*(\.[A-Za-z0-9-]*)?",
         )
+
+
+def _version(session: Session, row: ManagedPolicy, version_id: str) -> PolicyVersion:
+    _check_version_id(version_id)
     found = session.scalars(
         select(PolicyVersion).where(
             PolicyVersion.policy_pk == row.pk, PolicyVersion.version_id == version_id
@@ -105,17 +110,51 @@ def create_policy_version(
     return {"PolicyVersion": out}
 
 
+def _aws_history(session: Session, policy_arn: str) -> list[HistoryVersion]:
+    """An AWS managed policy's versions: the catalog's history, under the model's default."""
+    found = policy_history(session, policy_arn)
+    if found is None:
+        raise IamError("NoSuchEntity", f"Policy {policy_arn} was not found.")
+    return found
+
+
+def _history_shape(version: HistoryVersion, *, document: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if document:
+        out["Document"] = entities.document_object(version.document_text())
+    out["VersionId"] = version.version_id
+    out["IsDefaultVersion"] = version.is_default
+    out["CreateDate"] = version.create_date
+    return out
+
+
 def get_policy_version(
     db: Database, account_id: str | None, policy_arn: str, version_id: str
 ) -> dict[str, Any]:
+    if is_aws_managed_arn(policy_arn):
+        with db.read() as session:
+            entities.resolve_account(session, db, account_id)
+            _check_version_id(version_id)
+            history = _aws_history(session, policy_arn)
+            for version in history:
+                if version.version_id == version_id:
+                    return {"PolicyVersion": _history_shape(version, document=True)}
+        raise IamError("NoSuchEntity", f"Policy {policy_arn} version {version_id} does not exist.")
     with db.transaction() as session:
-        # A transaction, not a read: an AWS managed policy is materialized on first use.
         account = entities.resolve_account(session, db, account_id)
         row = entities.get_policy(session, account, policy_arn)
         return {"PolicyVersion": _version_shape(_version(session, row, version_id), document=True)}
 
 
 def list_policy_versions(db: Database, account_id: str | None, policy_arn: str) -> dict[str, Any]:
+    if is_aws_managed_arn(policy_arn):
+        with db.read() as session:
+            entities.resolve_account(session, db, account_id)
+            history = _aws_history(session, policy_arn)
+            return {
+                "Versions": [_history_shape(v, document=False) for v in history],
+                "IsTruncated": False,
+            }
     with db.transaction() as session:
         account = entities.resolve_account(session, db, account_id)
         row = entities.get_policy(session, account, policy_arn)

@@ -6,12 +6,10 @@ The policy editor validates on every keystroke, so the target is well under 50 m
 
 from __future__ import annotations
 
-import gzip
 import json
 import statistics
 import time
 
-from iamdesk.core.packaged import resource_path
 from iamdesk.core.policy.document import PolicyKind
 from iamdesk.core.policy.validation import validate_policy
 
@@ -61,8 +59,9 @@ def measure(text: str, runs: int = 30) -> tuple[float, float]:
 
 def managed_policies() -> None:
     """Every AWS managed policy once (warm caches): the spread the editor will see."""
-    with gzip.open(resource_path("aws-managed-policies.json.gz"), "rt") as handle:
-        documents = [p["Document"] for p in json.load(handle)["policies"]]
+    from iamdesk.services import managed_policies as catalog
+
+    documents = [p.document for p in catalog.all_policies()]
     for doc in documents:
         validate_policy(doc)
     within, over = [], []

