@@ -129,15 +129,38 @@ class Database:
         self.close()
 
 
-def _inspect_existing(path: Path) -> int | None:
-    """The schema version of an existing file (None for an empty one), without writing to it."""
+class _Existing:
+    """What an existing file holds, read without writing: its schema version (None for an empty
+    file) and the names of its tables, indexes and triggers."""
+
+    def __init__(self, version: int | None, names: frozenset[str]) -> None:
+        self.version = version
+        self.names = names
+
+    def up_to_date(self) -> bool:
+        """Nothing for ``open_database`` to write: the current version and every table, index
+        and trigger this iamdesk declares. Names are only ever added, so a file found complete
+        stays complete whatever another process does meanwhile."""
+        return self.version == SCHEMA_VERSION and _expected_names() <= self.names
+
+
+def _expected_names() -> frozenset[str]:
+    names = set(_TRIGGER_NAMES)
+    for table in SQLModel.metadata.tables.values():
+        names.add(table.name)
+        names.update(str(index.name) for index in table.indexes)
+    return frozenset(names)
+
+
+def _inspect_existing(path: Path) -> _Existing:
+    """The schema version and object names of an existing file, without writing to it."""
     try:
         with path.open("rb") as handle:
             header = handle.read(len(_SQLITE_MAGIC))
     except OSError as exc:
         raise StoreError(f"{path} cannot be read: {exc.strerror or exc}") from None
     if not header:
-        return None
+        return _Existing(None, frozenset())
     if header != _SQLITE_MAGIC:
         raise CorruptDatabaseError(f"{path} is not an iamdesk database (not an SQLite file)")
     try:
@@ -145,18 +168,21 @@ def _inspect_existing(path: Path) -> int | None:
     except sqlite3.Error as exc:
         raise CorruptDatabaseError(f"{path} cannot be opened: {exc}") from exc
     try:
+        # quick_check reads every page once (~2 ms per MB) but skips the index-vs-table
+        # cross-check that makes integrity_check several times slower; a damaged page, a
+        # truncated file or a broken b-tree still fails it.
         check = conn.execute("PRAGMA quick_check").fetchone()
         if check is None or check[0] != "ok":
             raise CorruptDatabaseError(f"{path} is damaged: {check[0] if check else 'no result'}")
-        names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        names = frozenset(row[0] for row in conn.execute("SELECT name FROM sqlite_master"))
         if not names:
-            return None
+            return _Existing(None, names)
         if "schema_version" not in names:
             raise CorruptDatabaseError(f"{path} is an SQLite file but not an iamdesk database")
         row = conn.execute("SELECT version FROM schema_version WHERE id = 1").fetchone()
         if row is None:
             raise CorruptDatabaseError(f"{path} has no schema version")
-        return int(row[0])
+        return _Existing(int(row[0]), names)
     except sqlite3.DatabaseError as exc:
         raise CorruptDatabaseError(f"{path} is damaged: {exc}") from exc
     finally:
@@ -209,6 +235,7 @@ def _stored_version(conn: Connection) -> int | None:
 
 
 # The change log is append-only: SQLite itself refuses to rewrite or remove an entry.
+_TRIGGER_NAMES = ("change_log_no_update", "change_log_no_delete")
 _APPEND_ONLY = (
     "CREATE TRIGGER IF NOT EXISTS change_log_no_update BEFORE UPDATE ON change_log"
     " BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END",
@@ -274,7 +301,8 @@ def open_database(
 ) -> Database:
     """Open (creating if missing) the model file at ``path``, migrating an older schema."""
     path = Path(path)
-    version = _inspect_existing(path) if path.exists() else None
+    existing = _inspect_existing(path) if path.exists() else _Existing(None, frozenset())
+    version = existing.version
     if not path.exists():
         _create_file(path)
     if version is not None and version > SCHEMA_VERSION:
@@ -294,6 +322,11 @@ def open_database(
     now = iso(clock())
     try:
         with engine.begin() as conn:
+            if existing.up_to_date():
+                # The common case. The empty write transaction still proves the file writable
+                # (a read-only file is refused here, as before); what it skips is create_all's
+                # per-table and per-index reflection (~30 ms for 27 tables and 37 indexes).
+                return database
             if version is None:
                 # Under the write lock: another process may have initialised the file meanwhile.
                 version = _stored_version(conn)

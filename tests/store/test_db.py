@@ -274,3 +274,25 @@ def test_a_file_made_before_the_named_org_key_opens_and_keeps_its_key(tmp_path: 
         ).scalar()
     assert "CONSTRAINT fk_organization" not in ddl
     assert "REFERENCES account (account_id) ON DELETE RESTRICT" in ddl
+
+
+def test_an_up_to_date_file_opens_without_recreating_the_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "m.db"
+    open_database(path).close()
+    calls: list[object] = []
+    real = dbmod._create_schema
+    monkeypatch.setattr(dbmod, "_create_schema", lambda conn: calls.append(conn) or real(conn))
+    open_database(path).close()
+    assert calls == []
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TRIGGER change_log_no_delete")
+    conn.commit()
+    conn.close()
+    with open_database(path) as database, database.read() as session:
+        triggers = session.execute(
+            text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        ).scalars()
+        assert "change_log_no_delete" in set(triggers)
+    assert len(calls) == 1
