@@ -270,6 +270,15 @@ def materialize(session: Session, arn: str) -> int | None:
     return int(pk)
 
 
+def version_count(arn: str, default_version_id: str, stored: int = 1) -> int:
+    """How many versions ``policy_history`` lists for a policy whose model row has
+    ``default_version_id`` and ``stored`` versions of its own (without reading them)."""
+    policy = get(arn)
+    last = version_number(default_version_id)
+    known = sum(1 for v in policy.versions if v.number <= last) if policy is not None else 0
+    return max(known, stored)
+
+
 @dataclass(frozen=True, slots=True)
 class HistoryVersion:
     """One version of an AWS managed policy as the model sees it (see ``policy_history``)."""

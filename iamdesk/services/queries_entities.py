@@ -314,7 +314,11 @@ def policy_rows(
                 "DefaultVersionId": default_version,
                 "Type": "AWS managed" if aws_managed else "Customer managed",
                 "AttachmentCount": attachments[pk],
-                "Versions": versions[pk],
+                "Versions": (
+                    managed_policies.version_count(arn, default_version, versions[pk])
+                    if aws_managed
+                    else versions[pk]
+                ),
             }
         )
     if include_aws:
@@ -336,7 +340,7 @@ def _catalog_rows(skip: Iterable[str]) -> list[dict[str, Any]]:
             "DefaultVersionId": p.default_version_id,
             "Type": "AWS managed",
             "AttachmentCount": 0,
-            "Versions": 1,
+            "Versions": len(p.versions),
         }
         for p in managed_policies.all_policies()
         if p.arn not in skip

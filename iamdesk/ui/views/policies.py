@@ -36,7 +36,8 @@ def policy_document(context: object, row: Row) -> str:
 
     if _is_aws(row):
         found = managed_policies.get(row["Arn"])
-        if found is not None:
+        # An imported snapshot may hold an older default than the catalog's: show the model's.
+        if found is not None and found.default_version_id == row["DefaultVersionId"]:
             return found.document_text()
     return document_text(
         policies.default_document(context.database, context.account_id, row["Arn"])  # type: ignore[attr-defined]
@@ -151,9 +152,6 @@ class VersionsTab(DetailTab):
 
         self.row = row
         self.list.clear()
-        if _is_aws(row) and row["AttachmentCount"] == 0:
-            add_item(self.list, [row["DefaultVersionId"], "Yes", dates.short(row["UpdateDate"])])
-            return
         found = list_policy_versions(self.context.database, self.context.account_id, row["Arn"])
         for version in found["Versions"]:
             add_item(

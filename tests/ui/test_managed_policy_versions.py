@@ -1,0 +1,63 @@
+"""The Policies view shows an AWS managed policy's real version history, and the attach dialog
+still finds AWS managed policies by name."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication
+
+from iamdesk.services import groups, policies
+
+POWER = "arn:aws:iam::aws:policy/PowerUserAccess"
+
+
+def _versions_of(window, qtbot, name: str) -> list[list[str]]:
+    window.show()
+    view = window.show_view("policies")
+    qtbot.waitUntil(lambda: view.model.total_count() > 1500, timeout=10_000)
+    view.filter.setText(name)
+    assert view.select_key(POWER)
+    tab = next(t for t in view.detail_tabs if t.name == "Versions")
+    view.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.list.topLevelItemCount() > 0)
+    return [
+        [tab.list.topLevelItem(i).text(c) for c in range(2)]
+        for i in range(tab.list.topLevelItemCount())
+    ]
+
+
+def test_versions_tab_lists_power_user_access_history(window, qtbot) -> None:
+    rows = _versions_of(window, qtbot, "PowerUserAccess")
+    assert [r[0] for r in rows] == ["v12", "v10", "v8", "v7", "v6", "v5", "v4", "v3", "v2", "v1"]
+    assert [r[1] for r in rows] == ["Yes"] + [""] * 9
+    row = window.views["policies"].selected_row()
+    assert row["PolicyName"] == "PowerUserAccess" and row["Versions"] == 10
+
+
+def test_versions_tab_is_the_same_once_the_policy_is_attached(window, context, qtbot) -> None:
+    groups.create_group(context.database, context.account_id, "Developers")
+    from iamdesk.services.attachments import attach_policy
+
+    attach_policy(context.database, context.account_id, "group", "Developers", POWER)
+    context.notify("groups")
+    rows = _versions_of(window, qtbot, "PowerUserAccess")
+    assert len(rows) == 10 and rows[0] == ["v12", "Yes"]
+    got = policies.get_policy(context.database, context.account_id, POWER)["Policy"]
+    assert got["AttachmentCount"] == 1
+
+
+def test_attach_dialog_finds_aws_managed_policies(window, context, qtbot) -> None:
+    from iamdesk.ui.dialogs.policy_dialogs import attach_policy_dialog
+
+    groups.create_group(context.database, context.account_id, "Developers")
+    dialog = attach_policy_dialog(context, "group", "Developers", set(), window)
+    qtbot.addWidget(dialog)
+    total = dialog.model.rowCount()
+    assert total > 1500
+    dialog.filter.setText("poweruser")
+    names = {dialog.proxy.index(r, 0).data() for r in range(dialog.proxy.rowCount())}
+    assert "PowerUserAccess" in names and len(names) < 20
+    assert dialog.choose("PolicyName", "PowerUserAccess")
+    dialog.submit()
+    QApplication.processEvents()
+    attached = policies.get_policy(context.database, context.account_id, POWER)["Policy"]
+    assert attached["AttachmentCount"] == 1 and attached["DefaultVersionId"] == "v12"
