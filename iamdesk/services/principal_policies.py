@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from iamdesk.core.evaluator import CompiledPolicy, PolicyRef, Principal, compile_policy
 from iamdesk.core.policy.document import PolicyParseError
-from iamdesk.services.errors import IamError, invalid_input, malformed_policy
+from iamdesk.services.errors import IamError, invalid_input, malformed_policy, no_such_entity
 from iamdesk.store.tables import (
     Group,
     GroupMembership,
@@ -237,6 +237,11 @@ def _gather_session(session: Session, sts: StsSession) -> GatheredPrincipal:
     return found
 
 
+def _name(arn: str) -> str:
+    """The entity name in a user, role or group ARN (after its path)."""
+    return arn.rsplit("/", 1)[-1]
+
+
 def gather_principal(session: Session, arn: str) -> GatheredPrincipal:
     """The principal's policies and AWS-filled context; IAM's errors for unknown principals."""
     if ":assumed-role/" in arn:
@@ -249,16 +254,16 @@ def gather_principal(session: Session, arn: str) -> GatheredPrincipal:
     if ":user/" in arn:
         user = session.scalars(select(User).where(User.arn == arn)).first()
         if user is None:
-            raise IamError("NoSuchEntity", f"The user with ARN {arn} cannot be found.")
+            raise no_such_entity("user", _name(arn))
         return _gather_user(session, user)
     if ":role/" in arn:
         role = session.scalars(select(Role).where(Role.arn == arn)).first()
         if role is None:
-            raise IamError("NoSuchEntity", f"The role with ARN {arn} cannot be found.")
+            raise no_such_entity("role", _name(arn))
         return _gather_role(session, role)
     if ":group/" in arn:
         group = session.scalars(select(Group).where(Group.arn == arn)).first()
         if group is None:
-            raise IamError("NoSuchEntity", f"The group with ARN {arn} cannot be found.")
+            raise no_such_entity("group", _name(arn))
         return _gather_group(session, group)
     raise invalid_input(f"Invalid ARN for PolicySourceArn: {arn}")

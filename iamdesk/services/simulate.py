@@ -22,6 +22,7 @@ from iamdesk.core.evaluator import Decision, PolicyRef, PolicySet, Principal, Re
 from iamdesk.core.evaluator.compiled import resource_policy_must_allow
 from iamdesk.core.policy.document import Position
 from iamdesk.services import organizations
+from iamdesk.services.entities import resolve_account
 from iamdesk.services.errors import IamError, invalid_input
 from iamdesk.services.principal_policies import GatheredPrincipal, InvolvedPolicy, gather_principal
 from iamdesk.services.resources import resource_for_arn
@@ -140,6 +141,9 @@ def simulate_principal_policy(
         if isinstance(context_entries, Mapping)
         else context_from_entries(context_entries)
     )
+    if account_id is not None:
+        with db.read() as session:
+            resolve_account(session, db, account_id)
     now = db.clock()
     found = _cached(db, ("principal", policy_source_arn), gather_principal, policy_source_arn)
     found = found.copy()
@@ -149,6 +153,8 @@ def simulate_principal_policy(
     if caller_arn is not None and caller_arn != found.principal.arn:
         _act_as(db, found, caller_arn)
     if account_id is not None and account_id != found.account_id:
+        # A modelled principal of another account (cross-account what-if) is fine; only an
+        # account the model lacks is an error.
         log.debug("simulating %s from account %s", policy_source_arn, account_id)
     for index, text in enumerate(policy_input_list or [], start=1):
         # AWS's "additional policy documents to include": more identity policies.

@@ -274,3 +274,26 @@ def test_policy_input_list_adds_identity_policies(db: Database) -> None:
     with pytest.raises(IamError) as caught:
         simulate_principal_policy(db, policy_input_list=['{"Statement": 1}'], **request)
     assert caught.value.code == "MalformedPolicyDocument"
+
+
+def test_account_id_is_checked_and_the_principal_may_be_in_another_account(db: Database) -> None:
+    request = dict(policy_source_arn=USER + "alice", action_names=["iam:ListUsers"])
+    here = simulate_principal_policy(db, **request)
+    across = simulate_principal_policy(db, account_id=demo.MANAGEMENT, **request)
+    assert across.to_aws() == here.to_aws()
+    assert across.context["aws:PrincipalAccount"] == demo.PRODUCTION
+    with pytest.raises(IamError) as caught:
+        simulate_principal_policy(db, account_id="999999999999", **request)
+    assert (caught.value.code, caught.value.message) == (
+        "NoSuchEntity",
+        "The account with id 999999999999 cannot be found.",
+    )
+    with pytest.raises(IamError) as caught:
+        simulate_principal_policy(
+            db, account_id=demo.MANAGEMENT, policy_source_arn=USER + "nobody", action_names=["s3:*"]
+        )
+    assert caught.value.message == "The user with name nobody cannot be found."
+    ghost = f"arn:aws:iam::{demo.PRODUCTION}:role/team/Ghost"
+    with pytest.raises(IamError) as caught:
+        simulate_principal_policy(db, policy_source_arn=ghost, action_names=["s3:*"])
+    assert caught.value.message == "The role with name Ghost cannot be found."
