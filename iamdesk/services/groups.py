@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import delete, exists, func, select, update
 
-from iamdesk.services import entities
-from iamdesk.services.errors import IamError, already_exists, delete_conflict, limit_exceeded
-from iamdesk.services.validation import check_max_items, check_name, check_path, check_path_prefix
+from iamdesk.services import entities, paging
+from iamdesk.services.errors import IamError, already_exists, limit_exceeded
+from iamdesk.services.validation import check_name, check_path
 from iamdesk.store.db import Database
 from iamdesk.store.ids import iam_arn, unique_id
 from iamdesk.store.tables import (
@@ -96,30 +96,20 @@ def list_groups(
     marker: str | None = None,
     max_items: int | None = None,
 ) -> dict[str, Any]:
-    prefix = check_path_prefix(path_prefix)
-    check_max_items(max_items)
-    t = Group.__table__  # type: ignore[attr-defined]
-    query = select(t.c.path, t.c.name, t.c.group_id, t.c.arn, t.c.create_date).order_by(t.c.name)
-    with db.read() as session:
-        account = entities.resolve_account(session, db, account_id)
-        query = query.where(t.c.account_id == account)
-        if prefix != "/":
-            query = query.where(func.substr(t.c.path, 1, len(prefix)) == prefix)
-        if marker:
-            query = query.where(t.c.name > marker)
-        if max_items is not None:
-            query = query.limit(max_items + 1)
-        rows = session.execute(query).all()
-    truncated = max_items is not None and len(rows) > max_items
-    rows = rows[:max_items] if max_items is not None else rows
+    rows, truncated = paging.page_by_name(
+        db,
+        account_id,
+        Group.__table__,  # type: ignore[attr-defined]
+        ("path", "name", "group_id", "arn", "create_date"),
+        path_prefix=path_prefix,
+        marker=marker,
+        max_items=max_items,
+    )
     groups = [
         {"Path": p, "GroupName": n, "GroupId": i, "Arn": a, "CreateDate": c}
         for p, n, i, a, c in rows
     ]
-    result: dict[str, Any] = {"Groups": groups, "IsTruncated": truncated}
-    if truncated:
-        result["Marker"] = groups[-1]["GroupName"]
-    return result
+    return paging.page_result("Groups", groups, truncated)
 
 
 def update_group(
@@ -169,7 +159,7 @@ def delete_group(db: Database, account_id: str | None, group_name: str) -> dict[
     with db.transaction() as session:
         account = entities.resolve_account(session, db, account_id)
         row = entities.get_group(session, account, group_name)
-        checks = (
+        owned = (
             (
                 select(GroupMembership.pk).where(GroupMembership.group_pk == row.pk),
                 "remove users from group",
@@ -180,9 +170,7 @@ def delete_group(db: Database, account_id: str | None, group_name: str) -> dict[
                 "detach all policies",
             ),
         )
-        for query, what in checks:
-            if session.execute(query.limit(1)).first() is not None:
-                raise delete_conflict(f"Cannot delete entity, must {what} first.")
+        paging.refuse_delete_while(session, owned)
         before = entities.group_shape(row)
         session.delete(row)
         entities.record(session, db, account, "DeleteGroup", "group", group_name, before=before)

@@ -10,20 +10,18 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlmodel import Session
 
 from iamdesk.core.policy.document import PolicyKind
-from iamdesk.services import entities
+from iamdesk.services import entities, paging
 from iamdesk.services.documents import check_policy
-from iamdesk.services.errors import IamError, already_exists, delete_conflict
+from iamdesk.services.errors import IamError, already_exists
 from iamdesk.services.tags import replace_tags
 from iamdesk.services.validation import (
     check_description,
-    check_max_items,
     check_name,
     check_path,
-    check_path_prefix,
     check_session_duration,
     check_tags,
 )
@@ -116,31 +114,24 @@ def list_roles(
     marker: str | None = None,
     max_items: int | None = None,
 ) -> dict[str, Any]:
-    prefix = check_path_prefix(path_prefix)
-    check_max_items(max_items)
-    t = Role.__table__  # type: ignore[attr-defined]
-    query = select(
-        t.c.path,
-        t.c.name,
-        t.c.role_id,
-        t.c.arn,
-        t.c.create_date,
-        t.c.assume_role_policy,
-        t.c.description,
-        t.c.max_session_duration,
-    ).order_by(t.c.name)
-    with db.read() as session:
-        account = entities.resolve_account(session, db, account_id)
-        query = query.where(t.c.account_id == account)
-        if prefix != "/":
-            query = query.where(func.substr(t.c.path, 1, len(prefix)) == prefix)
-        if marker:
-            query = query.where(t.c.name > marker)
-        if max_items is not None:
-            query = query.limit(max_items + 1)
-        rows = session.execute(query).all()
-    truncated = max_items is not None and len(rows) > max_items
-    rows = rows[:max_items] if max_items is not None else rows
+    rows, truncated = paging.page_by_name(
+        db,
+        account_id,
+        Role.__table__,  # type: ignore[attr-defined]
+        (
+            "path",
+            "name",
+            "role_id",
+            "arn",
+            "create_date",
+            "assume_role_policy",
+            "description",
+            "max_session_duration",
+        ),
+        path_prefix=path_prefix,
+        marker=marker,
+        max_items=max_items,
+    )
     roles = []
     for path, name, role_id, arn, created, trust, description, duration in rows:
         item: dict[str, Any] = {
@@ -155,10 +146,7 @@ def list_roles(
             item["Description"] = description
         item["MaxSessionDuration"] = duration
         roles.append(item)
-    result: dict[str, Any] = {"Roles": roles, "IsTruncated": truncated}
-    if truncated:
-        result["Marker"] = roles[-1]["RoleName"]
-    return result
+    return paging.page_result("Roles", roles, truncated)
 
 
 def _update_role(
@@ -252,7 +240,7 @@ def delete_role(db: Database, account_id: str | None, role_name: str) -> dict[st
     with db.transaction() as session:
         account = entities.resolve_account(session, db, account_id)
         row = entities.get_role(session, account, role_name)
-        checks = (
+        owned = (
             (
                 select(InstanceProfileRole.role_pk).where(InstanceProfileRole.role_pk == row.pk),
                 "remove roles from instance profile",
@@ -263,9 +251,7 @@ def delete_role(db: Database, account_id: str | None, role_name: str) -> dict[st
                 "detach all policies",
             ),
         )
-        for query, what in checks:
-            if session.execute(query.limit(1)).first() is not None:
-                raise delete_conflict(f"Cannot delete entity, must {what} first.")
+        paging.refuse_delete_while(session, owned)
         before = _role_out(session, row, detail=True)
         session.execute(delete(Tag).where(Tag.entity_type == "role", Tag.entity_pk == row.pk))
         session.delete(row)

@@ -10,17 +10,15 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import Select, delete, exists, select, update
 from sqlmodel import Session
 
-from iamdesk.services import entities
-from iamdesk.services.errors import IamError, already_exists, delete_conflict
+from iamdesk.services import entities, paging
+from iamdesk.services.errors import already_exists
 from iamdesk.services.tags import replace_tags
 from iamdesk.services.validation import (
-    check_max_items,
     check_name,
     check_path,
-    check_path_prefix,
     check_tags,
 )
 from iamdesk.store.db import Database
@@ -112,30 +110,15 @@ def list_users(
     max_items: int | None = None,
 ) -> dict[str, Any]:
     """Users ordered by name; ``marker`` is the ``Marker`` of the previous page."""
-    prefix = check_path_prefix(path_prefix)
-    check_max_items(max_items)
-    table = User.__table__  # type: ignore[attr-defined]
-    query = select(
-        table.c.path,
-        table.c.name,
-        table.c.user_id,
-        table.c.arn,
-        table.c.create_date,
-        table.c.password_last_used,
-    ).order_by(table.c.name)
-    with db.read() as session:
-        account = entities.resolve_account(session, db, account_id)
-        query = query.where(table.c.account_id == account)
-        if prefix != "/":
-            query = query.where(func.substr(table.c.path, 1, len(prefix)) == prefix)
-        if marker:
-            query = query.where(table.c.name > marker)
-        if max_items is not None:
-            query = query.limit(max_items + 1)
-        rows = session.execute(query).all()
-    truncated = max_items is not None and len(rows) > max_items
-    if truncated:
-        rows = rows[:max_items]
+    rows, truncated = paging.page_by_name(
+        db,
+        account_id,
+        User.__table__,  # type: ignore[attr-defined]
+        ("path", "name", "user_id", "arn", "create_date", "password_last_used"),
+        path_prefix=path_prefix,
+        marker=marker,
+        max_items=max_items,
+    )
     users = []
     for path, name, user_id, arn, created, last_used in rows:
         item = {
@@ -148,10 +131,7 @@ def list_users(
         if last_used:
             item["PasswordLastUsed"] = last_used
         users.append(item)
-    result: dict[str, Any] = {"Users": users, "IsTruncated": truncated}
-    if truncated:
-        result["Marker"] = users[-1]["UserName"]
-    return result
+    return paging.page_result("Users", users, truncated)
 
 
 def update_user(
@@ -198,8 +178,9 @@ def update_user(
     return {}
 
 
-def _delete_conflict(session: Session, row: User) -> IamError | None:
-    checks = (
+def _owned(row: User) -> tuple[tuple[Select[Any], str], ...]:
+    """What a user must be rid of before IAM deletes it, in the order IAM reports it."""
+    return (
         (
             select(LoginProfile.user_pk).where(LoginProfile.user_pk == row.pk),
             "delete login profile",
@@ -216,19 +197,13 @@ def _delete_conflict(session: Session, row: User) -> IamError | None:
             "remove users from group",
         ),
     )
-    for query, what in checks:
-        if session.execute(query.limit(1)).first() is not None:
-            return delete_conflict(f"Cannot delete entity, must {what} first.")
-    return None
 
 
 def delete_user(db: Database, account_id: str | None, user_name: str) -> dict[str, Any]:
     with db.transaction() as session:
         account = entities.resolve_account(session, db, account_id)
         row = entities.get_user(session, account, user_name)
-        conflict = _delete_conflict(session, row)
-        if conflict is not None:
-            raise conflict
+        paging.refuse_delete_while(session, _owned(row))
         before = entities.user_shape(row, tags=entities.tags_of(session, "user", row.pk or 0))
         session.execute(delete(Tag).where(Tag.entity_type == "user", Tag.entity_pk == row.pk))
         session.delete(row)
