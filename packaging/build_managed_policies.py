@@ -11,7 +11,8 @@ dependency of iamdesk):
   from it alone. Each policy records where it came from (``npm``, ``npm+moto``, ``moto``).
 
 The file is a valid ``.xz`` made of several concatenated xz streams, so ``xz -dc`` prints JSON
-Lines: line 1 is the index (names, paths, dates, version ids, and the compressed length of every
+Lines: line 1 is the index (names, paths, dates, version ids as ``[id, created, chunk]`` plus
+``true`` when the date is estimated, see ``repair_dates``, and the compressed length of every
 following stream), each further line is one chunk ``{arn: {version id: document}}``. Current
 (default) documents sit in their own chunks, apart from the history, so the app decompresses the
 index on first use and a chunk only when a document in it is asked for.
@@ -131,8 +132,9 @@ def merge(
             "created": aws_date(data["createdDate"]),
             "updated": aws_date(data["lastUpdatedDate"]),
             "source": "npm",
-            "versions": versions,
+            "versions": sorted(versions, key=lambda v: _number(v["id"])),
         }
+        repair_dates(policies[arn])
     for name, data in moto.items():
         path = str(data.get("Path") or "/")
         arn = f"{ARN_PREFIX}{path}{name}"
@@ -162,6 +164,24 @@ def merge(
     for entry in out:
         entry["versions"].sort(key=lambda v: _number(v["id"]))
     return out
+
+
+def repair_dates(policy: dict[str, Any]) -> None:
+    """The npm package dates many later versions with the policy's creation date (2,405 of
+    4,602 in v0.0.656). The default version's true date is the policy's UpdateDate (IAM's
+    meaning of it); any other such date is unknown and becomes the latest date of an older
+    version, a tighter lower bound than the creation date, marked ``estimated``."""
+    created, versions = policy["created"], policy["versions"]
+    known = created
+    for position, version in enumerate(versions):
+        if position > 0 and version["created"] == created:
+            if version["id"] == policy["default"] and policy["updated"]:
+                version["created"] = policy["updated"]
+            else:
+                version["created"] = known
+                version["estimated"] = True
+        if version["created"] and (known is None or version["created"] > known):
+            known = version["created"]
 
 
 def _compact(value: Any) -> bytes:
@@ -202,7 +222,9 @@ def layout(policies: Iterable[Mapping[str, Any]], sources: Mapping[str, str]) ->
                 chunk = entry.pop("_current")
             else:
                 chunk = history.add(p["arn"], v["id"], v["document"])
-            entry["versions"].append([v["id"], v["created"], chunk])
+            entry["versions"].append(
+                [v["id"], v["created"], chunk, *([True] if v.get("estimated") else [])]
+            )
     chunks = current.chunks + history.chunks
     index = {
         "format": FORMAT,

@@ -42,6 +42,9 @@ class CatalogVersion:
     version_id: str
     create_date: str | None
     chunk: int  # which compressed chunk of the file holds the document
+    # The source has no date for this version: ``create_date`` is the latest date of an older
+    # one, a lower bound (see packaging/build_managed_policies.py, repair_dates).
+    estimated: bool = False
 
     @property
     def number(self) -> int:
@@ -149,9 +152,7 @@ class _Catalog:
                 create_date=entry.get("created"),
                 update_date=entry.get("updated"),
                 source=entry["source"],
-                versions=tuple(
-                    CatalogVersion(v, date, chunk) for v, date, chunk in entry["versions"]
-                ),
+                versions=tuple(CatalogVersion(*v) for v in entry["versions"]),
             )
         self._lock = threading.Lock()
         self._cache: dict[int, dict[str, dict[str, Any]]] = {}

@@ -37,14 +37,17 @@ def _doc(action: str) -> dict[str, Any]:
 NPM = {
     "Alpha": {
         "arn": "arn:aws:iam::aws:policy/Alpha",
-        "latestVersionId": "v3",
-        "versionsCount": 3,
+        "latestVersionId": "v4",
+        "versionsCount": 4,
+        # As the real package does, later versions carry the policy's creation date.
         "versions": {
-            "v3": {"createdDate": "2020-03-01T00:00:00.000Z", "document": _doc("s3:Three")},
+            "v4": {"createdDate": "2020-01-01T00:00:00.000Z", "document": _doc("s3:Four")},
             "v1": {"createdDate": "2020-01-01T00:00:00.000Z", "document": _doc("s3:One")},
+            "v3": {"createdDate": "2020-01-01T00:00:00.000Z", "document": _doc("s3:Three")},
+            "v2": {"createdDate": "2020-02-01T00:00:00.000Z", "document": _doc("s3:Two")},
         },
         "createdDate": "2020-01-01T00:00:00.000Z",
-        "lastUpdatedDate": "2020-03-01T00:00:00.000Z",
+        "lastUpdatedDate": "2020-04-01T00:00:00.000Z",
     },
     "Beta": {
         "arn": "arn:aws:iam::aws:policy/service-role/Beta",
@@ -67,7 +70,7 @@ MOTO = {
         "UpdateDate": "2021-05-05T10:00:00+00:00",
         "Document": _doc("ec2:Four"),
     },
-    # Same as npm: npm's history stands.
+    # Older than npm: npm's history stands.
     "Alpha": {
         "Path": "/",
         "DefaultVersionId": "v3",
@@ -121,10 +124,13 @@ def test_file_is_json_lines_in_xz_streams_index_first(tmp_path: Path, sources) -
     assert len(index["chunks"]) == len(chunks) and sum(index["chunks"]) < out.stat().st_size
     assert [p["name"] for p in index["policies"]] == ["Alpha", "Beta", "gamma"]
     alpha, beta, gamma = index["policies"]
-    assert (alpha["path"], alpha["default"], alpha["source"]) == ("/", "v3", "npm")
-    assert [v[:2] for v in alpha["versions"]] == [
+    assert (alpha["path"], alpha["default"], alpha["source"]) == ("/", "v4", "npm")
+    # The default's date is the policy's UpdateDate; v3's is unknown: v2's, marked estimated.
+    assert [v[:2] + v[3:] for v in alpha["versions"]] == [
         ["v1", "2020-01-01T00:00:00+00:00"],
-        ["v3", "2020-03-01T00:00:00+00:00"],
+        ["v2", "2020-02-01T00:00:00+00:00"],
+        ["v3", "2020-02-01T00:00:00+00:00", True],
+        ["v4", "2020-04-01T00:00:00+00:00"],
     ]
     assert (beta["path"], beta["default"], beta["source"]) == ("/service-role/", "v4", "npm+moto")
     assert [v[0] for v in beta["versions"]] == ["v1", "v2", "v4"]
@@ -133,9 +139,9 @@ def test_file_is_json_lines_in_xz_streams_index_first(tmp_path: Path, sources) -
     # Every version's document is in the chunk its index entry names.
     for policy in index["policies"]:
         arn = f"arn:aws:iam::aws:policy{policy['path']}{policy['name']}"
-        for version_id, _, chunk in policy["versions"]:
+        for version_id, _, chunk, *_ in policy["versions"]:
             assert "Statement" in chunks[chunk][arn][version_id]
-    assert index["version_count"] == 6
+    assert index["version_count"] == 8
 
 
 def test_the_app_reads_the_built_file(tmp_path: Path, sources) -> None:
@@ -146,13 +152,15 @@ def test_the_app_reads_the_built_file(tmp_path: Path, sources) -> None:
     assert catalog.chunk(beta.version("v2").chunk)[beta.arn]["v2"] == _doc("ec2:Two")
     assert catalog.chunk(beta.version("v4").chunk)[beta.arn]["v4"] == _doc("ec2:Four")
     assert catalog.sources["npm"].endswith("9.9.9.tgz")
+    alpha = catalog.policies["arn:aws:iam::aws:policy/Alpha"]
+    assert [v.estimated for v in alpha.versions] == [False, False, True, False]
 
 
 def test_without_moto_only_npm_policies_remain(tmp_path: Path, sources) -> None:
     out = _build(tmp_path, sources, "--no-moto")
     index = json.loads(lzma.decompress(out.read_bytes()).splitlines()[0])
     assert [(p["name"], p["default"]) for p in index["policies"]] == [
-        ("Alpha", "v3"),
+        ("Alpha", "v4"),
         ("Beta", "v2"),
     ]
     assert set(index["sources"]) == {"npm"}

@@ -45,7 +45,12 @@ def test_power_user_access_lists_its_real_history_newest_first(db: Database) -> 
     listed = list_policy_versions(db, None, POWER)
     assert [v["VersionId"] for v in listed["Versions"]] == POWER_VERSIONS
     assert [v["IsDefaultVersion"] for v in listed["Versions"]] == [True] + [False] * 9
-    assert listed["Versions"][-1]["CreateDate"] == "2015-02-06T18:39:47+00:00"
+    dates = {v["VersionId"]: v["CreateDate"] for v in listed["Versions"]}
+    assert dates["v1"] == "2015-02-06T18:39:47+00:00"
+    # The npm package dates v12 with the policy's creation; its true date is the UpdateDate.
+    assert dates["v12"] == "2026-02-12T17:59:14+00:00"
+    # v6..v10 have no date of their own: the newest older one's, v5's, a lower bound.
+    assert dates["v5"] == dates["v6"] == dates["v10"] == "2023-07-06T22:04:00+00:00"
     assert listed["IsTruncated"] is False
     assert get_policy(db, None, POWER)["Policy"]["DefaultVersionId"] == "v12"
     # Reading history writes nothing: the policy is not attached anywhere.
@@ -187,6 +192,8 @@ def test_every_policy_has_its_default_among_its_versions() -> None:
         assert len(set(ids)) == len(ids)
         numbers = [v.number for v in policy.versions]
         assert numbers == sorted(numbers), policy.name
+        dates = [v.create_date for v in policy.versions]
+        assert None not in dates and dates == sorted(dates), policy.name
         sources[policy.source] = sources.get(policy.source, 0) + 1
     assert set(sources) == {"npm", "npm+moto", "moto"}
     assert sources["npm"] > 1400
