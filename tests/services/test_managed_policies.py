@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-import lzma
 import json
+import lzma
 
 from iamdesk.core.packaged import resource_path
 from iamdesk.services import managed_policies
