@@ -61,3 +61,22 @@ def test_attach_dialog_finds_aws_managed_policies(window, context, qtbot) -> Non
     QApplication.processEvents()
     attached = policies.get_policy(context.database, context.account_id, POWER)["Policy"]
     assert attached["AttachmentCount"] == 1 and attached["DefaultVersionId"] == "v12"
+
+
+def test_an_imported_older_snapshot_shows_its_own_default(window, context, qtbot) -> None:
+    import json
+    from pathlib import Path
+
+    from iamdesk.services.importexport import import_authorization_details
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "authorization-details-example.json"
+    data = json.loads(sample.read_text(encoding="utf-8"))
+    (entry,) = [p for p in data["Policies"] if p["Arn"] == POWER]
+    import_authorization_details(context.database, sample.read_text(encoding="utf-8"))
+    rows = _versions_of(window, qtbot, "PowerUserAccess")
+    assert rows == [["v4", "Yes"], ["v3", ""], ["v2", ""], ["v1", ""]]
+    view = window.views["policies"]
+    document = next(t for t in view.detail_tabs if t.name == "Document")
+    view.tabs.setCurrentWidget(document)
+    qtbot.waitUntil(lambda: bool(document.document.text()))
+    assert json.loads(document.document.text()) == entry["PolicyVersionList"][0]["Document"]
