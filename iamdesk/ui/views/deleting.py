@@ -4,11 +4,15 @@ hangs on the entity, so the user knows what to remove first."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from iamdesk.ui import messages
+
+if TYPE_CHECKING:
+    from iamdesk.ui.views.entity_view import EntityView
 
 log = logging.getLogger(__name__)
 
@@ -63,3 +67,13 @@ def plural(count: int, word: str) -> str:
     if count == 1:
         return f"1 {word}"
     return f"{count} {word[:-1]}ies" if word.endswith("y") else f"{count} {word}s"
+
+
+def current_row(view: EntityView, name: str) -> dict[str, Any] | None:
+    """The entity's row as the model holds it now (a refused delete may follow other edits)."""
+    return next((r for r in view.load_rows() if view.row_name(r) == name), None)
+
+
+def counted(row: dict[str, Any], counts: Sequence[tuple[str, str, str]]) -> list[str]:
+    """``lead`` + "N words" for each ``(key, word, lead)`` whose count in ``row`` is not zero."""
+    return [f"{lead}{plural(row[key], word)}" for key, word, lead in counts if row[key]]

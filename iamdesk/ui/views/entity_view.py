@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QShowEvent
@@ -321,6 +322,12 @@ class EntityView(QWidget):
             if self.row_name(self.model.row_at(position)) == name:
                 return self.select_key(self.model.key_at(position))
         return False
+
+    def open_naming(self, dialog: Any) -> None:
+        """Open a dialog that creates or renames an entity (its ``name`` field holds the name);
+        once accepted, the entity is selected under that name."""
+        dialog.accepted.connect(lambda: self.select_name(dialog.name.text()))
+        dialog.open()
 
     def select_first(self) -> None:
         if self.model.rowCount() and not self.table.selectionModel().hasSelection():

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QVBoxLayout
 
 from iamdesk.ui.models.table import Column, Row
 from iamdesk.ui.views import dates
-from iamdesk.ui.views.deleting import confirm_delete, plural
+from iamdesk.ui.views.deleting import confirm_delete, counted, current_row
 from iamdesk.ui.views.entity_view import DetailTab, EntityView
 from iamdesk.ui.views.permissions import PermissionsTab
 from iamdesk.ui.views.tabs import (
@@ -24,6 +24,13 @@ from iamdesk.ui.views.tabs import (
 )
 
 log = logging.getLogger(__name__)
+
+# What a group holds that IAM wants gone before DeleteGroup, in the order AWS asks for it.
+_GROUP_HOLDS = (
+    ("Members", "member", ""),
+    ("AttachedPolicies", "attached managed policy", ""),
+    ("InlinePolicies", "inline policy", ""),
+)
 
 
 class GroupPermissionsTab(PermissionsTab):
@@ -157,9 +164,7 @@ class GroupsView(EntityView):
     def on_create(self) -> None:
         from iamdesk.ui.dialogs.create_dialogs import CreateGroupDialog
 
-        dialog = CreateGroupDialog(self.context, self)
-        dialog.accepted.connect(lambda: self.select_name(dialog.name.text()))
-        dialog.open()
+        self.open_naming(CreateGroupDialog(self.context, self))
 
     def on_edit(self) -> None:
         from iamdesk.ui.dialogs.create_dialogs import EditEntityDialog
@@ -167,9 +172,9 @@ class GroupsView(EntityView):
         row = self.selected_row()
         if row is None:
             return
-        dialog = EditEntityDialog(self.context, "group", row["GroupName"], row["Path"], self)
-        dialog.accepted.connect(lambda: self.select_name(dialog.name.text()))
-        dialog.open()
+        self.open_naming(
+            EditEntityDialog(self.context, "group", row["GroupName"], row["Path"], self)
+        )
 
     def on_delete(self) -> None:
         from iamdesk.ui.commands.identity import delete_group
@@ -180,17 +185,7 @@ class GroupsView(EntityView):
         name = row["GroupName"]
 
         def dependents() -> list[str]:
-            found = [r for r in self.load_rows() if r["GroupName"] == name]
-            if not found:
-                return []
-            r = found[0]
-            hanging = []
-            if r["Members"]:
-                hanging.append(plural(r["Members"], "member"))
-            if r["AttachedPolicies"]:
-                hanging.append(plural(r["AttachedPolicies"], "attached managed policy"))
-            if r["InlinePolicies"]:
-                hanging.append(plural(r["InlinePolicies"], "inline policy"))
-            return hanging
+            r = current_row(self, name)
+            return [] if r is None else counted(r, _GROUP_HOLDS)
 
         confirm_delete(self, "group", name, lambda: delete_group(self.context, name), dependents)

@@ -232,9 +232,7 @@ class PoliciesView(EntityView):
     def on_create(self) -> None:
         from iamdesk.ui.dialogs.policy_dialogs import CreatePolicyDialog
 
-        dialog = CreatePolicyDialog(self.context, self)
-        dialog.accepted.connect(lambda: self.select_name(dialog.name.text()))
-        dialog.open()
+        self.open_naming(CreatePolicyDialog(self.context, self))
 
     def on_delete(self) -> None:
         from iamdesk.ui import messages

@@ -11,13 +11,19 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout
 
 from iamdesk.ui.models.table import Column, Row
 from iamdesk.ui.views import dates
-from iamdesk.ui.views.deleting import confirm_delete, plural
+from iamdesk.ui.views.deleting import confirm_delete, counted, current_row
 from iamdesk.ui.views.document_view import DocumentView, document_text
 from iamdesk.ui.views.entity_view import DetailTab, EntityView
 from iamdesk.ui.views.permissions import PermissionsTab
 from iamdesk.ui.views.tabs import ButtonBar, HistoryTab, TagsTab
 
 log = logging.getLogger(__name__)
+
+# What a role holds that IAM wants gone before DeleteRole (instance profiles are asked for apart).
+_ROLE_HOLDS = (
+    ("AttachedPolicies", "attached managed policy", ""),
+    ("InlinePolicies", "inline policy", ""),
+)
 
 
 class RolePermissionsTab(PermissionsTab):
@@ -162,9 +168,7 @@ class RolesView(EntityView):
     def on_create(self) -> None:
         from iamdesk.ui.dialogs.role_dialog import CreateRoleDialog
 
-        dialog = CreateRoleDialog(self.context, self)
-        dialog.accepted.connect(lambda: self.select_name(dialog.name.text()))
-        dialog.open()
+        self.open_naming(CreateRoleDialog(self.context, self))
 
     def on_edit(self) -> None:
         from iamdesk.ui.dialogs.role_dialog import RoleSettingsDialog
@@ -187,15 +191,10 @@ class RolesView(EntityView):
         name = row["RoleName"]
 
         def dependents() -> list[str]:
-            found = [r for r in self.load_rows() if r["RoleName"] == name]
-            if not found:
+            r = current_row(self, name)
+            if r is None:
                 return []
-            r = found[0]
-            hanging = []
-            if r["AttachedPolicies"]:
-                hanging.append(plural(r["AttachedPolicies"], "attached managed policy"))
-            if r["InlinePolicies"]:
-                hanging.append(plural(r["InlinePolicies"], "inline policy"))
+            hanging = counted(r, _ROLE_HOLDS)
             from iamdesk.services.instance_profiles import list_instance_profiles_for_role
 
             profiles = list_instance_profiles_for_role(

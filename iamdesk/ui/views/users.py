@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QVBoxLayout
 from iamdesk.ui.models.table import Column, Row
 from iamdesk.ui.views import dates
 from iamdesk.ui.views.credentials import CredentialsTab
-from iamdesk.ui.views.deleting import confirm_delete, plural
+from iamdesk.ui.views.deleting import confirm_delete, counted, current_row
 from iamdesk.ui.views.entity_view import DetailTab, EntityView
 from iamdesk.ui.views.permissions import PermissionsTab
 from iamdesk.ui.views.tabs import (
@@ -203,9 +203,7 @@ class UsersView(EntityView):
     def on_create(self) -> None:
         from iamdesk.ui.dialogs.create_dialogs import CreateUserDialog
 
-        dialog = CreateUserDialog(self.context, self)
-        dialog.accepted.connect(lambda: self.select_name(dialog.name.text()))
-        dialog.open()
+        self.open_naming(CreateUserDialog(self.context, self))
 
     def on_edit(self) -> None:
         from iamdesk.ui.dialogs.create_dialogs import EditEntityDialog
@@ -213,9 +211,7 @@ class UsersView(EntityView):
         row = self.selected_row()
         if row is None:
             return
-        dialog = EditEntityDialog(self.context, "user", row["UserName"], row["Path"], self)
-        dialog.accepted.connect(lambda: self.select_name(dialog.name.text()))
-        dialog.open()
+        self.open_naming(EditEntityDialog(self.context, "user", row["UserName"], row["Path"], self))
 
     def on_delete(self) -> None:
         from iamdesk.ui.commands.identity import delete_user
@@ -235,27 +231,17 @@ class UsersView(EntityView):
 
 def user_dependents(view: EntityView, name: str) -> list[str]:
     """What stops IAM from deleting the user, in the order AWS asks to remove it."""
-    from iamdesk.services.queries_entities import user_rows
-
-    rows = [
-        r
-        for r in user_rows(view.context.database, view.context.account_id)
-        if r["UserName"] == name
-    ]
-    if not rows:
+    r = current_row(view, name)
+    if r is None:
         return []
-    r = rows[0]
-    found = []
-    if r["ConsoleAccess"]:
-        found.append("a console password (login profile)")
-    if r["AccessKeys"]:
-        found.append(plural(r["AccessKeys"], "access key"))
-    if r["MfaDevices"]:
-        found.append(plural(r["MfaDevices"], "MFA device"))
-    if r["InlinePolicies"]:
-        found.append(plural(r["InlinePolicies"], "inline policy"))
-    if r["AttachedPolicies"]:
-        found.append(plural(r["AttachedPolicies"], "attached managed policy"))
-    if r["Groups"]:
-        found.append(f"membership in {plural(r['Groups'], 'group')}")
-    return found
+    found = ["a console password (login profile)"] if r["ConsoleAccess"] else []
+    return found + counted(
+        r,
+        (
+            ("AccessKeys", "access key", ""),
+            ("MfaDevices", "MFA device", ""),
+            ("InlinePolicies", "inline policy", ""),
+            ("AttachedPolicies", "attached managed policy", ""),
+            ("Groups", "group", "membership in "),
+        ),
+    )
