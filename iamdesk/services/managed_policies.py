@@ -323,12 +323,17 @@ def policy_history(session: Session, arn: str) -> list[HistoryVersion] | None:
             )
         ):
             stored[version_id] = (date, text)
-    default = row.default_version_id if row is not None else policy.default_version_id  # type: ignore[union-attr]
+    catalog = policy.versions if policy is not None else ()
+    if row is not None:
+        default = str(row.default_version_id)
+    else:
+        assert policy is not None
+        default = policy.default_version_id
     last = version_number(default)
     out: dict[str, HistoryVersion] = {}
-    for v in policy.versions if policy is not None else ():
+    for v in catalog:
         if v.number <= last:
-            date = v.create_date or policy.update_date or _FIRST_DATE  # type: ignore[union-attr]
+            date = v.create_date or _FIRST_DATE
             out[v.version_id] = HistoryVersion(
                 v.version_id, date, v.version_id == default, None, policy
             )
