@@ -5,22 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QVBoxLayout
-
 from iamdesk.ui.models.table import Column, Row
 from iamdesk.ui.views import dates
 from iamdesk.ui.views.deleting import confirm_delete, counted, current_row
 from iamdesk.ui.views.entity_view import DetailTab, EntityView
+from iamdesk.ui.views.membership import MembersTab
 from iamdesk.ui.views.permissions import PermissionsTab
 from iamdesk.ui.views.tabs import (
-    ITEM_ROLE,
-    ButtonBar,
     HistoryTab,
-    add_item,
-    list_items,
-    make_list,
-    report,
-    selected_data,
 )
 
 log = logging.getLogger(__name__)
@@ -35,83 +27,6 @@ _GROUP_HOLDS = (
 
 class GroupPermissionsTab(PermissionsTab):
     owner_kind = "group"
-
-
-class MembersTab(DetailTab):
-    title = "Members"
-    name = "Members"
-
-    def __init__(self, view: EntityView) -> None:
-        super().__init__(view)
-        self.bar = ButtonBar(self, "groupsMembers")
-        self.bar.add("Add", "Add users…", self.add_users, "users")
-        self.bar.add("Remove", "Remove from group", self.remove)
-        self.list = make_list(["User", "Path", "Created"], "groupsMembersList")
-        self.list.itemDoubleClicked.connect(
-            lambda item, _c: self.view.navigateRequested.emit(
-                "users", item.data(0, ITEM_ROLE)["Arn"]
-            )
-        )
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.bar)
-        layout.addWidget(self.list)
-
-    def load(self, key: str, row: Row) -> None:
-        from iamdesk.services.groups import get_group
-
-        self.row = row
-        self.list.clear()
-        found = get_group(self.context.database, self.context.account_id, row["GroupName"])
-        for user in found["Users"]:
-            add_item(
-                self.list,
-                [user["UserName"], user["Path"], dates.short(user["CreateDate"])],
-                user,
-            )
-
-    def add_users(self) -> None:
-        from iamdesk.services.queries_entities import user_rows
-        from iamdesk.ui.commands.identity import add_user_to_group
-        from iamdesk.ui.dialogs.choose_dialog import ChooseDialog
-
-        if self.row is None:
-            return
-        group = self.row["GroupName"]
-        current = {item.text(0) for item in list_items(self.list)}
-        choices = [
-            u
-            for u in user_rows(self.context.database, self.context.account_id)
-            if u["UserName"] not in current
-        ]
-
-        def submit(rows: list[Row]) -> None:
-            for user in rows:
-                add_user_to_group(self.context, group, user["UserName"])
-
-        dialog = ChooseDialog(
-            "addMembers",
-            f"Add users to {group}",
-            ["User", "Path", "Groups"],
-            ["UserName", "Path", "Groups"],
-            choices,
-            submit,
-            self,
-        )
-        dialog.accepted.connect(self.view.refresh_detail)
-        dialog.open()
-
-    def remove(self) -> None:
-        from iamdesk.services.errors import IamError
-        from iamdesk.ui.commands.identity import remove_user_from_group
-
-        user = selected_data(self.list)
-        if user is None or self.row is None:
-            return
-        try:
-            remove_user_from_group(self.context, self.row["GroupName"], user["UserName"])
-        except IamError as exc:
-            report(self, "Remove from group", exc)
-        self.view.refresh_detail()
 
 
 class GroupHistoryTab(HistoryTab):

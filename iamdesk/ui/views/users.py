@@ -6,24 +6,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QVBoxLayout
-
 from iamdesk.ui.models.table import Column, Row
 from iamdesk.ui.views import dates
 from iamdesk.ui.views.credentials import CredentialsTab
 from iamdesk.ui.views.deleting import confirm_delete, counted, current_row
 from iamdesk.ui.views.entity_view import DetailTab, EntityView
+from iamdesk.ui.views.membership import UserGroupsTab
 from iamdesk.ui.views.permissions import PermissionsTab
 from iamdesk.ui.views.tabs import (
-    ITEM_ROLE,
-    ButtonBar,
     HistoryTab,
     TagsTab,
-    add_item,
-    list_items,
-    make_list,
-    report,
-    selected_data,
 )
 
 log = logging.getLogger(__name__)
@@ -37,85 +29,6 @@ def _yes(value: object) -> str:
 
 class UserPermissionsTab(PermissionsTab):
     owner_kind = "user"
-
-
-class UserGroupsTab(DetailTab):
-    title = "Groups"
-    name = "Groups"
-
-    def __init__(self, view: EntityView) -> None:
-        super().__init__(view)
-        self.bar = ButtonBar(self, "usersGroups")
-        self.bar.add("Add", "Add to groups…", self.add_to_groups, "groups")
-        self.bar.add("Remove", "Remove from group", self.remove)
-        self.list = make_list(["Group", "Path", "Created"], "usersGroupsList")
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.bar)
-        layout.addWidget(self.list)
-        self.list.itemDoubleClicked.connect(
-            lambda item, _c: self.view.navigateRequested.emit(
-                "groups", item.data(0, ITEM_ROLE)["Arn"]
-            )
-        )
-
-    def load(self, key: str, row: Row) -> None:
-        from iamdesk.services.groups import list_groups_for_user
-
-        self.row = row
-        self.list.clear()
-        found = list_groups_for_user(
-            self.context.database, self.context.account_id, row["UserName"]
-        )
-        for group in found["Groups"]:
-            add_item(
-                self.list,
-                [group["GroupName"], group["Path"], dates.short(group["CreateDate"])],
-                group,
-            )
-
-    def add_to_groups(self) -> None:
-        from iamdesk.services.queries_entities import group_rows
-        from iamdesk.ui.commands.identity import add_user_to_group
-        from iamdesk.ui.dialogs.choose_dialog import ChooseDialog
-
-        if self.row is None:
-            return
-        user = self.row["UserName"]
-        current = {item.text(0) for item in list_items(self.list)}
-        choices = [
-            g
-            for g in group_rows(self.context.database, self.context.account_id)
-            if g["GroupName"] not in current
-        ]
-
-        def submit(rows: list[Row]) -> None:
-            for group in rows:
-                add_user_to_group(self.context, group["GroupName"], user)
-
-        dialog = ChooseDialog(
-            "addToGroups",
-            f"Add {user} to groups",
-            ["Group", "Path", "Members", "Policies"],
-            ["GroupName", "Path", "Members", "AttachedPolicies"],
-            choices,
-            submit,
-            self,
-        )
-        dialog.accepted.connect(self.view.refresh_detail)
-        dialog.open()
-
-    def remove(self) -> None:
-        from iamdesk.services.errors import IamError
-        from iamdesk.ui.commands.identity import remove_user_from_group
-
-        group = selected_data(self.list)
-        if group is None or self.row is None:
-            return
-        try:
-            remove_user_from_group(self.context, group["GroupName"], self.row["UserName"])
-        except IamError as exc:
-            report(self, "Remove from group", exc)
-        self.view.refresh_detail()
 
 
 class UserTagsTab(TagsTab):
