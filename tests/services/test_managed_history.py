@@ -184,6 +184,24 @@ print("ok")
     assert done.stdout.strip() == "ok", done.stderr
 
 
+def test_commands_that_need_no_aws_managed_policy_never_read_the_catalog(tmp_path: Path) -> None:
+    script = f"""
+from iamdesk.cli.main import main
+from iamdesk.services import managed_policies as m
+db = {str(tmp_path / "lazy.sqlite")!r}
+assert main(["--db", db, "iam", "create-user", "--user-name", "bob"]) == 0
+assert main(["--db", db, "iam", "list-users"]) == 0
+assert m._catalog.cache_info().currsize == 0, "catalog read"
+assert main(["--db", db, "iam", "list-policies", "--scope", "AWS", "--max-items", "1"]) == 0
+assert m._catalog.cache_info().currsize == 1 and m._catalog()._cache == {{}}
+print("ok")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.strip().endswith("ok"), done.stderr
+
+
 def test_every_policy_has_its_default_among_its_versions() -> None:
     sources = {}
     for policy in managed_policies.all_policies():
