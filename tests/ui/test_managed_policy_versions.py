@@ -80,3 +80,40 @@ def test_an_imported_older_snapshot_shows_its_own_default(window, context, qtbot
     view.tabs.setCurrentWidget(document)
     qtbot.waitUntil(lambda: bool(document.document.text()))
     assert json.loads(document.document.text()) == entry["PolicyVersionList"][0]["Document"]
+
+
+def test_permissions_tab_shows_the_models_version_of_an_aws_policy(tmp_path, qtbot, settings):
+    """A role of the imported sample uses AWSConfigServiceRolePolicy v42 (the catalog has v96):
+    its Permissions tab shows v42, the document simulations use."""
+    import json
+    from pathlib import Path
+
+    from iamdesk.services.importexport import import_authorization_details
+    from iamdesk.store.db import open_database
+    from iamdesk.ui.context import AppContext
+    from iamdesk.ui.main_window import MainWindow
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "authorization-details-example.json"
+    arn = "arn:aws:iam::aws:policy/aws-service-role/AWSConfigServiceRolePolicy"
+    (entry,) = [p for p in json.loads(sample.read_text())["Policies"] if p["Arn"] == arn]
+    database = open_database(tmp_path / "sample.sqlite")
+    import_authorization_details(database, sample.read_text(encoding="utf-8"))
+    window = MainWindow(AppContext(database, "200611803367", tmp_path / "sample.sqlite"), settings)
+    qtbot.addWidget(window)
+    window.show()
+    view = window.show_view("roles")
+    qtbot.waitUntil(lambda: view.model.total_count() > 10)
+    assert view.select_name("AWSServiceRoleForConfig")
+    tab = next(t for t in view.detail_tabs if t.name == "Permissions")
+    view.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.list.topLevelItemCount() > 0)
+    item = next(
+        tab.list.topLevelItem(i)
+        for i in range(tab.list.topLevelItemCount())
+        if tab.list.topLevelItem(i).text(0) == "AWSConfigServiceRolePolicy"
+    )
+    tab.list.setCurrentItem(item)
+    assert entry["DefaultVersionId"] == "v42"
+    assert json.loads(tab.document.text()) == entry["PolicyVersionList"][0]["Document"]
+    window.close()
+    database.close()

@@ -179,13 +179,12 @@ class PermissionsTab(DetailTab):
         self.document.set_text(self._document_of(data))
 
     def _document_of(self, data: dict[str, Any]) -> str:
-        from iamdesk.services import inline_policies, managed_policies, policies
+        from iamdesk.services import inline_policies, policies
 
         db, account = self.context.database, self.context.account_id
         if data["kind"] == "managed":
-            catalog = managed_policies.get(data["arn"])
-            if catalog is not None:
-                return catalog.document_text()
+            # The model's default version: an imported snapshot may hold an older one of an AWS
+            # managed policy than the catalog's, and simulations use the model's.
             return document_text(policies.default_document(db, account, data["arn"]))
         kind, owner = ("group", data["group"]) if "group" in data else (self.owner_kind, self.owner)
         found = inline_policies.get_inline_policy(db, account, kind, owner, data["name"])
