@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select, update
 from sqlmodel import Session
 
-from iamdesk.services.errors import IamError, no_such_entity, unmodifiable
+from iamdesk.services.errors import IamError, already_exists, no_such_entity, unmodifiable
 from iamdesk.store.changelog import record_change
 from iamdesk.store.db import Database
+from iamdesk.store.ids import iam_arn
 from iamdesk.store.tables import (
     Account,
     Group,
@@ -42,6 +44,49 @@ def resolve_account(session: Session, db: Database, account_id: str | None) -> s
     if session.get(Account, account_id) is None:
         raise IamError("NoSuchEntity", f"The account with id {account_id} cannot be found.")
     return account_id
+
+
+def name_taken(session: Session, model: Any, account_id: str, name: str) -> bool:
+    """Whether the account has a ``model`` (User, Group, Role) called ``name``, in any case."""
+    found = session.execute(
+        select(exists().where(model.account_id == account_id, model.name == name))
+    ).scalar()
+    return bool(found)
+
+
+def rename_entity(
+    session: Session,
+    db: Database,
+    account: str,
+    row: Any,
+    kind: str,
+    operation: str,
+    *,
+    asked_name: str,
+    new_name: str | None,
+    new_path: str | None,
+    shape: Callable[[Any], dict[str, Any]],
+) -> None:
+    """UpdateUser / UpdateGroup: a new name and/or path, the ARN following both; a name another
+    entity of the kind has (in any case) is IAM's EntityAlreadyExists. Logged under the name as
+    the caller asked for it."""
+    model = type(row)
+    before = shape(row)
+    name = new_name if new_name is not None else row.name
+    if (
+        new_name is not None
+        and new_name.lower() != row.name.lower()
+        and name_taken(session, model, account, new_name)
+    ):
+        raise already_exists(kind, new_name)
+    path = new_path if new_path is not None else row.path
+    session.execute(
+        update(model)
+        .where(model.pk == row.pk)
+        .values(name=name, path=path, arn=iam_arn(account, kind, path, name))
+    )
+    session.refresh(row)
+    record(session, db, account, operation, kind, asked_name, before=before, after=shape(row))
 
 
 def record(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, func, select
 
 from iamdesk.services import entities, paging
 from iamdesk.services.errors import IamError, already_exists, limit_exceeded
@@ -32,10 +32,7 @@ def create_group(
     path = check_path(path)
     with db.transaction() as session:
         account = entities.resolve_account(session, db, account_id)
-        taken = session.execute(
-            select(exists().where(Group.account_id == account, Group.name == group_name))
-        ).scalar()
-        if taken:
+        if entities.name_taken(session, Group, account, group_name):
             raise already_exists("group", group_name)
         row = Group(
             account_id=account,
@@ -127,30 +124,17 @@ def update_group(
     with db.transaction() as session:
         account = entities.resolve_account(session, db, account_id)
         row = entities.get_group(session, account, group_name)
-        before = entities.group_shape(row)
-        name = new_group_name if new_group_name is not None else row.name
-        if new_group_name is not None and new_group_name.lower() != row.name.lower():
-            taken = session.execute(
-                select(exists().where(Group.account_id == account, Group.name == new_group_name))
-            ).scalar()
-            if taken:
-                raise already_exists("group", new_group_name)
-        path = new_path if new_path is not None else row.path
-        session.execute(
-            update(Group)
-            .where(Group.pk == row.pk)
-            .values(name=name, path=path, arn=iam_arn(account, "group", path, name))
-        )
-        session.refresh(row)
-        entities.record(
+        entities.rename_entity(
             session,
             db,
             account,
-            "UpdateGroup",
+            row,
             "group",
-            group_name,
-            before=before,
-            after=entities.group_shape(row),
+            "UpdateGroup",
+            asked_name=group_name,
+            new_name=new_group_name,
+            new_path=new_path,
+            shape=entities.group_shape,
         )
     return {}
 

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from iamdesk.core.policy.document import PolicyKind
@@ -65,10 +65,7 @@ def create_role(
     )
     with db.transaction() as session:
         account = entities.resolve_account(session, db, account_id)
-        taken = session.execute(
-            select(exists().where(Role.account_id == account, Role.name == role_name))
-        ).scalar()
-        if taken:
+        if entities.name_taken(session, Role, account, role_name):
             raise already_exists("role", role_name)
         boundary_pk = None
         if permissions_boundary is not None:

@@ -10,8 +10,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, select, update
-from sqlmodel import Session
+from sqlalchemy import Select, delete, select
 
 from iamdesk.services import entities, paging
 from iamdesk.services.errors import already_exists
@@ -37,14 +36,6 @@ from iamdesk.store.tables import (
 log = logging.getLogger(__name__)
 
 
-def _name_taken(session: Session, account_id: str, name: str) -> bool:
-    return bool(
-        session.execute(
-            select(exists().where(User.account_id == account_id, User.name == name))
-        ).scalar()
-    )
-
-
 def create_user(
     db: Database,
     account_id: str | None,
@@ -59,7 +50,7 @@ def create_user(
     pairs = check_tags(tags)
     with db.transaction() as session:
         account = entities.resolve_account(session, db, account_id)
-        if _name_taken(session, account, user_name):
+        if entities.name_taken(session, User, account, user_name):
             raise already_exists("user", user_name)
         boundary_pk = None
         if permissions_boundary is not None:
@@ -150,30 +141,17 @@ def update_user(
     with db.transaction() as session:
         account = entities.resolve_account(session, db, account_id)
         row = entities.get_user(session, account, user_name)
-        before = entities.user_shape(row)
-        name = new_user_name if new_user_name is not None else row.name
-        if (
-            new_user_name is not None
-            and new_user_name.lower() != row.name.lower()
-            and _name_taken(session, account, new_user_name)
-        ):
-            raise already_exists("user", new_user_name)
-        path = new_path if new_path is not None else row.path
-        session.execute(
-            update(User)
-            .where(User.pk == row.pk)
-            .values(name=name, path=path, arn=iam_arn(account, "user", path, name))
-        )
-        session.refresh(row)
-        entities.record(
+        entities.rename_entity(
             session,
             db,
             account,
-            "UpdateUser",
+            row,
             "user",
-            user_name,
-            before=before,
-            after=entities.user_shape(row),
+            "UpdateUser",
+            asked_name=user_name,
+            new_name=new_user_name,
+            new_path=new_path,
+            shape=entities.user_shape,
         )
     return {}
 
