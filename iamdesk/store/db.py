@@ -323,9 +323,10 @@ def open_database(
     try:
         with engine.begin() as conn:
             if existing.up_to_date():
-                # The common case. The empty write transaction still proves the file writable
-                # (a read-only file is refused here, as before); what it skips is create_all's
-                # per-table and per-index reflection (~30 ms for 27 tables and 37 indexes).
+                # The common case. The empty BEGIN IMMEDIATE transaction keeps what opening did
+                # before (it waits for another writer and fails where SQLite cannot take the
+                # write lock); what it skips is create_all's per-table and per-index reflection
+                # (~30 ms for 27 tables and 37 indexes).
                 return database
             if version is None:
                 # Under the write lock: another process may have initialised the file meanwhile.
