@@ -88,4 +88,9 @@ def test_materialize_creates_one_row_with_its_default_version(tmp_path) -> None:
         ).scalar_one()
         assert version.is_default and version.version_id == row.default_version_id
         assert json.loads(version.document) == managed_policies.get(arn).document
+        # The default version's true date (the npm package dates v12 with the policy's creation).
+        assert version.version_id == "v12" and version.create_date == "2026-02-12T17:59:14+00:00"
+        assert row.create_date == "2015-02-06T18:39:47+00:00" and row.update_date == (
+            version.create_date
+        )
         assert session.execute(select(func.count()).select_from(ManagedPolicy)).scalar_one() == 1
