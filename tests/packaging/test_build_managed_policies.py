@@ -170,3 +170,8 @@ def test_a_damaged_file_is_refused_with_the_reason(tmp_path: Path, sources) -> N
     data = _build(tmp_path, sources).read_bytes()
     with pytest.raises(ValueError, match="chunk sizes"):
         managed_policies._Catalog(data[:-10])
+
+
+def test_rebuilding_the_same_sources_gives_the_same_bytes(tmp_path: Path, sources) -> None:
+    first = _build(tmp_path, sources).read_bytes()
+    assert _build(tmp_path, sources).read_bytes() == first
