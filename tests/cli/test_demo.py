@@ -60,7 +60,27 @@ def test_simulate_principal_policy_from_the_command_line(demo_db: Path, capsys) 
         "s3:GetObject",
     )
     assert code == 254
-    assert "An error occurred (NoSuchEntity) when calling the SimulatePrincipalPolicy" in err
+    assert err.strip() == (
+        "An error occurred (NoSuchEntity) when calling the SimulatePrincipalPolicy operation:"
+        " The user with name nobody cannot be found."
+    )
+
+
+def test_simulate_principal_policy_checks_the_account_it_acts_in(demo_db: Path, capsys) -> None:
+    request = [
+        "iam",
+        "simulate-principal-policy",
+        "--policy-source-arn",
+        f"arn:aws:iam::{demo.PRODUCTION}:user/alice",
+        "--action-names",
+        "iam:ListUsers",
+    ]
+    code, out, err = _run(demo_db, capsys, "--account-id", demo.MANAGEMENT, *request)
+    assert code == 0, err
+    assert json.loads(out)["EvaluationResults"][0]["EvalActionName"] == "iam:ListUsers"
+    code, _, err = _run(demo_db, capsys, "--account-id", "999999999999", *request)
+    assert code == 254
+    assert "(NoSuchEntity)" in err and "The account with id 999999999999 cannot be found." in err
 
 
 def test_sts_assume_role_with_a_real_code(demo_db: Path, capsys) -> None:
