@@ -7,8 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from iamdesk.ui.context import AppContext
 from iamdesk.ui.icons import icon
 from iamdesk.ui.views import dates
+from iamdesk.ui.views.reloading import ReloadWhenShown
 from iamdesk.ui.views.tabs import ITEM_ROLE, add_item, make_list
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ class Card(QFrame):
         self.quota.setText(f"{count:,} of {quota:,} allowed ({100 * count // max(quota, 1)}%)")
 
 
-class DashboardView(QScrollArea):
+class DashboardView(ReloadWhenShown, QScrollArea):
     navigateRequested = Signal(str, str)
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
@@ -123,23 +123,9 @@ class DashboardView(QScrollArea):
         layout.addLayout(cards)
         layout.addWidget(findings, 3)
         layout.addWidget(recent, 2)
-        context.modelChanged.connect(self._on_changed)
-        context.accountChanged.connect(self._on_changed)
-        context.databaseChanged.connect(self._on_changed)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._dirty:
-            self.reload()
-
-    def _on_changed(self, _value: object) -> None:
-        self._dirty = True
-        if self.isVisible():
-            QTimer.singleShot(0, self._reload_if_dirty)
-
-    def _reload_if_dirty(self) -> None:
-        if self._dirty:
-            self.reload()
+        context.modelChanged.connect(self.mark_dirty)
+        context.accountChanged.connect(self.mark_dirty)
+        context.databaseChanged.connect(self.mark_dirty)
 
     def reload(self) -> None:
         self._dirty = False

@@ -13,8 +13,8 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -34,6 +34,7 @@ from iamdesk.ui.context import AppContext
 from iamdesk.ui.icons import icon
 from iamdesk.ui.models.table import Column, EntityTableModel, Row
 from iamdesk.ui.settings import Settings
+from iamdesk.ui.views.reloading import ReloadWhenShown
 from iamdesk.ui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class DetailTab(QWidget):
         self.row = None
 
 
-class EntityView(QWidget):
+class EntityView(ReloadWhenShown, QWidget):
     kind = ""  # "users": objectName stem and the modelChanged kind that reloads it
     title = ""
     watches: frozenset[str] = frozenset()
@@ -212,28 +213,13 @@ class EntityView(QWidget):
         return " ".join(str(v) for v in row.values() if isinstance(v, str))
 
     # Loading -------------------------------------------------------------------------------
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._dirty:
-            self.reload()
-
-    def _mark_dirty(self) -> None:
-        self._dirty = True
-        if self.isVisible():
-            # Coalesce several signals of one change into one reload.
-            QTimer.singleShot(0, self._reload_if_dirty)
-
-    def _reload_if_dirty(self) -> None:
-        if self._dirty:
-            self.reload()
-
     def _on_context_switched(self, _value: object) -> None:
         self._selected_key = None
-        self._mark_dirty()
+        self.mark_dirty()
 
     def _on_model_changed(self, kinds: set[str]) -> None:
         if kinds & (self.watches | {self.kind}):
-            self._mark_dirty()
+            self.mark_dirty()
 
     def reload(self) -> None:
         self._dirty = False
