@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -65,6 +65,8 @@ class TestAccessPanel(QWidget):
         self.context = context
         self.last_run_ms = 0.0
         self._last_request: RunRequest | None = None
+        self._stale_choices = False
+        self._stale_answer = False
 
         self.form = RequestForm(self)
         self.form.new_session.clicked.connect(self.open_session_dialog)
@@ -210,11 +212,26 @@ class TestAccessPanel(QWidget):
 
     def _model_changed(self, kinds: Any) -> None:
         changed = set(kinds or ())
-        if not changed or changed & _CHOICE_KINDS:
+        self._stale_choices |= not changed or bool(changed & _CHOICE_KINDS)
+        # A policy changed (a save here, an edit elsewhere, an undo): the same question needs
+        # answering again, with what changed marked.
+        self._stale_answer |= self._last_request is not None and (
+            not changed or bool(changed & _POLICY_KINDS)
+        )
+        if self.isVisible():
+            self._catch_up()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # Changes made while another view was shown are applied once, now.
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        if self._stale_choices:
+            self._stale_choices = False
             self.reload_choices()
-        if self._last_request is not None and (not changed or changed & _POLICY_KINDS):
-            # A policy changed (a save here, an edit elsewhere, an undo): answer the same
-            # question again and mark what changed.
+        if self._stale_answer:
+            self._stale_answer = False
             self.rerun()
 
     # -- the inputs -------------------------------------------------------------------------

@@ -151,3 +151,26 @@ def test_widening_a_roles_inline_policy_from_its_near_miss(panel, qtbot):
     assert (role, "s3:GetObject") in {(c.principal, c.action) for c in dialog.impact.added}
     dialog.save_clicked()
     assert [(r.word, r.previous) for r in panel.model.rows] == [("allowed", "implicitDeny")]
+
+
+def test_a_hidden_panel_answers_again_when_shown(panel, qtbot):
+    assert [r.word for r in _carol_runs_instances(panel)] == ["implicitDeny"]
+    panel.hide()
+    from iamdesk.services.policies import create_policy_version
+
+    arn = f"arn:aws:iam::{panel.context.account_id}:policy/DeveloperBoundary"
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+    }
+    create_policy_version(
+        panel.context.database,
+        panel.context.account_id,
+        arn,
+        json.dumps(document),
+        set_as_default=True,
+    )
+    panel.context.notify("policies")
+    assert panel.model.rows[0].word == "implicitDeny"  # hidden: nothing ran yet
+    panel.show()
+    assert [(r.word, r.previous) for r in panel.model.rows] == [("allowed", "implicitDeny")]
