@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from iamdesk.ui import theme
 from iamdesk.ui.models.choice import ROW_ROLE, ChoiceModel
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ class ChooseDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName(f"{stem}Error")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #c62828;")
+        self.error.setStyleSheet(f"color: {theme.color_name('error_fg')};")
         self.error.setVisible(False)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from iamdesk.ui import theme
+
 log = logging.getLogger(__name__)
 
 Check = Callable[[], object]  # raises IamError/ValueError with the message to show
@@ -100,7 +102,9 @@ class FormDialog(QDialog):
         return True
 
     def show_error(self, text: str) -> None:
-        self.error.setStyleSheet("color: #c62828;" if self._touched else "color: gray;")
+        self.error.setStyleSheet(
+            f"color: {theme.color_name('error_fg')};" if self._touched else "color: gray;"
+        )
         self.error.setText(text)
         self.error.setVisible(bool(text))
 

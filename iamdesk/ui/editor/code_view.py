@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -27,6 +27,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
 from iamdesk.core.policy.document import Span
+from iamdesk.ui import theme
 from iamdesk.ui.editor.highlighter import JsonHighlighter
 from iamdesk.ui.editor.json_text import code_points, find_partner, utf16_units
 
@@ -37,12 +38,7 @@ _OPEN = {"{": "}", "[": "]"}
 
 # Order matters: a line's marker shows its most severe finding.
 SEVERITY_ORDER = ("ERROR", "SECURITY_WARNING", "WARNING", "SUGGESTION")
-SEVERITY_COLORS = {
-    "ERROR": "#d93025",
-    "SECURITY_WARNING": "#b80672",
-    "WARNING": "#e37400",
-    "SUGGESTION": "#1a73e8",
-}
+SEVERITY_COLORS = theme.ThemedColors({severity: severity for severity in SEVERITY_ORDER})
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +106,13 @@ class CodeView(QPlainTextEdit):
         self.updateRequest.connect(self._scroll_gutter)
         self.cursorPositionChanged.connect(self._match_brackets)
         self._update_gutter_width()
+
+    def changeEvent(self, event: QEvent) -> None:
+        # Syntax formats are built once; rebuild them when the system switches light/dark.
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "_gutter"):
+            self.highlighter.refresh_colors()
+            self._gutter.update()
+        super().changeEvent(event)
 
     # -- positions -------------------------------------------------------------------------
     def position_of(self, line: int, column: int) -> int:
@@ -238,7 +241,7 @@ class CodeView(QPlainTextEdit):
 
     def paint_gutter(self, gutter: QWidget, event: QPaintEvent) -> None:
         painter = QPainter(gutter)
-        painter.fillRect(event.rect(), QColor("#f3f4f6"))
+        painter.fillRect(event.rect(), theme.color("gutter_bg"))
         block = self.firstVisibleBlock()
         top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())
         height = self.fontMetrics().height()
@@ -254,7 +257,9 @@ class CodeView(QPlainTextEdit):
                     painter.setBrush(QColor(SEVERITY_COLORS[severity]))
                     size = min(10, height - 4)
                     painter.drawEllipse(4, top + (height - size) // 2, size, size)
-                painter.setPen(QColor("#202124" if number - 1 == current else "#80868b"))
+                painter.setPen(
+                    theme.color("gutter_current_fg" if number - 1 == current else "gutter_fg")
+                )
                 painter.drawText(
                     0,
                     top,
@@ -280,7 +285,7 @@ class CodeView(QPlainTextEdit):
                 cursor.setPosition(position)
                 cursor.setPosition(position + 1, QTextCursor.MoveMode.KeepAnchor)
                 selection.cursor = cursor
-                selection.format.setBackground(QColor("#c8e6c9"))
+                selection.format.setBackground(theme.color("bracket_bg"))
                 selection.format.setFontWeight(QFont.Weight.Bold)
                 selections.append(selection)
         self.set_layer("brackets", selections)

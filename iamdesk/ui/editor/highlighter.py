@@ -11,6 +11,8 @@ import re
 
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
+from iamdesk.ui import theme
+
 log = logging.getLogger(__name__)
 
 # A string (possibly unterminated while the user types), a number, a literal, or punctuation.
@@ -56,17 +58,31 @@ class JsonHighlighter(QSyntaxHighlighter):
 
     def __init__(self, document: QTextDocument) -> None:
         super().__init__(document)
-        self.formats = {
-            "key": _format("#1f4e9c"),
-            "element": _format("#1f4e9c", bold=True),
-            "string": _format("#a3431b"),
-            "allow": _format("#1b7a2f", bold=True),
-            "deny": _format("#b3261e", bold=True),
-            "variable": _format("#7b3fa0", italic=True),
-            "number": _format("#0b7a75"),
-            "literal": _format("#7b3fa0", bold=True),
-            "punct": _format("#5f6368"),
+        self.formats = self._formats()
+
+    @staticmethod
+    def _formats() -> dict[str, QTextCharFormat]:
+        c = theme.color_name
+        return {
+            "key": _format(c("key")),
+            "element": _format(c("key"), bold=True),
+            "string": _format(c("string")),
+            "allow": _format(c("allow_fg"), bold=True),
+            "deny": _format(c("deny_fg"), bold=True),
+            "variable": _format(c("variable"), italic=True),
+            "number": _format(c("number")),
+            "literal": _format(c("variable"), bold=True),
+            "punct": _format(c("punct")),
         }
+
+    def refresh_colors(self) -> None:
+        """Re-read the palette's scheme (after a palette change) and re-colour the text."""
+        formats = self._formats()
+        if {k: f.foreground().color().name() for k, f in formats.items()} != {
+            k: f.foreground().color().name() for k, f in self.formats.items()
+        }:
+            self.formats = formats
+            self.rehighlight()
 
     def highlightBlock(self, text: str) -> None:
         # Qt positions count UTF-16 units; Python's count code points. They differ only after a

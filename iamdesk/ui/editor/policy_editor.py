@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from iamdesk.core.policy.document import PolicyKind, Span
+from iamdesk.ui import theme
 from iamdesk.ui.editor.assist import EditorAssist
 from iamdesk.ui.editor.code_view import SEVERITY_COLORS, CodeView, Marker
 from iamdesk.ui.editor.findings_view import FindingsView
@@ -223,9 +224,10 @@ class PolicyEditor(QWidget):
             if n:
                 word = severity.replace("_", " ").lower() + ("s" if n > 1 else "")
                 counts.append(f'<span style="color:{SEVERITY_COLORS[severity]}">{n} {word}</span>')
-        summary = ", ".join(counts) if counts else '<span style="color:#1b7a2f">valid</span>'
+        valid = f'<span style="color:{theme.color_name("allow_fg")}">valid</span>'
+        summary = ", ".join(counts) if counts else valid
         if not self.text().strip():
-            summary = '<span style="color:#5f6368">empty</span>'
+            summary = f'<span style="color:{theme.color_name("muted_fg")}">empty</span>'
         chars = len("".join(self.text().split()))
         self.status.setText(
             f"Ln {line}, Col {column} &nbsp;·&nbsp; {summary} &nbsp;·&nbsp; "

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from iamdesk.core import catalog
+from iamdesk.ui import theme
 from iamdesk.ui.editor.wording import OPERATORS, as_list
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,7 @@ class StatementDialog(QDialog):
 
         self.error = QLabel(self)
         self.error.setObjectName("statementError")
-        self.error.setStyleSheet("color:#b3261e")
+        self.error.setStyleSheet(f"color:{theme.color_name('deny_fg')}")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )

@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from iamdesk.core.policy.document import PolicyParseError, Span
 from iamdesk.core.policy.parser import parse_policy
+from iamdesk.ui import theme
 from iamdesk.ui.editor.summary import ServiceSummary, summarize_text
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ class SummaryView(QWidget):
             return
         spans = self.statements_for(*key)
         if spans:
-            self.editor.go_to_span(spans[0], highlight="#e8f0fe")
+            self.editor.go_to_span(spans[0], highlight=theme.color_name("span_bg"))
 
     def refresh(self) -> None:
         self.tree.clear()
@@ -97,8 +98,9 @@ class SummaryView(QWidget):
         if deny:
             text += f", Deny ({len(deny)} services)"
         if warned:
+            warn = theme.color_name("warn_fg")
             text += (
-                f". <b style='color:#b06000'>{warned} service(s) where a wildcard grants more "
+                f". <b style='color:{warn}'>{warned} service(s) where a wildcard grants more "
                 "than it seems</b> (hover the row)."
             )
         self.message.setText(text)
@@ -109,7 +111,9 @@ class SummaryView(QWidget):
                 continue
             head = QTreeWidgetItem([f"{effect} ({len(rows)} services)", "", "", ""])
             head.setFont(0, bold)
-            head.setForeground(0, QBrush(QColor("#1b7a2f" if effect == "Allow" else "#b3261e")))
+            head.setForeground(
+                0, QBrush(theme.color("allow_fg" if effect == "Allow" else "deny_fg"))
+            )
             self.tree.addTopLevelItem(head)
             for row in rows:
                 item = QTreeWidgetItem(
@@ -121,10 +125,10 @@ class SummaryView(QWidget):
                 for column in range(len(COLUMNS)):
                     item.setToolTip(column, "\n".join(tip))
                 if row.wildcard_notes:
-                    item.setForeground(1, QBrush(QColor("#b06000")))
+                    item.setForeground(1, QBrush(theme.color("warn_fg")))
                     item.setText(1, row.access + "  ⚠")
                 if not row.known:
-                    item.setForeground(0, QBrush(QColor("#b3261e")))
+                    item.setForeground(0, QBrush(theme.color("deny_fg")))
                 item.setData(0, _ROW_ROLE, (row.effect, row.service))
                 head.addChild(item)
             head.setExpanded(True)

@@ -23,14 +23,15 @@ from PySide6.QtWidgets import (
 )
 
 from iamdesk.core.policy.document import PolicyKind
+from iamdesk.ui import theme
 from iamdesk.ui.editor.code_view import CodeView
 from iamdesk.ui.editor.targets import PolicyTarget
 from iamdesk.ui.icons import icon
 
 log = logging.getLogger(__name__)
 
-REMOVED = "#fddede"
-ADDED = "#d4f4dd"
+REMOVED = "deny_bg"  # theme colour names
+ADDED = "allow_bg"
 
 
 def line_differences(left: str, right: str) -> tuple[list[int], list[int]]:
@@ -88,7 +89,7 @@ class VersionDiff(QDialog):
     def _lines(view: CodeView, lines: list[int], color: str) -> list[Any]:
         result = []
         for line in lines:
-            result.extend(view.line_selection(line, line, color))
+            result.extend(view.line_selection(line, line, theme.color_name(color)))
         return result
 
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from iamdesk.ui import theme
 from iamdesk.ui.editor.statement_dialog import StatementDialog
 from iamdesk.ui.editor.wording import statement_in_words
 
@@ -134,7 +135,7 @@ class VisualView(QWidget):
                 item = QTableWidgetItem(words[key])
                 item.setToolTip(words[key])
                 if key == "effect":
-                    color = "#1b7a2f" if words[key] == "Allow" else "#b3261e"
+                    color = theme.color_name("allow_fg" if words[key] == "Allow" else "deny_fg")
                     item.setForeground(QBrush(QColor(color)))
                 self.table.setItem(row, column, item)
         # A principal column only matters for resource and trust policies.

@@ -22,7 +22,9 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
+
+from iamdesk.ui import theme
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +211,7 @@ class EntityTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and column.warn is not None and column.warn(row):
-            return QBrush(QColor("#b35c00"))
+            return QBrush(theme.color("changed_fg"))
         if role == ROW_ROLE:
             return row
         if role == KEY_ROLE:

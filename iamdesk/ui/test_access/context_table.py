@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Qt,
     QTimeZone,
 )
-from PySide6.QtGui import QAction, QBrush, QColor
+from PySide6.QtGui import QAction, QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from iamdesk.core import catalog
+from iamdesk.ui import theme
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +181,7 @@ class ContextModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{row.key or 'This entry'}: {problem}" if problem else value
         if role == Qt.ItemDataRole.BackgroundRole and problem and index.column() != 1:
-            return QBrush(QColor("#fde7e7"))
+            return QBrush(theme.color("missing_bg"))
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QLabel,
     QLayout,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from iamdesk.ui import theme
 from iamdesk.ui.test_access.explanation_view import ExplanationView
 from iamdesk.ui.test_access.policy_view import TYPE_TITLES, Highlight, PolicyView
 from iamdesk.ui.test_access.results_model import InvolvedPolicy, ResultRow
@@ -73,7 +74,7 @@ class DetailPane(QWidget):
         self.explanation.setObjectName("testAccessExplanationText")
         self.explanation.setWordWrap(True)
         self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.explanation.setStyleSheet("padding:6px; background:#f8f9fa; border-radius:4px")
+        self._style_explanation()
         self.tree = ExplanationView(self)
         self.tree.statementSelected.connect(self.reveal)
         right = QWidget(self)
@@ -93,6 +94,16 @@ class DetailPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
+
+    def _style_explanation(self) -> None:
+        background = theme.color_name("panel_bg")
+        self.explanation.setStyleSheet(f"padding:6px; background:{background}; border-radius:4px")
+
+    def changeEvent(self, event: QEvent) -> None:
+        # The explanation's background is baked into a style sheet: re-read it for the new scheme.
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "explanation"):
+            self._style_explanation()
+        super().changeEvent(event)
 
     def clear(self) -> None:
         for view in self.views.values():

@@ -8,24 +8,26 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
+from iamdesk.ui import theme
 from iamdesk.ui.test_access.policy_view import TYPE_TITLES
 
 log = logging.getLogger(__name__)
 
 _SPAN_ROLE = Qt.ItemDataRole.UserRole + 1
 _LABEL_ROLE = Qt.ItemDataRole.UserRole + 2
-GREEN = "#1b7a2f"
-RED = "#b3261e"
-GREY = "#5f6368"
-AMBER = "#b06000"
+# Theme colour names, resolved when an item is made.
+GREEN = "allow_fg"
+RED = "deny_fg"
+GREY = "muted_fg"
+AMBER = "warn_fg"
 
 
 def _item(text: str, color: str) -> QTreeWidgetItem:
     item = QTreeWidgetItem([text])
-    item.setForeground(0, QBrush(QColor(color)))
+    item.setForeground(0, QBrush(theme.color(color)))
     item.setToolTip(0, text)
     return item
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from iamdesk.services.errors import IamError
+from iamdesk.ui import theme
 from iamdesk.ui.icons import icon
 from iamdesk.ui.test_access.details import DetailPane
 from iamdesk.ui.test_access.request_form import RequestForm
@@ -99,7 +100,7 @@ class TestAccessPanel(QWidget):
         self.error = QLabel(self)
         self.error.setObjectName("testAccessError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color:#b3261e")
+        self.error.setStyleSheet(f"color:{theme.color_name('deny_fg')}")
         self.error.hide()
 
         self.model = ResultsModel(self)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -20,16 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from iamdesk.core.policy.document import Span
+from iamdesk.ui import theme
 from iamdesk.ui.editor.code_view import CodeView
 from iamdesk.ui.icons import icon
 
 log = logging.getLogger(__name__)
 
-ALLOW_COLOR = "#d4f4dd"
-DENY_COLOR = "#fddede"
-NEAR_MISS_COLOR = "#fff0c2"
-
-_COLORS = {"allow": ALLOW_COLOR, "deny": DENY_COLOR, "near-miss": NEAR_MISS_COLOR}
+# Looked up when painting, so each kind's background follows the palette's scheme.
+_COLORS = theme.ThemedColors({"allow": "allow_bg", "deny": "deny_bg", "near-miss": "near_miss_bg"})
 
 TYPE_TITLES = {
     "identity": "Identity policy",
@@ -145,6 +143,12 @@ class PolicyView(QWidget):
             kind = kinds.get(selection.format.background().color().name(), "other")
             result.setdefault(kind, []).append(selection.cursor.blockNumber() + 1)
         return result
+
+    def changeEvent(self, event: QEvent) -> None:
+        # Highlight backgrounds are baked into selections: repaint them in the new scheme.
+        if event.type() == QEvent.Type.PaletteChange and getattr(self, "_filled", False):
+            self._paint()
+        super().changeEvent(event)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

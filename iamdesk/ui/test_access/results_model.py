@@ -20,6 +20,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPen, QPixmap
 
+from iamdesk.ui import theme
+
 log = logging.getLogger(__name__)
 
 Index = QModelIndex | QPersistentModelIndex
@@ -29,9 +31,17 @@ DECISION_WORDS = {
     "explicitDeny": "Explicit deny",
     "implicitDeny": "Implicit deny",
 }
-DECISION_COLORS = {"allowed": "#1b7a2f", "explicitDeny": "#b3261e", "implicitDeny": "#b06000"}
-CHANGED_BACKGROUND = "#fff3c4"  # a decision that differs from the previous run
-DECISION_BACKGROUNDS = {"allowed": "#e8f5e9", "explicitDeny": "#fdecea", "implicitDeny": "#fff4e0"}
+DECISION_COLORS = theme.ThemedColors(
+    {"allowed": "allow_fg", "explicitDeny": "deny_fg", "implicitDeny": "warn_fg"}
+)
+CHANGED_BACKGROUND = "#fff3c4"  # light value of theme "changed_bg": a decision that differs
+DECISION_BACKGROUNDS = theme.ThemedColors(
+    {
+        "allowed": "allowed_row_bg",
+        "explicitDeny": "denied_row_bg",
+        "implicitDeny": "implicit_row_bg",
+    }
+)
 _SHORT_TYPES = {
     "identity": "identity",
     "permissions_boundary": "boundary",
@@ -98,17 +108,22 @@ def policy_types_text(decision: Any) -> str:
     return " · ".join(parts)
 
 
-@functools.cache
 def decision_icon(word: str) -> QIcon:
-    """A filled circle with a check, a cross or a bar, painted once per decision."""
+    """A filled circle with a check, a cross or a bar, in the current scheme's colours."""
+    return _decision_icon(word, theme.is_dark())
+
+
+@functools.cache
+def _decision_icon(word: str, dark: bool) -> QIcon:
+    # `dark` is part of the cache key: one icon per decision per scheme.
     pixmap = QPixmap(32, 32)
     pixmap.fill(QColor(0, 0, 0, 0))
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(DECISION_COLORS.get(word, "#5f6368")))
+    painter.setBrush(QColor(DECISION_COLORS.get(word, theme.color_name("muted_fg"))))
     painter.drawEllipse(2, 2, 28, 28)
-    pen = QPen(QColor("white"), 4)
+    pen = QPen(theme.color("icon_mark"), 4)
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)
     painter.setPen(pen)
     if word == "allowed":
@@ -153,14 +168,16 @@ class ResultsModel(QAbstractTableModel):
             return decision_icon(row.word)
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == 0:
-                return QBrush(QColor(DECISION_COLORS.get(row.word, "#202124")))
+                return QBrush(QColor(DECISION_COLORS.get(row.word, theme.color_name("strong_fg"))))
             if column == 4 and row.passed is not None:
-                return QBrush(QColor("#1b7a2f" if row.passed else "#b3261e"))
+                return QBrush(theme.color("allow_fg" if row.passed else "deny_fg"))
         if role == Qt.ItemDataRole.BackgroundRole:
             if column == 0:
-                return QBrush(QColor(DECISION_BACKGROUNDS.get(row.word, "#ffffff")))
+                return QBrush(
+                    QColor(DECISION_BACKGROUNDS.get(row.word, theme.color_name("plain_bg")))
+                )
             if row.changed:
-                return QBrush(QColor(CHANGED_BACKGROUND))
+                return QBrush(theme.color("changed_bg"))
         if role == Qt.ItemDataRole.FontRole and (column == 0 or (column == 5 and row.changed)):
             font = QFont()
             font.setBold(True)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from iamdesk.core.policy.document import PolicyKind
 from iamdesk.services.errors import IamError
+from iamdesk.ui import theme
 from iamdesk.ui.editor import PolicyEditor
 from iamdesk.ui.test_access.principals import list_principals
 
@@ -66,7 +67,7 @@ class SessionDialog(QDialog):
         self.error = QLabel(self)
         self.error.setObjectName("sessionError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color:#b3261e")
+        self.error.setStyleSheet(f"color:{theme.color_name('deny_fg')}")
 
         form = QFormLayout()
         form.addRow("Role", self.role)
