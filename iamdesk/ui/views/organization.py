@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QLabel,
     QSplitter,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from iamdesk.ui import theme
 from iamdesk.ui.context import AppContext
 from iamdesk.ui.icons import icon
 from iamdesk.ui.views.document_view import DocumentView, document_text
@@ -175,7 +177,9 @@ class OrganizationView(ReloadWhenShown, QWidget):
                     policy,
                 )
                 if level is not item:
-                    row.setForeground(0, row.foreground(0).color().darker(130))
+                    # Inherited from a level above: dimmed (darkening the default brush gave
+                    # black, unreadable on a dark palette).
+                    row.setForeground(0, QBrush(theme.color("muted_fg")))
             level = level.parent()
         first = self.policies.topLevelItem(0)
         if first is not None:

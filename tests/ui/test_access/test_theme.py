@@ -126,3 +126,24 @@ def test_every_named_colour_has_readable_variants():
             assert theme.contrast_ratio(colour_light, light) >= TEXT, name
     with pytest.raises(KeyError, match="unknown theme colour 'nope'"):
         theme.color("nope")
+
+
+@pytest.mark.parametrize("name", ["light", "dark"])
+def test_organization_inherited_policies_are_dimmed_but_readable(
+    qtbot, demo_context, settings, scheme, name
+):
+    from iamdesk.ui.main_window import MainWindow
+
+    scheme(name)
+    window = MainWindow(demo_context, settings)
+    qtbot.addWidget(window)
+    window.show()
+    org = window.show_view("organization")
+    org.tree.setCurrentItem(org.tree.currentItem())
+    base = org.policies.palette().color(QPalette.ColorRole.Base)
+    items = [org.policies.topLevelItem(i) for i in range(org.policies.topLevelItemCount())]
+    inherited = [item for item in items if item.text(2) != "this node"]
+    assert inherited, "the demo account inherits SCPs from its OU and the root"
+    for item in inherited:
+        colour = item.foreground(0).color()
+        assert theme.contrast_ratio(colour, base) >= TEXT, (item.text(0), colour.name())
