@@ -49,6 +49,16 @@ cli.command(
     "policy_type=type!",
     "description",
 )
+cli.command(
+    "update-policy",
+    "UpdatePolicy",
+    orgs.update_policy,
+    "policy_id!",
+    "content:doc",
+    "name",
+    "description",
+)
+cli.command("describe-policy", "DescribePolicy", orgs.describe_policy, "policy_id!")
 cli.command("list-policies", "ListPolicies", orgs.list_policies, "policy_filter=filter!")
 cli.command("attach-policy", "AttachPolicy", orgs.attach_policy, "policy_id!", "target_id!")
 cli.command("detach-policy", "DetachPolicy", orgs.detach_policy, "policy_id!", "target_id!")

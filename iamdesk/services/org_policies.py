@@ -120,6 +120,81 @@ def _policy(session: Session, org: Organization, policy_id: str) -> OrgPolicy:
     return policy
 
 
+RCP_FULL_AWS_ACCESS_ID = "p-RCPFullAWSAccess"  # implied everywhere, never stored
+
+
+def update_policy(
+    db: Database,
+    *,
+    policy_id: str,
+    content: str | None = None,
+    name: str | None = None,
+    description: str | None = None,
+    account_id: str | None = None,
+) -> dict[str, Any]:
+    """AWS's UpdatePolicy: new content, name or description; what is not given stays. AWS
+    managed policies (FullAWSAccess, RCPFullAWSAccess) cannot be changed."""
+    with db.transaction() as session:
+        org = management_organization(session, db, account_id)
+        if policy_id == RCP_FULL_AWS_ACCESS_ID:
+            raise _managed_refusal()
+        policy = _policy(session, org, policy_id)
+        if policy.aws_managed:
+            raise _managed_refusal()
+        if content is not None:
+            _check_content(content, policy.type)
+        if name is not None and name != policy.name:
+            clash = session.scalars(
+                select(OrgPolicy).where(
+                    OrgPolicy.organization_id == org.id,
+                    OrgPolicy.type == policy.type,
+                    OrgPolicy.name == name,
+                )
+            ).first()
+            if clash is not None:
+                raise org_error(
+                    "DuplicatePolicyException", "A policy with the same name already exists."
+                )
+        before = policy.content
+        if content is not None:
+            policy.content = content
+        if name is not None:
+            policy.name = name
+        if description is not None:
+            policy.description = description
+        session.add(policy)
+        session.flush()
+        record(
+            session,
+            db,
+            org.management_account_id,
+            "UpdatePolicy",
+            policy.type,
+            policy.name,
+            before=before,
+            after=policy.content,
+        )
+        return {"Policy": {"PolicySummary": _policy_summary(policy), "Content": policy.content}}
+
+
+def describe_policy(
+    db: Database, *, policy_id: str, account_id: str | None = None
+) -> dict[str, Any]:
+    """AWS's DescribePolicy: the summary and the content, exactly as stored."""
+    with db.read() as session:
+        org = organization_of(session, resolve_account(session, db, account_id))
+        policy = _policy(session, org, policy_id)
+        return {"Policy": {"PolicySummary": _policy_summary(policy), "Content": policy.content}}
+
+
+def _managed_refusal() -> Exception:
+    return org_error(
+        "AccessDeniedException",
+        "You don't have permissions to access this resource. AWS managed policies can't be "
+        "modified.",
+    )
+
+
 def _target(session: Session, org: Organization, target_id: str) -> None:
     node = session.get(OrgNode, target_id)
     if node is not None and node.organization_id == org.id:

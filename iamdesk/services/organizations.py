@@ -37,10 +37,12 @@ from iamdesk.services.org_policies import (
     MAX_POLICY_SIZE,
     attach_policy,
     create_policy,
+    describe_policy,
     detach_policy,
     list_policies,
     list_policies_for_target,
     policy_levels,
+    update_policy,
 )
 from iamdesk.store.db import Database
 from iamdesk.store.tables import Account, Organization, OrgNode, OrgPolicy
@@ -62,6 +64,7 @@ __all__ = [
     "create_organizational_unit",
     "create_policy",
     "describe_organization",
+    "describe_policy",
     "detach_policy",
     "list_accounts",
     "list_organizational_units_for_parent",
@@ -72,6 +75,7 @@ __all__ = [
     "organization_id_of",
     "organization_path",
     "policy_levels",
+    "update_policy",
 ]
 
 
