@@ -46,6 +46,10 @@ _KINDS_CHANGED = {
     "trust": "roles",
     "bucket": "resources",
     "key": "resources",
+    "org": "organization",
+    "queue": "resources",
+    "topic": "resources",
+    "secret": "resources",
 }
 
 

@@ -1,5 +1,7 @@
 """Where a policy lives in the model and how to save it: a managed policy (a new default
-version), an inline policy, a role's trust policy, a bucket or key policy.
+version), an inline policy, a role's trust policy, an SCP or RCP (UpdatePolicy), a bucket, key,
+queue, topic or secret policy. Lambda function policies stay read-only: AWS changes them only
+statement by statement (AddPermission/RemovePermission), so a free-form edit has no AWS operation.
 
 ``PolicyTarget.save`` and ``restore`` each call one service operation, so the save command can
 undo through the inverse operation. ``target_for_involved`` finds the target of a policy that
@@ -24,13 +26,14 @@ class NotEditable(Exception):
 
 @dataclass(frozen=True, slots=True)
 class PolicyTarget:
-    kind: str  # "managed", "inline", "trust", "bucket", "key"
+    kind: str  # "managed", "inline", "trust", "org", "bucket", "key", "queue", "topic", "secret"
     account_id: str
     name: str  # what the user knows it by (policy name, role name, bucket name)
     policy_kind: PolicyKind
     arn: str | None = None  # managed policies
     owner_kind: str | None = None  # inline: "user", "group" or "role"
-    owner_name: str | None = None  # inline owner, trust-policy role, bucket, key id
+    # inline owner, trust-policy role, SCP/RCP policy id, bucket, key id, queue/topic/secret ARN
+    owner_name: str | None = None
 
     @property
     def title(self) -> str:
@@ -38,8 +41,10 @@ class PolicyTarget:
             return f"inline policy {self.name} of {self.owner_kind} {self.owner_name}"
         if self.kind == "trust":
             return f"trust policy of role {self.owner_name}"
-        if self.kind in ("bucket", "key"):
-            return f"{self.kind} policy of {self.owner_name}"
+        if self.kind in ("bucket", "key", "queue", "topic", "secret"):
+            return f"{self.kind} policy of {self.name}"
+        if self.kind == "org":
+            return f"{'SCP' if self.policy_kind is PolicyKind.SCP else 'RCP'} {self.name}"
         return f"managed policy {self.name}"
 
     def save(self, db: Any, text: str) -> Any:
@@ -87,6 +92,32 @@ class PolicyTarget:
             from iamdesk.services.resources import put_key_policy
 
             put_key_policy(db, key_id=owner, policy=text, account_id=self.account_id)
+        elif self.kind == "org":
+            from iamdesk.services.organizations import update_policy
+
+            update_policy(db, policy_id=owner, content=text, account_id=self.account_id)
+        elif self.kind == "queue":
+            from iamdesk.services.integration import set_queue_attributes
+
+            set_queue_attributes(
+                db, queue_url=owner, attributes={"Policy": text}, account_id=self.account_id
+            )
+        elif self.kind == "topic":
+            from iamdesk.services.integration import set_topic_attributes
+
+            set_topic_attributes(
+                db,
+                topic_arn=owner,
+                attribute_name="Policy",
+                attribute_value=text,
+                account_id=self.account_id,
+            )
+        elif self.kind == "secret":
+            from iamdesk.services.integration import put_resource_policy
+
+            put_resource_policy(
+                db, secret_id=owner, resource_policy=text, account_id=self.account_id
+            )
         else:
             raise NotEditable(f"cannot write a {self.kind} policy")
 
@@ -114,6 +145,18 @@ class PolicyTarget:
                 "AssumeRolePolicyDocument"
             ]
             return document if isinstance(document, str) else json.dumps(document, indent=4)
+        if self.kind == "org":
+            from iamdesk.services.organizations import describe_policy
+
+            got = describe_policy(db, policy_id=str(self.owner_name), account_id=self.account_id)
+            return str(got["Policy"]["Content"])
+        if self.kind in ("queue", "topic", "secret"):
+            from iamdesk.services.resources import list_resources
+
+            for row in list_resources(db, account_id=self.account_id):
+                if row["Arn"] == self.owner_name:
+                    return str(row["Policy"] or "")
+            raise NotEditable(f"{self.owner_name} is not in the model")
         if self.kind == "bucket":
             from iamdesk.services.resources import get_bucket_policy
 
@@ -150,6 +193,8 @@ class PolicyTarget:
         """Resources the policy governs, to simulate against besides those it names."""
         if self.kind == "trust":
             return [_arn(self.account_id, "role", str(self.owner_name))]
+        if self.kind in ("queue", "topic", "secret"):
+            return [str(self.owner_name)]
         if self.kind == "bucket":
             bucket = f"arn:aws:s3:::{self.owner_name}"
             return [bucket, f"{bucket}/example-object"]
@@ -250,6 +295,8 @@ def target_for_involved(
                     owner_name=group["GroupName"],
                 )
         raise NotEditable(f"no group of {principal} has an inline policy {name}")
+    if source_type in ("scp", "rcp"):
+        return _org_target(db, account, source_type, name)
     if source_type == "resource" and resource_arn:
         return _resource_target(db, resource_arn, name, account)
     raise NotEditable(f"{name} ({source_type}) cannot be edited from here")
@@ -307,4 +354,49 @@ def _resource_target(db: Any, resource_arn: str, name: str, principal_account: s
     if service == "kms":
         key_id = parts[5].split("/", 1)[-1] if len(parts) > 5 else name
         return PolicyTarget("key", parts[4], name, PolicyKind.RESOURCE, owner_name=key_id)
+    if service in _RESOURCE_KINDS:
+        from iamdesk.services.resources import list_resources
+
+        for row in list_resources(db):
+            if row["Arn"] == resource_arn and row["Policy"] is not None:
+                return PolicyTarget(
+                    _RESOURCE_KINDS[service],
+                    row["AccountId"],
+                    row["Name"],
+                    PolicyKind.RESOURCE,
+                    owner_name=row["Arn"],
+                )
+    if service == "lambda":
+        raise NotEditable(
+            f"The function policy of {name} changes only through AddPermission and "
+            "RemovePermission (one statement each); edit it from the Resources view."
+        )
     raise NotEditable(f"the {service} resource policy of {name} cannot be edited here yet")
+
+
+_RESOURCE_KINDS = {"sqs": "queue", "sns": "topic", "secretsmanager": "secret"}
+
+
+def _org_target(db: Any, account: str, source_type: str, name: str) -> PolicyTarget:
+    """An SCP or RCP by name; it is saved as the organization's management account."""
+    from iamdesk.services import organizations as orgs
+
+    policy_type = orgs.SCP if source_type == "scp" else orgs.RCP
+    management = _management_account(db, account)
+    policies = orgs.list_policies(db, policy_filter=policy_type, account_id=management)
+    for policy in policies["Policies"]:
+        if policy["Name"] == name:
+            if policy["AwsManaged"]:
+                raise NotEditable(f"{name} is an AWS managed policy, which cannot be changed.")
+            kind = PolicyKind.SCP if policy_type == orgs.SCP else PolicyKind.RCP
+            return PolicyTarget("org", management, name, kind, owner_name=policy["Id"])
+    if name == "RCPFullAWSAccess":
+        raise NotEditable(f"{name} is an AWS managed policy, which cannot be changed.")
+    raise NotEditable(f"no {source_type.upper()} named {name} in the organization")
+
+
+def _management_account(db: Any, account: str) -> str:
+    from iamdesk.services.organizations import describe_organization
+
+    org = describe_organization(db, account_id=account)["Organization"]
+    return str(org["MasterAccountId"])

@@ -1,5 +1,6 @@
 """Organization: the tree of root, OUs and accounts, with the service control policies and
-resource control policies attached at the selected node and the selected policy's text."""
+resource control policies attached at the selected node and the selected policy's text. A
+customer SCP or RCP opens in the policy editor; its save is one undoable UpdatePolicy."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
@@ -60,12 +63,21 @@ class OrganizationView(ReloadWhenShown, QWidget):
         self.policies.currentItemChanged.connect(self._show_policy)
         self.document = DocumentView(self, read_only=True, kind="scp")
         self.document.setObjectName("organizationPolicyDocument")
+        self.edit_button = QPushButton("Edit policy…")
+        self.edit_button.setObjectName("organizationEditPolicy")
+        self.edit_button.setEnabled(False)
+        self.edit_button.clicked.connect(self.edit_policy)
+        self.edit_dialog: Any = None
+        edit_row = QHBoxLayout()
+        edit_row.addStretch(1)
+        edit_row.addWidget(self.edit_button)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.node_title)
         right_layout.addWidget(self.policies, 1)
         right_layout.addWidget(self.document, 3)
+        right_layout.addLayout(edit_row)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("organizationSplitter")
         splitter.addWidget(self.tree)
@@ -188,5 +200,36 @@ class OrganizationView(ReloadWhenShown, QWidget):
     def _show_policy(self, item: QTreeWidgetItem | None, _previous: object) -> None:
         if item is None:
             self.document.set_text("")
+            self.edit_button.setEnabled(False)
             return
-        self.document.set_text(document_text(item.data(0, ITEM_ROLE)["Content"]))
+        policy = item.data(0, ITEM_ROLE)
+        self.document.set_text(document_text(policy["Content"]))
+        # AWS managed policies (FullAWSAccess, RCPFullAWSAccess) cannot be changed in AWS.
+        self.edit_button.setEnabled(not policy["AwsManaged"] and "Id" in policy)
+        self.edit_button.setToolTip(
+            "AWS managed policies cannot be changed"
+            if policy["AwsManaged"]
+            else "Edit this policy; the save is one UpdatePolicy you can undo"
+        )
+
+    def edit_policy(self) -> Any:
+        """Open the selected customer SCP/RCP in the editor; the save goes on the undo stack."""
+        item = self.policies.currentItem()
+        if item is None or self.context.database is None:
+            return None
+        from iamdesk.core.policy.document import PolicyKind
+        from iamdesk.services.organizations import describe_organization
+        from iamdesk.ui.editor.save_dialog import PolicySaveDialog
+        from iamdesk.ui.editor.targets import PolicyTarget
+
+        policy = item.data(0, ITEM_ROLE)
+        db = self.context.database
+        org = describe_organization(db, account_id=self.context.account_id)["Organization"]
+        kind = PolicyKind.SCP if policy["Type"] == "SERVICE_CONTROL_POLICY" else PolicyKind.RCP
+        target = PolicyTarget(
+            "org", org["MasterAccountId"], policy["Name"], kind, owner_name=policy["Id"]
+        )
+        dialog = PolicySaveDialog(self.context, target, parent=self)
+        dialog.open()
+        self.edit_dialog = dialog
+        return dialog
