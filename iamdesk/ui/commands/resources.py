@@ -1,5 +1,6 @@
-"""Undoable edits of resource-based policies (S3 bucket policies, KMS key policies, Secrets
-Manager resource policies)."""
+"""Undoable edits of resource-based policies (S3 bucket policies, KMS key policies, SQS queue
+and SNS topic policies, Secrets Manager resource policies). Lambda function policies are not
+edited here: AWS changes them only a statement at a time (AddPermission/RemovePermission)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,11 @@ log = logging.getLogger(__name__)
 
 def editable(service: str, policy: str | None) -> bool:
     """Whether the app can change this resource's policy and undo the change."""
-    return service in ("s3", "kms") or (service == "secretsmanager" and policy is not None)
+    # A secret's or topic's policy can be replaced but not removed here, so only an existing
+    # one is edited (its undo always has a policy to put back).
+    return service in ("s3", "kms", "sqs") or (
+        service in ("secretsmanager", "sns") and policy is not None
+    )
 
 
 def _writer(context: AppContext, service: str, name: str) -> Callable[[str | None], Any]:
@@ -31,6 +36,20 @@ def _writer(context: AppContext, service: str, name: str) -> Callable[[str | Non
         if service == "kms":
             assert policy is not None  # a key always has a policy
             return resources.put_key_policy(db, key_id=name, policy=policy, account_id=account)
+        if service == "sqs":
+            # An empty Policy attribute removes the queue's policy (SetQueueAttributes).
+            return integration.set_queue_attributes(
+                db, queue_url=name, attributes={"Policy": policy or ""}, account_id=account
+            )
+        if service == "sns":
+            assert policy is not None  # a topic always has a policy
+            return integration.set_topic_attributes(
+                db,
+                topic_arn=name,
+                attribute_name="Policy",
+                attribute_value=policy,
+                account_id=account,
+            )
         if service == "secretsmanager":
             assert policy is not None  # only secrets that have a policy are edited (no delete)
             return integration.put_resource_policy(

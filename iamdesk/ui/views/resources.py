@@ -64,6 +64,9 @@ class ResourcePolicyTab(DetailTab):
         self.note.setText(
             "Edit the policy and save; Edit ▸ Undo restores the previous one."
             if can_edit
+            else "A Lambda function policy changes one statement at a time: use "
+            "iamdesk lambda add-permission / remove-permission."
+            if row["Service"] == "lambda"
             else "This resource has no policy iamdesk can edit here (use the CLI)."
         )
 
