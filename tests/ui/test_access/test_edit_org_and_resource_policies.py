@@ -138,3 +138,32 @@ def test_the_organization_view_edits_a_customer_scp_not_an_aws_managed_one(qtbot
     assert demo_context.undo_stack.undoText().startswith("Edit SCP Guardrails")
     demo_context.undo_stack.undo()
     assert _guardrails(demo_context) == original
+
+
+def test_a_secret_policy_edit_is_saved_and_a_function_policy_says_why_not(panel, qtbot):
+    import pytest
+
+    from iamdesk.services.resources import list_resources
+    from iamdesk.ui.editor.targets import NotEditable, target_for_involved
+
+    account = panel.context.account_id
+    rows = list_resources(panel.context.database, account_id=account)
+    secret = next(r["Arn"] for r in rows if r["Service"] == "secretsmanager")
+    function = next(r["Arn"] for r in rows if r["Service"] == "lambda")
+    alice = f"arn:aws:iam::{account}:user/alice"
+    panel.set_request(alice, ["secretsmanager:GetSecretValue"], [secret])
+    panel.context_table.model.add(ContextRow("aws:RequestedRegion", "string", "us-east-1"))
+    panel.context_table.model.add(ContextRow("aws:MultiFactorAuthPresent", "boolean", "true"))
+    assert [r.word for r in panel.run()] == ["allowed"]
+    panel.details.views["resource_policy"].edit_button.click()
+    dialog = panel.edit_dialog
+    assert dialog.target is not None and dialog.target.kind == "secret"
+    document, statements = _statements(dialog.editor.text())
+    for statement in statements:
+        statement.pop("Condition", None)  # deny everyone, not only other accounts
+    dialog.editor.replace_text(json.dumps(document, indent=4))
+    _save(dialog, qtbot)
+    assert [(r.word, r.previous) for r in panel.model.rows] == [("explicitDeny", "allowed")]
+
+    with pytest.raises(NotEditable, match="AddPermission"):
+        target_for_involved(panel.context.database, "resource", "policy", alice, function)
