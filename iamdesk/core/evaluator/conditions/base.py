@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import TypeVar
 
 ValueMatcher = Callable[[str], bool]
 
@@ -28,3 +30,32 @@ class OperatorSpec:
 
 def never(_value: str) -> bool:
     return False
+
+
+Ordered = TypeVar("Ordered")
+
+
+def ordered_comparison(
+    parse: Callable[[str], Ordered | None],
+    compare: Callable[[Ordered, Ordered], bool],
+    kind: str,
+) -> Callable[..., ValueMatcher]:
+    """A Numeric*/Date* operator: policy values must parse (else ``InvalidConditionValue``
+    naming ``kind``); a request value that does not parse matches nothing."""
+
+    @lru_cache(maxsize=4096)
+    def prepare(values: tuple[str, ...]) -> ValueMatcher:
+        limits = []
+        for text in values:
+            limit = parse(text)
+            if limit is None:
+                raise InvalidConditionValue(f"{text!r} is not {kind}")
+            limits.append(limit)
+
+        def matches(value: str) -> bool:
+            parsed = parse(value)
+            return parsed is not None and any(compare(parsed, limit) for limit in limits)
+
+        return matches
+
+    return prepare

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from iamdesk.core.evaluator.conditions.base import (
-    InvalidConditionValue,
     OperatorSpec,
     ValueMatcher,
+    ordered_comparison,
 )
 
 logger = logging.getLogger(__name__)
@@ -39,22 +39,7 @@ def parse_date(text: str) -> float | None:
 
 
 def _comparison(compare: Callable[[float, float], bool]) -> Callable[..., ValueMatcher]:
-    @lru_cache(maxsize=4096)
-    def prepare(values: tuple[str, ...]) -> ValueMatcher:
-        limits = []
-        for text in values:
-            moment = parse_date(text)
-            if moment is None:
-                raise InvalidConditionValue(f"{text!r} is not a date (ISO 8601 or epoch seconds)")
-            limits.append(moment)
-
-        def matches(value: str) -> bool:
-            moment = parse_date(value)
-            return moment is not None and any(compare(moment, limit) for limit in limits)
-
-        return matches
-
-    return prepare
+    return ordered_comparison(parse_date, compare, "a date (ISO 8601 or epoch seconds)")
 
 
 _eq = _comparison(operator.eq)

@@ -7,12 +7,11 @@ import logging
 import operator
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 
 from iamdesk.core.evaluator.conditions.base import (
-    InvalidConditionValue,
     OperatorSpec,
     ValueMatcher,
+    ordered_comparison,
 )
 
 logger = logging.getLogger(__name__)
@@ -27,22 +26,7 @@ def parse_number(text: str) -> Decimal | None:
 
 
 def _comparison(compare: Callable[[Decimal, Decimal], bool]) -> Callable[..., ValueMatcher]:
-    @lru_cache(maxsize=4096)
-    def prepare(values: tuple[str, ...]) -> ValueMatcher:
-        limits = []
-        for text in values:
-            number = parse_number(text)
-            if number is None:
-                raise InvalidConditionValue(f"{text!r} is not a number")
-            limits.append(number)
-
-        def matches(value: str) -> bool:
-            number = parse_number(value)
-            return number is not None and any(compare(number, limit) for limit in limits)
-
-        return matches
-
-    return prepare
+    return ordered_comparison(parse_number, compare, "a number")
 
 
 _eq = _comparison(operator.eq)
