@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from iamdesk.core.policy.document import PolicyKind
-from iamdesk.services import entities
+from iamdesk.services import entities, managed_policies
 from iamdesk.services.documents import check_policy
 from iamdesk.services.errors import IamError, delete_conflict, limit_exceeded
 from iamdesk.services.managed_policies import HistoryVersion, is_aws_managed_arn, policy_history
@@ -140,9 +140,8 @@ def get_policy_version(
                 if version.version_id == version_id:
                     return {"PolicyVersion": _history_shape(version, document=True)}
         raise IamError("NoSuchEntity", f"Policy {policy_arn} version {version_id} does not exist.")
-    with db.transaction() as session:
-        account = entities.resolve_account(session, db, account_id)
-        row = entities.get_policy(session, account, policy_arn)
+    with db.read() as session:
+        row = _customer_policy_readonly(session, db, account_id, policy_arn)
         return {"PolicyVersion": _version_shape(_version(session, row, version_id), document=True)}
 
 
@@ -155,9 +154,8 @@ def list_policy_versions(db: Database, account_id: str | None, policy_arn: str) 
                 "Versions": [_history_shape(v, document=False) for v in history],
                 "IsTruncated": False,
             }
-    with db.transaction() as session:
-        account = entities.resolve_account(session, db, account_id)
-        row = entities.get_policy(session, account, policy_arn)
+    with db.read() as session:
+        row = _customer_policy_readonly(session, db, account_id, policy_arn)
         versions = session.scalars(
             select(PolicyVersion)
             .where(PolicyVersion.policy_pk == row.pk)
@@ -219,9 +217,30 @@ def set_default_policy_version(
 
 
 def default_document(db: Database, account_id: str | None, policy_arn: str) -> str:
-    """The default version's document text (for the GUI's editor and for simulations)."""
-    with db.transaction() as session:
+    """The default version's document text (for the GUI's editor and for simulations).
+
+    A read: an AWS managed policy the model does not hold yet is read from the catalog (the
+    same text materializing it would store) instead of being written into the model."""
+    with db.read() as session:
         account = entities.resolve_account(session, db, account_id)
-        row = entities.get_policy(session, account, policy_arn)
+        row = entities.find_policy_readonly(session, account, policy_arn)
+        if row is None and is_aws_managed_arn(policy_arn):
+            catalog = managed_policies.get(policy_arn)
+            if catalog is not None:
+                return catalog.document_text()
+        if row is None:
+            raise IamError("NoSuchEntity", f"Policy {policy_arn} was not found.")
         version = _version(session, row, row.default_version_id)
         return version.document
+
+
+def _customer_policy_readonly(
+    session: Session, db: Database, account_id: str | None, policy_arn: str
+) -> ManagedPolicy:
+    """The customer managed policy ``policy_arn`` for a read (AWS managed ARNs are answered
+    from the catalog by the callers and never reach here)."""
+    account = entities.resolve_account(session, db, account_id)
+    row = entities.find_policy_readonly(session, account, policy_arn)
+    if row is None:
+        raise IamError("NoSuchEntity", f"Policy {policy_arn} was not found.")
+    return row
