@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 # No ``Qt`` namespace here: importing it builds ~100 enums (20 ms) before the first paint.
 from PySide6.QtCore import QEvent, QObject, QSize, QTimer, Signal
@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.tasks = TaskRunner(self)
         self.views: dict[str, QWidget] = {}
+        self._close_confirmed = False
         self._current_task: Task | None = None
         self.setWindowIcon(icon("app"))
 
@@ -249,6 +250,9 @@ class MainWindow(QMainWindow):
             navigate = getattr(widget, "navigateRequested", None)
             if navigate is not None:
                 navigate.connect(self._on_navigate_request)
+            unsaved = getattr(widget, "unsavedChanged", None)
+            if unsaved is not None:
+                unsaved.connect(self.update_title)
             self.views[spec.name] = widget
             self.stack.addWidget(widget)
         return widget
@@ -314,7 +318,9 @@ class MainWindow(QMainWindow):
         path = self.context.db_path
         file_name = path.name if path is not None else "no file"
         account = self.account_switcher.currentText() or self.context.account_id
-        self.setWindowTitle(f"{file_name} — {account} — iamdesk")
+        # "[*]" shows as "*" while an editor holds unsaved edits.
+        self.setWindowTitle(f"{file_name}[*] — {account} — iamdesk")
+        self.setWindowModified(bool(self.unsaved_edits()))
         self.db_label.setText(str(path) if path is not None else "")
 
     # Messages, tasks -----------------------------------------------------------------------
@@ -415,10 +421,35 @@ class MainWindow(QMainWindow):
                 save(self.settings)
         self.settings.sync()
 
+    def unsaved_edits(self) -> list[Any]:
+        """Every edit typed and not saved: the views' detail tabs and open Edit policy dialogs."""
+        from iamdesk.ui.editor.save_dialog import PolicySaveDialog
+
+        edits: list[Any] = []
+        for widget in getattr(self, "views", {}).values():
+            edits += getattr(widget, "unsaved_edits", list)()
+        for dialog in self.findChildren(PolicySaveDialog):
+            if dialog.isVisible():
+                edits += dialog.unsaved_edits()
+        return edits
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing the window or Ctrl+Q: ask before unsaved edits are lost."""
+        edits = [] if self._close_confirmed else self.unsaved_edits()
+        if edits:
+            event.ignore()
+            from iamdesk.ui.unsaved import ask, asking
+
+            if not asking(self):
+                ask(self, edits, on_done=self._close_after_question)
+            return
         self.save_state()
         self.tasks.cancel_all()
         super().closeEvent(event)
+
+    def _close_after_question(self) -> None:
+        self._close_confirmed = True
+        self.close()
 
 
 _ALL_KINDS = ("users", "groups", "roles", "policies", "account", "resources", "organization")

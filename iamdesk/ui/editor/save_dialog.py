@@ -36,6 +36,8 @@ from iamdesk.ui.editor.targets import (
     known_principals,
     target_for_involved,
 )
+from iamdesk.ui.unsaved import UnsavedEdit, asking
+from iamdesk.ui.unsaved import ask as ask_unsaved
 from iamdesk.ui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -172,6 +174,7 @@ class PolicySaveDialog(QDialog):
             lambda: self.save_clicked() if self.save_button.isEnabled() else None
         )
         cancel = QPushButton("Cancel", self)
+        cancel.setObjectName("policyCancelButton")
         cancel.clicked.connect(self.reject)
         self.editor.textChanged.connect(self._edited)
 
@@ -262,6 +265,39 @@ class PolicySaveDialog(QDialog):
     def done(self, result: int) -> None:
         self.runner.cancel_all()
         super().done(result)
+
+    # -- unsaved edits ------------------------------------------------------------------------
+    def unsaved_edits(self) -> list[UnsavedEdit]:
+        if self.target is None or self.editor.text() == self.original:
+            return []
+        return [UnsavedEdit(self.target.title, self._save_from_question, self._discard)]
+
+    def _save_from_question(self) -> bool:
+        """Saving goes through the impact preview: when this text has not been reviewed yet,
+        the answer starts the review and the dialog stays open to show it."""
+        text = self.editor.text()
+        if self._impact_for == text:
+            return self.commit(text)
+        self.save_clicked()
+        return False
+
+    def _discard(self) -> None:
+        self.original = self.editor.text()  # nothing left to lose
+
+    def reject(self) -> None:
+        """Cancel, Escape and closing the window all land here: ask before edits are lost."""
+        edits = self.unsaved_edits()
+        if not edits:
+            super().reject()
+            return
+        if asking(self):
+            return
+
+        def closed() -> None:
+            if self.isVisible():
+                super(PolicySaveDialog, self).reject()
+
+        ask_unsaved(self, edits, on_done=closed)
 
     def _impact_context(self) -> list[dict[str, Any]]:
         """The run's context entries, with the chosen region when they name none."""

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtCore import QItemSelection, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -62,6 +62,10 @@ class DetailTab(QWidget):
         self.key = None
         self.row = None
 
+    def unsaved_edits(self) -> list[Any]:
+        """Edits typed in this tab and not saved yet (``iamdesk.ui.unsaved.UnsavedEdit``)."""
+        return []
+
 
 class EntityView(ReloadWhenShown, QWidget):
     kind = ""  # "users": objectName stem and the modelChanged kind that reloads it
@@ -69,6 +73,7 @@ class EntityView(ReloadWhenShown, QWidget):
     watches: frozenset[str] = frozenset()
     create_label = ""
     navigateRequested = Signal(str, str)  # view name, entity key
+    unsavedChanged = Signal()  # a detail tab gained or lost unsaved edits
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -333,12 +338,42 @@ class EntityView(ReloadWhenShown, QWidget):
             return
         rows = self.table.selectionModel().selectedRows()
         key = self.model.key_at(rows[0].row()) if rows else None
-        if key != self._selected_key or key is None:
-            self._show_detail(key)
+        if key == self._selected_key and key is not None:
+            return
+        edits = self.unsaved_edits()
+        if edits and self._selected_key is not None:
+            # The edit belongs to the row still shown: put the selection back, then ask.
+            self._reselect(self._selected_key)
+            from iamdesk.ui.unsaved import ask
+
+            ask(self, edits, on_done=lambda: self._move_to(key))
+            return
+        self._show_detail(key)
+
+    def unsaved_edits(self) -> list[Any]:
+        return [edit for tab in self.detail_tabs for edit in tab.unsaved_edits()]
+
+    def _reselect(self, key: str) -> None:
+        blocker = QSignalBlocker(self.table.selectionModel())
+        position = self.model.row_of_key(key)
+        if position is not None:
+            self.table.setCurrentIndex(self.model.index(position, 0))
+        del blocker
+        self.table.viewport().update()
+
+    def _move_to(self, key: str | None) -> None:
+        """After the question: go where the user was going (the selection signal shows it)."""
+        if key is None:
+            self.table.clearSelection()
+        else:
+            self.select_key(key)
 
     def _show_detail(self, key: str | None) -> None:
+        same = key == self._selected_key
         self._selected_key = key
         for tab in self.detail_tabs:
+            if same and tab.unsaved_edits():
+                continue  # a reload of the same row keeps what the user is typing
             tab.clear()
         row = None
         if key is not None:

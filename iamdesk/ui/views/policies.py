@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout
 
@@ -55,16 +56,43 @@ class DocumentTab(DetailTab):
         self.note.setObjectName("policiesDocumentNote")
         self.bar.insertWidget(0, self.note)
         self.bar.add("Save", "Save as new version", self.save, "policies")
+        self._loaded = ""  # the text as loaded: edits are measured against it
         self.document = DocumentView(self, read_only=True)
         self.document.setObjectName("policiesDocumentEditor")
         layout = QVBoxLayout(self)
         layout.addLayout(self.bar)
         layout.addWidget(self.document, 1)
+        if self.document.editor is not None:
+            text_document = self.document.editor.code.document()
+            text_document.modificationChanged.connect(self._modification_changed)
+
+    def _modification_changed(self, _modified: bool) -> None:
+        """The tab's title carries a ``*`` while the document has unsaved edits."""
+        tabs = self.view.tabs
+        index = tabs.indexOf(self)
+        if index >= 0:
+            tabs.setTabText(index, self.title + (" *" if self.unsaved_edits() else ""))
+        self.view.unsavedChanged.emit()
+
+    def unsaved_edits(self) -> list[Any]:
+        from iamdesk.ui.unsaved import UnsavedEdit
+
+        editor = self.document.editor
+        if self.row is None or editor is None or _is_aws(self.row) or not editor.is_modified():
+            return []
+        if editor.text() == self._loaded:
+            return []
+        return [UnsavedEdit(f"policy {self.row['PolicyName']}", self.save, self.discard)]
+
+    def discard(self) -> None:
+        if self.row is not None:
+            self.document.set_text(self._loaded)
 
     def load(self, key: str, row: Row) -> None:
         self.row = row
         aws = _is_aws(row)
-        self.document.set_text(policy_document(self.context, row))
+        self._loaded = policy_document(self.context, row)
+        self.document.set_text(self._loaded)
         if self.document.editor is not None:
             self.document.editor.set_read_only(aws)
         elif self.document.plain is not None:
@@ -76,18 +104,22 @@ class DocumentTab(DetailTab):
             else f"Default version {row['DefaultVersionId']}; edits are saved as a new version."
         )
 
-    def save(self) -> None:
+    def save(self) -> bool:
         from iamdesk.services.errors import IamError
         from iamdesk.ui.commands.policies import create_policy_version
 
         if self.row is None:
-            return
+            return False
         try:
             create_policy_version(self.context, self.row["Arn"], self.document.text())
         except IamError as exc:
             report(self, "Save policy", exc)
-            return
+            return False
+        self._loaded = self.document.text()
+        if self.document.editor is not None:
+            self.document.editor.code.document().setModified(False)
         self.view.reload()
+        return True
 
 
 class AttachedTab(DetailTab):
