@@ -81,9 +81,17 @@ class CompiledStatement:
         return self.action(env.action) != self.not_action
 
     def resource_matches(self, env: Env) -> bool:
+        """Whether Resource/NotResource lets the request through. A policy variable with no
+        value makes its pattern unusable: it matches nothing in Resource, and in NotResource it
+        makes the statement not apply (AWS: an unresolvable variable can invalidate the whole
+        statement). Either way the variable's key is reported as missing."""
         if self.resource is None:
             return True
-        matched, _ = self.resource.match(env)
+        matched, unresolved = self.resource.match(env)
+        if unresolved and not matched:
+            self.resource.report_missing(env)
+            if self.not_resource:
+                return False
         return matched != self.not_resource
 
     def principal_kind(self, env: Env) -> str | None:
@@ -91,9 +99,14 @@ class CompiledStatement:
         if self.principal is None:
             return None
         if self.not_principal:
+            if self.allow:
+                # An Allow with NotPrincipal grants everyone the block does not name: a caller
+                # it names by any of its names (ARN, role, account) gets nothing from it. The
+                # "list the account too" rule below is about Deny only.
+                return None if self.principal.match(env.principal) is not None else DIRECT
             # AWS: a Deny with NotPrincipal always applies to an IAM principal that has a
             # permissions boundary, whatever NotPrincipal lists.
-            if env.has_boundary and not self.allow:
+            if env.has_boundary:
                 return DIRECT
             return None if self.principal.covers_all(env.principal) else DIRECT
         return self.principal.match(env.principal)
@@ -106,17 +119,18 @@ class CompiledStatement:
         policies)."""
         resource = self.resource
         if resource is not None:
-            matched = False
             value = env.resource
             for m in resource.static:
                 if m(value):
-                    matched = True
+                    if self.not_resource:
+                        return False
                     break
             else:
                 if resource.templates:
-                    matched = resource.match(env)[0]
-            if matched == self.not_resource:
-                return False
+                    if not self.resource_matches(env):
+                        return False
+                elif not self.not_resource:
+                    return False
         kind = None
         if principal and (principal == 2 or self.principal is not None):
             kind = self.principal_kind(env)
@@ -153,6 +167,8 @@ class CompiledStatement:
             if self.not_resource:
                 if matched:
                     resource = ElementResult(False, MismatchReason.RESOURCE_EXCLUDED)
+                elif unresolved:
+                    resource = ElementResult(False, MismatchReason.VARIABLE_MISSING)
             elif not matched:
                 reason = (
                     MismatchReason.VARIABLE_MISSING

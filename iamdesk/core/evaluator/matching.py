@@ -77,6 +77,13 @@ class ResourceMatcher:
         self.static = tuple(static)
         self.templates = tuple(templates)
 
+    def report_missing(self, env: Env) -> None:
+        """Record the variables without a value (and without a default) as missing keys."""
+        for template in self.templates:
+            for variable in template.variables:
+                if variable.default is None and env.single(variable.key) is None:
+                    env.missing.setdefault(variable.key, variable.written)
+
     def match(self, env: Env) -> tuple[bool, bool]:
         """(matched, some variable had no value)."""
         resource = env.resource

@@ -2,9 +2,9 @@
 
 AWS's rules, applied here rather than in each family:
 - several values for a key are OR-ed; a negated operator is true when *none* matches (NOR);
-- a key missing from the request: the ``IfExists`` suffix makes the condition true; otherwise
-  positive operators are false and negated operators true; ``ForAllValues`` is true (nothing to
-  check) and ``ForAnyValue`` false; ``Null`` looks only at the key's presence;
+- a key missing from the request: ``ForAnyValue`` is false (even with ``IfExists``); otherwise the
+  ``IfExists`` suffix makes the condition true; ``ForAllValues`` is true (nothing to check);
+  positive operators are false and negated operators true; ``Null`` looks only at presence;
 - ``ForAllValues``: every request value must satisfy the operator; ``ForAnyValue``: at least one;
 - keys are case-insensitive, values case-sensitive (unless the operator says otherwise).
 """
@@ -160,10 +160,13 @@ class CompiledCondition:
         return self._decide(matcher, values)
 
     def _missing(self) -> bool:
-        if self.if_exists or self.qualifier == ALL:
-            return True
+        # ForAnyValue on an absent key is false even with IfExists: "no value, no match" wins
+        # (observed in AWS: ForAnyValue:StringEqualsIfExists on aws:TagKeys refuses
+        # sqs:ListQueues, whose request carries no tag keys).
         if self.qualifier == ANY:
             return False
+        if self.if_exists or self.qualifier == ALL:
+            return True
         return self.negated
 
     def _decide(self, matcher: ValueMatcher, values: tuple[str, ...]) -> bool:
