@@ -242,7 +242,7 @@ class Decision:
 
 
 def is_kms_key(service: str, resource: str) -> bool:
-    """Whether a request of ``service`` (lower case) targets a KMS key (``arn:...:kms:...:key/``)."""
+    """Whether a request of ``service`` (lower case) targets a KMS key (``arn:...:key/...``)."""
     if service != "kms":
         return False
     parts = resource.split(":", 5)
