@@ -155,6 +155,48 @@ def generate_cases(n: int, seed: int = 7) -> list[str]:
     return lines
 
 
+def generate_cold_cases(n: int, seed: int = 11) -> list[str]:
+    """N cases that share no policy: each brings its own 2-4 documents (identity policies,
+    sometimes a boundary, an SCP or a bucket policy) of 1-5 statements, a third with conditions,
+    so every case parses and compiles its policies (the cold path)."""
+    rng = random.Random(seed)
+    lines = []
+    for i in range(n):
+        service = rng.choice(SERVICES)
+        documents = rng.randint(2, 4)
+        identity = [
+            _policy(rng, rng.randint(1, 5), rng.random() < 0.33)
+            for _ in range(max(1, documents - 2))
+        ]
+        extra = documents - len(identity)
+        kinds = rng.sample(["boundary", "scp", "resource"], extra)
+        resource_policy = None
+        if "resource" in kinds:
+            resource_policy = _policy(rng, rng.randint(1, 5), rng.random() < 0.33)
+            for st in resource_policy["Statement"]:
+                st["Principal"] = {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
+        case = {
+            "id": f"k{i}",
+            "principal": {"arn": USER.arn, "account": ACCOUNT},
+            "identity_policies": identity,
+            "permissions_boundary": (
+                _policy(rng, rng.randint(1, 5), False) if "boundary" in kinds else None
+            ),
+            "session_policy": None,
+            "scps": [[_policy(rng, rng.randint(1, 5), False)]] if "scp" in kinds else [],
+            "rcps": [],
+            "resource_policy": resource_policy,
+            "resource_account": ACCOUNT,
+            "request": {
+                "action": f"{service}:{rng.choice(VERBS)}Item",
+                "resource": f"arn:aws:{service}:us-east-1:{ACCOUNT}:thing/{rng.choice(NAMES)}1",
+                "context": CONTEXT,
+            },
+        }
+        lines.append(json.dumps(case))
+    return lines
+
+
 def _child_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime

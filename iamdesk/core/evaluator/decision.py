@@ -111,8 +111,7 @@ def _matched(hit: Hit) -> MatchedStatement:
     key = (ptype, ref.label, ref.name)
     found: MatchedStatement | None = st.matched.get(key)  # type: ignore[assignment]
     if found is None:
-        s = st.statement
-        found = MatchedStatement(ptype, ref.label, ref.name, s.index, s.sid, s.effect, s.span)
+        found = MatchedStatement(ptype, ref.label, ref.name, st.index, st.sid, st.effect, st.span)
         if len(st.matched) < 64:
             st.matched[key] = found
     return found
