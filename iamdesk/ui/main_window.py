@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
         makes PySide build the ``Qt`` namespace's enums (about 40 ms), which the first paint
         does not need."""
         if self._shortcuts_applied:
-            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcuts(_distinct(keys))
         else:
             self._pending_shortcuts.append((action, keys))
 
@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
             return
         self._shortcuts_applied = True
         for action, keys in self._pending_shortcuts:
-            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcuts(_distinct(keys))
         self._pending_shortcuts.clear()
 
     # Building ------------------------------------------------------------------------------
@@ -131,7 +131,9 @@ class MainWindow(QMainWindow):
         undo.setIcon(icon("undo"))
         undo.setObjectName("undoAction")
         redo = self.context.undo_stack.createRedoAction(self, "&Redo")
-        self.bind(redo, "Ctrl+Shift+Z", QKeySequence.StandardKey.Redo)
+        # Both common redo keys, each bound once (the platform's Redo is one of them, and a key
+        # bound twice is ambiguous: Qt fires neither).
+        self.bind(redo, "Ctrl+Shift+Z", "Ctrl+Y")
         redo.setIcon(icon("redo"))
         redo.setObjectName("redoAction")
         self.undo_action, self.redo_action = undo, redo
@@ -450,6 +452,16 @@ class MainWindow(QMainWindow):
     def _close_after_question(self) -> None:
         self._close_confirmed = True
         self.close()
+
+
+def _distinct(keys: tuple[str | QKeySequence.StandardKey, ...]) -> list[QKeySequence]:
+    """Key sequences of ``keys`` (a standard key is the platform's first binding), each once: a
+    key bound twice to one action is an ambiguous shortcut that Qt then refuses to fire."""
+    found: dict[str, QKeySequence] = {}
+    for key in keys:
+        sequence = QKeySequence(key)
+        found.setdefault(sequence.toString(), sequence)
+    return [sequence for text, sequence in found.items() if text]
 
 
 _ALL_KINDS = ("users", "groups", "roles", "policies", "account", "resources", "organization")

@@ -27,7 +27,7 @@ def shortcut_rows(window: QWidget) -> list[tuple[str, str]]:
     rows: dict[str, str] = {}
     for action in window.findChildren(QAction):
         keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
-        keys = [k for k in keys if k]
+        keys = list(dict.fromkeys(k for k in keys if k))
         if keys:
             rows.setdefault(action.text().replace("&", ""), " or ".join(keys))
     return sorted(rows.items()) + list(EXTRA)
@@ -40,6 +40,7 @@ class ShortcutsDialog(QDialog):
         self.setWindowTitle("Keyboard shortcuts")
         rows = shortcut_rows(window)
         table = QTableWidget(len(rows), 2, self)
+        table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         table.setObjectName("shortcutsTable")
         table.setHorizontalHeaderLabels(["Command", "Shortcut"])
         table.verticalHeader().setVisible(False)

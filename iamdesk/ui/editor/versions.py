@@ -126,6 +126,7 @@ class PolicyVersionsPanel(QWidget):
         self.account_id = account_id
         self.editable = ":aws:policy/" not in policy_arn
         self.table = QTableWidget(0, 3, self)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setObjectName("policyVersionsTable")
         self.table.setHorizontalHeaderLabels(["Version", "Default", "Created"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from iamdesk.ui import theme
-from iamdesk.ui.test_access.explanation_view import ExplanationView
+from iamdesk.ui.test_access.explanation_view import ExplanationView, statement_name
 from iamdesk.ui.test_access.policy_view import TYPE_TITLES, Highlight, PolicyView
 from iamdesk.ui.test_access.results_model import InvolvedPolicy, ResultRow
 
@@ -33,7 +33,7 @@ def highlights_for(row: ResultRow) -> dict[str, list[Highlight]]:
         kind = "allow" if matched.effect == "Allow" else "deny"
         found.setdefault(matched.label, []).append(Highlight(matched.span, kind))
     for miss in getattr(decision, "near_misses", ()):
-        note = f"Near miss ({miss.sid or f'statement {miss.statement_index + 1}'}): {miss.detail}"
+        note = f"Near miss ({statement_name(miss.statement_index, miss.sid)}): {miss.detail}"
         found.setdefault(miss.label, []).append(Highlight(miss.span, "near-miss", note))
     return found
 

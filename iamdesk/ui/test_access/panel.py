@@ -107,6 +107,7 @@ class TestAccessPanel(QWidget):
         self.proxy = ResultsFilter(self)
         self.proxy.setSourceModel(self.model)
         self.results = QTableView(self)
+        self.results.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.results.setObjectName("testAccessResults")
         self.results.setModel(self.proxy)
         self.results.setSortingEnabled(True)

@@ -114,6 +114,7 @@ class EntityView(ReloadWhenShown, QWidget):
 
         self.model = EntityTableModel(self.columns(), self.row_key, self.search_text, self)
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setObjectName(f"{self.kind}Table")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
