@@ -8,7 +8,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLabel, QVBoxLayout, QWidget
 
 from iamdesk.ui.models.table import Column, Row
 from iamdesk.ui.views import dates
@@ -171,19 +171,39 @@ def _find_arn(tab: DetailTab, view: str, name: str) -> str | None:
 
 
 class VersionsTab(DetailTab):
+    """Every version: View one (read-only, in the editor), Set as default (customer managed,
+    undoable), Compare two (or one with the default). Double-click or Enter views."""
+
     title = "Versions"
     name = "Versions"
 
     def __init__(self, view: EntityView) -> None:
         super().__init__(view)
         self.list = make_list(["Version", "Default", "Created"], "policiesVersionsList")
-        QVBoxLayout(self).addWidget(self.list)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.list.itemActivated.connect(lambda _item, _column: self.view_selected())
+        self.list.itemSelectionChanged.connect(self._update_buttons)
+        self.bar = ButtonBar(self, "policiesVersions")
+        self.bar.add("View", "View", self.view_selected, "edit")
+        self.bar.add("SetDefault", "Set as default", self.set_default_selected)
+        self.bar.add("Compare", "Compare", self.compare_selected, "copy")
+        self.bar.buttons["Compare"].setToolTip(
+            "Compare two selected versions (Ctrl+click), or one with the default version"
+        )
+        self.message = QLabel()
+        self.message.setObjectName("policiesVersionsMessage")
+        self.bar.insertWidget(0, self.message)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(self.bar)
+        self.opened: QWidget | None = None  # the last version or diff dialog opened
 
     def load(self, key: str, row: Row) -> None:
         from iamdesk.services.policies import list_policy_versions
 
         self.row = row
         self.list.clear()
+        self.message.setText("")
         found = list_policy_versions(self.context.database, self.context.account_id, row["Arn"])
         for version in found["Versions"]:
             add_item(
@@ -195,6 +215,79 @@ class VersionsTab(DetailTab):
                 ],
                 version,
             )
+        self._update_buttons()
+
+    def selected(self) -> list[str]:
+        items = sorted(self.list.selectedItems(), key=self.list.indexOfTopLevelItem)
+        return [str(item.data(0, ITEM_ROLE)["VersionId"]) for item in items]
+
+    def default(self) -> str:
+        for i in range(self.list.topLevelItemCount()):
+            version = self.list.topLevelItem(i).data(0, ITEM_ROLE)
+            if version["IsDefaultVersion"]:
+                return str(version["VersionId"])
+        return ""
+
+    def _update_buttons(self) -> None:
+        chosen = self.selected()
+        aws = self.row is not None and _is_aws(self.row)
+        self.bar.buttons["View"].setEnabled(len(chosen) == 1)
+        can_default = len(chosen) == 1 and chosen[0] != self.default() and not aws
+        self.bar.buttons["SetDefault"].setEnabled(can_default)
+        self.bar.buttons["SetDefault"].setToolTip(
+            "AWS managed policies keep AWS's default version" if aws else ""
+        )
+        self.bar.buttons["Compare"].setEnabled(
+            len(chosen) == 2 or (len(chosen) == 1 and chosen[0] != self.default())
+        )
+
+    def _text(self, version_id: str) -> str:
+        from iamdesk.ui.editor.versions import version_document
+
+        assert self.row is not None
+        return version_document(self.context, self.context.account_id, self.row["Arn"], version_id)
+
+    def view_selected(self) -> None:
+        from iamdesk.ui.editor.versions import VersionView
+
+        chosen = self.selected()
+        if len(chosen) != 1 or self.row is None:
+            return
+        title = f"{self.row['PolicyName']} {chosen[0]}"
+        if chosen[0] == self.default():
+            title += " (default)"
+        self.opened = VersionView(title, self._text(chosen[0]), self)
+        self.opened.open()
+
+    def compare_selected(self) -> None:
+        from iamdesk.ui.editor.versions import VersionDiff
+
+        chosen = self.selected()
+        if len(chosen) == 1:
+            chosen.append(self.default())
+        if len(chosen) != 2 or chosen[0] == chosen[1]:
+            return
+        older, newer = sorted(chosen, key=lambda v: int(v.lstrip("v") or 0))
+        self.opened = VersionDiff((older, self._text(older)), (newer, self._text(newer)), self)
+        self.opened.open()
+
+    def set_default_selected(self) -> None:
+        from iamdesk.services.errors import IamError
+        from iamdesk.ui.editor.versions import SetDefaultVersionCommand
+
+        chosen = self.selected()
+        if len(chosen) != 1 or self.row is None or _is_aws(self.row):
+            return
+        old, arn = self.default(), self.row["Arn"]
+        command = SetDefaultVersionCommand(
+            self.context, arn, self.context.account_id, old, chosen[0]
+        )
+        try:
+            self.context.undo_stack.push(command)
+        except IamError as exc:
+            report(self, "Set default version", exc)
+            return
+        self.message.setText(f"{chosen[0]} is now the default version.")
 
 
 class PolicyHistoryTab(HistoryTab):
