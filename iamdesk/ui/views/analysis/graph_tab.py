@@ -197,8 +197,12 @@ class GraphTab(QWidget):
         return True
 
     def _failed(self, task: Task, exc: BaseException) -> None:
-        if self._end(task):
-            raise exc  # reading the model does not fail on good input: show the crash dialog
+        if not self._end(task):
+            return
+        if type(exc).__name__ == "Cancelled":  # the engine's own, raised through its cancel()
+            self.note.setText("Cancelled.")
+            return
+        raise exc  # reading the model does not fail on good input: show the crash dialog
 
     def _loaded(self, task: Task, graph: AccessGraph) -> None:
         if not self._end(task):
