@@ -251,7 +251,9 @@ class GraphTab(QWidget):
             limit=MAX_NODES,
         )
         self.shown_graph = graph
-        self.view.show_graph(graph, layout(graph))
+        viewport = self.view.viewport().size()
+        aspect = viewport.width() / max(viewport.height(), 1) if viewport.height() > 50 else 1.7
+        self.view.show_graph(graph, layout(graph, min(max(aspect, 0.8), 3.0)))
         self.last_paint_ms = (time.perf_counter() - started) * 1000
         escalations = sum(1 for e in graph.edges if e.kind == "escalation")
         notes = [
