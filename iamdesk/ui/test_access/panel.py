@@ -34,11 +34,11 @@ from iamdesk.ui.icons import icon
 from iamdesk.ui.test_access.details import DetailPane
 from iamdesk.ui.test_access.request_form import RequestForm
 from iamdesk.ui.test_access.results_model import (
+    SCENARIO_COLUMN,
     InvolvedPolicy,
     ResultRow,
     ResultsFilter,
     ResultsModel,
-    SCENARIO_COLUMN,
 )
 from iamdesk.ui.test_access.runner import (
     RunRequest,

@@ -40,7 +40,7 @@ def test_at_1000x650_the_window_keeps_its_size_and_the_explanation_is_readable(
 
 
 def test_context_buttons_never_cover_the_rows(qtbot, demo_context, tmp_path):
-    _window_, panel = _window(qtbot, demo_context, tmp_path)
+    _, panel = _window(qtbot, demo_context, tmp_path)
     table = panel.context_table
     for key in ("aws:MultiFactorAuthPresent", "aws:RequestedRegion", "aws:SourceIp"):
         table.model.add(ContextRow(key, "string", "x"))
@@ -53,7 +53,7 @@ def test_context_buttons_never_cover_the_rows(qtbot, demo_context, tmp_path):
 
 
 def test_the_principal_list_is_as_wide_as_its_entries(qtbot, demo_context, tmp_path):
-    _window_, panel = _window(qtbot, demo_context, tmp_path)
+    _, panel = _window(qtbot, demo_context, tmp_path)
     combo = panel.principal
     metrics = combo.view().fontMetrics()
     longest = max(metrics.horizontalAdvance(combo.itemText(i)) for i in range(combo.count()))
@@ -63,7 +63,7 @@ def test_the_principal_list_is_as_wide_as_its_entries(qtbot, demo_context, tmp_p
 
 
 def test_run_all_shows_a_scenario_column(qtbot, demo_context, tmp_path):
-    _window_, panel = _window(qtbot, demo_context, tmp_path)
+    _, panel = _window(qtbot, demo_context, tmp_path)
     assert panel.results.isColumnHidden(SCENARIO_COLUMN)
     rows = panel.scenarios.run_all()
     assert not panel.results.isColumnHidden(SCENARIO_COLUMN)
