@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from iamdesk.services import groups, users
 from iamdesk.ui.views.deleting import plural
-from tests.ui.helpers import button, visible_window
+from tests.ui.helpers import button, click_box_button, visible_window
 
 
 def test_adding_two_members_in_one_dialog_is_one_undo_step(window, context, qtbot):
@@ -58,3 +58,22 @@ def test_plural_of_key_is_keys():
     assert plural(2, "access key") == "2 access keys"
     assert plural(2, "policy") == "2 policies"
     assert plural(1, "access key") == "1 access key"
+
+
+def test_undoing_a_user_delete_brings_back_the_same_user(window, context, qtbot):
+    from iamdesk.ui.commands.identity import create_user
+
+    db, account = context.database, context.account_id
+    create_user(context, "dora", "/eng/", {"team": "data"})
+    before = users.get_user(db, account, "dora")["User"]
+    window.show()
+    view = window.show_view("users")
+    qtbot.waitUntil(lambda: view.select_name("dora"))
+    button(view, "usersDeleteButton").click()
+    click_box_button("confirmDeleteBox", "confirmYesButton")
+    assert users.list_users(db, account)["Users"] == []
+    window.undo_action.trigger()
+    after = users.get_user(db, account, "dora")["User"]
+    assert after == before  # UserId, CreateDate, path, ARN and tags as they were
+    context.undo_stack.redo()
+    assert users.list_users(db, account)["Users"] == []
