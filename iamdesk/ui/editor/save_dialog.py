@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from iamdesk.core.policy.document import PolicyKind, Span
 from iamdesk.services.errors import IamError
+from iamdesk.ui import theme
 from iamdesk.ui.editor.impact import Impact, preview_impact
 from iamdesk.ui.editor.policy_editor import PolicyEditor
 from iamdesk.ui.editor.targets import (
@@ -143,7 +144,9 @@ class PolicySaveDialog(QDialog):
         if kind in (PolicyKind.TRUST, PolicyKind.RESOURCE):
             self.editor.set_known_principals(known_principals(context.database))
         if span is not None:
-            self.editor.go_to_span(span, highlight="#fff0c2")
+            # The scheme's highlight: a light yellow under a dark palette's light text was
+            # unreadable.
+            self.editor.go_to_span(span, highlight=theme.color_name("near_miss_bg"))
 
         self.message = QLabel(problem, self)
         self.message.setObjectName("policySaveMessage")
@@ -346,8 +349,8 @@ class PolicySaveDialog(QDialog):
         bold = QFont(view.font())
         bold.setBold(True)
         for title, changes, color in (
-            ("Access added", impact.added, "#1b7a2f"),
-            ("Access removed", impact.removed, "#b3261e"),
+            ("Access added", impact.added, theme.color_name("allow_fg")),
+            ("Access removed", impact.removed, theme.color_name("deny_fg")),
         ):
             head = QTreeWidgetItem([f"{title} ({len(changes)})", "", "", ""])
             head.setFont(0, bold)
