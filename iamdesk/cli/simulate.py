@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TextIO
 
 from iamdesk.cli.options import GlobalOptions
+from iamdesk.core import jsontext
 from iamdesk.core.evaluator import (
     CompiledPolicy,
     PolicyRef,
@@ -31,6 +32,7 @@ from iamdesk.core.evaluator import (
 from iamdesk.core.evaluator.compiled import resource_policy_must_allow
 from iamdesk.core.policy.document import PolicyParseError
 from iamdesk.core.policy.parser import parse_policy
+from iamdesk.core.text import quoted
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +178,7 @@ def result_line(line: str, cache: PolicyCache) -> str:
     batch's inner loop)."""
     case_id: Any = None
     try:
-        case = json.loads(line)
+        case = jsontext.loads(line)
         if isinstance(case, dict):
             case_id = case.get("id")
         request, policy_set = build_case(case, cache)
@@ -188,6 +190,9 @@ def result_line(line: str, cache: PolicyCache) -> str:
     except (TypeError, ValueError, AttributeError) as exc:  # malformed field shapes
         logger.debug("case %r failed", case_id, exc_info=True)
         return _error(case_id, f"invalid case: {exc}")
+    except Exception as exc:  # whatever one case does, the batch goes on to the next
+        logger.debug("case %r failed unexpectedly", case_id, exc_info=True)
+        return _error(case_id, f"cannot evaluate the case: {quoted(exc)}")
     # Columns as AWS's MatchedStatements counts them: the start just after the statement's
     # opening brace (MatchedStatement.start_position, inlined here), the end just after its
     # closing brace.
