@@ -190,6 +190,8 @@ def result_line(line: str, cache: PolicyCache) -> str:
             case_id = case.get("id")
         request, policy_set = build_case(case, cache)
         decision = evaluate(request, policy_set, explain=False)
+    except jsontext.NotJsonValueError as exc:
+        return _error(_id_despite(line), f"invalid JSON: {exc}")
     except json.JSONDecodeError as exc:
         return _error(case_id, f"invalid JSON: {exc}")
     except CaseError as exc:
@@ -217,6 +219,14 @@ def result_line(line: str, cache: PolicyCache) -> str:
 
 
 _dumps = json.dumps
+
+
+def _id_despite(line: str) -> Any:
+    """The case's id from a line refused only for holding NaN or Infinity (so the result still
+    names its case); None if the id itself is such a value."""
+    case = json.loads(line, parse_constant=lambda _name: None, parse_float=lambda _d: None)
+    found = case.get("id") if isinstance(case, dict) else None
+    return found if isinstance(found, (str, int)) else None
 
 
 def _error(case_id: Any, message: str) -> str:

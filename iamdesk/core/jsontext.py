@@ -33,6 +33,11 @@ class JsonInputError(json.JSONDecodeError):
     """The text is not JSON this program will read: too large, too deep, not Unicode."""
 
 
+class NotJsonValueError(JsonInputError):
+    """Well-formed and bounded, but holding ``NaN``, ``Infinity`` or a number beyond a float:
+    the rest of the document is readable (e.g. to name the batch case it belongs to)."""
+
+
 def decode_utf8(data: bytes) -> str:
     """Bytes a user gave (a file, standard input) as text; a byte-order mark is dropped. Raises
     ``JsonInputError`` naming the first byte that is not UTF-8."""
@@ -160,6 +165,6 @@ def loads(
     except RecursionError:  # a hook recursing on its own; the depth check makes this rare
         raise JsonInputError("nested too deeply", text, 0) from None
     except _NotJson as exc:
-        raise JsonInputError(str(exc), text, max(text.find(exc.token), 0)) from None
+        raise NotJsonValueError(str(exc), text, max(text.find(exc.token), 0)) from None
     _check_escapes(text, value)
     return value
