@@ -266,6 +266,13 @@ class TestAccessPanel(QWidget):
     def principal_arn(self) -> str:
         return self.form.principal_arn()
 
+    def select_key(self, arn: str) -> bool:
+        """Test access as ``arn`` (a view's "Test access as this user"): the principal is set,
+        the cursor waits in Actions."""
+        self.set_principal(arn)
+        self.action_lines.setFocus()
+        return self.principal_arn() == arn
+
     def set_principal(self, arn: str) -> None:
         self.form.set_principal(arn)
 

@@ -10,10 +10,10 @@ when they are the current tab.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QItemSelection, QPoint, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableView,
@@ -132,6 +133,9 @@ class EntityView(ReloadWhenShown, QWidget):
         for i, column in enumerate(self.model.columns):
             header.resizeSection(i, column.width or 140)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        # Right-click (or the Menu key / Shift+F10) on a row: what can be done with it.
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._show_context_menu)
 
         self.detail = QWidget()
         self.detail.setObjectName(f"{self.kind}Detail")
@@ -211,6 +215,47 @@ class EntityView(ReloadWhenShown, QWidget):
 
     def row_key(self, row: Row) -> str:
         return str(row.get("Arn", ""))
+
+    def context_actions(self, row: Row) -> list[tuple[str, str, Callable[[], None]]]:
+        """(text, objectName suffix, slot) for the row's context menu; views add their own."""
+        found: list[tuple[str, str, Callable[[], None]]] = []
+        if row.get("Arn"):
+            found.append(("Copy ARN", "CopyArn", self._copy_arn))
+        if "Edit" in self.buttons:
+            found.append(("Edit…", "Edit", self.buttons["Edit"].click))
+        if "Delete" in self.buttons:
+            found.append(("Delete…", "Delete", self.buttons["Delete"].click))
+        return found
+
+    def context_menu(self) -> QMenu | None:
+        """The selected row's menu (actions named ``<view><Name>Action``)."""
+        row = self.selected_row()
+        if row is None:
+            return None
+        menu = QMenu(self.table)
+        menu.setObjectName(f"{self.kind}ContextMenu")
+        for text, name, slot in self.context_actions(row):
+            action = menu.addAction(text)
+            action.setObjectName(f"{self.kind}{name}Action")
+            action.triggered.connect(slot)
+        return menu
+
+    def _show_context_menu(self, position: QPoint) -> None:
+        index = self.table.indexAt(position)
+        if index.isValid():
+            self.table.setCurrentIndex(index)
+        menu = self.context_menu()
+        if menu is not None:
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            menu.popup(self.table.viewport().mapToGlobal(position))
+
+    def open_tab(self, name: str) -> DetailTab | None:
+        """Show the detail tab called ``name`` (its ``name`` attribute) and return it."""
+        for tab in self.detail_tabs:
+            if tab.name == name:
+                self.tabs.setCurrentWidget(tab)
+                return tab
+        return None
 
     def row_name(self, row: Row) -> str:
         return self.row_key(row)

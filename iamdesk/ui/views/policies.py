@@ -5,7 +5,7 @@ edit and save as a new version), Attached entities, Versions, History."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLabel, QVBoxLayout, QWidget
@@ -350,6 +350,52 @@ class PoliciesView(EntityView):
 
     def row_name(self, row: Row) -> str:
         return str(row["PolicyName"])
+
+    def context_actions(self, row: Row) -> list[tuple[str, str, Callable[[], None]]]:
+        found: list[tuple[str, str, Callable[[], None]]] = [
+            ("Open in editor", "OpenEditor", lambda: self.open_in_editor(row)),
+            ("Show entities", "ShowEntities", lambda: self.open_tab("Attached")),
+        ]
+        if _is_aws(row):
+            found.append(("Create a customer copy…", "CopyPolicy", lambda: self.copy_policy(row)))
+        return [*found, *super().context_actions(row)]
+
+    def open_in_editor(self, row: Row) -> QWidget:
+        """The Edit policy dialog (impact preview, undoable save); AWS managed ones read-only
+        (it says why)."""
+        from iamdesk.core.policy.document import PolicyKind
+        from iamdesk.ui.editor.save_dialog import PolicySaveDialog
+        from iamdesk.ui.editor.targets import PolicyTarget
+
+        target = PolicyTarget(
+            "managed",
+            self.context.account_id,
+            row["PolicyName"],
+            PolicyKind.IDENTITY,
+            arn=row["Arn"],
+        )
+        dialog = PolicySaveDialog(self.context, target, parent=self)
+        if _is_aws(row):
+            dialog.editor.set_read_only(True)
+            dialog.save_button.setEnabled(False)
+            dialog.message.setText(
+                "AWS managed policies cannot be changed: create a customer copy to edit."
+            )
+        dialog.open()
+        self.editor_dialog = dialog
+        return dialog
+
+    def copy_policy(self, row: Row) -> QWidget:
+        """Create policy, prefilled with the AWS managed policy's default document."""
+        from iamdesk.ui.dialogs.policy_dialogs import CreatePolicyDialog
+
+        dialog = CreatePolicyDialog(self.context, self)
+        dialog.name.setText(f"{row['PolicyName']}Copy")
+        dialog.description.setText(f"Copy of the AWS managed policy {row['PolicyName']}")
+        dialog.document.set_text(policy_document(self.context, row))
+        self.open_naming(dialog)
+        self.copy_dialog = dialog
+        return dialog
 
     def search_text(self, row: Row) -> str:
         return f"{row['PolicyName']} {row['Path']} {row['Arn']} {row['Description']}"
