@@ -192,6 +192,11 @@ class MainWindow(QMainWindow):
         self.bind(find, QKeySequence.StandardKey.Find)
         find.triggered.connect(self.focus_filter)
         edit.addAction(find)
+        search = QAction("&Search Everything…", self)
+        search.setObjectName("searchAction")
+        self.bind(search, "Ctrl+K")
+        search.triggered.connect(self.show_search)
+        edit.addAction(search)
 
         view_menu = menu.addMenu("&View")
         view_menu.setObjectName("viewMenu")
@@ -375,6 +380,18 @@ class MainWindow(QMainWindow):
             view.resize(360, 420)
         view.show()
         view.raise_()
+
+    def show_search(self) -> QWidget:
+        """Ctrl+K: search every entity and policy of the account; a hit opens in its view."""
+        from PySide6.QtCore import Qt
+
+        from iamdesk.ui.dialogs.search_dialog import SearchDialog
+
+        dialog = SearchDialog(self.context, self)
+        dialog.openRequested.connect(self._on_navigate_request)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def show_shortcuts(self) -> None:
         from iamdesk.ui.dialogs.shortcuts import ShortcutsDialog
