@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import QApplication, QLineEdit, QTableWidget
 
 from iamdesk.services import users
@@ -100,3 +101,22 @@ def test_tab_leaves_the_test_access_context_table(window, qtbot):
     table.setCurrentIndex(table.model().index(0, 0))
     qtbot.keyClick(table, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is not table
+
+
+def test_f1_lists_the_editor_and_test_access_keys_that_work(window, qtbot):
+    from iamdesk.ui.editor import PolicyEditor
+
+    _active(window, qtbot)
+    window.show_shortcuts()
+    dialog = visible_window("shortcutsDialog")
+    table = dialog.findChild(QTableWidget, "shortcutsTable")
+    rows = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    dialog.close()
+    assert rows["Search Everything…"] == "Ctrl+K"
+    # Each listed key is the one the widgets bind.
+    editor = PolicyEditor()
+    qtbot.addWidget(editor)
+    assert rows["Editor: format the policy"] == editor.format_action.shortcut().toString()
+    panel = window.show_view("test-access")
+    bound = {s.key().toString() for s in panel.findChildren(type(panel.findChild(QShortcut)))}
+    assert {"F5", "Ctrl+Return"} <= bound and rows["Test access: run"] == "F5 / Ctrl+Enter"

@@ -20,6 +20,18 @@ EXTRA = (
     ("Open the selected row's details", "Enter"),
     ("Delete the selected row (asks first)", "Del"),
     ("Clear the filter", "Esc"),
+    ("Row actions (Test access, Copy ARN, Attach, Delete…)", "Menu / Shift+F10"),
+    # The policy editor (wherever a policy is edited).
+    ("Editor: complete an action, key or ARN", "Ctrl+Space"),
+    ("Editor: format the policy", "Ctrl+Shift+F"),
+    ("Editor: close the completion list", "Esc"),
+    ("Editor: undo / redo typing", "Ctrl+Z / Ctrl+Shift+Z"),
+    ("Edit policy dialog: review the impact, then save", "Ctrl+S"),
+    ("Edit policy dialog: close (asks about unsaved edits)", "Esc"),
+    # The test-access panel.
+    ("Test access: run", "F5 / Ctrl+Enter"),
+    ("Test access: next field", "Tab / Shift+Tab"),
+    ("Versions tab: view the selected version", "Enter"),
 )
 
 
