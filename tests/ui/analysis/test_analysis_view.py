@@ -294,3 +294,27 @@ def test_tab_walks_inputs_run_then_results(analysis, qtbot):
         "analysisWhoCanExportJson",
     ]
     assert QApplication.focusWidget().objectName() == "analysisWhoCanTable"
+
+
+def test_an_aws_managed_statement_opens_read_only_at_the_statement(analysis, qtbot):
+    from iamdesk.services.policies import default_document
+
+    arn = "arn:aws:iam::aws:policy/SecurityAudit"
+    text = default_document(analysis.context.database, ACCOUNT, arn)
+    ref = _statement_ref(
+        text, 0, policy_label="SecurityAudit", policy_kind="managed", policy_arn=arn
+    )
+    dialog = analysis.open_statement(ref)
+    assert dialog.editor.code.isReadOnly()
+    assert not dialog.save_button.isEnabled()
+    assert "cannot be changed" in dialog.message.text()
+    assert _highlighted(dialog) == list(range(ref.start_line, ref.end_line + 1))
+    dialog.reject()
+
+
+def test_an_entity_outside_the_model_is_said_not_opened(analysis, analysis_window, qtbot):
+    before = analysis_window.current_view_name()
+    outside = EntityRef("external", "arn:aws:iam::999988887777:root", "999988887777", None)
+    analysis.open_entity(outside)
+    assert analysis_window.current_view_name() == before
+    assert "outside the model" in analysis_window.statusBar().currentMessage()
