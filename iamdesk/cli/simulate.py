@@ -168,6 +168,7 @@ def build_case(case: Any, cache: PolicyCache) -> tuple[Request, PolicySet]:
         rcps=build.levels(case, "rcps"),
         resource_policy=resource_policy,
         resource_policy_must_allow=bool(must_allow),
+        endpoint_policy=build.optional(case, "endpoint_policy"),
     )
     return Request(principal, action, resource, resource_account, context), policy_set
 

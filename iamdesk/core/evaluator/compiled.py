@@ -473,7 +473,8 @@ class PolicySet:
     ``scps``/``rcps``: levels from the organization root down to the account, each a sequence of
     policies; an empty sequence means the account is not governed by them. RCPFullAWSAccess is
     implied at every RCP level. ``resource_policy_must_allow``: the resource policy itself must
-    allow (role trust policies, KMS key policies)."""
+    allow (role trust policies, KMS key policies). ``endpoint_policy``: the policy of the VPC
+    endpoint the request goes through; it must allow too, and its Deny denies."""
 
     identity: Sequence[PolicyRef] = ()
     permissions_boundary: PolicyRef | None = None
@@ -482,6 +483,9 @@ class PolicySet:
     rcps: Sequence[Sequence[PolicyRef]] = ()
     resource_policy: PolicyRef | None = None
     resource_policy_must_allow: bool = False
+    endpoint_policy: PolicyRef | None = (
+        None  # the VPC endpoint's, when the request goes through one
+    )
 
 
 _MUST_ALLOW = (
