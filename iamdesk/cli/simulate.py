@@ -1,6 +1,8 @@
 """``iamdesk simulate --cases FILE.jsonl|-``: evaluate self-contained cases (DESIGN.md §5).
 
-One JSON result per input case, in order. Blank lines and ``//`` lines are skipped; a case that
+One JSON result per input case, in order; a case denied only because its context lacks keys
+the policies test also gets ``allowed_if``: the alternatives (each a list of key, operator and
+values) under which it would be allowed. Blank lines and ``//`` lines are skipped; a case that
 cannot be read yields a result with ``error`` set and the batch goes on. Policies are compiled
 once per distinct text (a batch usually reuses a few policies across many requests), and the
 evaluator runs without building its trace.
@@ -25,6 +27,7 @@ from iamdesk.core.evaluator import (
     PolicySet,
     Principal,
     Request,
+    allowed_if,
     compile_policy,
     evaluate,
 )
@@ -206,9 +209,15 @@ def result_line(line: str, cache: PolicyCache) -> str:
         f'"end": {{"line": {m.span.end.line}, "column": {m.span.end.column}}}}}'
         for m in decision.matched_statements
     )
+    extra = ""
+    if decision.missing_context_values and not decision.allowed:
+        # Keys the request lacks stand in the way: say under which values it would be allowed.
+        answers = allowed_if(request, policy_set, decision)
+        if answers:
+            extra = f', "allowed_if": {_dumps([a.to_json() for a in answers])}'
     return (
         f'{{"id": {_dumps(case_id)}, "decision": "{decision.decision}", '
-        f'"matched_statements": [{matched}], "error": null}}'
+        f'"matched_statements": [{matched}], "error": null{extra}}}'
     )
 
 

@@ -16,6 +16,7 @@ from iamdesk.core.evaluator.compiled import (
     compile_policy,
     resource_policy_must_allow,
 )
+from iamdesk.core.evaluator.conditional import ConditionalAllow, Requirement, allowed_if
 from iamdesk.core.evaluator.decision import (
     ALLOWED,
     EXPLICIT_DENY,
@@ -40,6 +41,7 @@ __all__ = [
     "IMPLICIT_DENY",
     "CompiledPolicy",
     "ConditionTrace",
+    "ConditionalAllow",
     "Decision",
     "ElementResult",
     "MatchedStatement",
@@ -50,7 +52,9 @@ __all__ = [
     "PolicyTypeDetail",
     "Principal",
     "Request",
+    "Requirement",
     "StatementTrace",
+    "allowed_if",
     "compile_policy",
     "evaluate",
     "resource_policy_must_allow",

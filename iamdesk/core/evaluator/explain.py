@@ -30,7 +30,9 @@ _TYPE_NAMES = {
 }
 
 
-def _refs(ps: PolicySet, applies: frozenset[str]) -> list[tuple[str, PolicyRef, bool]]:
+def policy_refs(ps: PolicySet, applies: frozenset[str]) -> list[tuple[str, PolicyRef, bool]]:
+    """The policies of the types that bore on a request, in decision order, each with whether
+    its statements' Principal is checked."""
     refs: list[tuple[str, PolicyRef, bool]] = []
     if "identity" in applies:
         refs.extend(("identity", r, False) for r in ps.identity)
@@ -51,7 +53,7 @@ def _refs(ps: PolicySet, applies: frozenset[str]) -> list[tuple[str, PolicyRef, 
 
 def attach_trace(decision: Decision, env: Env) -> None:
     traces: list[StatementTrace] = []
-    for ptype, ref, principal in _refs(decision.policy_set, decision.applies):
+    for ptype, ref, principal in policy_refs(decision.policy_set, decision.applies):
         for st in ref.policy.statements:
             required = ptype in ("resource_policy", "endpoint_policy")
             check = principal and (required or st.principal is not None)
