@@ -26,6 +26,7 @@ from iamdesk.core.evaluator.decision import (
     PolicyTypeDetail,
     evaluate,
 )
+from iamdesk.core.evaluator.patterns import PatternAnswer, PatternStatement, evaluate_pattern
 from iamdesk.core.evaluator.request import Principal, Request
 from iamdesk.core.evaluator.trace import (
     ConditionTrace,
@@ -47,6 +48,8 @@ __all__ = [
     "MatchedStatement",
     "MismatchReason",
     "NearMiss",
+    "PatternAnswer",
+    "PatternStatement",
     "PolicyRef",
     "PolicySet",
     "PolicyTypeDetail",
@@ -57,5 +60,6 @@ __all__ = [
     "allowed_if",
     "compile_policy",
     "evaluate",
+    "evaluate_pattern",
     "resource_policy_must_allow",
 ]
