@@ -185,7 +185,7 @@ def simulate_principal_policy(
         filled["aws:PrincipalOrgID"], path = org
         filled["aws:PrincipalOrgPaths"] = [path]
     endpoint = (
-        found.add("endpoint_policy", "VPC endpoint policy", "endpoint", endpoint_policy)
+        found.add("endpoint_policy", endpoint_id or "endpoint", "endpoint", endpoint_policy)
         if endpoint_policy is not None
         else None
     )

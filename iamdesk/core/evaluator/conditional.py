@@ -41,6 +41,8 @@ _PHRASES = {
     "DateEquals": "is",
     "DateLessThanEquals": "at or before",
     "DateGreaterThanEquals": "at or after",
+    "StringNotEquals": "is not",
+    "StringNotLike": "does not match",
 }
 
 
@@ -82,9 +84,8 @@ class ConditionalAllow:
         return [r.to_json() for r in self.requirements]
 
 
-def _witness(cond: CompiledCondition, texts: tuple[str, ...]) -> str | None:
-    """A value of the key that satisfies ``cond`` (a positive operator), or None."""
-    base = parse_operator(cond.operator).base
+def _witness(base: str, texts: tuple[str, ...]) -> str | None:
+    """A value that satisfies the positive operator ``base`` with ``texts``, or None."""
     for text in texts:
         value: str | None = text
         if base in ("StringLike", "ArnLike"):
@@ -114,6 +115,33 @@ def _witness(cond: CompiledCondition, texts: tuple[str, ...]) -> str | None:
     return None
 
 
+_OTHER = "iamdesk-other-value"  # a value no ordinary policy names
+
+
+def _defuse(cond: CompiledCondition) -> tuple[Requirement, str] | None:
+    """A value of an absent key that makes ``cond`` (true because the key is absent) false,
+    with the requirement it stands for; None when none can be offered."""
+    texts = tuple(v.text for v in cond.entry.values)
+    base = parse_operator(cond.operator).base
+    key = cond.written_key
+    if cond.is_null:
+        return Requirement(key, "Null", ("false",)), "x"
+    if cond.qualifier is not None:
+        return None
+    if cond.negated:
+        positive = base.replace("Not", "", 1)
+        value = _witness(positive, texts)
+        return (Requirement(key, positive, texts), value) if value is not None else None
+    if base == "Bool" and texts:
+        flipped = "false" if texts[0].lower() == "true" else "true"
+        return Requirement(key, "Bool", (flipped,)), flipped
+    if base in ("StringEquals", "StringEqualsIgnoreCase", "ArnEquals"):
+        return Requirement(key, "StringNotEquals", texts), _OTHER
+    if base in ("StringLike", "ArnLike") and "*" not in texts:
+        return Requirement(key, "StringNotLike", texts), _OTHER
+    return None
+
+
 def _suggestion(
     st: CompiledStatement, env: Env
 ) -> tuple[list[Requirement], dict[str, str | list[str]]] | None:
@@ -127,7 +155,7 @@ def _suggestion(
         if cond.key in env.context or cond.negated or cond.spec is None:
             return None  # fails on a value the request has: no absent key to supply
         texts = tuple(v.text for v in cond.entry.values)
-        value = _witness(cond, texts)
+        value = _witness(parse_operator(cond.operator).base, texts)
         if value is None:
             return None
         requirements.append(Requirement(cond.written_key, cond.operator, texts))
@@ -146,19 +174,45 @@ def allowed_if(
         return ()
     env = Env(request)
     env.has_boundary = policy_set.permissions_boundary is not None
-    suggestions = []
+    suggestions: list[tuple[list[Requirement], dict[str, str | list[str]]]] = []
+    # Denies that apply only because a key is absent (BoolIfExists, a negated operator): the
+    # value that turns each of them off is needed whatever else is.
+    base_requirements: list[Requirement] = []
+    base_values: dict[str, str | list[str]] = {}
     for ptype, ref, principal in policy_refs(policy_set, decision.applies):
         for st in ref.policy.for_action(env.action):
-            if not st.allow or not st.resource_matches(env):
+            if not st.resource_matches(env):
                 continue
             checked = principal and (
                 ptype in ("resource_policy", "endpoint_policy") or st.principal
             )
             if checked and st.principal_kind(env) is None:
                 continue
+            if not st.allow:
+                if all(c.evaluate(env) for c in st.conditions):
+                    off = next(
+                        (
+                            turned
+                            for c in st.conditions
+                            if c.key not in env.context and (turned := _defuse(c)) is not None
+                        ),
+                        None,
+                    )
+                    if off is None:
+                        return ()  # a Deny no absent key can turn off
+                    if off[0] not in base_requirements:
+                        base_requirements.append(off[0])
+                        base_values.setdefault(off[0].key, off[1])
+                continue
             found = _suggestion(st, env)
             if found is not None and found not in suggestions:
                 suggestions.append(found)
+    if base_requirements:
+        suggestions = [
+            (base_requirements + [r for r in reqs if r not in base_requirements], values)
+            for reqs, values in suggestions
+        ] or [(base_requirements, {})]
+        suggestions = [(reqs, {**base_values, **values}) for reqs, values in suggestions]
     answers: list[ConditionalAllow] = []
 
     def works(values: dict[str, str | list[str]]) -> bool:

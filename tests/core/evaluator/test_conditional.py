@@ -136,3 +136,33 @@ def test_the_batch_reports_allowed_if() -> None:
     ]
     # MFA given as false is a value, not an absent key: nothing conditional to offer.
     assert "allowed_if" not in second
+
+
+def test_a_deny_that_applies_because_a_key_is_absent_says_what_turns_it_off() -> None:
+    require_mfa = {
+        "Effect": "Deny",
+        "NotAction": "iam:GetUser",
+        "Resource": "*",
+        "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+    }
+    ps = PolicySet(
+        identity=[
+            ref("identity[0]", {"Effect": "Allow", "Action": "iam:*", "Resource": "*"}, require_mfa)
+        ]
+    )
+    request = Request(ALICE, "iam:CreateUser", "*")
+    assert evaluate(request, ps).decision == "explicitDeny"
+    (answer,) = allowed_if(request, ps)
+    assert answer.text == "allowed if aws:MultiFactorAuthPresent is true"
+    # A Deny that no absent key can turn off leaves nothing to offer.
+    always = PolicySet(
+        identity=[
+            ref(
+                "identity[0]",
+                {"Effect": "Allow", "Action": "iam:*", "Resource": "*"},
+                require_mfa,
+                {"Effect": "Deny", "Action": "iam:CreateUser", "Resource": "*"},
+            )
+        ]
+    )
+    assert allowed_if(request, always) == ()
