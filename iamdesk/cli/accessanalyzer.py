@@ -13,7 +13,6 @@ Access Analyzer counts lines from 1 and columns and offsets from 0; so does this
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import re
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from iamdesk.cli.awsargs import (
     print_usage_error,
 )
 from iamdesk.cli.options import GlobalOptions
+from iamdesk.core import jsontext
 from iamdesk.core.policy.document import PolicyKind, Position, Span
 from iamdesk.core.policy.findings import Finding, end_of
 from iamdesk.core.policy.validation import validate_policy
@@ -121,7 +121,7 @@ class _Locator:
         self._mapped = True
         text = self.text
         try:
-            self.data = json.loads(text)
+            self.data = jsontext.loads(text)
         except ValueError:
             self.data = None
         try:
