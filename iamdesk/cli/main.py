@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 from iamdesk import __version__
+from iamdesk.cli.awsargs import UsageError, print_usage_error
+from iamdesk.cli.frontend.globals import split_globals
 from iamdesk.cli.options import GlobalOptions
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -54,9 +56,20 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    ns = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        # The AWS CLI's global options go anywhere on the line: before the service too.
+        aws, args = split_globals(args)
+    except UsageError as exc:
+        return print_usage_error(exc)
+    ns = parser.parse_args(args)
     options = GlobalOptions(
-        db=ns.db, demo=ns.demo, account_id=ns.account_id, screenshot=ns.screenshot, view=ns.view
+        db=ns.db,
+        demo=ns.demo,
+        account_id=ns.account_id,
+        screenshot=ns.screenshot,
+        view=ns.view,
+        aws=aws,
     )
     if ns.command is None:
         from iamdesk.ui.launch import run_gui
