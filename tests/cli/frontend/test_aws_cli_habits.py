@@ -12,11 +12,13 @@ import pytest
 import yaml
 
 from iamdesk.cli.main import main
+from iamdesk.store.db import new_database
 
 
 @pytest.fixture
 def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     db = tmp_path / "model.sqlite"
+    new_database(db).close()
 
     def run(*args: str) -> tuple[int, str, str]:
         code = main(["--db", str(db), *args])
@@ -192,6 +194,7 @@ def test_typed_in_a_shell(tmp_path: Path) -> None:
             env=env, capture_output=True, text=True, timeout=60, encoding="utf-8",
         )  # fmt: skip
 
+    assert shell("new").returncode == 0
     created = shell("iam", "create-group", "--group-name", "Admins", "--query", "Group.GroupName")
     assert (created.returncode, created.stdout) == (0, "Admins\n"), created.stderr
     listed = shell("iam", "list-groups", "--output", "json", "--query", "Groups[].GroupName")
