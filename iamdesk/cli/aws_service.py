@@ -17,6 +17,7 @@ from typing import Any
 from iamdesk.cli.awsargs import UsageError, parse_shorthand
 from iamdesk.cli.iam import Command, CommandContext, add_options, option_values, parse_spec
 from iamdesk.cli.options import GlobalOptions
+from iamdesk.core import jsontext
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def as_map(option: str) -> Converter:
             return tag_map(option)(text)
         if text.lstrip().startswith("{"):
             try:
-                value = json.loads(text)
+                value = jsontext.loads(text)
             except json.JSONDecodeError as exc:
                 raise UsageError(
                     f"Error parsing parameter '{option}': Invalid JSON: {exc}"

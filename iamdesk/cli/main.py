@@ -13,8 +13,10 @@ from pathlib import Path
 
 from iamdesk import __version__
 from iamdesk.cli.awsargs import UsageError, print_usage_error
+from iamdesk.cli.failures import EXIT_USAGE, guard, non_text_argument
 from iamdesk.cli.frontend.globals import split_globals
 from iamdesk.cli.options import GlobalOptions
+from iamdesk.core.text import quoted
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("iamdesk.cli.simulate", "evaluate a batch of JSON Lines cases"),
@@ -58,11 +60,22 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    words = sys.argv[1:] if argv is None else argv
+    odd = non_text_argument(words)
+    if odd is not None:
+        print(
+            f"\niamdesk: the argument '{quoted(odd)}' is not UTF-8 text",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    return guard(lambda: _dispatch(words))
+
+
+def _dispatch(words: list[str]) -> int:
     parser = _parser()
-    args = sys.argv[1:] if argv is None else argv
     try:
         # The AWS CLI's global options go anywhere on the line: before the service too.
-        aws, args = split_globals(args)
+        aws, args = split_globals(words)
     except UsageError as exc:
         return print_usage_error(exc)
     ns = parser.parse_args(args)

@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 from iamdesk.cli.awsargs import UsageError
 from iamdesk.cli.frontend import values
 from iamdesk.cli.frontend.model import cli_name
+from iamdesk.core import jsontext
 
 PAGING_OPTIONS = ("--starting-token", "--page-size", "--max-items")
 SKELETONS = ("input", "output", "yaml-input")
@@ -224,15 +225,15 @@ def _cli_input(ns: dict[str, Any]) -> dict[str, Any]:
 def _yaml(option: str, text: str) -> Any:
     import yaml
 
-    if len(text) > values.MAX_JSON_BYTES:
-        raise UsageError(f"Error parsing parameter '{option}': larger than {values.MAX_JSON_BYTES}")
+    if len(text) > jsontext.MAX_CHARS:
+        raise UsageError(f"Error parsing parameter '{option}': larger than {jsontext.MAX_CHARS}")
     try:
         data = yaml.safe_load(text)
     except (yaml.YAMLError, RecursionError) as exc:
         raise UsageError(f"Error parsing parameter '{option}': Invalid YAML: {exc}") from None
-    if values._depth(data) > values.MAX_JSON_DEPTH:
+    if values.depth(data) > jsontext.MAX_DEPTH:
         raise UsageError(
-            f"Error parsing parameter '{option}': nested deeper than {values.MAX_JSON_DEPTH}"
+            f"Error parsing parameter '{option}': nested deeper than {jsontext.MAX_DEPTH}"
         )
     return data
 

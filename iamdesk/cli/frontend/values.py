@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from iamdesk.cli.awsargs import UsageError, parse_shorthand
-
-MAX_JSON_BYTES = 8 * 1024 * 1024  # well above any IAM document or --cli-input-json file
-MAX_JSON_DEPTH = 64  # AWS's documents nest a handful of levels; this stops hostile nesting
+from iamdesk.core import jsontext
+from iamdesk.core.text import quoted
 
 SCALARS = ("string", "integer", "long", "boolean", "float", "double", "timestamp", "blob")
 
@@ -24,22 +23,23 @@ def load_file(option: str, value: str) -> str | bytes:
         if value.startswith(scheme):
             path = Path(value[len(scheme) :]).expanduser()
             try:
-                if path.stat().st_size > MAX_JSON_BYTES:
+                if path.stat().st_size > jsontext.MAX_CHARS:
                     raise UsageError(
-                        f"Error parsing parameter '{option}': Unable to load paramfile {value}: "
-                        f"larger than {MAX_JSON_BYTES} bytes"
+                        f"Error parsing parameter '{option}': Unable to load paramfile "
+                        f"{quoted(value)}: larger than {jsontext.MAX_CHARS} bytes"
                     )
                 data = path.read_bytes()
-                return data if scheme == "fileb://" else data.decode("utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
+                return data if scheme == "fileb://" else jsontext.decode_utf8(data)
+            except (OSError, json.JSONDecodeError) as exc:
                 raise UsageError(
-                    f"Error parsing parameter '{option}': Unable to load paramfile {value}: {exc}"
+                    f"Error parsing parameter '{option}': Unable to load paramfile "
+                    f"{quoted(value)}: {exc}"
                 ) from None
     return value
 
 
-def _depth(value: Any) -> int:
-    """Nesting depth of decoded JSON, without recursion (a deep value must not overflow us)."""
+def depth(value: Any) -> int:
+    """Nesting depth of a decoded value, without recursion (YAML has no bounded reader)."""
     deepest = 0
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
@@ -53,42 +53,14 @@ def _depth(value: Any) -> int:
 
 
 def bounded_json(option: str, text: str) -> Any:
-    if len(text) > MAX_JSON_BYTES:
-        raise UsageError(f"Error parsing parameter '{option}': JSON larger than {MAX_JSON_BYTES}")
-    # Count brackets before parsing: json.loads itself recurses once per level.
-    if text.count("[") + text.count("{") > MAX_JSON_DEPTH and _too_deep(text):
-        raise UsageError(
-            f"Error parsing parameter '{option}': JSON nested deeper than {MAX_JSON_DEPTH} levels"
-        )
+    """JSON a user typed or pointed at, through the one bounded reader (``core.jsontext``)."""
     try:
-        value = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
+        return jsontext.loads(text)
+    except json.JSONDecodeError as exc:
         raise UsageError(
-            f"Error parsing parameter '{option}': Invalid JSON: {exc}\nJSON received: {text}"
+            f"Error parsing parameter '{option}': Invalid JSON: {exc}\n"
+            f"JSON received: {quoted(text)}"
         ) from None
-    return value
-
-
-def _too_deep(text: str) -> bool:
-    depth = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            if depth > MAX_JSON_DEPTH:
-                return True
-        elif ch in "]}":
-            depth -= 1
-    return False
 
 
 def decode(option: str, shape: Any, raw: Any) -> Any:
@@ -120,7 +92,7 @@ def scalar(option: str, shape: Any, text: str) -> Any:
             return float(text)
     except ValueError:
         raise UsageError(
-            f"Error parsing parameter '{option}': expected {kind}, received: {text}"
+            f"Error parsing parameter '{option}': expected {kind}, received: {quoted(text)}"
         ) from None
     if kind == "boolean":
         return text.strip().lower() == "true"
