@@ -57,10 +57,7 @@ def bounded_json(option: str, text: str) -> Any:
     try:
         return jsontext.loads(text)
     except json.JSONDecodeError as exc:
-        raise UsageError(
-            f"Error parsing parameter '{option}': Invalid JSON: {exc}\n"
-            f"JSON received: {quoted(text)}"
-        ) from None
+        raise UsageError(f"Error parsing parameter '{option}': Invalid JSON: {exc}") from None
 
 
 def decode(option: str, shape: Any, raw: Any) -> Any:
