@@ -275,6 +275,12 @@ class MainWindow(QMainWindow):
         select = getattr(widget, "select_key", None)
         if select is not None and key:
             select(key)
+        # The keyboard follows: a dialog that asked for this (search, a row menu) has closed,
+        # and without a focus widget the window's shortcuts would not answer.
+        self.activateWindow()
+        table = getattr(widget, "table", None)
+        if table is not None and hasattr(table, "setFocus"):
+            table.setFocus()
 
     def focus_filter(self) -> None:
         widget = self.stack.currentWidget()
