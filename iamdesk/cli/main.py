@@ -50,14 +50,40 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--account-id", help="account the command acts in (or IAMDESK_ACCOUNT)")
     parser.add_argument("--screenshot", type=Path, help="render the main window to a PNG and exit")
     parser.add_argument("--view", help="view to show (dashboard, users, roles, test-access, ...)")
+    parser.add_argument(
+        "--install-desktop-entry",
+        action="store_true",
+        help="add iamdesk to this user's application menu, with its icon and file type (no root)",
+    )
+    parser.add_argument(
+        "--uninstall-desktop-entry", action="store_true", help="remove what the above installed"
+    )
     parser.add_argument("command", nargs="?", help=argparse.SUPPRESS)
     parser.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     return parser
 
 
+# ``iamdesk FILE`` opens the app on a model file: what the desktop entry's ``Exec=iamdesk %f``
+# runs when a model is double-clicked.
+MODEL_SUFFIXES = {".iamdesk", ".sqlite", ".sqlite3", ".db"}
+
+
+def _model_file(word: str) -> Path | None:
+    path = Path(word)
+    return path if path.suffix.lower() in MODEL_SUFFIXES or path.is_file() else None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     ns = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if ns.install_desktop_entry or ns.uninstall_desktop_entry:
+        from iamdesk.cli import desktop_entry
+
+        return desktop_entry.install() if ns.install_desktop_entry else desktop_entry.uninstall()
+    if ns.command is not None and ns.command not in COMMANDS and not ns.args:
+        model = _model_file(ns.command)
+        if model is not None and ns.db is None:
+            ns.db, ns.command = model, None
     options = GlobalOptions(
         db=ns.db, demo=ns.demo, account_id=ns.account_id, screenshot=ns.screenshot, view=ns.view
     )

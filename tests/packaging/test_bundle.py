@@ -75,8 +75,11 @@ def test_the_bundle_runs_the_app_and_the_command_line(bundle: Path, tmp_path: Pa
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
     assert "missing" not in gui.stderr  # every icon found in the bundle
 
+    model = str(home / "model.iamdesk")
+    made = _run(bundle, home, "--db", model, "demo")
+    assert made.returncode == 0, made.stderr
     policy = _run(
-        bundle, home, "iam", "get-policy-version",
+        bundle, home, "--db", model, "iam", "get-policy-version",
         "--policy-arn", "arn:aws:iam::aws:policy/PowerUserAccess", "--version-id", "v12",
     )  # fmt: skip
     assert policy.returncode == 0, policy.stderr
