@@ -68,22 +68,38 @@ def _parser() -> argparse.ArgumentParser:
 MODEL_SUFFIXES = {".iamdesk", ".sqlite", ".sqlite3", ".db"}
 
 
-def _model_file(word: str) -> Path | None:
-    path = Path(word)
-    return path if path.suffix.lower() in MODEL_SUFFIXES or path.is_file() else None
+OPTIONS_WITH_VALUE = {"--db", "--account-id", "--screenshot", "--view"}
+
+
+def _file_as_db(argv: list[str]) -> list[str]:
+    """``iamdesk [options] FILE [options]`` means ``--db FILE``: the first word that is not an
+    option, a command or an option's value, when it names a model file (by its suffix, or an
+    existing file)."""
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word in OPTIONS_WITH_VALUE:
+            i += 2
+            continue
+        if word.startswith("-"):
+            i += 1
+            continue
+        path = Path(word)
+        if word not in COMMANDS and (path.suffix.lower() in MODEL_SUFFIXES or path.is_file()):
+            if "--db" in argv[:i]:
+                return argv  # two files: let the parser report the stray word
+            return [*argv[:i], "--db", word, *argv[i + 1 :]]
+        return argv
+    return argv
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    ns = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    ns = parser.parse_args(_file_as_db(sys.argv[1:] if argv is None else argv))
     if ns.install_desktop_entry or ns.uninstall_desktop_entry:
         from iamdesk.cli import desktop_entry
 
         return desktop_entry.install() if ns.install_desktop_entry else desktop_entry.uninstall()
-    if ns.command is not None and ns.command not in COMMANDS and not ns.args:
-        model = _model_file(ns.command)
-        if model is not None and ns.db is None:
-            ns.db, ns.command = model, None
     options = GlobalOptions(
         db=ns.db, demo=ns.demo, account_id=ns.account_id, screenshot=ns.screenshot, view=ns.view
     )

@@ -160,7 +160,7 @@ def test_a_double_clicked_model_file_opens_in_the_app(tmp_path: Path) -> None:
     broken = tmp_path / "broken.iamdesk"
     broken.write_bytes(b"not a database")
     refused = subprocess.run(
-        [str(IAMDESK), "--screenshot", str(shot), str(broken)],
+        [str(IAMDESK), str(broken), "--screenshot", str(shot)],
         env=env,
         capture_output=True,
         text=True,
