@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 
 from iamdesk import __version__
+from iamdesk.cli.failures import EXIT_USAGE, guard, non_text_argument
 from iamdesk.cli.options import GlobalOptions
+from iamdesk.core.text import quoted
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("iamdesk.cli.simulate", "evaluate a batch of JSON Lines cases"),
@@ -94,8 +96,20 @@ def _file_as_db(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    words = sys.argv[1:] if argv is None else argv
+    odd = non_text_argument(words)
+    if odd is not None:
+        print(
+            f"\niamdesk: the argument '{quoted(odd)}' is not UTF-8 text",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    return guard(lambda: _dispatch(words))
+
+
+def _dispatch(words: list[str]) -> int:
     parser = _parser()
-    ns = parser.parse_args(_file_as_db(sys.argv[1:] if argv is None else argv))
+    ns = parser.parse_args(_file_as_db(words))
     if ns.install_desktop_entry or ns.uninstall_desktop_entry:
         from iamdesk.cli import desktop_entry
 
