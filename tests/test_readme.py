@@ -104,6 +104,15 @@ def test_the_readme_opens_with_the_two_commands_and_ci_runs_the_second() -> None
     assert tests in ci.splitlines(), ".ci/run must run the README's test command as written"
 
 
+def test_the_readme_has_no_merge_conflict_markers() -> None:
+    markers = [
+        number
+        for number, line in enumerate(README.splitlines(), 1)
+        if line.startswith(("<<<<<<< ", ">>>>>>> ")) or line == "======="
+    ]
+    assert not markers, f"unresolved merge in README.md at lines {markers}"
+
+
 def test_the_gui_detection_tells_the_app_from_subcommands() -> None:
     assert opens_gui("iamdesk") and opens_gui(".venv/bin/iamdesk --demo")
     assert opens_gui("iamdesk --db m.sqlite --view roles") and opens_gui("iamdesk team.iamdesk")
