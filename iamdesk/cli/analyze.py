@@ -58,6 +58,40 @@ def _what_can(db: Database, account: str | None, ns: argparse.Namespace) -> Any:
     return {"grants": _rows(grants)}
 
 
+def _external_access(db: Database, account: str | None, ns: argparse.Namespace) -> Any:
+    from iamdesk.analysis import external_access as ea
+
+    if ns.archive or ns.unarchive:
+        wanted = ns.archive or ns.unarchive
+        found = [
+            f for f in ea.find_external_access(db, account, "account") if f.finding_id == wanted
+        ]
+        if not found:
+            raise IamError("NoSuchEntity", f"No external-access finding has the id {wanted}.")
+        if ns.archive:
+            if not ns.reason:
+                raise IamError("InvalidInput", "--archive needs --reason.")
+            ea.archive_finding(db, found[0], ns.reason)
+        else:
+            ea.unarchive_finding(db, found[0])
+    findings = ea.find_external_access(db, account, ns.zone)
+    if not ns.include_archived:
+        findings = [f for f in findings if f.status == "active"]
+    return {"zone": ns.zone, "findings": _rows(findings)}
+
+
+def _best_practices(db: Database, account: str | None, ns: argparse.Namespace) -> Any:
+    from iamdesk.analysis.best_practices import find_best_practice_issues
+
+    return {"findings": _rows(find_best_practice_issues(db, account))}
+
+
+def _validate(db: Database, account: str | None, ns: argparse.Namespace) -> Any:
+    from iamdesk.analysis.policy_findings import validate_all
+
+    return {"findings": _rows(validate_all(db, account))}
+
+
 def _build(sub: Any) -> dict[str, Handler]:
     handlers: dict[str, Handler] = {}
 
@@ -76,6 +110,22 @@ def _build(sub: Any) -> dict[str, Handler]:
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--resource", help="every action of the resource's service on it")
     which.add_argument("--service", help="every catalog action of a service (e.g. s3) on *")
+    p = add(
+        "external-access",
+        "trust and resource policies granting access outside the zone of trust, or to everyone",
+        _external_access,
+    )
+    p.add_argument("--zone", choices=("account", "organization"), default="account")
+    p.add_argument("--include-archived", action="store_true", help="list archived findings too")
+    p.add_argument("--archive", metavar="ID", help="archive this finding (needs --reason)")
+    p.add_argument("--reason", help="why the access is intended")
+    p.add_argument("--unarchive", metavar="ID", help="make an archived finding active again")
+    add(
+        "best-practices",
+        "credentials, administrators, wildcards, inline policies, risky trust, policy findings",
+        _best_practices,
+    )
+    add("validate", "the validator's findings on every policy of the model", _validate)
     return handlers
 
 

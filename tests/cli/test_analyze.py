@@ -88,3 +88,17 @@ def test_help_lists_each_question(capsys: pytest.CaptureFixture[str]) -> None:
     assert done.value.code == 0
     out = capsys.readouterr().out
     assert "who-can" in out and "what-can" in out
+
+
+def test_best_practices_and_validate(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(demo_db, capsys, "best-practices")
+    assert code == 0
+    findings = json.loads(out)["findings"]
+    checks = {(f["check"], f["entity"]) for f in findings}
+    assert ("console-without-mfa", "arn:aws:iam::111122223333:user/bob") in checks
+    assert ("admin-equivalent", "arn:aws:iam::111122223333:user/alice") in checks
+    assert all(f["title"] and f["severity"] in ("high", "medium", "low") for f in findings)
+    code, out, _ = _run(demo_db, capsys, "validate")
+    assert code == 0
+    rows = json.loads(out)["findings"]
+    assert all({"policy", "severity", "code", "start", "end"} <= set(r) for r in rows)
