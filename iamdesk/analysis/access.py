@@ -11,7 +11,7 @@ when that denies, again with conditions set aside, which tells "allowed if ..." 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from iamdesk.analysis.refs import StatementRef
 from iamdesk.analysis.snapshot import Actor, Snapshot, Target
@@ -85,6 +85,10 @@ def decide(snap: Snapshot, actor: Actor, action: str, resource: str) -> Verdict 
     lax = _policy_set(snap, actor, action, target, raccount, True)
     if _same(strict, lax):
         return None
+    if "aws:TokenIssueTime" not in request.context:
+        # Conditions set aside, the requester may hold a session issued now.
+        context = {**request.context, "aws:TokenIssueTime": request.context["aws:CurrentTime"]}
+        request = replace(request, context=context)
     relaxed = evaluate(request, lax, explain=False)
     if not relaxed.allowed:
         return None

@@ -373,19 +373,28 @@ class Snapshot:
         return [a for a in self.actors if account_id is None or a.account_id == account_id]
 
 
+# Keys whose value is a fact of the moment no requester chooses: a condition on them is kept
+# even when conditions are set aside ("before 2020" stays false).
+FACT_KEYS = frozenset({"aws:currenttime", "aws:epochtime", "aws:tokenissuetime"})
+
+
 @functools.lru_cache(maxsize=8192)
 def _compiled_pair(text: str) -> tuple[CompiledPolicy, CompiledPolicy, bool]:
-    """(as written, conditions set aside, whether it has conditions), once per distinct text."""
+    """(as written, conditions set aside, whether it has conditions), once per distinct text.
+    Setting aside keeps conditions on FACT_KEYS; Allow statements lose their other conditions,
+    Deny statements that have other conditions are left out."""
     doc = parse_policy(text)
     strict = CompiledPolicy(doc)
     if not any(st.conditions for st in doc.statements):
         return strict, strict, False
-    kept = tuple(
-        replace(st, conditions=())
-        for st in doc.statements
-        if st.effect == "Allow" or not st.conditions
-    )
-    return strict, CompiledPolicy(replace(doc, statements=kept)), True
+    kept = []
+    for st in doc.statements:
+        facts = tuple(c for c in st.conditions if c.key.lower() in FACT_KEYS)
+        if len(facts) == len(st.conditions):
+            kept.append(st)
+        elif st.effect == "Allow":
+            kept.append(replace(st, conditions=facts))
+    return strict, CompiledPolicy(replace(doc, statements=tuple(kept))), True
 
 
 def snapshot(db: Database) -> Snapshot:

@@ -80,6 +80,12 @@ def _external_access(db: Database, account: str | None, ns: argparse.Namespace) 
     return {"zone": ns.zone, "findings": _rows(findings)}
 
 
+def _privesc(db: Database, account: str | None, ns: argparse.Namespace) -> Any:
+    from iamdesk.analysis.privesc import find_escalation_paths
+
+    return {"paths": _rows(find_escalation_paths(db, account, ns.principal))}
+
+
 def _best_practices(db: Database, account: str | None, ns: argparse.Namespace) -> Any:
     from iamdesk.analysis.best_practices import find_best_practice_issues
 
@@ -120,6 +126,12 @@ def _build(sub: Any) -> dict[str, Handler]:
     p.add_argument("--archive", metavar="ID", help="archive this finding (needs --reason)")
     p.add_argument("--reason", help="why the access is intended")
     p.add_argument("--unarchive", metavar="ID", help="make an archived finding active again")
+    p = add(
+        "privesc",
+        "shortest privilege-escalation paths to administrator-equivalent access",
+        _privesc,
+    )
+    p.add_argument("--principal", help="only this user or role (ARN)")
     add(
         "best-practices",
         "credentials, administrators, wildcards, inline policies, risky trust, policy findings",
