@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from iamdesk.analysis.refs import StatementRef
 from iamdesk.analysis.snapshot import Actor, Snapshot, Target
-from iamdesk.core.evaluator import Decision, PolicySet, Request, evaluate
+from iamdesk.core.evaluator import IMPLICIT_DENY, Decision, PolicySet, Request, evaluate
 from iamdesk.core.evaluator.compiled import resource_policy_must_allow
 from iamdesk.core.policy.document import ConditionEntry
 from iamdesk.core.policy.wording import condition_phrase
@@ -82,6 +82,8 @@ def decide(snap: Snapshot, actor: Actor, action: str, resource: str) -> Verdict 
     decision = evaluate(request, strict, explain=False)
     if decision.allowed:
         return _verdict(snap, decision, False)
+    if decision.decision == IMPLICIT_DENY and not _conditional_allow(strict, action):
+        return None  # setting conditions aside cannot add an Allow
     lax = _policy_set(snap, actor, action, target, raccount, True)
     if _same(strict, lax):
         return None
@@ -146,6 +148,18 @@ def negated_phrase(entry: ConditionEntry) -> str:
         flipped = "false" if values[0].lower() == "true" else "true"
         return condition_phrase(operator, entry.key, [flipped])
     return f"not ({_phrase(entry)})"
+
+
+def _conditional_allow(ps: PolicySet, action: str) -> bool:
+    """Whether some policy of the set has an Allow statement for ``action`` with a condition."""
+    key = action.lower()
+    for policy in _policies(ps):
+        if policy is None:
+            continue
+        for st in policy.for_action(key):  # type: ignore[attr-defined]
+            if st.allow and st.statement.conditions:
+                return True
+    return False
 
 
 def _same(strict: PolicySet, lax: PolicySet) -> bool:
