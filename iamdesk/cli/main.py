@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "accessanalyzer": ("iamdesk.cli.accessanalyzer", "validate-policy: Access Analyzer's checks"),
     "import": ("iamdesk.cli.importer", "read get-account-authorization-details output"),
     "demo": ("iamdesk.cli.demo", "write the demo organization to a new model file"),
+    "new": ("iamdesk.cli.new", "create an empty model file (other commands need one)"),
     "sts": ("iamdesk.cli.sts", "AWS CLI 'aws sts' assume-role, get-caller-identity"),
     "s3api": ("iamdesk.cli.s3api", "S3 buckets and bucket policies"),
     "kms": ("iamdesk.cli.kms", "KMS keys and key policies"),
@@ -42,7 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"iamdesk {__version__}")
     parser.add_argument(
-        "--db", type=Path, help="database file (else IAMDESK_DB, else user data dir)"
+        "--db",
+        type=Path,
+        help="model file, which must exist (else IAMDESK_DB, else user data dir); see new",
     )
     parser.add_argument("--demo", action="store_true", help="open the demo organization")
     parser.add_argument("--account-id", help="account the command acts in (or IAMDESK_ACCOUNT)")

@@ -13,6 +13,7 @@ import pyotp
 import pytest
 
 from iamdesk.cli.main import main
+from iamdesk.store.db import new_database
 
 TRUST = {
     "Version": "2012-10-17",
@@ -33,6 +34,7 @@ POLICY = {
 @pytest.fixture
 def iam(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     db = tmp_path / "model.sqlite"
+    new_database(db).close()
 
     def run(*args: str) -> tuple[int, str, str]:
         code = main(["--db", str(db), "iam", *args])
