@@ -14,8 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from iamdesk.analysis.refs import StatementRef
-from iamdesk.analysis.snapshot import Actor, Snapshot, Target
-from iamdesk.core.evaluator import IMPLICIT_DENY, Decision, PolicySet, Request, evaluate
+from iamdesk.analysis.snapshot import Actor, Compiled, Snapshot, Target
+from iamdesk.core.evaluator import (
+    IMPLICIT_DENY,
+    Decision,
+    PolicyRef,
+    PolicySet,
+    Request,
+    evaluate,
+)
 from iamdesk.core.evaluator.compiled import resource_policy_must_allow
 from iamdesk.core.policy.document import ConditionEntry
 from iamdesk.core.policy.wording import condition_phrase
@@ -37,23 +44,18 @@ def _policy_set(
         policy = None
     rcps = snap.rcps.get(raccount)
     scps = snap.scps.get(actor.account_id)
-    if lax:
-        return PolicySet(
-            identity=[c.lax for c in actor.identity],
-            permissions_boundary=actor.boundary.lax if actor.boundary else None,
-            session_policy=actor.session_policy.lax if actor.session_policy else None,
-            scps=scps.lax if scps else (),
-            rcps=rcps.lax if rcps else (),
-            resource_policy=policy.lax if policy else None,
-            resource_policy_must_allow=policy is not None and resource_policy_must_allow(action),
-        )
+    way = "lax" if lax else "strict"  # the same policies, as written or conditions set aside
+
+    def placed(compiled: Compiled | None) -> PolicyRef | None:
+        return getattr(compiled, way) if compiled is not None else None
+
     return PolicySet(
-        identity=[c.strict for c in actor.identity],
-        permissions_boundary=actor.boundary.strict if actor.boundary else None,
-        session_policy=actor.session_policy.strict if actor.session_policy else None,
-        scps=scps.strict if scps else (),
-        rcps=rcps.strict if rcps else (),
-        resource_policy=policy.strict if policy else None,
+        identity=[getattr(c, way) for c in actor.identity],
+        permissions_boundary=placed(actor.boundary),
+        session_policy=placed(actor.session_policy),
+        scps=getattr(scps, way) if scps else (),
+        rcps=getattr(rcps, way) if rcps else (),
+        resource_policy=placed(policy),
         resource_policy_must_allow=policy is not None and resource_policy_must_allow(action),
     )
 

@@ -5,7 +5,6 @@ policies, risky trust, policies with validation findings)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from iamdesk.analysis.admin import admins
@@ -15,6 +14,7 @@ from iamdesk.analysis.refs import EntityRef, StatementRef
 from iamdesk.analysis.snapshot import Snapshot, snapshot
 from iamdesk.core.policy.document import PolicyDocument, PolicyParseError, Statement
 from iamdesk.core.policy.parser import parse_policy
+from iamdesk.core.timestamps import age_days
 from iamdesk.services.model_rows import PrincipalRow
 from iamdesk.store.db import Database
 
@@ -90,15 +90,7 @@ def _mine(row_account: str | None, account_id: str | None) -> bool:
 
 
 def _age(snap: Snapshot, value: str | None) -> int | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0, (snap.now - moment).days)
+    return age_days(value, snap.now)
 
 
 def entity(row: PrincipalRow) -> EntityRef:

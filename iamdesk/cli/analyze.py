@@ -86,6 +86,18 @@ def _privesc(db: Database, account: str | None, ns: argparse.Namespace) -> Any:
     return {"paths": _rows(find_escalation_paths(db, account, ns.principal))}
 
 
+def _unused_access(db: Database, account: str | None, ns: argparse.Namespace) -> Any:
+    from iamdesk.analysis.unused_access import find_unused_access
+
+    return {"days": ns.days, "findings": _rows(find_unused_access(db, account, ns.days))}
+
+
+def _generate_policy(db: Database, account: str | None, ns: argparse.Namespace) -> Any:
+    from iamdesk.analysis.policy_generation import generate_policy
+
+    return generate_policy(db, account, ns.principal, ns.days).to_json()
+
+
 def _best_practices(db: Database, account: str | None, ns: argparse.Namespace) -> Any:
     from iamdesk.analysis.best_practices import find_best_practice_issues
 
@@ -126,6 +138,19 @@ def _build(sub: Any) -> dict[str, Handler]:
     p.add_argument("--archive", metavar="ID", help="archive this finding (needs --reason)")
     p.add_argument("--reason", help="why the access is intended")
     p.add_argument("--unarchive", metavar="ID", help="make an archived finding active again")
+    p = add(
+        "unused-access",
+        "roles, access keys, passwords, services and actions not used in N days",
+        _unused_access,
+    )
+    p.add_argument("--days", type=int, default=90, help="the unused period (default 90)")
+    p = add(
+        "generate-policy",
+        "a least-privilege policy from a principal's imported CloudTrail activity",
+        _generate_policy,
+    )
+    p.add_argument("--principal", required=True, help="a user or role ARN")
+    p.add_argument("--days", type=int, default=90, help="activity of the last N days (default 90)")
     p = add(
         "privesc",
         "shortest privilege-escalation paths to administrator-equivalent access",

@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "secretsmanager": ("iamdesk.cli.secretsmanager", "secrets and their resource policies"),
     "organizations": ("iamdesk.cli.organizations", "organization, OUs, accounts, SCPs, RCPs"),
     "analyze": ("iamdesk.cli.analyze", "who can, what can, external/unused access, privesc"),
+    "activity": ("iamdesk.cli.activity", "import CloudTrail log files for unused-access analysis"),
 }
 
 
