@@ -181,6 +181,7 @@ def test_every_view_name_is_known():
         "resources",
         "organization",
         "test-access",
+        "analysis",
     )
 
 
