@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from iamdesk.analysis.access import decide
+from iamdesk.analysis.access import Verdict, decide
 from iamdesk.analysis.progress import Cancel, Progress, check, report
-from iamdesk.analysis.snapshot import Snapshot, snapshot
+from iamdesk.analysis.snapshot import Actor, Snapshot, snapshot
 from iamdesk.analysis.who_can import AccessGrant
 from iamdesk.core import catalog
 from iamdesk.core.arn import try_parse_arn
@@ -25,8 +25,9 @@ def what_can(
     progress: Progress = None,
     cancel: Cancel = None,
 ) -> list[AccessGrant]:
-    """What ``principal_arn`` can do: every catalog action of ``service`` (on ``*``), or of
-    the service of ``resource`` on that resource; sorted by access level, then action."""
+    """What ``principal_arn`` can do: every catalog action of ``service`` (on ``*``, or on the
+    resource patterns its policies name), or of the service of ``resource`` (or ``service``)
+    on that resource; sorted by access level, then action."""
     return what_can_in(
         snapshot(db), principal_arn, resource, service, progress=progress, cancel=cancel
     )
@@ -46,13 +47,13 @@ def what_can_in(
         raise IamError(
             "NoSuchEntity", f"The principal {principal_arn} cannot be found in the model."
         )
-    if (resource is None) == (service is None):
-        raise invalid_input("Give either a resource ARN or a service prefix (e.g. s3).")
+    if resource is None and service is None:
+        raise invalid_input("Give a resource ARN, a service prefix (e.g. s3), or both.")
     if resource is not None:
         parsed = try_parse_arn(resource)
         if parsed is None:
             raise invalid_input(f"Invalid resource ARN: {resource}")
-        service = parsed.service
+        service = service or parsed.service
     assert service is not None
     if not catalog.service_exists(service):
         raise invalid_input(f"Unknown service prefix: {service}")
@@ -64,13 +65,12 @@ def what_can_in(
             check(cancel)
             report(progress, done, len(infos))
         name = info.full_name
-        verdict = decide(snap, actor, name, target)
-        if verdict is not None:
+        for on, verdict in _answers(snap, actor, name, target):
             grants.append(
                 AccessGrant(
                     actor.ref,
                     name,
-                    target,
+                    on,
                     info.access_level,
                     verdict.conditional,
                     verdict.conditions,
@@ -78,6 +78,27 @@ def what_can_in(
                 )
             )
     report(progress, len(infos), len(infos))
-    order = {level: i for i, level in enumerate(ACCESS_LEVELS)}
+    order = {level: i for i, level in enumerate(ACCESS_LEVELS)}  # then by action, as asked
     grants.sort(key=lambda g: (order.get(g.access_level, len(order)), g.action))
     return grants
+
+
+def _answers(snap: Snapshot, actor: Actor, action: str, resource: str) -> list[tuple[str, Verdict]]:
+    """The answer on ``resource``; asked across a service (``*``) and denied there, the answers
+    on each resource pattern the principal's Allow statements for the action name, so a grant
+    on ``arn:aws:s3:::reports/*`` shows as such instead of disappearing."""
+    verdict = decide(snap, actor, action, resource)
+    if verdict is not None or resource != "*":
+        return [(resource, verdict)] if verdict is not None else []
+    named: dict[str, None] = {}
+    key = action.lower()
+    for compiled in actor.identity:
+        for st in compiled.lax.policy.for_action(key):
+            if st.allow and st.statement.resource:
+                named.update((v.text, None) for v in st.statement.resource if v.text != "*")
+    found = []
+    for pattern in named:
+        answer = decide(snap, actor, action, pattern)
+        if answer is not None:
+            found.append((pattern, answer))
+    return found

@@ -113,6 +113,14 @@ def test_what_can_groups_by_access_level_and_limits_to_the_service(tmp_path: Pat
         "s3:PutBucketPolicy",
         "s3:PutObjectTagging",
     }
+    scoped = b.user("scoped", doc(allow("s3:GetObject", "arn:aws:s3:::reports/*")))
+    # Across the service, a grant on named resources shows with them instead of disappearing.
+    [grant] = what_can(b.db, None, scoped, service="s3")
+    assert (grant.action, grant.resource) == ("s3:GetObject", "arn:aws:s3:::reports/*")
+    assert [
+        g.action for g in what_can(b.db, None, scoped, resource=f"{BUCKET}/k", service="s3")
+    ] == ["s3:GetObject"]
+    assert what_can(b.db, None, scoped, resource="arn:aws:s3:::other/k") == []
     with pytest.raises(IamError) as caught:
         what_can(b.db, None, arn("user", "ghost"), service="s3")
     assert caught.value.code == "NoSuchEntity"
