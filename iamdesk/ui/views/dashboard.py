@@ -26,6 +26,7 @@ from iamdesk.ui.icons import icon
 from iamdesk.ui.views import dates
 from iamdesk.ui.views.reloading import ReloadWhenShown
 from iamdesk.ui.views.tabs import ITEM_ROLE, add_item, make_list
+from iamdesk.ui.workers import TaskRunner
 
 if TYPE_CHECKING:  # the analysis (and the database layer) load on the first reload
     from iamdesk.analysis.best_practices import BestPracticeFinding
@@ -85,6 +86,8 @@ class DashboardView(ReloadWhenShown, QScrollArea):
         self.setObjectName("dashboardView")
         self.context = context
         self._dirty = True
+        self._tasks = TaskRunner(self)
+        self._generation = 0
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
@@ -151,7 +154,17 @@ class DashboardView(ReloadWhenShown, QScrollArea):
         )
         for view, _title, key, quota in CARDS:
             self.cards[view].set_value(int(summary[key]), int(summary[quota]))
-        self._fill_findings(find_best_practice_issues(db, account))
+        # Best practices evaluate every principal's policies: off the GUI thread, the newest
+        # request wins (a reload while one runs makes the older answer stale).
+        self._generation += 1
+        generation = self._generation
+        self.findings_note.setText("Checking best practices…")
+        self._tasks.start(
+            lambda _control: find_best_practice_issues(db, account),
+            name="best practices",
+            on_done=lambda found: self._fill_findings(found, generation),
+            on_error=lambda exc: self._findings_failed(exc, generation),
+        )
         self.recent.clear()
         for entry in list_changes(db, account, limit=12):
             add_item(
@@ -165,9 +178,16 @@ class DashboardView(ReloadWhenShown, QScrollArea):
                 entry,
             )
 
-    def _fill_findings(self, findings: list[BestPracticeFinding]) -> None:
+    def _findings_failed(self, exc: BaseException, generation: int) -> None:
+        if generation == self._generation:
+            log.error("best practices failed: %s", exc)
+            self.findings_note.setText(f"Best practices could not be checked: {exc}")
+
+    def _fill_findings(self, findings: list[BestPracticeFinding], generation: int) -> None:
         from iamdesk.analysis.best_practices import TITLES
 
+        if generation != self._generation:
+            return
         self.findings.clear()
         for finding in findings:
             view = VIEW_OF_KIND.get(finding.entity.kind, "")
