@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from iamdesk.ui import messages
 from iamdesk.ui.context import AppContext
-from iamdesk.ui.icons import icon
+from iamdesk.ui.icons import app_icon, icon
 from iamdesk.ui.settings import Settings
 from iamdesk.ui.views import VIEWS, ViewSpec, build_view, spec_named
 from iamdesk.ui.workers import Task, TaskRunner
@@ -57,7 +57,7 @@ class MainWindow(QMainWindow):
         self.views: dict[str, QWidget] = {}
         self._close_confirmed = False
         self._current_task: Task | None = None
-        self.setWindowIcon(icon("app"))
+        self.setWindowIcon(app_icon())
 
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")

@@ -11,12 +11,18 @@ from PySide6.QtWidgets import QLineEdit, QTabWidget
 
 from iamdesk.services import access_keys, attachments, groups, mfa, users
 from iamdesk.ui.views.users import UsersView
-from tests.ui.helpers import button, click_box_button, no_visible_window, visible_window
+from tests.ui.helpers import (
+    button,
+    click_box_button,
+    no_visible_window,
+    show_active,
+    visible_window,
+)
 
 
 @pytest.fixture
 def users_view(window, qtbot) -> UsersView:
-    window.show()
+    show_active(qtbot, window)
     view = window.show_view("users")
     assert isinstance(view, UsersView)
     return view
