@@ -1,9 +1,12 @@
 """Issue 10 item 12, the smaller list: names sort as a person reads them (user-2 before
-user-10)."""
+user-10); forms stay quiet until typed in and spell AWS's regex escapes out."""
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QLineEdit
+
 from iamdesk.services import users
+from tests.ui.helpers import button, visible_window
 
 
 def test_users_sort_by_the_numbers_in_their_names(window, context, qtbot):
@@ -15,3 +18,33 @@ def test_users_sort_by_the_numbers_in_their_names(window, context, qtbot):
     view.table.sortByColumn(0, view.table.horizontalHeader().sortIndicatorOrder().AscendingOrder)
     shown = [view.model.index(r, 0).data() for r in range(view.model.rowCount())]
     assert shown == ["user-1", "user-2", "user-10", "user-100"]
+
+
+def _open_create_user(window, qtbot):
+    window.show()
+    view = window.show_view("users")
+    button(view, "usersCreateButton").click()
+    return visible_window("createUserDialog")
+
+
+def test_an_untouched_form_shows_no_error_until_the_user_types(window, qtbot):
+    dialog = _open_create_user(window, qtbot)
+    ok = button(dialog, "createUserOkButton")
+    assert not ok.isEnabled()  # the empty name still keeps OK off
+    assert not dialog.error.isVisible()
+    qtbot.keyClicks(dialog.findChild(QLineEdit, "createUserNameField"), "bad name!")
+    assert dialog.error.isVisible()
+    assert "regular expression pattern" in dialog.error.text()
+    dialog.reject()
+
+
+def test_a_path_error_spells_the_pattern_readably(window, qtbot):
+    dialog = _open_create_user(window, qtbot)
+    qtbot.keyClicks(dialog.findChild(QLineEdit, "createUserNameField"), "alice")
+    path = dialog.findChild(QLineEdit, "createUserPathField")
+    path.clear()
+    qtbot.keyClicks(path, "no-slash")
+    assert dialog.error.isVisible()
+    assert "\\u" not in dialog.error.text()
+    assert "(/)|(/[!-~]+/)" in dialog.error.text()
+    dialog.reject()
