@@ -48,3 +48,32 @@ def test_a_path_error_spells_the_pattern_readably(window, qtbot):
     assert "\\u" not in dialog.error.text()
     assert "(/)|(/[!-~]+/)" in dialog.error.text()
     dialog.reject()
+
+
+def test_used_as_counts_a_permissions_boundary_in_use(window, context, qtbot):
+    import json
+
+    from PySide6.QtCore import Qt
+
+    from iamdesk.services import attachments, policies
+
+    db, account = context.database, context.account_id
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+    }
+    arn = policies.create_policy(db, account, "Boundary", json.dumps(document))["Policy"]["Arn"]
+    users.create_user(db, account, "alice")
+    attachments.put_permissions_boundary(db, account, "user", "alice", arn)
+    window.show()
+    view = window.show_view("policies")
+    view.filter.setText("Boundary")
+    assert view.select_key(arn)
+    used = next(c for c, col in enumerate(view.model.columns) if col.title == "Used as")
+    row = next(r for r in range(view.model.rowCount()) if view.model.row_at(r)["Arn"] == arn)
+    cell = view.model.index(row, used)
+    assert cell.data() in (1, "1")
+    assert "permissions boundary of 1 entity" in cell.data(Qt.ItemDataRole.ToolTipRole)
+    view.type_filter.setCurrentIndex(view.type_filter.findData("used"))
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1)
+    assert view.model.row_at(0)["Arn"] == arn  # "In use" lists it too

@@ -316,10 +316,14 @@ class PoliciesView(EntityView):
             Column("Type", lambda r: r["Type"], width=130),
             Column(
                 "Used as",
-                lambda r: r["AttachmentCount"],
+                # A policy in use only as a permissions boundary is in use: count both.
+                lambda r: r["AttachmentCount"] + r["PermissionsBoundaryUsageCount"],
                 align_right=True,
                 width=70,
-                tooltip=lambda r: f"attached to {plural(r['AttachmentCount'], 'entity')}",
+                tooltip=lambda r: (
+                    f"attached to {plural(r['AttachmentCount'], 'entity')}, permissions"
+                    f" boundary of {plural(r['PermissionsBoundaryUsageCount'], 'entity')}"
+                ),
             ),
             Column("Versions", lambda r: r["Versions"], align_right=True, width=70),
             Column(
@@ -343,7 +347,7 @@ class PoliciesView(EntityView):
         rows = policy_rows(self.context.database, self.context.account_id)
         wanted = self.type_filter.currentData() if hasattr(self, "type_filter") else ""
         if wanted == "used":
-            return [r for r in rows if r["AttachmentCount"]]
+            return [r for r in rows if r["AttachmentCount"] or r["PermissionsBoundaryUsageCount"]]
         if wanted:
             return [r for r in rows if r["Type"] == wanted]
         return rows
