@@ -77,3 +77,22 @@ def test_used_as_counts_a_permissions_boundary_in_use(window, context, qtbot):
     view.type_filter.setCurrentIndex(view.type_filter.findData("used"))
     qtbot.waitUntil(lambda: view.model.rowCount() == 1)
     assert view.model.row_at(0)["Arn"] == arn  # "In use" lists it too
+
+
+def test_ctrl_end_goes_to_the_real_last_row(window, context, qtbot):
+    from PySide6.QtCore import Qt
+
+    from iamdesk.ui.models.table import BATCH
+
+    total = BATCH + 40
+    for i in range(total):
+        users.create_user(context.database, context.account_id, f"u{i:04d}")
+    window.show()
+    view = window.show_view("users")
+    qtbot.waitUntil(lambda: view.model.total_count() == total)
+    assert view.model.rowCount() < total  # only the first batch is loaded
+    view.table.setFocus()
+    view.table.setCurrentIndex(view.model.index(0, 0))
+    qtbot.keyClick(view.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    assert view.table.currentIndex().row() == total - 1
+    assert view.selected_row()["UserName"] == f"u{total - 1:04d}"
