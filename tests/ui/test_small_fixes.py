@@ -96,3 +96,44 @@ def test_ctrl_end_goes_to_the_real_last_row(window, context, qtbot):
     qtbot.keyClick(view.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
     assert view.table.currentIndex().row() == total - 1
     assert view.selected_row()["UserName"] == f"u{total - 1:04d}"
+
+
+def test_a_quota_exceeded_is_flagged_on_the_dashboard(window, context, qtbot):
+    import json
+
+    from PySide6.QtWidgets import QLabel
+
+    from iamdesk.services.importexport import import_authorization_details
+    from iamdesk.ui import theme
+
+    account = "210987654321"
+    service = {"Service": "lambda.amazonaws.com"}
+    statement = {"Effect": "Allow", "Principal": service, "Action": "sts:AssumeRole"}
+    trust = {"Version": "2012-10-17", "Statement": [statement]}
+    roles = [
+        {
+            "Path": "/",
+            "RoleName": f"r{i}",
+            "RoleId": f"AROA{i:017d}",
+            "Arn": f"arn:aws:iam::{account}:role/r{i}",
+            "CreateDate": "2024-01-01 00:00:00+00:00",
+            "AssumeRolePolicyDocument": trust,
+            "InstanceProfileList": [],
+            "RolePolicyList": [],
+            "AttachedManagedPolicies": [],
+            "Tags": [],
+        }
+        for i in range(2500)
+    ]
+    document = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": roles}
+    import_authorization_details(context.database, json.dumps(document))
+    context.set_account(account)
+    window.show()
+    dashboard = window.show_view("dashboard")
+    label = dashboard.findChild(QLabel, "dashboardRolesQuota")
+    qtbot.waitUntil(lambda: "2,500" in label.text())
+    assert label.text() == "2,500 of 1,000 allowed (250%) — over the quota"
+    assert theme.color_name("error_fg") in label.styleSheet()
+    assert "LimitExceeded" in label.toolTip()
+    users_label = dashboard.findChild(QLabel, "dashboardUsersQuota")
+    assert "over" not in users_label.text() and not users_label.toolTip()
