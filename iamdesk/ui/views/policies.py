@@ -55,7 +55,7 @@ class DocumentTab(DetailTab):
         self.note = QLabel()
         self.note.setObjectName("policiesDocumentNote")
         self.bar.insertWidget(0, self.note)
-        self.bar.add("Save", "Save as new version", self.save, "policies")
+        self.bar.add("Save", "Save as new version…", self.review, "policies")
         self._loaded = ""  # the text as loaded: edits are measured against it
         self.document = DocumentView(self, read_only=True)
         self.document.setObjectName("policiesDocumentEditor")
@@ -103,6 +103,24 @@ class DocumentTab(DetailTab):
             if aws
             else f"Default version {row['DefaultVersionId']}; edits are saved as a new version."
         )
+
+    def review(self) -> QWidget | None:
+        """Save as new version: the Edit policy dialog with this text, its impact preview
+        already running; saving there (after the preview) makes the new version."""
+        if self.row is None:
+            return None
+        text = self.document.text()
+        dialog = self.view.open_in_editor(self.row)  # type: ignore[attr-defined]
+        dialog.editor.replace_text(text)
+        dialog.saved.connect(lambda: self._saved_elsewhere(text))
+        dialog.save_clicked()
+        return dialog
+
+    def _saved_elsewhere(self, text: str) -> None:
+        self._loaded = text
+        if self.document.editor is not None:
+            self.document.editor.code.document().setModified(False)
+        self.view.reload()
 
     def save(self) -> bool:
         from iamdesk.services.errors import IamError
