@@ -194,18 +194,47 @@ class ResultsPane(QWidget):
         self._detail_refs = list(_all_refs(row))
         if self.statement_of is not None:
             self._detail_refs.insert(0, self.statement_of(row))
-        links = []
-        for number, ref in enumerate(self._detail_refs):
-            if isinstance(ref, EntityRef):
-                text = f"{ref.kind}: {ref.name}"
-            else:
-                text = f"policy: {getattr(ref, 'display', None) or ref.policy_label}"
-            links.append(f"<a href='ref:{number}'>{html.escape(text)}</a>")
+        links = [self._anchor(ref) for ref in self._detail_refs]
+        steps = getattr(row, "steps", None)
+        story = ""
+        if isinstance(steps, tuple | list) and steps:
+            # An escalation path: each step in words, with its own links.
+            items = []
+            for step in steps:
+                parts = [
+                    self._anchor(step.source),
+                    f"<b>{html.escape(str(step.technique))}</b> →",
+                    self._anchor(step.target),
+                ]
+                described = html.escape(str(getattr(step, "description", "") or ""))
+                statements = ", ".join(self._anchor(s) for s in step.statements)
+                items.append(
+                    "<li>"
+                    + " ".join(parts)
+                    + (f"<br>{described}" if described else "")
+                    + (f"<br><small>allowed by {statements}</small>" if statements else "")
+                    + "</li>"
+                )
+            story = "<ol>" + "".join(items) + "</ol>"
+        conditions = getattr(row, "conditions", None)
+        if isinstance(conditions, tuple | list) and conditions:
+            story += "<p>Only when: " + "; ".join(html.escape(str(c)) for c in conditions) + "</p>"
         body = json.dumps(row.to_json() if hasattr(row, "to_json") else row, indent=2, default=str)
         self.detail.setHtml(
             ("<p>" + " · ".join(links) + "</p>" if links else "")
+            + story
             + f"<pre>{html.escape(body)}</pre>"
         )
+
+    def _anchor(self, ref: Any) -> str:
+        if ref not in self._detail_refs:
+            self._detail_refs.append(ref)
+        number = self._detail_refs.index(ref)
+        if isinstance(ref, EntityRef):
+            text = f"{ref.kind}: {ref.name}"
+        else:
+            text = f"policy: {getattr(ref, 'display', None) or ref.policy_label}"
+        return f"<a href='ref:{number}'>{html.escape(text)}</a>"
 
     def _link(self, url: QUrl) -> None:
         text = url.toString()
