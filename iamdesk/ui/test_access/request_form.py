@@ -38,13 +38,14 @@ class RequestForm(QWidget):
         self.principal = QComboBox(self)
         self.principal.setObjectName("testAccessPrincipal")
         self.principal.setEditable(True)
-        self.principal.setMinimumContentsLength(34)
+        self.principal.setMinimumContentsLength(24)
         self.principal.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.principal.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.principal.lineEdit().setPlaceholderText("user, role or session (or type an ARN)")
         self.principal.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        self.principal.currentTextChanged.connect(lambda _t: self._principal_tooltip())
         self.new_session = QPushButton("New session…", self)
         self.new_session.setObjectName("testAccessNewSession")
         self.new_session.setIcon(icon("roles"))
@@ -102,6 +103,30 @@ class RequestForm(QWidget):
         form.addRow(self.missing)
         self.set_missing([])
 
+    def _fit_principal_popup(self) -> None:
+        """The list is as wide as its longest entry (up to the screen's half), and an entry
+        still too long loses its middle, not its end: kind, name and account stay readable."""
+        view = self.principal.view()
+        view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        metrics = view.fontMetrics()
+        longest = max(
+            (metrics.horizontalAdvance(c.label) for c in self.principals[:2000]), default=0
+        )
+        screen = self.principal.screen()
+        limit = screen.availableGeometry().width() // 2 if screen is not None else 900
+        view.setMinimumWidth(min(longest + 48, limit))
+        popup = self.principal.completer().popup()
+        if popup is not None:  # typing filters in the completer's own list
+            popup.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+            popup.setMinimumWidth(min(longest + 48, limit))
+
+    def _principal_tooltip(self) -> None:
+        index = self.principal.currentIndex()
+        text = self.principal.currentText()
+        if index >= 0 and self.principal.itemText(index) == text:
+            text = f"{text}\n{self.principal.itemData(index)}"
+        self.principal.setToolTip(text)
+
     def reload(self, db: Any) -> None:
         """Offer the principals and resources of every modelled account."""
         current = self.principal_arn()
@@ -114,6 +139,7 @@ class RequestForm(QWidget):
             item.setToolTip(choice.arn)
             model.appendRow(item)
         self.principal.setModel(model)
+        self._fit_principal_popup()
         self.principal.completer().setModel(model)
         self.principal.completer().setFilterMode(Qt.MatchFlag.MatchContains)
         if current:

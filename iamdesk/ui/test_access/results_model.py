@@ -50,7 +50,8 @@ _SHORT_TYPES = {
     "rcps": "RCP",
     "resource_policy": "resource",
 }
-COLUMNS = ("Decision", "Action", "Resource", "Policy types", "Expected", "Change")
+COLUMNS = ("Decision", "Action", "Resource", "Policy types", "Expected", "Change", "Scenario")
+SCENARIO_COLUMN = 6  # shown only for Run all: which saved scenario a row answers
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +201,8 @@ class ResultsModel(QAbstractTableModel):
                 return ""
             verdict = "pass" if row.passed else "FAIL"
             return f"{DECISION_WORDS.get(row.expected, row.expected)} · {verdict}"
+        if column == SCENARIO_COLUMN:
+            return str(row.extra.get("scenario", ""))
         if row.changed:
             return f"changed (was {DECISION_WORDS.get(row.previous or '', row.previous)})"
         return "" if row.previous is None else "same"
