@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QUrl, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableView,
@@ -100,6 +102,9 @@ class ResultsPane(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self._size_columns()
         self.table.doubleClicked.connect(self.activate)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._menu)
+        self.menu: QMenu | None = None
         self.table.selectionModel().currentRowChanged.connect(self._show_detail)
         local_shortcut(
             self.table, ("Return", "Enter"), lambda: self.activate(self.table.currentIndex())
@@ -184,6 +189,38 @@ class ResultsPane(QWidget):
         entities = refs_in(row, EntityRef)
         if entities:
             self.openEntity.emit(entities[0])
+
+    def _menu(self, point: Any) -> QMenu | None:
+        """Right-click (or the Menu key): open the row's entity, its deciding statement, or
+        copy the entity's ARN."""
+        index = self.table.indexAt(point)
+        if not index.isValid():
+            index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        row = self.model.row(self.proxy.mapToSource(index).row())
+        entities = refs_in(row, EntityRef)
+        statements = refs_in(row, StatementRef) or (
+            [self.statement_of(row)] if self.statement_of is not None else []
+        )
+        menu = QMenu(self)
+        menu.setObjectName(f"{self.stem}Menu")
+        if entities:
+            entity = entities[0]
+            menu.addAction(
+                f"Open {entity.kind} {entity.name}", lambda: self.openEntity.emit(entity)
+            )
+        if statements:
+            statement = statements[0]
+            menu.addAction(
+                "Open the deciding statement", lambda: self.openStatement.emit(statement)
+            )
+        if entities:
+            arn = entities[0].arn
+            menu.addAction("Copy ARN", lambda: QGuiApplication.clipboard().setText(arn))
+        menu.popup(self.table.viewport().mapToGlobal(point))
+        self.menu = menu
+        return menu
 
     def _show_detail(self, index: QModelIndex, _previous: Any = None) -> None:
         if not index.isValid():
