@@ -141,7 +141,10 @@ class DetailPane(QWidget):
     def show_row(self, row: ResultRow) -> None:
         self.clear()
         decision = row.decision
-        self.explanation.setText(str(decision.explanation))
+        text = str(decision.explanation)
+        if row.allowed_if:
+            text += "\n\nWould be " + "\nor ".join(row.allowed_if) + "."
+        self.explanation.setText(text)
         marks = highlights_for(row)
         blocking = _blocking_types(decision)
 

@@ -9,10 +9,12 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -28,6 +30,11 @@ from iamdesk.ui.test_access.principals import PrincipalChoice, list_principals
 from iamdesk.ui.test_access.runner import RequestError, RunRequest, expand_actions
 
 log = logging.getLogger(__name__)
+
+# Amazon VPC User Guide: the default endpoint policy, attached when none is given.
+FULL_ACCESS_ENDPOINT = (
+    '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}'
+)
 
 
 class RequestForm(QWidget):
@@ -86,6 +93,24 @@ class RequestForm(QWidget):
         self.missing.itemClicked.connect(self._add_missing)
         self.missing_label = QLabel("Missing context keys (click to add):", self)
 
+        # A request made through a VPC endpoint must also be allowed by the endpoint's policy.
+        self.endpoint = QCheckBox("Through VPC endpoint", self)
+        self.endpoint.setObjectName("testAccessEndpoint")
+        self.endpoint.setToolTip(
+            "The request goes through a VPC endpoint whose policy must allow it"
+        )
+        self.endpoint_id = QLineEdit(self)
+        self.endpoint_id.setObjectName("testAccessEndpointId")
+        self.endpoint_id.setPlaceholderText("vpce-… (fills aws:SourceVpce)")
+        self.endpoint_policy = QPlainTextEdit(self)
+        self.endpoint_policy.setObjectName("testAccessEndpointPolicy")
+        self.endpoint_policy.setPlaceholderText(
+            "The endpoint policy (JSON); empty means full access"
+        )
+        self.endpoint_policy.setTabChangesFocus(True)
+        self.endpoint_policy.setMaximumHeight(90)
+        self.endpoint.toggled.connect(self._endpoint_toggled)
+
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -101,7 +126,17 @@ class RequestForm(QWidget):
         form.addRow("Context", self.context_table)
         form.addRow(self.missing_label)
         form.addRow(self.missing)
+        endpoint_row = QHBoxLayout()
+        endpoint_row.addWidget(self.endpoint)
+        endpoint_row.addWidget(self.endpoint_id, 1)
+        form.addRow(endpoint_row)
+        form.addRow(self.endpoint_policy)
         self.set_missing([])
+        self._endpoint_toggled(False)
+
+    def _endpoint_toggled(self, on: bool) -> None:
+        self.endpoint_id.setVisible(on)
+        self.endpoint_policy.setVisible(on)
 
     def _fit_principal_popup(self) -> None:
         """The list is as wide as its longest entry (up to the screen's half), and an entry
@@ -198,12 +233,18 @@ class RequestForm(QWidget):
         actions = expand_actions(self.action_lines.toPlainText().splitlines())
         resources = [r.strip() for r in self.resources.toPlainText().splitlines() if r.strip()]
         entries = self.context_table.model.entries()
+        endpoint_policy = endpoint_id = None
+        if self.endpoint.isChecked():
+            endpoint_policy = self.endpoint_policy.toPlainText().strip() or FULL_ACCESS_ENDPOINT
+            endpoint_id = self.endpoint_id.text().strip() or None
         return RunRequest(
             account_id=self.account_of(principal, default_account),
             principal_arn=principal,
             actions=tuple(actions),
             resources=tuple(resources or ["*"]),
             context_entries=tuple(entries),
+            endpoint_policy=endpoint_policy,
+            endpoint_id=endpoint_id,
         )
 
     def set_missing(self, keys: list[str]) -> None:

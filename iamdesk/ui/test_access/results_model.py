@@ -49,6 +49,7 @@ _SHORT_TYPES = {
     "scps": "SCP",
     "rcps": "RCP",
     "resource_policy": "resource",
+    "endpoint_policy": "VPC endpoint",
 }
 COLUMNS = ("Decision", "Action", "Resource", "Policy types", "Expected", "Change", "Scenario")
 SCENARIO_COLUMN = 6  # shown only for Run all: which saved scenario a row answers
@@ -76,6 +77,7 @@ class ResultRow:
     expected: str | None = None
     previous: str | None = None  # the decision of the run before, when it was re-run
     extra: dict[str, Any] = field(default_factory=dict)
+    allowed_if: tuple[str, ...] = ()  # "allowed if ..." answers when context keys are absent
 
     @property
     def word(self) -> str:
