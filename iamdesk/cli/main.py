@@ -13,6 +13,7 @@ from pathlib import Path
 
 from iamdesk import __version__
 from iamdesk.cli.options import GlobalOptions
+from iamdesk.store.location import model_location
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("iamdesk.cli.simulate", "evaluate a batch of JSON Lines cases"),
@@ -41,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"iamdesk {__version__}")
     parser.add_argument(
-        "--db", type=Path, help="database file (else IAMDESK_DB, else user data dir)"
+        "--db",
+        type=model_location,
+        help="model file or postgresql://user@host/dbname (else IAMDESK_DB, else user data dir)",
     )
     parser.add_argument("--demo", action="store_true", help="open the demo organization")
     parser.add_argument("--account-id", help="account the command acts in (or IAMDESK_ACCOUNT)")

@@ -44,7 +44,7 @@ def choose_path(db: Path | None, demo: bool, *, interactive: bool) -> Path | Non
     if demo:
         return demo_database_path()
     path = resolve_db_path(db)
-    if path.exists() or db is not None:
+    if isinstance(path, str) or path.exists() or db is not None:
         return path
     if not interactive:
         return demo_database_path()

@@ -31,8 +31,8 @@ POLICY = {
 
 
 @pytest.fixture
-def iam(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    db = tmp_path / "model.sqlite"
+def iam(model_place: Path | str, capsys: pytest.CaptureFixture[str]):
+    db = model_place if isinstance(model_place, str) else model_place / "model.sqlite"
 
     def run(*args: str) -> tuple[int, str, str]:
         code = main(["--db", str(db), "iam", *args])
