@@ -177,22 +177,22 @@ class PolicyTarget:
             from iamdesk.services.attachments import list_entities_for_policy
 
             found = list_entities_for_policy(db, self.account_id, str(self.arn))
-            arns = [_arn(self.account_id, "user", u["UserName"]) for u in found["PolicyUsers"]]
-            arns += [_arn(self.account_id, "role", r["RoleName"]) for r in found["PolicyRoles"]]
+            arns = [_arn(db, self.account_id, "user", u["UserName"]) for u in found["PolicyUsers"]]
+            arns += [_arn(db, self.account_id, "role", r["RoleName"]) for r in found["PolicyRoles"]]
             for group in found["PolicyGroups"]:
                 arns += _members(db, self.account_id, group["GroupName"])
             return sorted(set(arns))
         if self.kind == "inline":
             if self.owner_kind == "group":
                 return _members(db, self.account_id, str(self.owner_name))
-            return [_arn(self.account_id, str(self.owner_kind), str(self.owner_name))]
+            return [_arn(db, self.account_id, str(self.owner_kind), str(self.owner_name))]
         # A resource or trust policy can let anyone in: every modelled user and role.
         return _everyone(db)[:MAX_HOLDERS]
 
     def resource_arns(self, db: Any) -> list[str]:
         """Resources the policy governs, to simulate against besides those it names."""
         if self.kind == "trust":
-            return [_arn(self.account_id, "role", str(self.owner_name))]
+            return [_arn(db, self.account_id, "role", str(self.owner_name))]
         if self.kind in ("queue", "topic", "secret"):
             return [str(self.owner_name)]
         if self.kind == "bucket":
@@ -233,8 +233,15 @@ def _everyone(db: Any) -> list[str]:
     return arns
 
 
-def _arn(account_id: str, kind: str, name: str) -> str:
-    return f"arn:aws:iam::{account_id}:{kind}/{name}"
+def _arn(db: Any, account_id: str, kind: str, name: str) -> str:
+    """The stored ARN of a user or role: it carries the entity's path (``role/service-role/x``),
+    which a name alone does not, and simulation finds principals by their exact ARN."""
+    from iamdesk.services.roles import get_role
+    from iamdesk.services.users import get_user
+
+    if kind == "user":
+        return str(get_user(db, account_id, name)["User"]["Arn"])
+    return str(get_role(db, account_id, name)["Role"]["Arn"])
 
 
 def _members(db: Any, account_id: str, group: str) -> list[str]:
