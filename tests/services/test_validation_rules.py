@@ -56,7 +56,10 @@ def test_tag_keys_unique_without_case(keys: list[str]) -> None:
         assert not distinct and err.code == "InvalidInput"
 
 
-@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Each example creates a model file (~100 ms, several times that on a loaded machine): no deadline.
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(alphabet=NAME_CHARS, min_size=1, max_size=20), st.randoms())
 def test_second_user_differing_only_in_case_is_refused(
     tmp_path_factory, name: str, rnd: random.Random
