@@ -65,13 +65,32 @@ def prepare(conn: Connection) -> None:
 def create_schema(conn: Connection) -> None:
     """Every table, index and trigger this iamdesk declares that the database lacks."""
     prepare(conn)
-    SQLModel.metadata.create_all(conn)
+    _create_all(conn)
     # create_all adds missing tables only; indexes declared since a file was made come here.
     for table in SQLModel.metadata.tables.values():
         for index in table.indexes:
             index.create(conn, checkfirst=True)
     for statement in APPEND_ONLY[conn.dialect.name]:
         conn.exec_driver_sql(statement)
+
+
+def _create_all(conn: Connection) -> None:
+    """``create_all``, leaving the shared table objects as they were: on PostgreSQL it adds the
+    organization -> account key by ALTER and marks that key "not inline" on the (process-wide)
+    metadata, after which a new SQLite file in the same process (``db copy`` to a file) would be
+    created without it."""
+    keys = [
+        key
+        for table in SQLModel.metadata.tables.values()
+        for key in table.foreign_key_constraints
+        if key.use_alter
+    ]
+    rules = [key._create_rule for key in keys]
+    try:
+        SQLModel.metadata.create_all(conn)
+    finally:
+        for key, rule in zip(keys, rules, strict=True):
+            key._create_rule = rule
 
 
 def stamp(conn: Connection, version: int) -> None:

@@ -131,3 +131,17 @@ def test_simulation_on_the_server_follows_each_change(pg_cluster, capsys) -> Non
                      "--policy-name", "s3", "--policy-document", policy]) == 0  # fmt: skip
         capsys.readouterr()
         assert simulate() == "allowed"
+
+
+def test_a_file_made_after_a_server_model_keeps_the_organization_key(
+    pg_cluster, tmp_path: Path
+) -> None:
+    """create_all on PostgreSQL adds that key by ALTER and used to mark it "not inline" on the
+    shared tables, so a file created next in the same process lacked it."""
+    open_database(pg_cluster.new_model()).close()
+    path = tmp_path / "after.sqlite"
+    with open_database(path) as database, database.read() as session:
+        ddl = session.execute(
+            text("SELECT sql FROM sqlite_master WHERE name = 'organization'")
+        ).scalar()
+    assert "REFERENCES account (account_id)" in ddl
