@@ -63,7 +63,7 @@ class CommandContext:
     @property
     def db(self) -> Database:
         if self._db is None:
-            self._db = open_database(self.options.db_path())
+            self._db = open_database(self.options.db_path(), create=False)
         return self._db
 
     @property

@@ -20,12 +20,15 @@ def run(argv: list[str], options: GlobalOptions) -> int:
     parser.add_argument("file", help="a get-account-authorization-details JSON file, or -")
     args = parser.parse_args(argv)
     try:
-        source = sys.stdin.read() if args.file == "-" else Path(args.file).read_bytes()
-    except OSError as exc:
-        print(f"iamdesk import: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
-        return 1
-    try:
-        with open_database(options.db_path()) as db:
+        # The model file first: a missing one is refused before standard input is consumed.
+        with open_database(options.db_path(), create=False) as db:
+            try:
+                source = (
+                    sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+                )
+            except OSError as exc:
+                print(f"iamdesk import: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+                return 1
             summary = import_authorization_details(db, source)
     except ImportFormatError as exc:
         print(f"iamdesk import: {args.file}: {exc}; nothing was imported", file=sys.stderr)

@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "accessanalyzer": ("iamdesk.cli.accessanalyzer", "validate-policy: Access Analyzer's checks"),
     "import": ("iamdesk.cli.importer", "read get-account-authorization-details output"),
     "demo": ("iamdesk.cli.demo", "write the demo organization to a new model file"),
+    "new": ("iamdesk.cli.new", "create an empty model file (other commands need one)"),
     "sts": ("iamdesk.cli.sts", "AWS CLI 'aws sts' assume-role, get-caller-identity"),
     "s3api": ("iamdesk.cli.s3api", "S3 buckets and bucket policies"),
     "kms": ("iamdesk.cli.kms", "KMS keys and key policies"),
@@ -44,7 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db",
         type=model_location,
-        help="model file or postgresql://user@host/dbname (else IAMDESK_DB, else user data dir)",
+        help="model file, which must exist, or postgresql://user@host/dbname (else IAMDESK_DB,"
+        " else user data dir); see new",
     )
     parser.add_argument("--demo", action="store_true", help="open the demo organization")
     parser.add_argument("--account-id", help="account the command acts in (or IAMDESK_ACCOUNT)")

@@ -31,6 +31,7 @@ from iamdesk.core.evaluator import (
 from iamdesk.core.evaluator.compiled import resource_policy_must_allow
 from iamdesk.core.policy.document import PolicyParseError
 from iamdesk.core.policy.parser import parse_policy
+from iamdesk.core.policy.plain import plain_statements
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +64,14 @@ class PolicyCache:
             raise CaseError(f"{where}: a policy must be a JSON object or a JSON string")
         found = self._compiled.get(key)
         if found is None:
+            # A case's objects are fresh from json.loads and never change: read them in place,
+            # without positions (worked out only for the statements a result reports).
+            statements = plain_statements(source) if isinstance(source, dict) else None
             try:
-                found = compile_policy(parse_policy(source))
+                if statements is not None:
+                    found = CompiledPolicy.from_plain(source, statements)
+                else:
+                    found = compile_policy(parse_policy(source))
             except PolicyParseError as exc:
                 found = str(exc)
             if len(self._compiled) >= _CACHE_LIMIT:
@@ -230,31 +237,68 @@ def _cases(lines: Iterable[str | bytes]) -> Iterator[str | UnicodeDecodeError]:
 def run_stream(lines: Iterable[str | bytes], out: TextIO) -> int:
     """Evaluate every case line of ``lines`` (text, or bytes read from a file) and write one
     result line each to ``out``; returns the number of results."""
+    return run_batches(_batches(lines), out)
+
+
+def _batches(lines: Iterable[str | bytes], size: int = 1000) -> Iterator[list[str | bytes]]:
+    batch: list[str | bytes] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def read_available(fd: int, size: int = 1 << 20) -> Iterator[list[bytes]]:
+    """The lines of ``fd`` in the groups they arrive in: each group is what one read returned
+    (a pipe hands over what has been written so far, a file up to ``size`` bytes), so a reader
+    that writes one case and waits gets its answer at once, while a file or a fast pipe is read
+    in large groups."""
+    rest = b""
+    while True:
+        chunk = os.read(fd, size)
+        if not chunk:
+            break
+        parts = (rest + chunk).split(b"\n")
+        rest = parts.pop()
+        if parts:
+            yield parts
+    if rest:
+        yield [rest]
+
+
+def run_batches(batches: Iterable[Iterable[str | bytes]], out: TextIO) -> int:
+    """Evaluate groups of case lines, writing and flushing each group's results before reading
+    the next group (``read_available`` groups lines as they arrive)."""
     # A batch allocates millions of short-lived, acyclic JSON objects; frequent young-generation
     # collections cost more than they free, so collect rarely while the batch runs.
     saved = gc.get_threshold()
     gc.set_threshold(200_000, 50, 100)
     try:
-        return _run_stream(lines, out)
+        return _run_batches(batches, out)
     finally:
         gc.set_threshold(*saved)
 
 
-def _run_stream(lines: Iterable[str | bytes], out: TextIO) -> int:
+def _run_batches(batches: Iterable[Iterable[str | bytes]], out: TextIO) -> int:
     cache = PolicyCache()
-    buffer: list[str] = []
     count = 0
-    for line in _cases(lines):
-        if isinstance(line, str):
-            buffer.append(result_line(line, cache))
-        else:
-            buffer.append(_error(None, f"invalid UTF-8 at byte {line.start} of the line"))
-        count += 1
-        if len(buffer) >= 1000:
+    for batch in batches:
+        buffer: list[str] = []
+        for line in _cases(batch):
+            if isinstance(line, str):
+                buffer.append(result_line(line, cache))
+            else:
+                buffer.append(_error(None, f"invalid UTF-8 at byte {line.start} of the line"))
+            count += 1
+            if len(buffer) >= 1000:
+                out.write("\n".join(buffer) + "\n")
+                buffer.clear()
+        if buffer:
             out.write("\n".join(buffer) + "\n")
-            buffer.clear()
-    if buffer:
-        out.write("\n".join(buffer) + "\n")
+        out.flush()
     out.flush()
     return count
 
@@ -268,19 +312,19 @@ def run(argv: list[str], options: GlobalOptions) -> int:
     # Read bytes and decode line by line, so one line that is not UTF-8 is reported as that
     # line's error instead of stopping the batch.
     if args.cases == "-":
-        return _run_to_stdout(sys.stdin.buffer)
+        return _run_to_stdout(sys.stdin.buffer.fileno())
     try:
         handle = open(args.cases, "rb")  # noqa: SIM115 (closed below)
     except OSError as exc:
         print(f"iamdesk simulate: cannot read {args.cases}: {exc.strerror}", file=sys.stderr)
         return 2
     with handle:
-        return _run_to_stdout(handle)
+        return _run_to_stdout(handle.fileno())
 
 
-def _run_to_stdout(lines: Iterable[bytes]) -> int:
+def _run_to_stdout(fd: int) -> int:
     try:
-        run_stream(lines, sys.stdout)
+        run_batches(read_available(fd), sys.stdout)
     except BrokenPipeError:
         # The reader went away (``| head``): stop quietly, as a Unix filter does, and keep the
         # interpreter from complaining when it flushes stdout at exit.

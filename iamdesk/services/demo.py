@@ -11,11 +11,11 @@ account; the organization and resources through their services.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import random
-import sqlite3
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -39,6 +39,7 @@ from iamdesk.services.demo_accounts import (
 )
 from iamdesk.services.demo_scenarios import scenarios
 from iamdesk.services.importexport import import_authorization_details
+from iamdesk.store import sqlite_files
 from iamdesk.store import tables as t
 from iamdesk.store.db import Database, iso, open_database
 from iamdesk.store.ids import assumed_role_arn, secret_access_key, unique_id
@@ -345,32 +346,24 @@ def _console_access(db: Database) -> None:
 
 
 def write_demo(path: Path) -> Path:
-    """Build the demo into a new file at ``path`` (built beside it, then moved into place)."""
+    """Build the demo into a new file at ``path``: built beside it under a temporary name, then
+    linked into place, which fails if anything appeared at ``path`` meanwhile (a model another
+    process created, another demo): an existing file is never replaced. The temporary file is
+    removed whatever happens."""
     path = Path(path)
-    if path.exists():
+    if os.path.lexists(path):
         raise FileExistsError(f"{path} already exists; the demo is written only to a new file")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=".demo-", suffix=".sqlite", dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=".demo-", suffix=".sqlite", dir=path.parent)
     os.close(fd)
-    os.unlink(temp)
-    db = open_database(temp, clock=lambda: DEMO_TIME, actor="demo")
+    temp = Path(name)
     try:
-        build_demo(db)
-    except BaseException:
-        db.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(temp + suffix).unlink(missing_ok=True)
-        raise
-    db.close()
-    # Fold the write-ahead log into the file so moving the one file moves everything.
-    conn = sqlite3.connect(temp)
-    try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        with open_database(temp, clock=lambda: DEMO_TIME, actor="demo") as db:
+            build_demo(db)
+        sqlite_files.checkpoint(temp)
+        sqlite_files.publish(temp, path)
     finally:
-        conn.close()
-    os.replace(temp, path)
-    for suffix in ("-wal", "-shm"):
-        Path(temp + suffix).unlink(missing_ok=True)
+        sqlite_files.remove(temp)
     return path
 
 
@@ -383,5 +376,7 @@ def ensure_demo_database() -> Path:
     file name carries ``DEMO_VERSION``)."""
     path = demo_path()
     if not path.exists():
-        write_demo(path)
+        # Another iamdesk may build it meanwhile: then use theirs.
+        with contextlib.suppress(FileExistsError):
+            write_demo(path)
     return path

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
+import os
+import tempfile
 from pathlib import Path
 
+from iamdesk.store import sqlite_files
 from iamdesk.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -13,21 +15,27 @@ log = logging.getLogger(__name__)
 
 def copy_database(db: Database, target: Path) -> Path:
     """Write a consistent copy of the open model to ``target`` (SQLite's online backup, so a
-    write in progress is either wholly in the copy or not at all). Refuses to overwrite the
-    source."""
+    write in progress is either wholly in the copy or not at all). The copy holds what the
+    model holds (MFA seeds among it), so it is readable by its owner only. Refuses to overwrite
+    the source; the copy is built beside ``target`` and moved into place only when complete."""
     source = Path(db.path).resolve()
     if target.resolve() == source:
         raise ValueError(f"{target} is the open file; choose another name")
-    part = target.with_name(target.name + ".part")
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)  # mkstemp made it 0600; SQLite keeps an existing file's mode
+    part = Path(name)
     try:
-        dst = sqlite3.connect(part)
+        src = sqlite_files.connect_read_only(source)
         try:
-            src.backup(dst)
+            dst = sqlite_files.connect(part)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
         finally:
-            dst.close()
+            src.close()
+        part.replace(target)
     finally:
-        src.close()
-    part.replace(target)
+        sqlite_files.remove(part)
     log.info("copied %s to %s", source, target)
     return target

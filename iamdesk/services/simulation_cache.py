@@ -10,11 +10,12 @@ cached answer is never older than the last committed change.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, TypeVar
+
+from iamdesk.store import sqlite_files
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ class _FileCache:
         # A file replaced at the same path is another file: the watcher must follow the inode.
         self.identity = _identity(path)
         # Read-only and never in a transaction: it only watches the file's data version.
-        self._watch = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._watch = sqlite_files.connect_read_only(path, check_same_thread=False)
         self._version: int | None = None
         self.entries: dict[Hashable, Any] = {}
 

@@ -25,8 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import URL, Connection
 from sqlmodel import Session, SQLModel
+
+from iamdesk.store import sqlite_files
 
 # Importing tables registers every table on SQLModel.metadata before create_all.
 from iamdesk.store.location import is_server_url
@@ -53,6 +55,10 @@ class CorruptDatabaseError(StoreError):
 
 class SchemaTooNewError(StoreError):
     pass
+
+
+class MissingDatabaseError(StoreError):
+    """The named model file does not exist (and the caller did not ask to create one)."""
 
 
 def utc_now() -> datetime:
@@ -170,7 +176,7 @@ def _inspect_existing(path: Path) -> _Existing:
     if header != _SQLITE_MAGIC:
         raise CorruptDatabaseError(f"{path} is not an iamdesk database (not an SQLite file)")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite_files.connect_read_only(path)
     except sqlite3.Error as exc:
         raise CorruptDatabaseError(f"{path} cannot be opened: {exc}") from exc
     try:
@@ -196,9 +202,13 @@ def _inspect_existing(path: Path) -> _Existing:
 
 
 def _make_engine(path: Path, begin: str) -> Engine:
+    # The URL object only tells SQLAlchemy "an SQLite file" (file pool, dialect); the creator
+    # opens exactly ``path`` whatever its name holds (see sqlite_files).
     engine = create_engine(
-        f"sqlite:///{path}",
-        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        URL.create("sqlite", database=str(sqlite_files.absolute(path))),
+        creator=lambda: sqlite_files.connect(
+            path, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+        ),
     )
 
     @event.listens_for(engine, "connect")
@@ -285,17 +295,26 @@ def _upgrade(conn: Connection, path: Path | str, version: int, now: str) -> None
 def open_database(
     path: Path | str,
     *,
+    create: bool = True,
     clock: Clock = utc_now,
     actor: str | None = None,
     rng: random.Random | None = None,
 ) -> Database:
-    """Open (creating if missing) the model file at ``path``, migrating an older schema; a
-    ``postgresql://`` URL opens (initialising if empty) a model on a PostgreSQL server."""
+    """Open the model file at ``path``, migrating an older schema. A missing file is created
+    when ``create`` is true, else refused with ``MissingDatabaseError`` (the command line and
+    the app's Open name files a user typed: a typo must not become a new empty model).
+    A ``postgresql://`` URL opens a model on a PostgreSQL server (an empty database, which must
+    exist, is initialised)."""
     if isinstance(path, str) and is_server_url(path):
         from iamdesk.store.server import open_server
 
         return open_server(path, clock=clock, actor=actor or local_user(), rng=rng)
     path = Path(path)
+    if not create and not path.exists():
+        raise MissingDatabaseError(
+            f"{path} does not exist; create a model file with 'iamdesk --db PATH new' (or"
+            " 'iamdesk --db PATH demo')"
+        )
     existing = _inspect_existing(path) if path.exists() else _Existing(None, frozenset())
     version = existing.version
     if not path.exists():
@@ -335,3 +354,22 @@ def open_database(
         database.close()
         raise
     return database
+
+
+def new_database(path: Path | str, **options: Any) -> Database:
+    """Create a model file at ``path`` and open it; refuse (``FileExistsError``) if anything,
+    even a dangling symbolic link, is already there: nothing is ever replaced."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        raise FileExistsError(f"{path} already exists; it was not changed") from None
+    except OSError as exc:
+        raise StoreError(f"{path} cannot be created: {exc.strerror or exc}") from None
+    os.close(fd)
+    try:
+        return open_database(path, **options)
+    except BaseException:
+        sqlite_files.remove(path)
+        raise

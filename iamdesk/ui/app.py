@@ -54,6 +54,12 @@ def choose_path(db: Path | None, demo: bool, *, interactive: bool) -> Path | Non
     if answer == DEMO:
         return demo_database_path()
     if answer == EMPTY:
+        from iamdesk.store.db import StoreError, new_database
+
+        try:
+            new_database(path).close()
+        except (FileExistsError, StoreError) as exc:
+            log.warning("%s", exc)  # opening it next says what is wrong, in the window
         return path
     return None
 

@@ -81,15 +81,7 @@ class FileActions(QObject):
             self.window, "New model file", "iamdesk.sqlite", MODEL_FILTER
         )
         if path:
-            target = Path(path)
-            if target.exists():
-                messages.show_error(
-                    self.window,
-                    "New model file",
-                    f"{target} already exists; choose another name (it was not changed).",
-                )
-                return
-            self.open_path(target)
+            self.open_path(Path(path), new=True)
 
     def open_file(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -98,12 +90,14 @@ class FileActions(QObject):
         if path:
             self.open_path(Path(path))
 
-    def open_path(self, path: Path, account_id: str | None = None) -> bool:
-        """Open ``path`` in this window; on failure say why and keep the current file."""
+    def open_path(self, path: Path, account_id: str | None = None, *, new: bool = False) -> bool:
+        """Open ``path`` in this window (``new``: create it; an existing file is refused); on
+        failure say why and keep the current file."""
         try:
-            database = open_model_file(path)
+            database = open_model_file(path, new=new)
         except OpenError as exc:
-            messages.show_error(self.window, "Cannot open file", str(exc))
+            title = "New model file" if new else "Cannot open file"
+            messages.show_error(self.window, title, str(exc))
             return False
         context = self.window.context
         context.set_database(database, path, default_account(database, account_id))

@@ -15,16 +15,21 @@ class OpenError(Exception):
     """The file cannot be opened; ``str()`` is the message for the user."""
 
 
-def open_model_file(path: Path) -> Any:
-    """Open (creating if missing) the model file at ``path``; raise :class:`OpenError`."""
+def open_model_file(path: Path, *, new: bool = False) -> Any:
+    """Open the model file at ``path`` (``new``: create it, refusing an existing one); raise
+    :class:`OpenError`. A missing file is not created by opening: the app's New does that."""
     from sqlalchemy.exc import DBAPIError
 
-    from iamdesk.store.db import StoreError, open_database
+    from iamdesk.store.db import StoreError, new_database, open_database
 
     if path.is_dir():
         raise OpenError(f"{path} is a folder, not an iamdesk model file.")
     try:
-        return open_database(path)
+        return new_database(path) if new else open_database(path, create=False)
+    except FileExistsError as exc:
+        raise OpenError(
+            f"{path} already exists; choose another name (it was not changed)."
+        ) from exc
     except StoreError as exc:
         raise OpenError(str(exc)) from exc
     except PermissionError as exc:

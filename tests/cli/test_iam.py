@@ -13,6 +13,7 @@ import pyotp
 import pytest
 
 from iamdesk.cli.main import main
+from iamdesk.store.db import new_database
 
 TRUST = {
     "Version": "2012-10-17",
@@ -33,6 +34,8 @@ POLICY = {
 @pytest.fixture
 def iam(model_place: Path | str, capsys: pytest.CaptureFixture[str]):
     db = model_place if isinstance(model_place, str) else model_place / "model.sqlite"
+    if isinstance(db, Path):
+        new_database(db).close()
 
     def run(*args: str) -> tuple[int, str, str]:
         code = main(["--db", str(db), "iam", *args])

@@ -77,6 +77,7 @@ def _value(dest: str, option: str, tmp_path: Path) -> list[str]:
 def test_command_runs_with_every_option(
     name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    main(["--db", str(tmp_path / "m.sqlite"), "new"])
     main(["--db", str(tmp_path / "m.sqlite"), "iam", "create-user", "--user-name", "x"])
     capsys.readouterr()
     parser = argparse.ArgumentParser()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from iamdesk.cli.main import main
+from iamdesk.store.db import new_database
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "authorization-details-example.json"
 ACCOUNT = "200611803367"
@@ -16,6 +17,7 @@ ACCOUNT = "200611803367"
 @pytest.fixture
 def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     db = tmp_path / "model.sqlite"
+    new_database(db).close()
 
     def run(*args: str) -> tuple[int, str, str]:
         code = main(["--db", str(db), *args])
@@ -37,6 +39,7 @@ def test_import_then_export_gives_the_file_back(cli, tmp_path: Path) -> None:
     again = tmp_path / "again.json"
     again.write_text(out, encoding="utf-8")
     other = tmp_path / "other.sqlite"
+    new_database(other).close()
     assert main(["--db", str(other), "import", str(again)]) == 0
     assert (
         main(
@@ -90,7 +93,7 @@ def test_a_bad_file_says_where_and_changes_nothing(cli, tmp_path: Path) -> None:
 def test_import_reads_standard_input(cli, monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    monkeypatch.setattr("sys.stdin", io.StringIO(SAMPLE.read_text(encoding="utf-8")))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(SAMPLE.read_bytes())))
     code, out, err = cli("import", "-")
     assert code == 0, err
     assert json.loads(out)["roles"] == 78

@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 
 from iamdesk.cli.main import main
+from iamdesk.store.db import new_database
 
 
 @pytest.fixture
 def aws(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     db = tmp_path / "model.sqlite"
+    new_database(db).close()
 
     def run(*args: str) -> tuple[int, Any, str]:
         code = main(["--db", str(db), *args])

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from iamdesk.cli.main import main
+from iamdesk.store.db import new_database
 
 ACCOUNT = "123456789012"
 
@@ -15,6 +16,7 @@ ACCOUNT = "123456789012"
 @pytest.fixture
 def aws(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     db = tmp_path / "model.sqlite"
+    new_database(db).close()
 
     def run(*args: str) -> tuple[int, Any, str]:
         code = main(["--db", str(db), *args])

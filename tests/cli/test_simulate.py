@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,41 @@ def test_stdin_via_the_console_script(tmp_path: Path) -> None:
 def test_missing_file_is_a_clear_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["simulate", "--cases", str(tmp_path / "nope.jsonl")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_stdin_answers_each_case_as_soon_as_it_is_decided() -> None:
+    """A reader that writes one case and waits (stdin left open) gets its answer at once."""
+    case = {
+        "id": "live",
+        "principal": {"arn": "arn:aws:iam::111122223333:user/alice"},
+        "identity_policies": [
+            {
+                "Version": "2012-10-17",
+                "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            }
+        ],
+        "request": {"action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"},
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "iamdesk", "simulate", "--cases", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        answers: list[str] = []
+        for n in range(2):
+            proc.stdin.write(json.dumps({**case, "id": f"live{n}"}) + "\n")
+            proc.stdin.flush()
+            reader = threading.Thread(target=lambda: answers.append(proc.stdout.readline()))
+            reader.start()
+            # Process start-up is included in the first wait (a few hundred ms here).
+            reader.join(timeout=10 if n == 0 else 2)
+            assert len(answers) == n + 1, "no answer while stdin stays open"
+            result = json.loads(answers[n])
+            assert result["id"] == f"live{n}" and result["decision"] == "allowed"
+        proc.stdin.close()
+        assert proc.wait(timeout=10) == 0
+    finally:
+        proc.kill()

@@ -104,3 +104,48 @@ def test_ensure_demo_database_builds_once(tmp_path: Path, monkeypatch: pytest.Mo
     stamp = first.stat().st_mtime_ns
     assert demo.ensure_demo_database() == first and first.stat().st_mtime_ns == stamp
     assert not list(first.parent.glob(".demo-*"))
+
+
+def test_write_demo_never_replaces_a_model_that_appears_while_it_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process creates a model at the target while the demo builds: it is kept, the demo
+    fails with FileExistsError and leaves no temporary file (issue 8, item 2)."""
+    from iamdesk.services import users
+    from iamdesk.store.db import new_database
+
+    target = tmp_path / "team.sqlite"
+    real_build = demo.build_demo
+
+    def build_then_race(db) -> None:
+        real_build(db)
+        with new_database(target) as other:
+            users.create_user(other, other.default_account_id(), "gina")
+
+    monkeypatch.setattr(demo, "build_demo", build_then_race)
+    with pytest.raises(FileExistsError):
+        demo.write_demo(target)
+    with open_database(target, create=False) as db:
+        listed = users.list_users(db, db.default_account_id())["Users"]
+    assert [u["UserName"] for u in listed] == ["gina"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["team.sqlite"]
+
+
+def test_write_demo_leaves_nothing_behind_when_building_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(db) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(demo, "build_demo", broken)
+    with pytest.raises(RuntimeError):
+        demo.write_demo(tmp_path / "demo.sqlite")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_demo_refuses_a_dangling_symlink(tmp_path: Path) -> None:
+    link = tmp_path / "link.sqlite"
+    link.symlink_to(tmp_path / "elsewhere.sqlite")
+    with pytest.raises(FileExistsError):
+        demo.write_demo(link)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.sqlite"]

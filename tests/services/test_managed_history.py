@@ -138,6 +138,7 @@ def test_an_imported_older_snapshot_lists_the_history_up_to_its_default(db: Data
 @pytest.fixture
 def iam(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     path = tmp_path / "cli.sqlite"
+    open_database(path).close()
 
     def run(*args: str) -> tuple[int, Any, str]:
         code = main(["--db", str(path), "iam", *args])
@@ -189,6 +190,7 @@ def test_commands_that_need_no_aws_managed_policy_never_read_the_catalog(tmp_pat
 from iamdesk.cli.main import main
 from iamdesk.services import managed_policies as m
 db = {str(tmp_path / "lazy.sqlite")!r}
+assert main(["--db", db, "new"]) == 0
 assert main(["--db", db, "iam", "create-user", "--user-name", "bob"]) == 0
 assert main(["--db", db, "iam", "list-users"]) == 0
 assert m._catalog.cache_info().currsize == 0, "catalog read"

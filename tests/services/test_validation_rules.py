@@ -56,7 +56,6 @@ def test_tag_keys_unique_without_case(keys: list[str]) -> None:
         assert not distinct and err.code == "InvalidInput"
 
 
-# Each example creates a model file (~100 ms, several times that on a loaded machine): no deadline.
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

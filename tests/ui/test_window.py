@@ -62,10 +62,30 @@ def test_open_newer_schema_refused(window, tmp_path):
 
 def test_open_other_file_switches_and_records_recent(window, tmp_path):
     other = tmp_path / "other.sqlite"
-    assert window.file_actions.open_path(other)
+    assert window.file_actions.open_path(other, new=True)
     assert window.context.db_path == other
     assert "other.sqlite" in window.windowTitle()
     assert window.settings.recent_files()[0] == other.resolve()
+
+
+def test_open_never_creates_and_new_never_replaces(window, tmp_path):
+    """Open on a name that does not exist says so and creates nothing; New creates the file,
+    and New on an existing file refuses it unchanged (issue 8, item 3)."""
+    missing = tmp_path / "typo" / "model.sqlite"
+    before = window.context.database
+    assert not window.file_actions.open_path(missing)
+    box = window.findChild(QMessageBox, "errorBox")
+    assert "does not exist" in box.text()
+    box.close()
+    assert not (tmp_path / "typo").exists() and window.context.database is before
+    made = tmp_path / "made.sqlite"
+    assert window.file_actions.open_path(made, new=True)
+    assert window.context.db_path == made
+    taken = tmp_path / "taken.sqlite"
+    taken.write_bytes(b"keep")
+    assert not window.file_actions.open_path(taken, new=True)
+    assert "already exists" in window.findChildren(QMessageBox, "errorBox")[-1].text()
+    assert taken.read_bytes() == b"keep" and window.context.db_path == made
 
 
 def test_save_a_copy_writes_a_readable_model(window, tmp_path, qtbot):
@@ -104,6 +124,9 @@ def test_state_persists_between_windows(window, context, settings, qtbot):
 
 
 def test_screenshot_command_renders_png(tmp_path):
+    from iamdesk.store.db import new_database
+
+    new_database(tmp_path / "m.sqlite").close()
     out = tmp_path / "shot.png"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "cfg"))
     result = subprocess.run(
@@ -158,6 +181,7 @@ def test_every_view_name_is_known():
         "resources",
         "organization",
         "test-access",
+        "analysis",
     )
 
 
@@ -167,6 +191,9 @@ def test_start_paints_first_then_opens_the_file(qtbot, tmp_path, settings):
     instance = Application(settings)
     qtbot.addWidget(instance.window)
     path = tmp_path / "start.sqlite"
+    from iamdesk.store.db import new_database
+
+    new_database(path).close()
     instance.start(path, None, "users")
     assert instance.context.database is None  # nothing heavy before the first paint
     qtbot.waitUntil(lambda: instance.context.database is not None, timeout=30_000)

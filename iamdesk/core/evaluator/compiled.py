@@ -4,16 +4,19 @@ the service prefix of the actions they can match, so a request looks only at can
 from __future__ import annotations
 
 import logging
+import marshal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
-from iamdesk.core.evaluator.conditions import compile_condition
+from iamdesk.core.evaluator.conditions import CompiledCondition, compile_condition
 from iamdesk.core.evaluator.matching import (
     DIRECT,
     ActionMatcher,
     PrincipalMatcher,
     ResourceMatcher,
+    action_services,
 )
 from iamdesk.core.evaluator.request import Env
 from iamdesk.core.evaluator.trace import (
@@ -23,8 +26,9 @@ from iamdesk.core.evaluator.trace import (
     StatementTrace,
 )
 from iamdesk.core.evaluator.variables import VARIABLES_VERSION
-from iamdesk.core.policy.document import PolicyDocument, Statement
+from iamdesk.core.policy.document import ConditionEntry, PolicyDocument, Span, Statement
 from iamdesk.core.policy.parser import parse_policy
+from iamdesk.core.policy.plain import plain_statements, statement_span, value_text
 
 logger = logging.getLogger(__name__)
 
@@ -34,43 +38,142 @@ class CompiledStatement:
     (action already matched through the policy's index); ``trace`` explains every element."""
 
     __slots__ = (
+        "_owner",
+        "_span",
+        "_statement",
         "action",
         "allow",
         "condition_keys",
         "conditions",
+        "effect",
+        "index",
         "matched",
         "not_action",
         "not_principal",
         "not_resource",
         "principal",
         "resource",
-        "statement",
+        "sid",
     )
 
     def __init__(self, statement: Statement, variables: bool) -> None:
-        self.statement = statement
-        self.allow = statement.effect == "Allow"
-        self.not_action = statement.not_action is not None
+        self._statement: Statement | None = statement
+        self._owner: CompiledPolicy | None = None
+        self._span: Span | None = statement.span
         actions = statement.action if statement.action is not None else statement.not_action
-        self.action = ActionMatcher([v.text for v in actions or ()])
-        self.not_resource = statement.not_resource is not None
         resources = statement.resource if statement.resource is not None else statement.not_resource
-        self.resource = (
-            ResourceMatcher([v.text for v in resources], variables)
-            if resources is not None
-            else None
-        )
         block = statement.principal or statement.not_principal
-        self.principal = PrincipalMatcher(block) if block is not None else None
-        self.not_principal = statement.not_principal is not None
-        self.conditions = tuple(compile_condition(c, variables) for c in statement.conditions)
+        self._build(
+            statement.index,
+            statement.sid,
+            statement.effect,
+            [v.text for v in actions or ()],
+            statement.not_action is not None,
+            [v.text for v in resources] if resources is not None else None,
+            statement.not_resource is not None,
+            PrincipalMatcher.of_block(block) if block is not None else None,
+            statement.not_principal is not None,
+            tuple(compile_condition(c, variables) for c in statement.conditions),
+            variables,
+        )
+
+    @classmethod
+    def from_plain(
+        cls, raw: dict[str, Any], index: int, variables: bool, owner: CompiledPolicy
+    ) -> CompiledStatement:
+        """A statement of a policy object read without positions (``plain_statements``); its
+        ``statement`` and condition entries are parsed, and its span counted, when asked for."""
+        self = cls.__new__(cls)
+        self._statement = None
+        self._owner = owner
+        self._span = None
+        not_action = "NotAction" in raw
+        actions = raw["NotAction"] if not_action else raw["Action"]
+        not_resource = "NotResource" in raw
+        resources = raw.get("NotResource") if not_resource else raw.get("Resource")
+        not_principal = "NotPrincipal" in raw
+        block = raw["NotPrincipal"] if not_principal else raw.get("Principal")
+        principal = None
+        if block is not None:
+            if type(block) is str:  # "*", the only string plain_statements lets through
+                principal = PrincipalMatcher(True, ())
+            else:
+                principal = PrincipalMatcher(
+                    False, [(t, [v] if type(v) is str else v) for t, v in block.items()]
+                )
+        conditions: list[CompiledCondition] = []
+        for operator, block in (raw.get("Condition") or {}).items():
+            for key, values in block.items():
+                texts = tuple(
+                    value_text(v) for v in (values if type(values) is list else (values,))
+                )
+                entry = partial(owner.condition_entry, index, len(conditions))
+                conditions.append(CompiledCondition(operator, key, texts, variables, entry))
+        self._build(
+            index,
+            raw.get("Sid"),
+            raw["Effect"],
+            [actions] if type(actions) is str else actions,
+            not_action,
+            [resources] if type(resources) is str else resources,
+            not_resource,
+            principal,
+            not_principal,
+            tuple(conditions),
+            variables,
+        )
+        return self
+
+    def _build(
+        self,
+        index: int,
+        sid: str | None,
+        effect: str,
+        actions: Sequence[str],
+        not_action: bool,
+        resources: Sequence[str] | None,
+        not_resource: bool,
+        principal: PrincipalMatcher | None,
+        not_principal: bool,
+        conditions: tuple[CompiledCondition, ...],
+        variables: bool,
+    ) -> None:
+        self.index = index
+        self.sid = sid
+        self.effect = effect
+        self.allow = effect == "Allow"
+        self.not_action = not_action
+        self.action = ActionMatcher(actions)
+        self.not_resource = not_resource
+        self.resource = ResourceMatcher(resources, variables) if resources is not None else None
+        self.principal = principal
+        self.not_principal = not_principal
+        self.conditions = conditions
         keys: dict[str, str] = {}
-        for cond in self.conditions:
+        for cond in conditions:
             if not cond.is_null:
-                keys.setdefault(cond.key, cond.entry.key)
+                keys.setdefault(cond.key, cond.written_key)
         self.condition_keys = tuple(keys.items())
         # MatchedStatement records by (policy type, label, name), built once (see decision).
         self.matched: dict[tuple[str, str, str | None], object] = {}
+
+    @property
+    def statement(self) -> Statement:
+        """The parsed statement, with every element's position."""
+        found = self._statement
+        if found is None:
+            assert self._owner is not None
+            found = self._statement = self._owner.document.statements[self.index]
+        return found
+
+    @property
+    def span(self) -> Span:
+        """The statement's span ("{" to just past "}"), counted without parsing when it can."""
+        found = self._span
+        if found is None:
+            assert self._owner is not None
+            found = self._span = self._owner.statement_span(self.index)
+        return found
 
     @property
     def services(self) -> frozenset[str] | None:
@@ -81,9 +184,17 @@ class CompiledStatement:
         return self.action(env.action) != self.not_action
 
     def resource_matches(self, env: Env) -> bool:
+        """Whether Resource/NotResource lets the request through. A policy variable with no
+        value makes its pattern unusable: it matches nothing in Resource, and in NotResource it
+        makes the statement not apply (AWS: an unresolvable variable can invalidate the whole
+        statement). Either way the variable's key is reported as missing."""
         if self.resource is None:
             return True
-        matched, _ = self.resource.match(env)
+        matched, unresolved = self.resource.match(env)
+        if unresolved and not matched:
+            self.resource.report_missing(env)
+            if self.not_resource:
+                return False
         return matched != self.not_resource
 
     def principal_kind(self, env: Env) -> str | None:
@@ -91,9 +202,14 @@ class CompiledStatement:
         if self.principal is None:
             return None
         if self.not_principal:
+            if self.allow:
+                # An Allow with NotPrincipal grants everyone the block does not name: a caller
+                # it names by any of its names (ARN, role, account) gets nothing from it. The
+                # "list the account too" rule below is about Deny only.
+                return None if self.principal.match(env.principal) is not None else DIRECT
             # AWS: a Deny with NotPrincipal always applies to an IAM principal that has a
             # permissions boundary, whatever NotPrincipal lists.
-            if env.has_boundary and not self.allow:
+            if env.has_boundary:
                 return DIRECT
             return None if self.principal.covers_all(env.principal) else DIRECT
         return self.principal.match(env.principal)
@@ -106,17 +222,18 @@ class CompiledStatement:
         policies)."""
         resource = self.resource
         if resource is not None:
-            matched = False
             value = env.resource
             for m in resource.static:
                 if m(value):
-                    matched = True
+                    if self.not_resource:
+                        return False
                     break
             else:
                 if resource.templates:
-                    matched = resource.match(env)[0]
-            if matched == self.not_resource:
-                return False
+                    if not self.resource_matches(env):
+                        return False
+                elif not self.not_resource:
+                    return False
         kind = None
         if principal and (principal == 2 or self.principal is not None):
             kind = self.principal_kind(env)
@@ -153,6 +270,8 @@ class CompiledStatement:
             if self.not_resource:
                 if matched:
                     resource = ElementResult(False, MismatchReason.RESOURCE_EXCLUDED)
+                elif unresolved:
+                    resource = ElementResult(False, MismatchReason.VARIABLE_MISSING)
             elif not matched:
                 reason = (
                     MismatchReason.VARIABLE_MISSING
@@ -202,27 +321,94 @@ class CompiledStatement:
 
 
 class CompiledPolicy:
-    """A parsed document with its statements compiled; evaluate it against many requests."""
+    """A parsed document with its statements compiled; evaluate it against many requests.
 
-    __slots__ = ("_by_action", "_by_service", "_indexed", "_wild", "document", "statements")
+    A policy object read without positions (``from_plain``) compiles a statement only when a
+    request's action may match it, and parses the document (for positions and traces) only when
+    asked for ``document``."""
+
+    __slots__ = (
+        "_by_action",
+        "_by_service",
+        "_compiled",
+        "_document",
+        "_indexed",
+        "_plain",
+        "_source",
+        "_variables",
+        "_wild",
+    )
 
     def __init__(self, document: PolicyDocument) -> None:
-        self.document = document
-        variables = document.version == VARIABLES_VERSION
-        self.statements = tuple(CompiledStatement(s, variables) for s in document.statements)
+        self._document: PolicyDocument | None = document
+        self._source: dict[str, Any] | None = None
+        self._plain: list[dict[str, Any]] = []
+        self._variables = document.version == VARIABLES_VERSION
+        compiled = [CompiledStatement(s, self._variables) for s in document.statements]
+        self._compiled: list[CompiledStatement | None] = list(compiled)
+        self._index([st.services for st in compiled])
+
+    @classmethod
+    def from_plain(cls, source: dict[str, Any], statements: list[dict[str, Any]]) -> CompiledPolicy:
+        """Compile a policy object that ``plain_statements`` accepted (it gave ``statements``).
+        The object is read later, when statements are first used: it must not change."""
+        self = cls.__new__(cls)
+        self._document = None
+        self._source = source
+        self._plain = statements
+        self._variables = source.get("Version") == VARIABLES_VERSION
+        self._compiled = [None] * len(statements)
+        services: list[frozenset[str] | None] = []
+        for raw in statements:
+            if "NotAction" in raw:
+                services.append(None)
+            else:
+                actions = raw["Action"]
+                services.append(action_services([actions] if type(actions) is str else actions))
+        self._index(services)
+        return self
+
+    def _index(self, services: list[frozenset[str] | None]) -> None:
         indexed: dict[str, list[int]] = {}
         wild: list[int] = []
-        for i, st in enumerate(self.statements):
-            services = st.services
-            if services is None:
+        for i, found in enumerate(services):
+            if found is None:
                 wild.append(i)
             else:
-                for service in services:
+                for service in found:
                     indexed.setdefault(service, []).append(i)
         self._indexed = indexed
         self._wild = tuple(wild)
         self._by_service: dict[str, tuple[CompiledStatement, ...]] = {}
         self._by_action: dict[str, tuple[CompiledStatement, ...]] = {}
+
+    @property
+    def document(self) -> PolicyDocument:
+        found = self._document
+        if found is None:
+            assert self._source is not None
+            found = self._document = parse_policy(self._source)
+        return found
+
+    @property
+    def statements(self) -> tuple[CompiledStatement, ...]:
+        return tuple(self._statement(i) for i in range(len(self._compiled)))
+
+    def _statement(self, index: int) -> CompiledStatement:
+        found = self._compiled[index]
+        if found is None:
+            raw = self._plain[index]
+            found = CompiledStatement.from_plain(raw, index, self._variables, self)
+            self._compiled[index] = found
+        return found
+
+    def statement_span(self, index: int) -> Span:
+        if self._source is not None and self._document is None:
+            return statement_span(self._source, index)
+        return self.document.statements[index].span
+
+    def condition_entry(self, statement: int, condition: int) -> ConditionEntry:
+        return self.document.statements[statement].conditions[condition]
 
     def for_action(self, action: str) -> tuple[CompiledStatement, ...]:
         """Statements whose Action/NotAction matches ``action`` (lower case), in document order.
@@ -244,17 +430,26 @@ class CompiledPolicy:
         found = self._by_service.get(service)
         if found is None:
             order = sorted(set(self._wild) | set(self._indexed.get(service, ())))
-            found = tuple(self.statements[i] for i in order)
+            found = tuple(self._statement(i) for i in order)
             if len(self._by_service) < 4096:
                 self._by_service[service] = found
         return found
 
 
 def compile_policy(doc: PolicyDocument | str | Mapping[str, Any]) -> CompiledPolicy:
-    """Compile a parsed document (or parse text / an object first)."""
-    if not isinstance(doc, PolicyDocument):
-        doc = parse_policy(doc)
-    return CompiledPolicy(doc)
+    """Compile a parsed document (or parse text / an object first). An object is copied and
+    read without positions; its positions are worked out when they are reported."""
+    if isinstance(doc, PolicyDocument):
+        return CompiledPolicy(doc)
+    if type(doc) is dict:
+        try:
+            copy = marshal.loads(marshal.dumps(doc, 2))
+        except ValueError:  # not plain JSON data: the parser says what is wrong
+            copy = None
+        statements = plain_statements(copy) if copy is not None else None
+        if statements is not None:
+            return CompiledPolicy.from_plain(copy, statements)
+    return CompiledPolicy(parse_policy(doc))
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,9 @@ RCP_SERVICES = frozenset(
 # permission is not effective in an RCP, even when the Action element is a wildcard.
 RCP_EXEMPT_ACTIONS = frozenset({"kms:retiregrant"})
 
+# STS API reference: "No permissions are required to perform this operation".
+NO_PERMISSION_ACTION = "sts:getcalleridentity"
+
 # What decided: for an implicit deny, the first gate that failed.
 GATE_EXPLICIT_DENY = "explicit_deny"
 GATE_ALLOWED = "allowed"
@@ -108,8 +111,7 @@ def _matched(hit: Hit) -> MatchedStatement:
     key = (ptype, ref.label, ref.name)
     found: MatchedStatement | None = st.matched.get(key)  # type: ignore[assignment]
     if found is None:
-        s = st.statement
-        found = MatchedStatement(ptype, ref.label, ref.name, s.index, s.sid, s.effect, s.span)
+        found = MatchedStatement(ptype, ref.label, ref.name, st.index, st.sid, st.effect, st.span)
         if len(st.matched) < 64:
             st.matched[key] = found
     return found
@@ -238,6 +240,14 @@ class Decision:
         return f"Decision({self.decision!r}, gate={self.gate!r}, matched={count})"
 
 
+def is_kms_key(service: str, resource: str) -> bool:
+    """Whether a request of ``service`` (lower case) targets a KMS key (``arn:...:key/...``)."""
+    if service != "kms":
+        return False
+    parts = resource.split(":", 5)
+    return len(parts) == 6 and parts[2] == "kms" and parts[5].startswith("key/")
+
+
 def resource_account_of(request: Request) -> str | None:
     if request.resource_account:
         return request.resource_account
@@ -294,6 +304,10 @@ def evaluate(request: Request, policy_set: PolicySet, *, explain: bool = True) -
     cross = bool(iam and who.account and resource_account and resource_account != who.account)
     state = (request, ps, env, cross, allows, denies, applies, scp_levels, explain)
 
+    if iam and env.action == NO_PERMISSION_ACTION:
+        # STS API reference: GetCallerIdentity needs no permission and works even when a
+        # policy explicitly denies it (the same details come back in the AccessDenied error).
+        return _finish(state, ALLOWED, GATE_ALLOWED, [], ())
     if denies:
         return _finish(state, EXPLICIT_DENY, GATE_EXPLICIT_DENY, denies, ())
     if scp_levels and not all(scp_levels):
@@ -340,7 +354,10 @@ def evaluate(request: Request, policy_set: PolicySet, *, explain: bool = True) -
             or (VIA_ROLE in kinds and boundary_ok and session_ok)
             or (VIA_ACCOUNT in kinds and identity_side)
         )
-        if ps.resource_policy_must_allow:
+        if ps.resource_policy_must_allow or (
+            ps.resource_policy is None and is_kms_key(env.service, request.resource)
+        ):
+            # A KMS key's key policy must allow: without one, identity policies grant nothing.
             ok, via = resource_side, (RESOURCE,)
             gate = GATE_RESOURCE
             if VIA_ACCOUNT in kinds:
@@ -359,8 +376,23 @@ def evaluate(request: Request, policy_set: PolicySet, *, explain: bool = True) -
             gate = _identity_gate(identity_ok or VIA_ROLE in kinds, boundary_ok, session_ok)
     if not ok:
         return _finish(state, IMPLICIT_DENY, gate, [], ())
-    # Allowed through the resource policy alone: the identity side's statements did not decide.
-    matched = allows if IDENTITY in via else [h for h in allows if h[0] in (SCP, RCP, RESOURCE)]
+    if IDENTITY in via or cross:
+        matched = allows
+    else:
+        # Allowed through the resource policy alone: the identity side's statements did not
+        # decide, nor did grants whose principal kind could not allow on its own (a grant to the
+        # account needs the identity side; one to the role ARN needs the boundary and session
+        # policy to allow).
+        deciding = {DIRECT, None}
+        if boundary_ok and session_ok:
+            deciding.add(VIA_ROLE)
+        if identity_side:
+            deciding.add(VIA_ACCOUNT)
+        matched = [
+            h
+            for h in allows
+            if h[0] is SCP or h[0] is RCP or (h[0] is RESOURCE and h[3] in deciding)
+        ]
     return _finish(state, ALLOWED, GATE_ALLOWED, matched, via)
 
 

@@ -7,7 +7,8 @@ import logging
 from typing import TYPE_CHECKING
 
 from iamdesk.core.evaluator.compiled import PolicyRef, PolicySet
-from iamdesk.core.evaluator.request import Env
+from iamdesk.core.evaluator.decision import RCP_EXEMPT_ACTIONS, RCP_SERVICES, is_kms_key
+from iamdesk.core.evaluator.request import Env, Request
 from iamdesk.core.evaluator.trace import MismatchReason, NearMiss, StatementTrace
 
 if TYPE_CHECKING:
@@ -113,6 +114,29 @@ def _list(items: list[str]) -> str:
 
 
 def explain_decision(decision: Decision) -> str:
+    text = _explain(decision)
+    skipped = _rcps_skipped(decision)
+    return f"{text} {skipped}" if skipped else text
+
+
+def _rcps_skipped(decision: Decision) -> str:
+    """Why the resource control policies given did not take part, when they did not."""
+    ps = decision.policy_set
+    if not ps.rcps or "rcps" in decision.applies:
+        return ""
+    action = decision.request.action
+    service = action.partition(":")[0].lower()
+    if service not in RCP_SERVICES:
+        return (
+            f"The resource control policies were skipped: {service} does not support RCPs "
+            "(they govern only the services AWS Organizations lists)."
+        )
+    if action.lower() in RCP_EXEMPT_ACTIONS:
+        return f"The resource control policies were skipped: {action} is not effective in an RCP."
+    return "The resource control policies were skipped: they do not govern service-linked roles."
+
+
+def _explain(decision: Decision) -> str:
     req = decision.request
     action, resource = req.action, req.resource
     what = f"{action} on {resource}"
@@ -121,6 +145,11 @@ def explain_decision(decision: Decision) -> str:
         verb = "explicitly deny" if len(parts) > 1 else "explicitly denies"
         return f"Denied: {_list(parts)} {verb} {what}."
     if decision.decision == "allowed":
+        if not decision.matched_statements and action.lower() == "sts:getcalleridentity":
+            return (
+                f"Allowed: {action} needs no permission; AWS answers it even when a policy "
+                "denies it."
+            )
         allows = [m for m in decision.matched_statements if m.policy_type != "scps"]
         parts = [_statement(m) for m in allows] or ["the account root user's full access"]
         verb = "allow" if len(parts) > 1 else "allows"
@@ -155,6 +184,11 @@ def explain_decision(decision: Decision) -> str:
     if principal is None:
         return f"Denied: no resource policy allows anonymous access to {what}."
     if gate == "resource_policy":
+        if not details["resource_policy"].applies and _kms_key(req):
+            return (
+                f"Denied: a KMS key's key policy must allow {action}, and {resource} has no key "
+                "policy; identity policies alone never grant access to a KMS key."
+            )
         if details["resource_policy"].applies:
             return f"Denied: the resource policy does not allow {principal} to perform {what}."
         return f"Denied: there is no resource policy that allows {principal} to perform {what}."
@@ -162,6 +196,10 @@ def explain_decision(decision: Decision) -> str:
         return f"Denied: cross-account request; no identity policy of {principal} allows {what}."
     suffix = " and no resource policy grants it" if details["resource_policy"].applies else ""
     return f"Denied: no identity policy allows {what}{suffix} (implicit deny)."
+
+
+def _kms_key(req: Request) -> bool:
+    return is_kms_key(req.action.partition(":")[0].lower(), req.resource)
 
 
 def _named(decision: Decision, ptype: str) -> str:

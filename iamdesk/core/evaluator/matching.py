@@ -31,28 +31,32 @@ VIA_ROLE = "role"  # the role ARN, matching a session of that role
 VIA_ACCOUNT = "account"  # the account id or its root ARN
 
 
+def action_services(patterns: Sequence[str]) -> frozenset[str] | None:
+    """The service prefixes (lower case) Action patterns can match; None when any."""
+    services = set()
+    for raw in patterns:
+        prefix, colon, _ = raw.lower().partition(":")
+        if not colon or has_wildcard(prefix):
+            return None  # "*" or "s*:..." may match any service
+        services.add(prefix)
+    return frozenset(services)
+
+
 class ActionMatcher:
     __slots__ = ("exact", "patterns", "services")
 
     def __init__(self, patterns: Sequence[str]) -> None:
         exact: set[str] = set()
         globs: list[Matcher] = []
-        services: set[str] | None = set()
         for raw in patterns:
             pattern = raw.lower()
             if has_wildcard(pattern):
                 globs.append(glob_matcher(pattern))
             else:
                 exact.add(pattern)
-            prefix, colon, _ = pattern.partition(":")
-            if services is not None:
-                if colon and not has_wildcard(prefix):
-                    services.add(prefix)
-                else:
-                    services = None  # "*" or "s*:..." may match any service
         self.exact = frozenset(exact)
         self.patterns = tuple(globs)
-        self.services = frozenset(services) if services is not None else None
+        self.services = action_services(patterns)
 
     def __call__(self, action: str) -> bool:
         if action in self.exact:
@@ -76,6 +80,13 @@ class ResourceMatcher:
                 static.append(resource_matcher(part))
         self.static = tuple(static)
         self.templates = tuple(templates)
+
+    def report_missing(self, env: Env) -> None:
+        """Record the variables without a value (and without a default) as missing keys."""
+        for template in self.templates:
+            for variable in template.variables:
+                if variable.default is None and env.single(variable.key) is None:
+                    env.missing.setdefault(variable.key, variable.written)
 
     def match(self, env: Env) -> tuple[bool, bool]:
         """(matched, some variable had no value)."""
@@ -103,15 +114,16 @@ class PrincipalMatcher:
 
     __slots__ = ("accounts", "arns", "others", "roles", "wildcard")
 
-    def __init__(self, block: PrincipalBlock) -> None:
-        self.wildcard = block.wildcard
+    def __init__(self, wildcard: bool, entries: Sequence[tuple[str, Sequence[str]]]) -> None:
+        """``entries``: (principal type, the names it lists), as a block's entries are."""
+        self.wildcard = wildcard
         accounts: set[str] = set()
         arns: set[str] = set()
         roles: set[tuple[str, str]] = set()
         others: set[str] = set()
-        for ptype, values in block.entries:
+        for ptype, values in entries:
             for value in values:
-                text = value.text.strip()
+                text = value.strip()
                 if ptype != "AWS":
                     others.add(text.lower() if ptype == "Service" else text)
                     continue
@@ -130,6 +142,10 @@ class PrincipalMatcher:
         self.arns = frozenset(arns)
         self.roles = frozenset(roles)
         self.others = frozenset(others)
+
+    @classmethod
+    def of_block(cls, block: PrincipalBlock) -> PrincipalMatcher:
+        return cls(block.wildcard, [(t, [v.text for v in values]) for t, values in block.entries])
 
     def match(self, who: PrincipalInfo) -> str | None:
         """How the block names ``who``: DIRECT, VIA_ROLE, VIA_ACCOUNT, or None."""

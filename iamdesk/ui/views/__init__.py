@@ -53,6 +53,9 @@ VIEWS: tuple[ViewSpec, ...] = (
         "iamdesk.ui.test_access:TestAccessPanel",
         "Ctrl+8",
     ),
+    ViewSpec(
+        "analysis", "Analysis", "analysis", "iamdesk.ui.views.analysis:AnalysisView", "Ctrl+9"
+    ),
 )
 VIEW_NAMES = tuple(spec.name for spec in VIEWS)
 

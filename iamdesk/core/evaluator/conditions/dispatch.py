@@ -2,9 +2,9 @@
 
 AWS's rules, applied here rather than in each family:
 - several values for a key are OR-ed; a negated operator is true when *none* matches (NOR);
-- a key missing from the request: the ``IfExists`` suffix makes the condition true; otherwise
-  positive operators are false and negated operators true; ``ForAllValues`` is true (nothing to
-  check) and ``ForAnyValue`` false; ``Null`` looks only at the key's presence;
+- a key missing from the request: ``ForAnyValue`` is false (even with ``IfExists``); otherwise the
+  ``IfExists`` suffix makes the condition true; ``ForAllValues`` is true (nothing to check);
+  positive operators are false and negated operators true; ``Null`` looks only at presence;
 - ``ForAllValues``: every request value must satisfy the operator; ``ForAnyValue``: at least one;
 - keys are case-insensitive, values case-sensitive (unless the operator says otherwise).
 """
@@ -12,7 +12,9 @@ AWS's rules, applied here rather than in each family:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from iamdesk.core.evaluator.conditions import arn, binary, boolean, date, ip, numeric, string
 from iamdesk.core.evaluator.conditions.base import (
@@ -50,6 +52,7 @@ class ParsedOperator:
     spec: OperatorSpec | None  # None: unknown operator
 
 
+@lru_cache(maxsize=1024)
 def parse_operator(text: str) -> ParsedOperator:
     rest = text
     qualifier = None
@@ -83,22 +86,35 @@ class CompiledCondition:
     """Compiled once per policy; ``evaluate`` is the fast path, ``explain`` the traced one."""
 
     __slots__ = (
-        "entry",
+        "_entry",
         "if_exists",
         "invalid",
         "is_null",
         "key",
         "matcher",
         "negated",
+        "operator",
         "qualifier",
         "spec",
         "templates",
+        "written_key",
     )
 
-    def __init__(self, entry: ConditionEntry, variables: bool) -> None:
-        self.entry = entry
-        self.key = entry.key.lower()
-        op = parse_operator(entry.operator)
+    def __init__(
+        self,
+        operator: str,
+        key: str,
+        texts: tuple[str, ...],
+        variables: bool,
+        entry: ConditionEntry | Callable[[], ConditionEntry],
+    ) -> None:
+        """``entry`` is the parsed entry, or a function that finds it when a trace needs its
+        positions (a policy read without positions: see ``iamdesk.core.policy.plain``)."""
+        self._entry = entry
+        self.operator = operator
+        self.written_key = key
+        self.key = key.lower()
+        op = parse_operator(operator)
         self.spec = op.spec
         self.qualifier = op.qualifier
         self.if_exists = op.if_exists
@@ -109,7 +125,6 @@ class CompiledCondition:
         self.matcher: ValueMatcher = never
         if op.spec is None:
             return
-        texts = tuple(v.text for v in entry.values)
         if variables and op.spec.variables:
             parts = tuple(parse_template(t) for t in texts)
             if any(isinstance(p, Template) for p in parts):
@@ -117,6 +132,13 @@ class CompiledCondition:
                 return
             texts = tuple(p for p in parts if isinstance(p, str))
         self.matcher = self._prepare(texts)
+
+    @property
+    def entry(self) -> ConditionEntry:
+        entry = self._entry
+        if not isinstance(entry, ConditionEntry):
+            entry = self._entry = entry()
+        return entry
 
     def _prepare(self, texts: tuple[str, ...]) -> ValueMatcher:
         assert self.spec is not None
@@ -160,10 +182,13 @@ class CompiledCondition:
         return self._decide(matcher, values)
 
     def _missing(self) -> bool:
-        if self.if_exists or self.qualifier == ALL:
-            return True
+        # ForAnyValue on an absent key is false even with IfExists: "no value, no match" wins
+        # (observed in AWS: ForAnyValue:StringEqualsIfExists on aws:TagKeys refuses
+        # sqs:ListQueues, whose request carries no tag keys).
         if self.qualifier == ANY:
             return False
+        if self.if_exists or self.qualifier == ALL:
+            return True
         return self.negated
 
     def _decide(self, matcher: ValueMatcher, values: tuple[str, ...]) -> bool:
@@ -200,4 +225,5 @@ class CompiledCondition:
 
 
 def compile_condition(entry: ConditionEntry, variables: bool) -> CompiledCondition:
-    return CompiledCondition(entry, variables)
+    texts = tuple(v.text for v in entry.values)
+    return CompiledCondition(entry.operator, entry.key, texts, variables, entry)
