@@ -334,7 +334,7 @@ def build_graph(
     chosen = list(account_ids) if account_ids is not None else modelled
     graph = AccessGraph()
     builder = _Builder(graph, set(modelled))
-    total = len(chosen) * (3 if escalation else 2)
+    total = len(chosen) * 2 + (1 if escalation else 0)
     done = 0
     every: list[dict[str, Any]] = []
     for account_id in chosen:
@@ -352,29 +352,36 @@ def build_graph(
         if progress is not None:
             progress(done, total)
     if escalation:
-        for account_id in chosen:
-            if cancel is not None and cancel():
-                return graph
-            _add_escalation(graph, db, account_id)
-            done += 1
-            if progress is not None:
-                progress(done, total)
+        if cancel is not None and cancel():
+            return graph
+        # One search over the whole model: escalation crosses accounts (assume-role).
+        _add_escalation(graph, db, None if account_ids is None else chosen, cancel)
+        done = total
+        if progress is not None:
+            progress(done, total)
     return graph
 
 
-def _add_escalation(graph: AccessGraph, db: Any, account_id: str) -> None:
+def _add_escalation(
+    graph: AccessGraph,
+    db: Any,
+    accounts: Sequence[str] | None,
+    cancel: Callable[[], bool] | None,
+) -> None:
     try:
         from iamdesk.analysis.privesc import escalation_edges
     except ImportError:
         graph.notes.append("Escalation edges are not available in this version.")
         return
     try:
-        steps = escalation_edges(db, account_id)
+        steps = escalation_edges(db, None, cancel=cancel)
     except NotImplementedError:
         if not any("Escalation" in n for n in graph.notes):
             graph.notes.append("Escalation edges are not available yet.")
         return
     for step in steps:
+        if accounts is not None and step.source.account_id not in accounts:
+            continue
         for ref in (step.source, step.target):
             if ref.arn not in graph.nodes:
                 graph.add_node(

@@ -29,3 +29,27 @@ def analysis_window(qtbot, context, settings, model):
 @pytest.fixture
 def analysis(analysis_window):
     return analysis_window.show_view("analysis")
+
+
+@pytest.fixture(scope="module")
+def demo_model(tmp_path_factory):
+    from iamdesk.services.demo import write_demo
+
+    return write_demo(tmp_path_factory.mktemp("demo") / "demo.sqlite")
+
+
+@pytest.fixture
+def demo_analysis(qtbot, demo_model, settings):
+    from iamdesk.store.db import open_database
+    from iamdesk.ui.context import AppContext
+    from iamdesk.ui.main_window import MainWindow
+
+    database = open_database(demo_model)
+    window = MainWindow(AppContext(database, "111122223333", demo_model), settings)
+    qtbot.addWidget(window)
+    window.resize(1440, 900)
+    window.show()
+    yield window.show_view("analysis")
+    window.tasks.cancel_all()
+    window.close()
+    database.close()

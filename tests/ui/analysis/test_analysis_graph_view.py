@@ -119,3 +119,15 @@ def test_double_click_on_a_node_opens_the_entity(analysis, analysis_window, qtbo
     qtbot.mouseDClick(tab.view.viewport(), Qt.MouseButton.LeftButton, pos=point)
     assert analysis_window.current_view_name() == "groups"
     assert analysis_window.views["groups"].selected_row()["GroupName"] == "Readers"
+
+
+def test_demo_graph_shows_service_trust_and_the_other_accounts(demo_analysis, qtbot):
+    tab = _graph_tab(demo_analysis, qtbot)
+    edges = {(e.source, e.target.rsplit("/", 1)[-1], e.kind) for e in tab.shown_graph.edges}
+    assert ("service:ec2.amazonaws.com", "WebServerRole", "trust") in edges
+    accounts = [tab.account.itemData(i) for i in range(tab.account.count())]
+    assert accounts[0] == "*" and "111122223333" in accounts and len(accounts) >= 4
+    assert tab.account.currentData() == "111122223333"
+    shown = len(tab.shown_graph.nodes)
+    tab.account.setCurrentIndex(0)  # all accounts
+    assert len(tab.shown_graph.nodes) > shown

@@ -263,3 +263,14 @@ def test_generated_policy_becomes_a_customer_managed_policy_undoably(analysis, q
         assert exc.code == "NoSuchEntity"
     else:
         raise AssertionError("undo left the policy in place")
+
+
+def test_results_say_when_the_model_changed_since_the_run(analysis, qtbot):
+    from iamdesk.ui.commands.identity import create_user
+
+    tab = analysis.tab("BestPractices")
+    analysis.show_tab("BestPractices")
+    tab.show_result([BestPracticeFinding("inline-policy", "medium", _user("bob"), "inline")], 0.1)
+    assert "changed" not in tab.summary.text()
+    create_user(analysis.context, "carol")
+    assert "the model changed since" in tab.summary.text()

@@ -52,7 +52,6 @@ class ExternalTab(QuestionTab):
         self.unarchive_button = QPushButton("Unarchive", self)
         self.unarchive_button.setObjectName("analysisExternalUnarchive")
         self.unarchive_button.clicked.connect(self.unarchive_current)
-        self.extra_row.addStretch(1)
         self.extra_row.addWidget(self.show_archived)
         self.extra_row.addWidget(self.archive_button)
         self.extra_row.addWidget(self.unarchive_button)

@@ -56,8 +56,8 @@ class GenerationTab(QuestionTab):
         self.create_button.setObjectName("analysisGenerationCreate")
         self.create_button.setEnabled(False)
         self.create_button.clicked.connect(self.create_policy)
-        self.extra_row.addWidget(self.actions_label, 1)
         self.extra_row.addWidget(self.create_button)
+        self.layout_.addWidget(self.actions_label)
         self.layout_.addWidget(self.editor, 1)
 
     def show_result(self, result: Any, seconds: float) -> None:

@@ -1,7 +1,8 @@
 """A layered layout for the access graph: one band per kind from left to right (outside
 principals, users, groups, roles, policies), nodes ordered within a band by the average position
 of their neighbours so edges run mostly straight, and a band wider than it is tall wrapped into
-several columns (500 users make 12 columns of 42, not one column 14,000 pixels high).
+several columns, as many as keep the picture's shape close to the view's (500 users make a
+dozen columns of 40, not one column 17,000 pixels high).
 
 Pure arithmetic (no Qt) so it runs on the worker thread with the graph's build.
 """
@@ -43,7 +44,24 @@ class Layout:
 BAND_TITLES = ("Outside principals", "Users", "Groups", "Roles", "Policies")
 
 
-def layout(graph: AccessGraph) -> Layout:
+def rows_for(sizes: list[int], aspect: float) -> int:
+    """Rows per column so the picture's width / height is closest to ``aspect`` (the view's):
+    a fitted picture then fills the screen instead of a thin strip across it."""
+    sizes = [n for n in sizes if n]
+    if not sizes:
+        return 1
+    best, best_error = max(sizes), float("inf")
+    for rows in range(6, max(sizes) + 1):
+        columns = sum(math.ceil(n / rows) for n in sizes)
+        width = columns * (NODE_W + COLUMN_GAP) + (len(sizes) - 1) * BAND_GAP
+        height = min(rows, max(sizes)) * (NODE_H + ROW_GAP) + 60
+        error = abs(math.log(width / height / aspect))
+        if error < best_error:
+            best, best_error = rows, error
+    return best
+
+
+def layout(graph: AccessGraph, aspect: float = 1.7) -> Layout:
     bands: list[list[str]] = [[] for _ in BAND_TITLES]
     for node in sorted(graph.nodes.values(), key=lambda n: (n.kind, n.label.lower(), n.id)):
         bands[BANDS.get(node.kind, 0)].append(node.id)
@@ -53,9 +71,7 @@ def layout(graph: AccessGraph) -> Layout:
             links[edge.source].append(edge.target)
             links[edge.target].append(edge.source)
 
-    # Rows per column: about as tall as the whole picture is wide, so it fits a screen.
-    total = max(len(graph.nodes), 1)
-    rows = max(12, math.ceil(math.sqrt(total * 1.6)))
+    rows = rows_for([len(b) for b in bands], aspect)
 
     order: dict[str, float] = {}
     for band in bands:

@@ -197,8 +197,12 @@ class GraphTab(QWidget):
         return True
 
     def _failed(self, task: Task, exc: BaseException) -> None:
-        if self._end(task):
-            raise exc  # reading the model does not fail on good input: show the crash dialog
+        if not self._end(task):
+            return
+        if type(exc).__name__ == "Cancelled":  # the engine's own, raised through its cancel()
+            self.note.setText("Cancelled.")
+            return
+        raise exc  # reading the model does not fail on good input: show the crash dialog
 
     def _loaded(self, task: Task, graph: AccessGraph) -> None:
         if not self._end(task):
@@ -247,7 +251,9 @@ class GraphTab(QWidget):
             limit=MAX_NODES,
         )
         self.shown_graph = graph
-        self.view.show_graph(graph, layout(graph))
+        viewport = self.view.viewport().size()
+        aspect = viewport.width() / max(viewport.height(), 1) if viewport.height() > 50 else 1.7
+        self.view.show_graph(graph, layout(graph, min(max(aspect, 0.8), 3.0)))
         self.last_paint_ms = (time.perf_counter() - started) * 1000
         escalations = sum(1 for e in graph.edges if e.kind == "escalation")
         notes = [

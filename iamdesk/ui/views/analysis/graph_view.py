@@ -69,7 +69,7 @@ EDGE_STYLES = {  # kind -> (light, dark, width, dashed)
     "inline": ("#b39b5b", "#b39b5b", 0.9, True),
     "boundary": ("#c78a1c", "#e0a83a", 1.0, True),
     "trust": ("#2e8b57", "#6fcf97", 1.2, False),
-    "escalation": ("#d93025", "#f28b82", 2.2, True),
+    "escalation": ("#d93025", "#f28b82", 1.6, True),
 }
 LABEL_MIN_SCALE = 0.4  # below this zoom a label is unreadable: boxes only
 ZOOM_STEP = 1.25
@@ -81,6 +81,7 @@ class NodeItem(QGraphicsItem):
         super().__init__()
         self.node = node
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setZValue(5)  # above every edge, lit or not: labels stay readable
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip(f"{node.kind}: {node.ref.arn}")
         self.font = font
@@ -148,13 +149,20 @@ class EdgeItem(QGraphicsPathItem):
         self.base.setCosmetic(kind == "escalation")
         self.setPen(self.base)
         path = QPainterPath(start)
-        bend = max(abs(end.x() - start.x()) / 2, 60.0)
-        forward = end.x() >= start.x()
-        path.cubicTo(
-            QPointF(start.x() + (bend if forward else -bend), start.y()),
-            QPointF(end.x() - (bend if forward else -bend), end.y()),
-            end,
-        )
+        if abs(end.x() - start.x()) < 1.0:
+            # Both ends on the same column's right side: an arc out to the right and back.
+            reach = 40.0 + abs(end.y() - start.y()) * 0.25
+            path.cubicTo(
+                QPointF(start.x() + reach, start.y()), QPointF(end.x() + reach, end.y()), end
+            )
+        else:
+            bend = max(abs(end.x() - start.x()) / 2, 60.0)
+            forward = end.x() >= start.x()
+            path.cubicTo(
+                QPointF(start.x() + (bend if forward else -bend), start.y()),
+                QPointF(end.x() - (bend if forward else -bend), end.y()),
+                end,
+            )
         self.setPath(path)
         self.setZValue(2 if kind == "escalation" else -1)
         if label:

@@ -93,6 +93,8 @@ class QuestionTab(QWidget):
             row, column = divmod(number, 2)
             grid.addWidget(label, row, column * 2)
             grid.addWidget(widget, row, column * 2 + 1)
+            if spec.kind in ("days", "zone"):  # short values: no field across the window
+                widget.setMaximumWidth(220)
             grid.setColumnStretch(column * 2 + 1, 1)
             self.inputs[spec.name] = widget
             line = getattr(widget, "lineEdit", lambda: None)() or widget
@@ -138,9 +140,8 @@ class QuestionTab(QWidget):
             self.layout_.addLayout(grid)
         self.layout_.addLayout(buttons)
         self.layout_.addWidget(self.error)
-        self.extra_row = QHBoxLayout()  # question-specific buttons (archive, ...)
-        self.layout_.addLayout(self.extra_row)
         self.layout_.addWidget(self.pane, 1)
+        self.extra_row = buttons  # question-specific buttons (archive, ...) go after the summary
 
     # Inputs ---------------------------------------------------------------------------------
     def reload_choices(self) -> None:

@@ -84,6 +84,8 @@ class ResultsPane(QWidget):
         self.table = QTableView(self)
         self.table.setObjectName(f"{stem}Table")
         self.table.setModel(self.proxy)
+        # The engine's order until a header is clicked (what-can groups by access level).
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
