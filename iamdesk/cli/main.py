@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "accessanalyzer": ("iamdesk.cli.accessanalyzer", "validate-policy: Access Analyzer's checks"),
     "import": ("iamdesk.cli.importer", "read get-account-authorization-details output"),
     "demo": ("iamdesk.cli.demo", "write the demo organization to a new model file"),
+    "db": ("iamdesk.cli.db", "db copy SRC DST: a whole model between a file and a server"),
     "new": ("iamdesk.cli.new", "create an empty model file (other commands need one)"),
     "sts": ("iamdesk.cli.sts", "AWS CLI 'aws sts' assume-role, get-caller-identity"),
     "s3api": ("iamdesk.cli.s3api", "S3 buckets and bucket policies"),

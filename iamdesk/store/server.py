@@ -106,12 +106,37 @@ class ServerDatabase(Database):
         with super().transaction() as session:
             yield session
 
+    def listen(self) -> ChangeListener:
+        return ChangeListener(self.url)
+
     def change_token(self) -> int:
         """A number that changes whenever any process commits a change to the model."""
         with self._read_engine.connect() as conn:
             value = conn.exec_driver_sql("SELECT n FROM iamdesk_change WHERE id = 1").scalar()
             conn.rollback()
         return int(value or 0)
+
+
+class ChangeListener:
+    """``LISTEN iamdesk_change`` on a connection of its own: an app watches ``fileno()`` (a
+    socket notifier) and calls ``drain()``, true when another commit was announced."""
+
+    def __init__(self, url: URL) -> None:
+        import psycopg
+
+        conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._conn = psycopg.connect(conninfo, autocommit=True)
+        self._conn.execute(f"LISTEN {CHANNEL}")
+
+    def fileno(self) -> int:
+        return int(self._conn.fileno())
+
+    def drain(self) -> bool:
+        """Consume every notification already received; true if there was any."""
+        return any(True for _ in self._conn.notifies(timeout=0))
+
+    def close(self) -> None:
+        self._conn.close()
 
 
 def _engine(url: URL, *, writer: bool) -> Engine:

@@ -45,6 +45,7 @@ class FileActions(QObject):
         menu.addAction(
             self._action("&Open…", "openAction", self.open_file, QKeySequence.StandardKey.Open)
         )
+        menu.addAction(self._action("Open &Server Model…", "openServerAction", self.open_server))
         menu.addMenu(self.recent_menu)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         menu.addAction(
@@ -89,6 +90,44 @@ class FileActions(QObject):
         path, _ = QFileDialog.getOpenFileName(self.window, "Open model file", "", MODEL_FILTER)
         if path:
             self.open_path(Path(path))
+
+    def open_server(self) -> None:
+        from iamdesk.ui.dialogs.server_dialog import ServerModelDialog
+
+        dialog = ServerModelDialog(self.window)
+        if dialog.exec() and dialog.database is not None:
+            self.use_server_model(dialog.database)
+
+    def open_server_url(self, url: str, account_id: str | None = None) -> bool:
+        """Open the server model ``url`` (``--db``/``IAMDESK_DB``); when the server wants a
+        password libpq could not find, ask for it in the Open Server Model dialog."""
+        from iamdesk.store.db import StoreError, open_database
+        from iamdesk.ui.dialogs.server_dialog import ServerModelDialog
+
+        try:
+            database = open_database(url)
+        except StoreError as exc:
+            if "password" not in str(exc):
+                messages.show_error(self.window, "Cannot open the server model", str(exc))
+                return False
+            dialog = ServerModelDialog(self.window, url)
+            dialog.show_error(str(exc))
+            if not dialog.exec() or dialog.database is None:
+                return False
+            database = dialog.database
+        self.use_server_model(database, account_id)
+        return True
+
+    def use_server_model(self, database: Any, account_id: str | None = None) -> None:
+        """Show the server model ``database`` in this window (not added to recent files: the
+        URL may carry a user name someone else should not see)."""
+        context = self.window.context
+        context.set_database(database, None, default_account(database, account_id))
+        self.window.update_title()
+        if database.read_only:
+            messages.info(f"Opened {database.location} read-only: this role may not change it")
+        else:
+            messages.info(f"Opened {database.location}")
 
     def open_path(self, path: Path, account_id: str | None = None, *, new: bool = False) -> bool:
         """Open ``path`` in this window (``new``: create it; an existing file is refused); on
