@@ -13,7 +13,6 @@ Access Analyzer counts lines from 1 and columns and offsets from 0; so does this
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 from collections.abc import Iterator
 from typing import Any, NoReturn
@@ -29,6 +28,7 @@ from iamdesk.cli.awsargs import (
     print_usage_error,
 )
 from iamdesk.cli.options import GlobalOptions
+from iamdesk.core import jsontext
 from iamdesk.core.policy.document import PolicyKind, Span
 from iamdesk.core.policy.findings import Finding
 from iamdesk.core.policy.validation import validate_policy
@@ -106,7 +106,7 @@ class _Locator:
             if ch == "\n":
                 self.line_starts.append(i + 1)
         try:
-            self.data: Any = json.loads(text)
+            self.data: Any = jsontext.loads(text)
         except ValueError:
             self.data = None
         self.values: dict[tuple[int, int, int, int], str] = {}

@@ -33,6 +33,7 @@ from iamdesk.cli.iam import (
     print_result,
 )
 from iamdesk.cli.options import GlobalOptions
+from iamdesk.core import jsontext
 from iamdesk.services.errors import IamError
 from iamdesk.store.db import StoreError
 
@@ -49,7 +50,7 @@ def as_map(option: str) -> Converter:
             return tag_map(option)(text)
         if text.lstrip().startswith("{"):
             try:
-                value = json.loads(text)
+                value = jsontext.loads(text)
             except json.JSONDecodeError as exc:
                 raise UsageError(
                     f"Error parsing parameter '{option}': Invalid JSON: {exc}"

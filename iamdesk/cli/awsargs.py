@@ -14,6 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from iamdesk.core import jsontext
+from iamdesk.core.text import quoted
+
 log = logging.getLogger(__name__)
 
 EXIT_USAGE = 252  # the AWS CLI's code for a command line it could not parse
@@ -54,7 +57,7 @@ def string_list(option: str, values: Sequence[str] | None) -> list[str]:
     loaded = [load_value(option, v) for v in values]
     if len(loaded) == 1 and loaded[0].lstrip().startswith("["):
         try:
-            parsed = json.loads(loaded[0])
+            parsed = jsontext.loads(loaded[0])
         except json.JSONDecodeError as exc:
             raise UsageError(f"Error parsing parameter '{option}': Invalid JSON: {exc}") from None
         if not isinstance(parsed, list) or not all(isinstance(v, str) for v in parsed):
@@ -117,7 +120,7 @@ def parse_shorthand(option: str, text: str) -> dict[str, Any]:
     try:
         parts = _split_top_level(text)
     except ValueError as exc:
-        raise UsageError(f"Error parsing parameter '{option}': {exc}: {text}") from None
+        raise UsageError(f"Error parsing parameter '{option}': {exc}: {quoted(text)}") from None
     for part in parts:
         key, eq, value = part.partition("=")
         if eq and key.strip().isidentifier() and not key.strip().startswith(("'", '"')):
@@ -130,8 +133,8 @@ def parse_shorthand(option: str, text: str) -> dict[str, Any]:
             result[last] = items
         else:
             raise UsageError(
-                f"Error parsing parameter '{option}': Expected: '=', received: '{part}' "
-                f"for input: {text}"
+                f"Error parsing parameter '{option}': Expected: '=', received: '{quoted(part)}' "
+                f"for input: {quoted(text)}"
             )
     return result
 
@@ -144,7 +147,7 @@ def structure_list(option: str, values: Sequence[str] | None) -> list[dict[str, 
     loaded = [load_value(option, v) for v in values]
     if len(loaded) == 1 and loaded[0].lstrip()[:1] in ("[", "{"):
         try:
-            parsed = json.loads(loaded[0])
+            parsed = jsontext.loads(loaded[0])
         except json.JSONDecodeError as exc:
             raise UsageError(f"Error parsing parameter '{option}': Invalid JSON: {exc}") from None
         items = parsed if isinstance(parsed, list) else [parsed]

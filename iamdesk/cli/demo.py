@@ -7,6 +7,7 @@ import argparse
 import sys
 
 from iamdesk.cli.options import GlobalOptions
+from iamdesk.core.text import printable
 from iamdesk.services.demo import write_demo
 
 
@@ -19,5 +20,5 @@ def run(argv: list[str], options: GlobalOptions) -> int:
     except FileExistsError as exc:
         print(f"iamdesk demo: {exc}", file=sys.stderr)
         return 1
-    print(f"wrote the demo organization to {path}")
+    print(f"wrote the demo organization to {printable(str(path))}")
     return 0

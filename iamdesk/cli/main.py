@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 
 from iamdesk import __version__
+from iamdesk.cli.failures import EXIT_USAGE, guard, non_text_argument
 from iamdesk.cli.options import GlobalOptions
+from iamdesk.core.text import quoted
 from iamdesk.store.location import model_location
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -59,8 +61,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    words = sys.argv[1:] if argv is None else argv
+    odd = non_text_argument(words)
+    if odd is not None:
+        print(
+            f"\niamdesk: the argument '{quoted(odd)}' is not UTF-8 text",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    return guard(lambda: _dispatch(words))
+
+
+def _dispatch(words: list[str]) -> int:
     parser = _parser()
-    ns = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    ns = parser.parse_args(words)
     options = GlobalOptions(
         db=ns.db, demo=ns.demo, account_id=ns.account_id, screenshot=ns.screenshot, view=ns.view
     )

@@ -9,6 +9,7 @@ import argparse
 import sys
 
 from iamdesk.cli.options import GlobalOptions
+from iamdesk.core.text import printable
 from iamdesk.store.db import StoreError, new_database
 
 
@@ -21,5 +22,5 @@ def run(argv: list[str], options: GlobalOptions) -> int:
     except (FileExistsError, StoreError) as exc:
         print(f"iamdesk new: {exc}", file=sys.stderr)
         return 1
-    print(f"created the model file {path}")
+    print(f"created the model file {printable(str(path))}")
     return 0

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TextIO
 
 from iamdesk.cli.options import GlobalOptions
+from iamdesk.core import jsontext
 from iamdesk.core.evaluator import (
     CompiledPolicy,
     PolicyRef,
@@ -32,6 +33,7 @@ from iamdesk.core.evaluator.compiled import resource_policy_must_allow
 from iamdesk.core.policy.document import PolicyParseError
 from iamdesk.core.policy.parser import parse_policy
 from iamdesk.core.policy.plain import plain_statements
+from iamdesk.core.text import quoted
 
 logger = logging.getLogger(__name__)
 
@@ -183,11 +185,13 @@ def result_line(line: str, cache: PolicyCache) -> str:
     batch's inner loop)."""
     case_id: Any = None
     try:
-        case = json.loads(line)
+        case = jsontext.loads(line)
         if isinstance(case, dict):
             case_id = case.get("id")
         request, policy_set = build_case(case, cache)
         decision = evaluate(request, policy_set, explain=False)
+    except jsontext.NotJsonValueError as exc:
+        return _error(_id_despite(line), f"invalid JSON: {exc}")
     except json.JSONDecodeError as exc:
         return _error(case_id, f"invalid JSON: {exc}")
     except CaseError as exc:
@@ -195,6 +199,9 @@ def result_line(line: str, cache: PolicyCache) -> str:
     except (TypeError, ValueError, AttributeError) as exc:  # malformed field shapes
         logger.debug("case %r failed", case_id, exc_info=True)
         return _error(case_id, f"invalid case: {exc}")
+    except Exception as exc:  # whatever one case does, the batch goes on to the next
+        logger.debug("case %r failed unexpectedly", case_id, exc_info=True)
+        return _error(case_id, f"cannot evaluate the case: {quoted(exc)}")
     # Columns as AWS's MatchedStatements counts them: the start just after the statement's
     # opening brace (MatchedStatement.start_position, inlined here), the end just after its
     # closing brace.
@@ -212,6 +219,14 @@ def result_line(line: str, cache: PolicyCache) -> str:
 
 
 _dumps = json.dumps
+
+
+def _id_despite(line: str) -> Any:
+    """The case's id from a line refused only for holding NaN or Infinity (so the result still
+    names its case); None if the id itself is such a value."""
+    case = json.loads(line, parse_constant=lambda _name: None, parse_float=lambda _d: None)
+    found = case.get("id") if isinstance(case, dict) else None
+    return found if isinstance(found, (str, int)) else None
 
 
 def _error(case_id: Any, message: str) -> str:

@@ -19,11 +19,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from iamdesk.core import jsontext
 from iamdesk.core.policy.document import PolicyParseError
 from iamdesk.core.policy.parser import parse_policy
 
 log = logging.getLogger(__name__)
 
+# The largest file import reads: a whole account (tens of thousands of entities) fits easily.
+MAX_FILE_CHARS = 512 * 1024 * 1024
 LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
 FILTERS = {
     "User": "UserDetailList",
@@ -95,7 +98,7 @@ def decode_document(value: Any, where: Pointer) -> dict[str, Any]:
         # IAM's API returns documents URL-encoded (RFC 3986); the CLI decodes them, raw dumps don't.
         text = urllib.parse.unquote(text).strip()
     try:
-        document = json.loads(text)
+        document = jsontext.loads(text)
     except json.JSONDecodeError as exc:
         raise where.error(
             f"the policy document is not valid JSON ({exc.msg} at line {exc.lineno}, "
@@ -170,9 +173,9 @@ def load(source: str | bytes | Mapping[str, Any]) -> tuple[dict[str, Any], str |
         data: Any = dict(source)
         text = None
     else:
-        text = source.decode("utf-8-sig") if isinstance(source, bytes) else source
         try:
-            data = json.loads(text)
+            text = jsontext.decode_utf8(source) if isinstance(source, bytes) else source
+            data = jsontext.loads(text, max_chars=MAX_FILE_CHARS)
         except json.JSONDecodeError as exc:
             error = ImportFormatError("", f"the file is not valid JSON: {exc.msg}")
             error.locate(exc.lineno, exc.colno)

@@ -7,7 +7,6 @@ import -> export gives the same document. The format has no secrets and none are
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from iamdesk.core import jsontext
 from iamdesk.services.authorization_details import FILTERS
 from iamdesk.services.errors import IamError
 from iamdesk.store import tables as t
@@ -69,7 +69,7 @@ def export_authorization_details(
 
 
 def _document(text: str) -> Any:
-    return json.loads(text)
+    return jsontext.loads(text)
 
 
 class _AccountRows:

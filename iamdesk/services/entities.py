@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import exists, select, update
 from sqlmodel import Session
 
+from iamdesk.core import jsontext
 from iamdesk.services.errors import IamError, already_exists, no_such_entity, unmodifiable
 from iamdesk.store.changelog import record_change
 from iamdesk.store.db import Database
@@ -217,7 +218,7 @@ def boundary_shape(session: Session, policy_pk: int | None) -> dict[str, str] | 
 def document_object(text: str) -> Any:
     """A stored policy document as the AWS CLI prints it (decoded JSON)."""
     try:
-        return json.loads(text)
+        return jsontext.loads(text)
     except json.JSONDecodeError:
         log.warning("stored policy document is not JSON; returning it as text")
         return text

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from iamdesk.core import jsontext
 from iamdesk.services.entities import resolve_account
 from iamdesk.services.errors import IamError
 from iamdesk.services.resources import (
@@ -112,7 +113,7 @@ def add_permission(
     with db.transaction() as session:
         row = get_row(session, resolve_account(session, db, account_id), "lambda", function_name)
         document = (
-            json.loads(row.policy)
+            jsontext.loads(row.policy)
             if row.policy
             else {"Version": "2012-10-17", "Id": "default", "Statement": []}
         )
@@ -165,7 +166,7 @@ def remove_permission(
 ) -> None:
     with db.transaction() as session:
         row = get_row(session, resolve_account(session, db, account_id), "lambda", function_name)
-        document = json.loads(row.policy) if row.policy else {"Statement": []}
+        document = jsontext.loads(row.policy) if row.policy else {"Statement": []}
         kept = [s for s in document["Statement"] if s.get("Sid") != statement_id]
         if len(kept) == len(document["Statement"]):
             raise IamError(

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from iamdesk.core import jsontext
 from iamdesk.core.evaluator import CompiledPolicy, PolicyRef, Principal, compile_policy
 from iamdesk.core.policy.document import PolicyParseError
 from iamdesk.services.errors import IamError, invalid_input, malformed_policy, no_such_entity
@@ -132,7 +133,7 @@ def session_policy_text(session: Session, inline: str | None, arns: Sequence[str
         return inline
     statements: list[Any] = []
     for text in ([inline] if inline else []) + [_text_of_arn(session, arn) for arn in arns]:
-        body = json.loads(text).get("Statement", [])
+        body = jsontext.loads(text).get("Statement", [])
         statements.extend(body if isinstance(body, list) else [body])
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, indent=4)
 
@@ -218,7 +219,7 @@ def _gather_session(session: Session, sts: StsSession) -> GatheredPrincipal:
     role = session.get(Role, sts.role_pk)
     assert role is not None
     found = _gather_role(session, role, sts.arn)
-    text = session_policy_text(session, sts.session_policy, json.loads(sts.policy_arns or "[]"))
+    text = session_policy_text(session, sts.session_policy, jsontext.loads(sts.policy_arns or "[]"))
     if text:
         found.session_policy = found.add(
             "session_policy", f"{sts.session_name} session policy", "session", text
@@ -232,7 +233,7 @@ def _gather_session(session: Session, sts: StsSession) -> GatheredPrincipal:
         found.context["aws:MultiFactorAuthPresent"] = "false"
     if sts.source_identity:
         found.context["aws:SourceIdentity"] = sts.source_identity
-    for tag in json.loads(sts.session_tags or "[]"):
+    for tag in jsontext.loads(sts.session_tags or "[]"):
         found.context[f"aws:PrincipalTag/{tag['Key']}"] = tag["Value"]
     return found
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from iamdesk.core import jsontext
 from iamdesk.services import entities, managed_policies
 from iamdesk.store.db import Database
 from iamdesk.store.tables import (
@@ -155,7 +156,7 @@ def trusted_entities(trust_policy: str) -> list[str]:
     """Who a trust policy lets assume the role, as the console lists it (services, accounts,
     federated providers), from its Allow statements."""
     try:
-        document = json.loads(trust_policy)
+        document = jsontext.loads(trust_policy)
     except (TypeError, json.JSONDecodeError):
         return []
     statements = document.get("Statement", []) if isinstance(document, dict) else []

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from iamdesk.core import jsontext
 from iamdesk.services import entities
 from iamdesk.store.db import Database
 from iamdesk.store.tables import ChangeLogEntry
@@ -69,6 +70,6 @@ def _load(text: str | None) -> Any:
     if text is None:
         return None
     try:
-        return json.loads(text)
+        return jsontext.loads(text)
     except json.JSONDecodeError:
         return text

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from iamdesk.core import jsontext
 from iamdesk.core.policy.document import PolicyParseError
 from iamdesk.core.policy.parser import parse_policy
 from iamdesk.services.entities import record, resolve_account
@@ -160,7 +161,7 @@ def store_policy(session: Session, db: Database, row: Resource, policy: str | No
 
 
 def attributes_of(row: Resource) -> dict[str, Any]:
-    value: dict[str, Any] = json.loads(row.attributes or "{}")
+    value: dict[str, Any] = jsontext.loads(row.attributes or "{}")
     return value
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from iamdesk.core import jsontext
 from iamdesk.services.errors import IamError
 from iamdesk.store.db import Database
 from iamdesk.store.tables import Scenario
@@ -27,7 +28,7 @@ def _shape(row: Scenario) -> dict[str, Any]:
         "PrincipalArn": row.principal_arn,
         "Action": row.action,
         "ResourceArn": row.resource_arn,
-        "Context": json.loads(row.context or "{}"),
+        "Context": jsontext.loads(row.context or "{}"),
         "Expected": row.expected,
     }
 

@@ -188,7 +188,9 @@ class FileActions(QObject):
         database = self.window.context.database
 
         def work(control: TaskControl) -> Any:
-            text = path.read_text(encoding="utf-8")
+            # Bytes, as the command line reads them: the same files (a BOM, bad UTF-8) give
+            # the same result and the same error.
+            text = path.read_bytes()
             control.check()
             return import_authorization_details(
                 database, text, progress=lambda stage: control.progress(0, 0, f"Import: {stage}")

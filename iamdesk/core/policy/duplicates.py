@@ -7,11 +7,11 @@ list. The standard decoder does the same; this one also remembers which objects 
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
 
+from iamdesk.core import jsontext
 from iamdesk.core.policy.findings import WARNING, Path, Report
 
 log = logging.getLogger(__name__)
@@ -34,10 +34,10 @@ class _Recorder:
 
 
 def decode(text: str, parse_constant: Callable[[str], Any]) -> tuple[Any, dict[int, list[str]]]:
-    """``json.loads`` plus, for each object that had a repeated key, the keys repeated.
-    Raises what ``json.loads`` raises."""
+    """``json.loads`` (bounded: ``jsontext.loads``) plus, for each object that had a repeated
+    key, the keys repeated. Raises what ``json.loads`` raises."""
     recorder = _Recorder()
-    data = json.loads(text, object_pairs_hook=recorder.hook, parse_constant=parse_constant)
+    data = jsontext.loads(text, object_pairs_hook=recorder.hook, parse_constant=parse_constant)
     return data, recorder.repeated
 
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from iamdesk.core import jsontext
 from iamdesk.core.policy.document import (
     ConditionEntry,
     PolicyDocument,
@@ -102,7 +103,7 @@ def _reject_constant(name: str) -> Any:
 
 def _decode(text: str) -> Any:
     try:
-        return json.loads(text, object_pairs_hook=_Obj, parse_constant=_reject_constant)
+        return jsontext.loads(text, object_pairs_hook=_Obj, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise PolicyParseError(
             f"Syntax errors in policy: {exc.msg}", exc.lineno, exc.colno

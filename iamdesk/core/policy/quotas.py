@@ -11,6 +11,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from iamdesk.core import jsontext
 from iamdesk.core.policy.document import PolicyKind, Position, Span
 from iamdesk.core.policy.findings import ERROR, WARNING, Finding
 
@@ -73,7 +74,8 @@ _DOCUMENT_QUOTAS: dict[PolicyKind, tuple[int, bool, str, Any, str]] = {
 def _without_whitespace(text: str) -> int:
     """Characters outside JSON white space: the length of the minified document."""
     try:
-        return len(json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False))
+        minified = json.dumps(jsontext.loads(text), separators=(",", ":"), ensure_ascii=False)
+        return len(minified)
     except (ValueError, RecursionError):
         return sum(1 for ch in text if not ch.isspace())
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from iamdesk.core import catalog
+from iamdesk.core import catalog, jsontext
 from iamdesk.ui.editor.targets import PolicyTarget
 from iamdesk.ui.editor.wording import as_list
 
@@ -57,7 +57,7 @@ def _documents_named(texts: list[str]) -> tuple[list[str], list[str]]:
     resources: dict[str, None] = {}
     for text in texts:
         try:
-            document = json.loads(text)
+            document = jsontext.loads(text)
         except json.JSONDecodeError:
             continue
         raw = document.get("Statement", []) if isinstance(document, dict) else []

@@ -11,6 +11,7 @@ import json
 import logging
 from dataclasses import dataclass
 
+from iamdesk.core import jsontext
 from iamdesk.core.policy.document import PolicyKind, Position, Span
 from iamdesk.core.policy.findings import Finding
 from iamdesk.core.policy.validation import validate_policy
@@ -50,7 +51,7 @@ def _adapt(item: Finding) -> EditorFinding:
 
 def _json_only(text: str) -> list[EditorFinding]:
     try:
-        json.loads(text)
+        jsontext.loads(text)
     except json.JSONDecodeError as error:
         where = Position(error.lineno, error.colno)
         return [

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from iamdesk.core import jsontext
 from iamdesk.core.policy.document import PolicyKind, Span
 from iamdesk.ui import theme
 from iamdesk.ui.editor.assist import EditorAssist
@@ -271,7 +272,7 @@ class PolicyEditor(QWidget):
     def format_document(self) -> bool:
         """Pretty-print with 4-space indents, keeping key order; refuses malformed JSON."""
         try:
-            data = json.loads(self.text())
+            data = jsontext.loads(self.text())
         except json.JSONDecodeError as error:
             self.code.go_to(error.lineno, error.colno)  # before the message: moving updates status
             self.status.setText(

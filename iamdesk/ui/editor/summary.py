@@ -7,13 +7,12 @@ wording: "Full access" when every action of the service is granted, otherwise fo
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from iamdesk.core import catalog
+from iamdesk.core import catalog, jsontext
 from iamdesk.ui.editor.wording import condition_phrase
 
 log = logging.getLogger(__name__)
@@ -169,7 +168,7 @@ def _count_levels(row: ServiceSummary) -> None:
 
 def summarize_text(text: str) -> list[ServiceSummary]:
     """Summary of the JSON text; raises ``ValueError`` when it is not a JSON object."""
-    data = json.loads(text)
+    data = jsontext.loads(text)
     if not isinstance(data, Mapping):
         raise ValueError("the policy must be a JSON object")
     return summarize(data)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from iamdesk.core import jsontext
 from iamdesk.ui import theme
 from iamdesk.ui.editor.statement_dialog import StatementDialog
 from iamdesk.ui.editor.wording import statement_in_words
@@ -96,7 +97,7 @@ class VisualView(QWidget):
     # -- reading ------------------------------------------------------------------------------
     def _load(self) -> dict[str, Any] | None:
         try:
-            data = json.loads(self.editor.text() or "{}")
+            data = jsontext.loads(self.editor.text() or "{}")
         except json.JSONDecodeError as error:
             self.message.setText(
                 f"Fix the JSON first: {error.msg} at line {error.lineno}, column {error.colno}."

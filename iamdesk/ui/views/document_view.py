@@ -14,6 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QStackedLayout, QWidget
 
+from iamdesk.core import jsontext
+
 log = logging.getLogger(__name__)
 
 
@@ -21,7 +23,7 @@ def document_text(value: Any) -> str:
     """A stored document (text or decoded JSON) as indented text."""
     if isinstance(value, str):
         try:
-            return json.dumps(json.loads(value), indent=4)
+            return json.dumps(jsontext.loads(value), indent=4)
         except json.JSONDecodeError:
             return value
     return json.dumps(value, indent=4)
@@ -78,7 +80,7 @@ class DocumentView(QWidget):
             self.editor.validate_now()
             return bool(self.editor.has_errors())
         try:
-            json.loads(self.text())
+            jsontext.loads(self.text())
         except json.JSONDecodeError:
             return True
         return False

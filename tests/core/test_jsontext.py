@@ -1,0 +1,101 @@
+"""Bounded JSON reading: any nesting, size or Unicode mishap is a JSONDecodeError, never a
+RecursionError or a later UnicodeEncodeError (issue 8, items 4 and 5)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from iamdesk.core import jsontext
+from iamdesk.core.policy.document import PolicyParseError
+from iamdesk.core.policy.parser import parse_policy
+from iamdesk.core.policy.validation import validate_policy
+
+
+def _depth(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text('ab[]{}"\\,:', max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text("k[{", max_size=3), inner, max_size=3)
+    ),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=300)
+@given(value=json_values, limit=st.integers(0, 8))
+def test_nesting_check_is_exact_for_json(value: object, limit: int) -> None:
+    text = json.dumps(value)
+    assert jsontext.nesting_exceeds(text, limit) == (_depth(value) > limit)
+
+
+@settings(max_examples=300)
+@given(text=st.text(st.sampled_from('[]{}"\\:,1 a'), max_size=300))
+def test_any_text_is_a_value_or_a_decode_error(text: str) -> None:
+    try:
+        value = jsontext.loads(text, max_depth=4)
+    except json.JSONDecodeError as exc:
+        assert exc.lineno >= 1 and exc.colno >= 1
+    else:
+        assert _depth(value) <= 4
+
+
+@pytest.mark.parametrize("opener", ["[", '{"a":', '[{"a":'])
+def test_fifty_thousand_levels_are_refused_with_a_position(opener: str) -> None:
+    with pytest.raises(json.JSONDecodeError) as caught:
+        jsontext.loads(opener * 50_000)
+    assert "nested deeper than the 64 levels" in caught.value.msg
+    assert caught.value.lineno == 1 and caught.value.colno > 64
+
+
+def test_size_bound() -> None:
+    with pytest.raises(json.JSONDecodeError, match="longer than the 10 characters"):
+        jsontext.loads('"' + "x" * 20 + '"', max_chars=10)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"\\udcff"', '["\\ud800x"]', '{"\\udc00": 1}', '"\udcff"', '"a\ud83d"'],
+)
+def test_half_surrogates_are_not_text(text: str) -> None:
+    with pytest.raises(json.JSONDecodeError, match=r"not Unicode|surrogate"):
+        jsontext.loads(text)
+
+
+def test_a_surrogate_pair_and_a_bom_are_fine() -> None:
+    assert jsontext.loads('["\\ud83d\\ude00"]') == ["\U0001f600"]
+    assert jsontext.loads("\ufeff{}") == {} and jsontext.loads(b"\xef\xbb\xbf{}") == {}
+
+
+@given(data=st.binary(max_size=40))
+def test_bytes_are_utf8_or_a_decode_error_naming_the_byte(data: bytes) -> None:
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        with pytest.raises(json.JSONDecodeError, match="not UTF-8 text"):
+            jsontext.loads(data)
+
+
+@pytest.mark.parametrize("text", ["[" * 50_000, '{"Statement": ' + "[" * 900 + "]" * 900 + "}"])
+def test_policies_too_deep_are_malformed_not_crashes(text: str) -> None:
+    with pytest.raises(PolicyParseError, match="nested deeper"):
+        parse_policy(text)
+    findings = validate_policy(text)
+    assert [f.code for f in findings] == ["JSON_SYNTAX_ERROR"]
+    assert "nested deeper" in findings[0].message
+
+
+@pytest.mark.parametrize("text", ['{"id": NaN}', "[Infinity]", "-Infinity", "1e400", "[-1e999]"])
+def test_values_that_json_has_not_are_refused(text: str) -> None:
+    with pytest.raises(json.JSONDecodeError, match=r"not a JSON value|too large"):
+        jsontext.loads(text)
