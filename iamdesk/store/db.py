@@ -359,6 +359,11 @@ def open_database(
 def new_database(path: Path | str, **options: Any) -> Database:
     """Create a model file at ``path`` and open it; refuse (``FileExistsError``) if anything,
     even a dangling symbolic link, is already there: nothing is ever replaced."""
+    if is_server_url(path):
+        raise StoreError(
+            "a server database is not created by iamdesk: its empty database becomes a model when"
+            " first opened (iamdesk --db URL ...), or fill it with iamdesk db copy FILE URL"
+        )
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -147,12 +147,14 @@ class FileActions(QObject):
 
     def save_copy(self) -> None:
         source = self.window.context.db_path
-        if source is None:
+        database = self.window.context.database
+        if database is None:
             return
         from PySide6.QtWidgets import QFileDialog
 
+        stem = source.stem if source is not None else "server-model"
         path, _ = QFileDialog.getSaveFileName(
-            self.window, "Save a copy", f"{source.stem}-copy.sqlite", MODEL_FILTER
+            self.window, "Save a copy", f"{stem}-copy.sqlite", MODEL_FILTER
         )
         if path:
             self.copy_to(Path(path))
@@ -161,6 +163,13 @@ class FileActions(QObject):
         from iamdesk.services.queries_files import copy_database
 
         database = self.window.context.database
+        if database.path is None:  # a server model: copied row by row into a new file
+            self._run(
+                lambda control: _copy_server_model(database, target),
+                "Saving a copy",
+                lambda _r: messages.info(f"Saved a copy as {target}"),
+            )
+            return
         if target.resolve() == Path(database.path).resolve():
             messages.show_error(
                 self.window, "Save a copy", "Choose a file other than the open one."
@@ -247,3 +256,20 @@ class FileActions(QObject):
             on_cancelled=lambda: messages.info(f"{label}: cancelled"),
         )
         self.window.track_task(task, label)
+
+
+def _copy_server_model(database: Any, target: Path) -> Path:
+    """The server model ``database`` into the new file ``target`` (``iamdesk db copy``)."""
+    from iamdesk.store.copy import copy_model
+    from iamdesk.store.db import new_database
+    from iamdesk.store.sqlite_files import remove
+
+    copy = new_database(target)
+    try:
+        copy_model(database, copy)
+    except BaseException:
+        copy.close()
+        remove(target)
+        raise
+    copy.close()
+    return target

@@ -99,3 +99,13 @@ def test_copy_prints_counts_as_one_line(tmp_path: Path, capsys) -> None:
     assert line.startswith("copied ") and str(tmp_path / "b.sqlite") in line
     with open_database(tmp_path / "b.sqlite") as db:
         assert json.dumps(users.get_user(db, None, "alice"))
+
+
+def test_new_and_demo_refuse_a_server_url(pg_cluster, tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    url = pg_cluster.url(pg_cluster.new_database())
+    assert main(["--db", url, "new"]) == 1
+    assert "empty database becomes a model when first opened" in capsys.readouterr().err
+    assert main(["--db", url, "demo"]) == 1
+    assert "db copy" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # no file named after the URL

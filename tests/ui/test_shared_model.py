@@ -146,3 +146,13 @@ def test_open_server_model_dialog_asks_for_the_password_and_never_shows_it(
     assert PASSWORD not in window.db_label.text()
     assert window.context.db_path is None
     window.model_watcher.close()
+
+
+def test_save_a_copy_of_a_server_model_writes_a_file(server_window, tmp_path: Path, qtbot) -> None:
+    target = tmp_path / "copy.sqlite"
+    server_window.file_actions.copy_to(target)
+    qtbot.waitUntil(
+        lambda: "Saved a copy" in server_window.statusBar().currentMessage(), timeout=20000
+    )
+    with open_database(target) as copy:
+        assert [u["UserName"] for u in users.list_users(copy, None)["Users"]] == ["bob"]
