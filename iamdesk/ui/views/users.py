@@ -4,8 +4,9 @@ and the detail tabs Permissions, Groups, Security credentials, Tags, History."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from iamdesk.ui import messages
 from iamdesk.ui.models.table import Column, Row
 from iamdesk.ui.views import dates
 from iamdesk.ui.views.credentials import CredentialsTab
@@ -110,6 +111,24 @@ class UsersView(EntityView):
     def row_name(self, row: Row) -> str:
         return str(row["UserName"])
 
+    def context_actions(self, row: Row) -> list[tuple[str, str, Callable[[], None]]]:
+        arn = str(row["Arn"])
+
+        def attach() -> None:
+            tab = self.open_tab("Permissions")
+            if tab is not None:
+                tab.attach()  # type: ignore[attr-defined]
+
+        return [
+            (
+                "Test access as this user",
+                "TestAccess",
+                lambda: self.navigateRequested.emit("test-access", arn),
+            ),
+            ("Attach policies…", "Attach", attach),
+            *super().context_actions(row),
+        ]
+
     def search_text(self, row: Row) -> str:
         return f"{row['UserName']} {row['Path']} {row['Arn']} {row['UserId']}"
 
@@ -133,6 +152,26 @@ class UsersView(EntityView):
         if row is None:
             return
         name = row["UserName"]
+        from iamdesk.ui.commands.user_removal import (
+            belongings,
+            delete_user_and_belongings,
+            describe,
+            note,
+        )
+
+        found = belongings(self.context, name)
+        if not found.empty:
+            # As the console does: offer to remove what the user has, all in one step.
+            messages.confirm(
+                self,
+                "Delete user",
+                f"Delete the user {name} and " + ", ".join(describe(found)) + "?",
+                lambda: delete_user_and_belongings(self.context, name),
+                informative=note(found),
+                yes_text="Delete all",
+                object_name="confirmDeleteBox",
+            )
+            return
         confirm_delete(
             self,
             "user",
