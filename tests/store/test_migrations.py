@@ -4,7 +4,6 @@ the code declares, an older model is upgraded by them, a newer one is refused un
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -76,8 +75,8 @@ _ADD_COLUMN = '''"""Test revision: a column added to account."""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0099"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -97,28 +96,36 @@ def test_an_older_model_is_upgraded_by_alembic(
     place = _empty(request, backend, tmp_path)
     target = place if isinstance(place, str) else place / "m.sqlite"
     open_database(target).close()
-    if backend == "sqlite":
-        # A file made before Alembic: no alembic_version table, schema 1.
-        conn = sqlite3.connect(target)
-        conn.execute("DROP TABLE alembic_version")
-        conn.commit()
-        conn.close()
+    # Make it a model of schema 1 (before the analysis tables); a file from before Alembic
+    # (no alembic_version) on SQLite, one stamped 0001 on the server.
+    engine = _engine_for(place) if backend == "postgresql" else create_engine(f"sqlite:///{target}")
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE activity"))
+        conn.execute(text("DROP TABLE archived_finding"))
+        conn.execute(text("UPDATE schema_version SET version = 1"))
+        if backend == "sqlite":
+            conn.execute(text("DROP TABLE alembic_version"))
+        else:
+            conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    engine.dispose()
     migrations = tmp_path / "migrations"
     shutil.copytree(schema.MIGRATIONS, migrations)
-    (migrations / "versions" / "0002_extra.py").write_text(_ADD_COLUMN)
+    (migrations / "versions" / "0099_extra.py").write_text(_ADD_COLUMN)
     monkeypatch.setattr(schema, "MIGRATIONS", migrations)
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 99)
     if backend == "postgresql":
         import iamdesk.store.server as server
 
-        monkeypatch.setattr(server, "SCHEMA_VERSION", 2)
+        monkeypatch.setattr(server, "SCHEMA_VERSION", 99)
     with open_database(target) as database, database.read() as session:
         conn = session.connection()
         columns = [c["name"] for c in inspect(conn).get_columns("account")]
+        tables = inspect(conn).get_table_names()
         version = session.execute(text("SELECT version FROM schema_version")).scalar()
         stamped = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
     assert "extra" in columns
-    assert (version, stamped) == (2, "0002")
+    assert (version, stamped) == (99, "0099")
+    assert "archived_finding" in tables  # 0001 -> 0002 ran on the way
 
 
 def test_a_newer_model_on_the_server_is_refused_untouched(pg_cluster) -> None:
