@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication
 
 from iamdesk.services import users
-from tests.ui.helpers import visible_window
+from tests.ui.helpers import click_box_button, visible_window
 
 
 def _menu(view):
@@ -49,9 +49,9 @@ def test_a_users_menu_tests_access_copies_attaches_and_deletes(window, context, 
     window.show_view("users")
     _, actions = _menu(view)
     actions["usersDeleteAction"].trigger()
-    # Answer the question: a box left open outlives this test's window and would be the one a
-    # later test finds by name (tests/ui/test_exact_undo.py did).
-    visible_window("confirmDeleteBox").reject()
+    visible_window("confirmDeleteBox")
+    click_box_button("confirmDeleteBox", "confirmNoButton")  # leave no box for later tests
+    assert users.get_user(context.database, context.account_id, "ann")["User"]["Arn"] == arn
 
 
 def test_a_policys_menu_opens_the_editor_copies_and_shows_entities(window, context, qtbot):
