@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from iamdesk.analysis.refs import EntityRef, StatementRef
+from iamdesk.ui import theme
 from iamdesk.ui.views.analysis.keys import local_shortcut
 from iamdesk.ui.views.analysis.results import (
     ResultColumn,
@@ -271,7 +272,9 @@ class ResultsPane(QWidget):
             text = f"{ref.kind}: {ref.name}"
         else:
             text = f"policy: {getattr(ref, 'display', None) or ref.policy_label}"
-        return f"<a href='ref:{number}'>{html.escape(text)}</a>"
+        # A theme colour: the palette's link blue is unreadable on some dark schemes.
+        color = theme.color_name("key")
+        return f"<a style='color:{color}' href='ref:{number}'>{html.escape(text)}</a>"
 
     def _link(self, url: QUrl) -> None:
         text = url.toString()
