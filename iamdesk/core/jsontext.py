@@ -165,6 +165,26 @@ def _nesting_exceeds_parsed(text: str, max_depth: int) -> bool:
     return bool(shape)
 
 
+_CONTAINERS = (dict, list)
+
+
+def _value_deeper_than(value: Any, max_depth: int) -> bool:
+    """Whether a value plain ``json.loads`` returned nests deeper than ``max_depth``: then, and
+    only then, its text does. One list per level, so a wide document costs a few list
+    comprehensions rather than a scan of its text."""
+    level = [value] if type(value) in _CONTAINERS else []
+    for _ in range(max_depth):
+        if not level:
+            return False
+        level = [
+            child
+            for node in level
+            for child in (node.values() if type(node) is dict else node)
+            if type(child) in _CONTAINERS
+        ]
+    return bool(level)
+
+
 @lru_cache(maxsize=32)
 def _decoder(options: tuple[tuple[str, Any], ...]) -> json.JSONDecoder:
     """``json.loads`` with options builds a decoder (and its C scanner) on every call; the
@@ -208,7 +228,15 @@ def loads(
     except json.JSONDecodeError:
         check(text, max_depth=max_depth, max_chars=max_chars)
         raise
-    if _nesting_exceeds_parsed(text, max_depth) or not text.isascii():
+    if not text.isascii():
+        check(text, max_depth=max_depth, max_chars=max_chars)
+    elif text.count("[") + text.count("{") <= max_depth:
+        pass
+    elif (
+        _value_deeper_than(value, max_depth)
+        if "object_hook" not in options and "object_pairs_hook" not in options
+        else _nesting_exceeds_parsed(text, max_depth)
+    ):
         check(text, max_depth=max_depth, max_chars=max_chars)
     if "\\u" in text:
         _check_escapes(text, value)

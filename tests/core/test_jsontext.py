@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -102,11 +103,13 @@ def test_values_that_json_has_not_are_refused(text: str) -> None:
         jsontext.loads(text)
 
 
-def _careful(text: str, max_depth: int) -> object:
+def _careful(text: str, max_depth: int, **options: Any) -> object:
     """The reference: every check before parsing (what ``loads`` did before its fast path)."""
     jsontext.check(text, max_depth=max_depth)
     try:
-        value = json.loads(text, parse_constant=jsontext._not_json, parse_float=jsontext._finite)
+        value = json.loads(
+            text, parse_constant=jsontext._not_json, parse_float=jsontext._finite, **options
+        )
     except jsontext._NotJson as exc:
         raise jsontext.NotJsonValueError(str(exc), text, max(text.find(exc.token), 0)) from None
     jsontext._check_escapes(text, value)
@@ -135,10 +138,15 @@ valid_or_not = st.one_of(
 
 
 @settings(max_examples=500)
-@given(text=valid_or_not, limit=st.integers(0, 8))
-def test_fast_path_agrees_with_checking_first(text: str, limit: int) -> None:
-    fast = _outcome(lambda: jsontext.loads(text, max_depth=limit))
-    careful = _outcome(lambda: _careful(text, limit))
+@given(
+    text=valid_or_not,
+    limit=st.integers(0, 8),
+    hook=st.sampled_from([{}, {"object_pairs_hook": dict}]),
+)
+def test_fast_path_agrees_with_checking_first(text: str, limit: int, hook: dict[str, Any]) -> None:
+    # With a hook the depth is read from the text, without one from the value: try both.
+    fast = _outcome(lambda: jsontext.loads(text, max_depth=limit, **hook))
+    careful = _outcome(lambda: _careful(text, limit, **hook))
     if fast[0] == careful[0] == "value":
         assert json.dumps(fast[1]) == json.dumps(careful[1])  # NaN-free, so == is exact
     else:
