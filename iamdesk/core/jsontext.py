@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 MAX_DEPTH = 64
@@ -146,6 +147,51 @@ def _finite(digits: str) -> float:
     return value
 
 
+def _nesting_exceeds_parsed(text: str, max_depth: int) -> bool:
+    """``nesting_exceeds`` for text ``json`` has just parsed, cheaper: in valid JSON a ``"`` only
+    opens or closes a string unless escaped, so without ``\\"`` the pieces between quotes
+    alternate outside/inside a string, and no regex has to find the strings. Returns True
+    (meaning "check carefully") whenever that shortcut does not apply."""
+    if text.count("[") + text.count("{") <= max_depth:
+        return False
+    if '\\"' in text:
+        return True
+    shape = _NOT_BRACKET.sub("", "".join(text.split('"')[::2])).translate(_BRACKETS)
+    for _ in range(max_depth):
+        reduced = shape.replace("()", "")
+        if reduced == shape:
+            return False
+        shape = reduced
+    return bool(shape)
+
+
+_CONTAINERS = (dict, list)
+
+
+def _value_deeper_than(value: Any, max_depth: int) -> bool:
+    """Whether a value plain ``json.loads`` returned nests deeper than ``max_depth``: then, and
+    only then, its text does. One list per level, so a wide document costs a few list
+    comprehensions rather than a scan of its text."""
+    level = [value] if type(value) in _CONTAINERS else []
+    for _ in range(max_depth):
+        if not level:
+            return False
+        level = [
+            child
+            for node in level
+            for child in (node.values() if type(node) is dict else node)
+            if type(child) in _CONTAINERS
+        ]
+    return bool(level)
+
+
+@lru_cache(maxsize=32)
+def _decoder(options: tuple[tuple[str, Any], ...]) -> json.JSONDecoder:
+    """``json.loads`` with options builds a decoder (and its C scanner) on every call; the
+    options used in practice are a handful of module-level functions, so keep those."""
+    return json.JSONDecoder(**dict(options))
+
+
 def loads(
     text: str | bytes,
     *,
@@ -155,16 +201,43 @@ def loads(
 ) -> Any:
     """``json.loads`` for input from a person: bounded (see ``check``), Unicode throughout, and
     strict JSON (no ``NaN``, ``Infinity`` or numbers too large for a float). ``options`` go to
-    ``json.loads`` (``object_pairs_hook``, ``parse_constant``...)."""
+    ``json.loads`` (``object_pairs_hook``, ``parse_constant``...).
+
+    Ordinary input takes a fast path: the C parser runs first (its ``RecursionError`` is a
+    sign of depth), and the careful checks of ``check`` run only when the parse failed or a
+    cheap test says they might fail (many brackets, non-ASCII text, a ``\\u`` escape). Either
+    way the result and every error, position included, are those of checking first."""
     text = decode_utf8(text) if isinstance(text, bytes) else text.removeprefix("\ufeff")
-    check(text, max_depth=max_depth, max_chars=max_chars)
+    if len(text) > max_chars:
+        check(text, max_depth=max_depth, max_chars=max_chars)
     options.setdefault("parse_constant", _not_json)
     options.setdefault("parse_float", _finite)
     try:
-        value = json.loads(text, **options)
-    except RecursionError:  # a hook recursing on its own; the depth check makes this rare
+        decoder = _decoder(tuple(options.items()))
+    except TypeError:  # an option that cannot be a cache key
+        decoder = json.JSONDecoder(**options)
+    try:
+        value = decoder.decode(text)
+    except RecursionError:
+        # Too deep for the C scanner: the depth check names where; else a hook recursed.
+        check(text, max_depth=max_depth, max_chars=max_chars)
         raise JsonInputError("nested too deeply", text, 0) from None
     except _NotJson as exc:
+        check(text, max_depth=max_depth, max_chars=max_chars)
         raise NotJsonValueError(str(exc), text, max(text.find(exc.token), 0)) from None
-    _check_escapes(text, value)
+    except json.JSONDecodeError:
+        check(text, max_depth=max_depth, max_chars=max_chars)
+        raise
+    if not text.isascii():
+        check(text, max_depth=max_depth, max_chars=max_chars)
+    elif text.count("[") + text.count("{") <= max_depth:
+        pass
+    elif (
+        _value_deeper_than(value, max_depth)
+        if "object_hook" not in options and "object_pairs_hook" not in options
+        else _nesting_exceeds_parsed(text, max_depth)
+    ):
+        check(text, max_depth=max_depth, max_chars=max_chars)
+    if "\\u" in text:
+        _check_escapes(text, value)
     return value

@@ -4,6 +4,8 @@ RecursionError or a later UnicodeEncodeError (issue 8, items 4 and 5)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -99,3 +101,53 @@ def test_policies_too_deep_are_malformed_not_crashes(text: str) -> None:
 def test_values_that_json_has_not_are_refused(text: str) -> None:
     with pytest.raises(json.JSONDecodeError, match=r"not a JSON value|too large"):
         jsontext.loads(text)
+
+
+def _careful(text: str, max_depth: int, **options: Any) -> object:
+    """The reference: every check before parsing (what ``loads`` did before its fast path)."""
+    jsontext.check(text, max_depth=max_depth)
+    try:
+        value = json.loads(
+            text, parse_constant=jsontext._not_json, parse_float=jsontext._finite, **options
+        )
+    except jsontext._NotJson as exc:
+        raise jsontext.NotJsonValueError(str(exc), text, max(text.find(exc.token), 0)) from None
+    jsontext._check_escapes(text, value)
+    return value
+
+
+def _outcome(read: Callable[[], object]) -> object:
+    try:
+        return ("value", read())
+    except json.JSONDecodeError as exc:
+        return (type(exc).__name__, exc.msg, exc.pos, exc.lineno, exc.colno)
+
+
+valid_or_not = st.one_of(
+    json_values.map(json.dumps),
+    json_values.map(lambda v: json.dumps(v, ensure_ascii=False, indent=1)),
+    st.text(st.sampled_from('[]{}"\\:,1 au\ud800é'), max_size=120),
+    st.builds(
+        lambda n, tail: "[" * n + tail + "]" * n,
+        st.integers(0, 12),
+        st.sampled_from(
+            ['"x"', '"\\"["', '"\\ud800"', '"\\ud83d\\ude00"', "NaN", "1e999", '"é"', "[", ""]
+        ),
+    ),
+)
+
+
+@settings(max_examples=500)
+@given(
+    text=valid_or_not,
+    limit=st.integers(0, 8),
+    hook=st.sampled_from([{}, {"object_pairs_hook": dict}]),
+)
+def test_fast_path_agrees_with_checking_first(text: str, limit: int, hook: dict[str, Any]) -> None:
+    # With a hook the depth is read from the text, without one from the value: try both.
+    fast = _outcome(lambda: jsontext.loads(text, max_depth=limit, **hook))
+    careful = _outcome(lambda: _careful(text, limit, **hook))
+    if fast[0] == careful[0] == "value":
+        assert json.dumps(fast[1]) == json.dumps(careful[1])  # NaN-free, so == is exact
+    else:
+        assert fast == careful
