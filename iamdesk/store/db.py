@@ -270,7 +270,7 @@ def _inspect_existing(path: Path, *, immutable: bool = False) -> _Existing:
     try:
         conn = sqlite_files.connect_read_only(path, immutable=immutable)
     except sqlite3.Error as exc:
-        raise CorruptDatabaseError(f"{path} cannot be opened: {exc}") from exc
+        raise CorruptDatabaseError(f"{path} cannot be opened: {quoted(exc)}") from None
     # A damaged file may hold text that is not UTF-8, even in the check's own message.
     conn.text_factory = lambda data: data.decode("utf-8", "backslashreplace")
     try:
@@ -296,7 +296,7 @@ def _inspect_existing(path: Path, *, immutable: bool = False) -> _Existing:
             )
         return _Existing(row[0], names)
     except sqlite3.DatabaseError as exc:
-        raise CorruptDatabaseError(f"{path} is damaged: {exc}") from exc
+        raise CorruptDatabaseError(f"{path} is damaged: {quoted(exc)}") from None
     finally:
         conn.close()
 
