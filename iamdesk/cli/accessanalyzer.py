@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any, NoReturn
 
@@ -29,8 +30,8 @@ from iamdesk.cli.awsargs import (
 )
 from iamdesk.cli.options import GlobalOptions
 from iamdesk.core import jsontext
-from iamdesk.core.policy.document import PolicyKind, Span
-from iamdesk.core.policy.findings import Finding
+from iamdesk.core.policy.document import PolicyKind, Position, Span
+from iamdesk.core.policy.findings import Finding, end_of
 from iamdesk.core.policy.validation import validate_policy
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,14 @@ RESOURCE_TYPES = (
     "AWS::IAM::AssumeRolePolicyDocument",
     "AWS::DynamoDB::Table",
 )
+# The service whose resource-policy size quota applies to each resource type.
+_SERVICES = {
+    "AWS::S3::Bucket": "s3",
+    "AWS::S3::AccessPoint": "s3",
+    "AWS::S3::MultiRegionAccessPoint": "s3",
+    "AWS::S3ObjectLambda::AccessPoint": "s3",
+    "AWS::DynamoDB::Table": "dynamodb",
+}
 _LINK = (
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html"
 )
@@ -101,16 +110,20 @@ class _Locator:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.line_starts = [0]
-        for i, ch in enumerate(text):
-            if ch == "\n":
-                self.line_starts.append(i + 1)
-        try:
-            self.data: Any = jsontext.loads(text)
-        except ValueError:
-            self.data = None
+        self.line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
+        self.data: Any = None
         self.values: dict[tuple[int, int, int, int], str] = {}
         self.keys: dict[tuple[int, int, int, int], str] = {}
+        self._mapped = False
+
+    def _map(self) -> None:
+        """Decode the text and map JSON pointers to spans: only once a finding needs a path."""
+        self._mapped = True
+        text = self.text
+        try:
+            self.data = jsontext.loads(text)
+        except ValueError:
+            self.data = None
         try:
             entries = calculate(text)
         except Exception:  # not JSON: findings point at text, with no path
@@ -128,6 +141,10 @@ class _Locator:
         return min(self.line_starts[index] + column - 1, len(self.text))
 
     def path(self, span: Span) -> list[dict[str, Any]]:
+        if span.start == Position(1, 1) and span.end == end_of(self.text):
+            return []  # the whole document (a size finding): the root's path is empty
+        if not self._mapped:
+            self._map()
         key = (span.start.line - 1, span.start.column - 1, span.end.line - 1, span.end.column - 1)
         pointer = self.values.get(key)
         as_key = False
@@ -202,7 +219,8 @@ def validate(args: argparse.Namespace) -> dict[str, Any]:
     """The ValidatePolicy response for parsed command-line ``args``."""
     text = load_value("--policy-document", args.policy_document)
     kind = _kind(args.policy_type, args.validate_policy_resource_type)
-    findings = validate_policy(text, kind)
+    service = _SERVICES.get(args.validate_policy_resource_type or "")
+    findings = validate_policy(text, kind, service)
     locator = _Locator(text)
     result = [_finding(f, locator) for f in findings]
     if args.max_items is not None:

@@ -42,6 +42,7 @@ from iamdesk.core.evaluator.compiled import resource_policy_must_allow
 from iamdesk.core.policy.condition_values import valid_date
 from iamdesk.core.policy.document import PolicyParseError
 from iamdesk.core.policy.parser import parse_policy
+from iamdesk.services.documents import MAX_DOCUMENT_LENGTH
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +183,17 @@ def _invalid(message: str) -> ServiceError:
     return ServiceError("InvalidInput", message)
 
 
+def _check_lengths(values: list[tuple[str, str]]) -> None:
+    """IAM refuses a policy parameter longer than the API allows before reading any of it."""
+    for field, text in values:
+        if len(text) > MAX_DOCUMENT_LENGTH:
+            raise ServiceError(
+                "ValidationError",
+                f"1 validation error detected: Value at '{field}' failed to satisfy constraint:"
+                f" Member must have length less than or equal to {MAX_DOCUMENT_LENGTH}",
+            )
+
+
 def _compile(text: str, label: str, *, identity: bool) -> PolicyRef:
     try:
         doc = parse_policy(text)
@@ -292,6 +304,18 @@ def simulate_custom_policy(args: argparse.Namespace) -> dict[str, Any]:
 
     if not policies:
         raise _invalid("PolicyInputList must contain at least one policy.")
+    _check_lengths(
+        [(f"policyInputList.{i}.member", p) for i, p in enumerate(policies, start=1)]
+        + [
+            (f"permissionsBoundaryPolicyInputList.{i}.member", p)
+            for i, p in enumerate(boundaries, 1)
+        ]
+        + (
+            [("resourcePolicy", load_value("--resource-policy", resource_policy_text))]
+            if resource_policy_text
+            else []
+        )
+    )
     if len(boundaries) > 1:
         raise _invalid("PermissionsBoundaryPolicyInputList can contain only one policy.")
     for action in actions:

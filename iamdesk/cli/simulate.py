@@ -1,9 +1,13 @@
 """``iamdesk simulate --cases FILE.jsonl|-``: evaluate self-contained cases (DESIGN.md §5).
 
-One JSON result per input case, in order. Blank lines and ``//`` lines are skipped; a case that
-cannot be read yields a result with ``error`` set and the batch goes on. Policies are compiled
-once per distinct text (a batch usually reuses a few policies across many requests), and the
-evaluator runs without building its trace.
+One JSON result per input case, in order; a case denied only because its context lacks keys
+the policies test also gets ``allowed_if``: the alternatives (each a list of key, operator and
+values) under which it would be allowed; a request resource with wildcards (other than a lone
+``*``) also gets ``pattern``: allowed for "all", "some" or "none" of the resources it names,
+with the statements that allow and deny within it. Blank lines and ``//`` lines are skipped; a
+case that cannot be read yields a result with ``error`` set and the batch goes on. Policies are
+compiled once per distinct text (a batch usually reuses a few policies across many requests),
+and the evaluator runs without building its trace.
 """
 
 from __future__ import annotations
@@ -26,8 +30,10 @@ from iamdesk.core.evaluator import (
     PolicySet,
     Principal,
     Request,
+    allowed_if,
     compile_policy,
     evaluate,
+    evaluate_pattern,
 )
 from iamdesk.core.evaluator.compiled import resource_policy_must_allow
 from iamdesk.core.policy.document import PolicyParseError
@@ -170,6 +176,7 @@ def build_case(case: Any, cache: PolicyCache) -> tuple[Request, PolicySet]:
         rcps=build.levels(case, "rcps"),
         resource_policy=resource_policy,
         resource_policy_must_allow=bool(must_allow),
+        endpoint_policy=build.optional(case, "endpoint_policy"),
     )
     return Request(principal, action, resource, resource_account, context), policy_set
 
@@ -212,9 +219,18 @@ def result_line(line: str, cache: PolicyCache) -> str:
         f'"end": {{"line": {m.span.end.line}, "column": {m.span.end.column}}}}}'
         for m in decision.matched_statements
     )
+    extra = ""
+    if request.resource != "*" and ("*" in request.resource or "?" in request.resource):
+        # A resource pattern: the answer for every resource it names, beside the literal one.
+        extra = f', "pattern": {_dumps(evaluate_pattern(request, policy_set).to_json())}'
+    if decision.missing_context_values and not decision.allowed:
+        # Keys the request lacks stand in the way: say under which values it would be allowed.
+        answers = allowed_if(request, policy_set, decision)
+        if answers:
+            extra += f', "allowed_if": {_dumps([a.to_json() for a in answers])}'
     return (
         f'{{"id": {_dumps(case_id)}, "decision": "{decision.decision}", '
-        f'"matched_statements": [{matched}], "error": null}}'
+        f'"matched_statements": [{matched}], "error": null{extra}}}'
     )
 
 

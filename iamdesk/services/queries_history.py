@@ -43,11 +43,17 @@ def list_changes(
             t.c.after,
         ).where(t.c.account_id == account)
         if entity_type is not None and entity_name is not None:
-            own = (t.c.entity_type == entity_type) & (t.c.entity_name == entity_name)
             key = _NAME_KEYS.get(entity_type)
-            if key is not None:
-                needle = f"%{json.dumps({key: entity_name})[1:-1]}%"
-                own = or_(own, t.c.before.like(needle), t.c.after.like(needle))
+            own = None
+            # A renamed entity keeps its history: each earlier name counts up to its rename.
+            for name, before_pk in _names_over_time(session, t, account, entity_type, entity_name):
+                mine = (t.c.entity_type == entity_type) & (t.c.entity_name == name)
+                if key is not None:
+                    needle = f"%{json.dumps({key: name})[1:-1]}%"
+                    mine = or_(mine, t.c.before.like(needle), t.c.after.like(needle))
+                if before_pk is not None:
+                    mine = mine & (t.c.pk <= before_pk)
+                own = mine if own is None else or_(own, mine)
             query = query.where(own)
         elif entity_type is not None:
             query = query.where(t.c.entity_type == entity_type)
@@ -64,6 +70,42 @@ def list_changes(
         }
         for _pk, at, actor, operation, kind, name, before, after in rows
     ]
+
+
+_RENAMES = {"user": "UpdateUser", "group": "UpdateGroup"}
+MAX_RENAMES = 50
+
+
+def _names_over_time(
+    session: Any, t: Any, account: str, entity_type: str, name: str
+) -> list[tuple[str, int | None]]:
+    """(name, last log entry that name covers) for the entity now called ``name``: its current
+    name (no bound), then each name it had before a rename, bounded by that rename's entry (a
+    later entity may reuse an old name)."""
+    names: list[tuple[str, int | None]] = [(name, None)]
+    operation, key = _RENAMES.get(entity_type), _NAME_KEYS.get(entity_type)
+    if operation is None or key is None:
+        return names
+    current, bound = name, None
+    for _ in range(MAX_RENAMES):
+        query = select(t.c.pk, t.c.before, t.c.after).where(
+            (t.c.account_id == account)
+            & (t.c.entity_type == entity_type)
+            & (t.c.operation == operation)
+            & t.c.after.like(f"%{json.dumps({key: current})[1:-1]}%")
+        )
+        if bound is not None:
+            query = query.where(t.c.pk < bound)
+        found = session.execute(query.order_by(t.c.pk.desc()).limit(1)).first()
+        if found is None:
+            break
+        pk, before, after = found
+        old = (_load(before) or {}).get(key)
+        if not old or old == current or (_load(after) or {}).get(key) != current:
+            break
+        names.append((old, pk))
+        current, bound = old, pk
+    return names
 
 
 def _load(text: str | None) -> Any:

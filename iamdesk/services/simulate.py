@@ -129,11 +129,15 @@ def simulate_principal_policy(
     permissions_boundary_policy_input_list: Sequence[str] | None = None,
     policy_input_list: Sequence[str] | None = None,
     explain: bool = True,
+    endpoint_policy: str | None = None,
+    endpoint_id: str | None = None,
 ) -> SimulationResult:
     """AWS's SimulatePrincipalPolicy over the model. ``context_entries`` is AWS's list of
     ``ContextEntries`` or a plain mapping of key -> value(s). ``caller_arn``, as in AWS, makes
     the request come from that IAM user with ``policy_source_arn``'s policies ("as Bob, as if Bob
-    had David's policies"): it is the principal resource policies and ``aws:`` keys see."""
+    had David's policies"): it is the principal resource policies and ``aws:`` keys see.
+    ``endpoint_policy``: the request goes through a VPC endpoint with this policy (which must
+    allow it too); ``endpoint_id`` (``vpce-...``) fills ``aws:SourceVpce``."""
     if not action_names:
         raise invalid_input("ActionNames must contain at least one action.")
     given = (
@@ -180,6 +184,13 @@ def simulate_principal_policy(
     if org is not None:
         filled["aws:PrincipalOrgID"], path = org
         filled["aws:PrincipalOrgPaths"] = [path]
+    endpoint = (
+        found.add("endpoint_policy", endpoint_id or "endpoint", "endpoint", endpoint_policy)
+        if endpoint_policy is not None
+        else None
+    )
+    if endpoint is not None and endpoint_id:
+        filled["aws:SourceVpce"] = endpoint_id
     results, decisions = [], []
     for resource in resource_arns or ["*"]:
         if resource_policy is not None:
@@ -212,6 +223,7 @@ def simulate_principal_policy(
                 resource_policy=applies,
                 resource_policy_must_allow=applies is not None
                 and resource_policy_must_allow(action),
+                endpoint_policy=endpoint,
             )
             request = Request(found.principal, action, resource, raccount, context)
             decision = evaluate(request, policy_set, explain=explain)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 # No ``Qt`` namespace here: importing it builds ~100 enums (20 ms) before the first paint.
 from PySide6.QtCore import QEvent, QObject, QSize, QTimer, Signal
@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.tasks = TaskRunner(self)
         self.views: dict[str, QWidget] = {}
+        self._close_confirmed = False
         self._current_task: Task | None = None
         self.setWindowIcon(icon("app"))
 
@@ -107,7 +108,7 @@ class MainWindow(QMainWindow):
         makes PySide build the ``Qt`` namespace's enums (about 40 ms), which the first paint
         does not need."""
         if self._shortcuts_applied:
-            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcuts(_distinct(keys))
         else:
             self._pending_shortcuts.append((action, keys))
 
@@ -116,7 +117,7 @@ class MainWindow(QMainWindow):
             return
         self._shortcuts_applied = True
         for action, keys in self._pending_shortcuts:
-            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcuts(_distinct(keys))
         self._pending_shortcuts.clear()
 
     # Building ------------------------------------------------------------------------------
@@ -130,7 +131,9 @@ class MainWindow(QMainWindow):
         undo.setIcon(icon("undo"))
         undo.setObjectName("undoAction")
         redo = self.context.undo_stack.createRedoAction(self, "&Redo")
-        self.bind(redo, "Ctrl+Shift+Z", QKeySequence.StandardKey.Redo)
+        # Both common redo keys, each bound once (the platform's Redo is one of them, and a key
+        # bound twice is ambiguous: Qt fires neither).
+        self.bind(redo, "Ctrl+Shift+Z", "Ctrl+Y")
         redo.setIcon(icon("redo"))
         redo.setObjectName("redoAction")
         self.undo_action, self.redo_action = undo, redo
@@ -189,6 +192,11 @@ class MainWindow(QMainWindow):
         self.bind(find, QKeySequence.StandardKey.Find)
         find.triggered.connect(self.focus_filter)
         edit.addAction(find)
+        search = QAction("&Search Everything…", self)
+        search.setObjectName("searchAction")
+        self.bind(search, "Ctrl+K")
+        search.triggered.connect(self.show_search)
+        edit.addAction(search)
 
         view_menu = menu.addMenu("&View")
         view_menu.setObjectName("viewMenu")
@@ -249,6 +257,9 @@ class MainWindow(QMainWindow):
             navigate = getattr(widget, "navigateRequested", None)
             if navigate is not None:
                 navigate.connect(self._on_navigate_request)
+            unsaved = getattr(widget, "unsavedChanged", None)
+            if unsaved is not None:
+                unsaved.connect(self.update_title)
             self.views[spec.name] = widget
             self.stack.addWidget(widget)
         return widget
@@ -314,7 +325,9 @@ class MainWindow(QMainWindow):
         path = self.context.db_path
         file_name = path.name if path is not None else "no file"
         account = self.account_switcher.currentText() or self.context.account_id
-        self.setWindowTitle(f"{file_name} — {account} — iamdesk")
+        # "[*]" shows as "*" while an editor holds unsaved edits.
+        self.setWindowTitle(f"{file_name}[*] — {account} — iamdesk")
+        self.setWindowModified(bool(self.unsaved_edits()))
         self.db_label.setText(str(path) if path is not None else "")
 
     # Messages, tasks -----------------------------------------------------------------------
@@ -368,6 +381,18 @@ class MainWindow(QMainWindow):
         view.show()
         view.raise_()
 
+    def show_search(self) -> QWidget:
+        """Ctrl+K: search every entity and policy of the account; a hit opens in its view."""
+        from PySide6.QtCore import Qt
+
+        from iamdesk.ui.dialogs.search_dialog import SearchDialog
+
+        dialog = SearchDialog(self.context, self)
+        dialog.openRequested.connect(self._on_navigate_request)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
     def show_shortcuts(self) -> None:
         from iamdesk.ui.dialogs.shortcuts import ShortcutsDialog
 
@@ -415,10 +440,45 @@ class MainWindow(QMainWindow):
                 save(self.settings)
         self.settings.sync()
 
+    def unsaved_edits(self) -> list[Any]:
+        """Every edit typed and not saved: the views' detail tabs and open Edit policy dialogs."""
+        from iamdesk.ui.editor.save_dialog import PolicySaveDialog
+
+        edits: list[Any] = []
+        for widget in getattr(self, "views", {}).values():
+            edits += getattr(widget, "unsaved_edits", list)()
+        for dialog in self.findChildren(PolicySaveDialog):
+            if dialog.isVisible():
+                edits += dialog.unsaved_edits()
+        return edits
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing the window or Ctrl+Q: ask before unsaved edits are lost."""
+        edits = [] if self._close_confirmed else self.unsaved_edits()
+        if edits:
+            event.ignore()
+            from iamdesk.ui.unsaved import ask, asking
+
+            if not asking(self):
+                ask(self, edits, on_done=self._close_after_question)
+            return
         self.save_state()
         self.tasks.cancel_all()
         super().closeEvent(event)
+
+    def _close_after_question(self) -> None:
+        self._close_confirmed = True
+        self.close()
+
+
+def _distinct(keys: tuple[str | QKeySequence.StandardKey, ...]) -> list[QKeySequence]:
+    """Key sequences of ``keys`` (a standard key is the platform's first binding), each once: a
+    key bound twice to one action is an ambiguous shortcut that Qt then refuses to fire."""
+    found: dict[str, QKeySequence] = {}
+    for key in keys:
+        sequence = QKeySequence(key)
+        found.setdefault(sequence.toString(), sequence)
+    return [sequence for text, sequence in found.items() if text]
 
 
 _ALL_KINDS = ("users", "groups", "roles", "policies", "account", "resources", "organization")

@@ -1,4 +1,5 @@
-"""Prints how long validate_policy takes on policies near the 6,144-character managed quota.
+"""Prints how long validate_policy takes on policies near the 6,144-character managed quota,
+how its cost grows with large documents, and how fast one beyond every quota is refused.
 
 Run: .venv/bin/python tests/benchmarks/bench_validation.py
 The policy editor validates on every keystroke, so the target is well under 50 ms.
@@ -79,6 +80,65 @@ def managed_policies() -> None:
     )
 
 
+def _shapes(scale: int) -> dict[str, str]:
+    """Large documents of three shapes, growing with ``scale``."""
+    statement = {"Effect": "Allow", "Action": ["s3:GetObject", "ec2:Describe*"]}
+    return {
+        "many statements": json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        **statement,
+                        "Sid": f"S{i}",
+                        "Resource": f"arn:aws:s3:::b{i}/*",
+                        "Condition": {"StringEquals": {"aws:PrincipalTag/t": "x"}},
+                    }
+                    for i in range(100 * scale)
+                ],
+            }
+        ),
+        "many resources": json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {**statement, "Resource": [f"arn:aws:s3:::b/{i}" for i in range(1000 * scale)]}
+                ],
+            }
+        ),
+        "one long resource": json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{**statement, "Resource": "arn:aws:s3:::b/" + "a" * 25_000 * scale}],
+            }
+        ),
+    }
+
+
+def scaling() -> None:
+    """Cost must grow linearly with the document: each shape at 1x and 4x (within the
+    131,072-character API limit), and a 10 MB one, refused at once."""
+    small, large = _shapes(1), _shapes(4)
+    for name, text in small.items():
+        times = []
+        for doc in (text, large[name]):
+            start = time.process_time()
+            validate_policy(doc, PolicyKind.IDENTITY)
+            times.append(time.process_time() - start)
+        print(
+            f"{name:>17}: {len(text):>7,} chars {times[0] * 1000:7.1f} ms, "
+            f"{len(large[name]):>7,} chars {times[1] * 1000:7.1f} ms "
+            f"(x{times[1] / times[0]:.1f} for x{len(large[name]) / len(text):.1f} the size)"
+        )
+    huge = _shapes(400)["one long resource"]
+    start = time.process_time()
+    (finding,) = validate_policy(huge, PolicyKind.IDENTITY)
+    print(
+        f"a {len(huge) / 1e6:.0f} MB identity policy: {finding.code} in "
+        f"{(time.process_time() - start) * 1000:.0f} ms"
+    )
+
+
 def main() -> None:
     start = time.perf_counter()
     validate_policy(policy(6_000), PolicyKind.IDENTITY)
@@ -98,6 +158,7 @@ def main() -> None:
         f"worst {worst:6.2f} ms"
     )
     managed_policies()
+    scaling()
 
 
 if __name__ == "__main__":

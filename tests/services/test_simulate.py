@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -297,3 +298,43 @@ def test_account_id_is_checked_and_the_principal_may_be_in_another_account(db: D
     with pytest.raises(IamError) as caught:
         simulate_principal_policy(db, policy_source_arn=ghost, action_names=["s3:*"])
     assert caught.value.message == "The role with name Ghost cannot be found."
+
+
+def test_a_request_through_a_vpc_endpoint_needs_the_endpoint_policy_too(db: Database) -> None:
+    def decide(endpoint_policy: str | None) -> tuple[str, Any]:
+        result = simulate_principal_policy(
+            db,
+            policy_source_arn=USER + "alice",
+            action_names=["iam:ListUsers"],
+            context_entries={"aws:MultiFactorAuthPresent": "true"},
+            endpoint_policy=endpoint_policy,
+            endpoint_id="vpce-0a1b2c3d",
+        )
+        return result.decisions[0].decision, result
+
+    assert decide(None)[0] == "allowed"
+    only_s3 = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}],
+    }
+    decision, result = decide(json.dumps(only_s3, indent=4))
+    assert decision == "implicitDeny"
+    assert result.decisions[0].gate == "endpoint_policy"
+    assert "VPC endpoint policy" in result.decisions[0].explanation
+    this_endpoint = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "iam:List*",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-0a1b2c3d"}},
+            }
+        ],
+    }
+    decision, result = decide(json.dumps(this_endpoint, indent=4))
+    assert decision == "allowed"
+    labels = [m.label for m in result.decisions[0].matched_statements]
+    assert "endpoint_policy" in labels
+    assert result.policies["endpoint_policy"].policy_type == "endpoint"

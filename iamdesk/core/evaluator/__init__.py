@@ -16,6 +16,7 @@ from iamdesk.core.evaluator.compiled import (
     compile_policy,
     resource_policy_must_allow,
 )
+from iamdesk.core.evaluator.conditional import ConditionalAllow, Requirement, allowed_if
 from iamdesk.core.evaluator.decision import (
     ALLOWED,
     EXPLICIT_DENY,
@@ -25,6 +26,7 @@ from iamdesk.core.evaluator.decision import (
     PolicyTypeDetail,
     evaluate,
 )
+from iamdesk.core.evaluator.patterns import PatternAnswer, PatternStatement, evaluate_pattern
 from iamdesk.core.evaluator.request import Principal, Request
 from iamdesk.core.evaluator.trace import (
     ConditionTrace,
@@ -40,18 +42,24 @@ __all__ = [
     "IMPLICIT_DENY",
     "CompiledPolicy",
     "ConditionTrace",
+    "ConditionalAllow",
     "Decision",
     "ElementResult",
     "MatchedStatement",
     "MismatchReason",
     "NearMiss",
+    "PatternAnswer",
+    "PatternStatement",
     "PolicyRef",
     "PolicySet",
     "PolicyTypeDetail",
     "Principal",
     "Request",
+    "Requirement",
     "StatementTrace",
+    "allowed_if",
     "compile_policy",
     "evaluate",
+    "evaluate_pattern",
     "resource_policy_must_allow",
 ]

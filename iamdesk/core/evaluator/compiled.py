@@ -16,7 +16,6 @@ from iamdesk.core.evaluator.matching import (
     ActionMatcher,
     PrincipalMatcher,
     ResourceMatcher,
-    action_services,
 )
 from iamdesk.core.evaluator.request import Env
 from iamdesk.core.evaluator.trace import (
@@ -358,14 +357,12 @@ class CompiledPolicy:
         self._plain = statements
         self._variables = source.get("Version") == VARIABLES_VERSION
         self._compiled = [None] * len(statements)
-        services: list[frozenset[str] | None] = []
-        for raw in statements:
-            if "NotAction" in raw:
-                services.append(None)
-            else:
-                actions = raw["Action"]
-                services.append(action_services([actions] if type(actions) is str else actions))
-        self._index(services)
+        # No index: a policy read this way is often asked one question; ``candidates`` scans
+        # the Action lists for the service asked about (and remembers the answer).
+        self._indexed = None
+        self._wild = ()
+        self._by_service = {}
+        self._by_action = {}
         return self
 
     def _index(self, services: list[frozenset[str] | None]) -> None:
@@ -377,8 +374,8 @@ class CompiledPolicy:
             else:
                 for service in found:
                     indexed.setdefault(service, []).append(i)
-        self._indexed = indexed
-        self._wild = tuple(wild)
+        self._indexed: dict[str, list[int]] | None = indexed
+        self._wild: tuple[int, ...] = tuple(wild)
         self._by_service: dict[str, tuple[CompiledStatement, ...]] = {}
         self._by_action: dict[str, tuple[CompiledStatement, ...]] = {}
 
@@ -429,11 +426,27 @@ class CompiledPolicy:
         """Statements that can match an action of ``service`` (lower case), in document order."""
         found = self._by_service.get(service)
         if found is None:
-            order = sorted(set(self._wild) | set(self._indexed.get(service, ())))
+            if self._indexed is None:
+                order = [i for i, raw in enumerate(self._plain) if _may_match(raw, service)]
+            else:
+                order = sorted(set(self._wild) | set(self._indexed.get(service, ())))
             found = tuple(self._statement(i) for i in order)
             if len(self._by_service) < 4096:
                 self._by_service[service] = found
         return found
+
+
+def _may_match(raw: dict[str, Any], service: str) -> bool:
+    """Whether a plain statement's Action can match an action of ``service`` (lower case)."""
+    actions = raw.get("Action")
+    if actions is None:
+        return True  # NotAction
+    for pattern in [actions] if type(actions) is str else actions:
+        prefix, colon, _ = pattern.partition(":")
+        prefix = prefix.lower()
+        if not colon or prefix == service or "*" in prefix or "?" in prefix:
+            return True  # (as ``action_services``: a wildcard prefix may match any service)
+    return False
 
 
 def compile_policy(doc: PolicyDocument | str | Mapping[str, Any]) -> CompiledPolicy:
@@ -473,7 +486,8 @@ class PolicySet:
     ``scps``/``rcps``: levels from the organization root down to the account, each a sequence of
     policies; an empty sequence means the account is not governed by them. RCPFullAWSAccess is
     implied at every RCP level. ``resource_policy_must_allow``: the resource policy itself must
-    allow (role trust policies, KMS key policies)."""
+    allow (role trust policies, KMS key policies). ``endpoint_policy``: the policy of the VPC
+    endpoint the request goes through; it must allow too, and its Deny denies."""
 
     identity: Sequence[PolicyRef] = ()
     permissions_boundary: PolicyRef | None = None
@@ -482,6 +496,9 @@ class PolicySet:
     rcps: Sequence[Sequence[PolicyRef]] = ()
     resource_policy: PolicyRef | None = None
     resource_policy_must_allow: bool = False
+    endpoint_policy: PolicyRef | None = (
+        None  # the VPC endpoint's, when the request goes through one
+    )
 
 
 _MUST_ALLOW = (

@@ -39,7 +39,8 @@ SESSION = "session_policy"
 SCP = "scps"
 RCP = "rcps"
 RESOURCE = "resource_policy"
-POLICY_TYPES = (IDENTITY, BOUNDARY, SESSION, SCP, RCP, RESOURCE)
+ENDPOINT = "endpoint_policy"
+POLICY_TYPES = (IDENTITY, BOUNDARY, SESSION, SCP, RCP, RESOURCE, ENDPOINT)
 
 # RCPs govern only the resources of these services (AWS Organizations User Guide, "Resource
 # control policies": the list of supported services); elsewhere they do not apply.
@@ -63,6 +64,7 @@ GATE_BOUNDARY = "permissions_boundary"
 GATE_SESSION = "session_policy"
 GATE_RESOURCE = "resource_policy"
 GATE_CROSS_ACCOUNT = "cross_account"
+GATE_ENDPOINT = "endpoint_policy"
 
 # A statement that applied: (policy type, policy, statement, principal match kind).
 Hit = tuple[str, PolicyRef, CompiledStatement, "str | None"]
@@ -299,6 +301,15 @@ def evaluate(request: Request, policy_set: PolicySet, *, explain: bool = True) -
     if ps.resource_policy is not None:
         applies.append(RESOURCE)
         _collect((ps.resource_policy,), RESOURCE, env, 2, allows, denies)
+    endpoint_ok = True
+    if ps.endpoint_policy is not None:
+        # Amazon VPC User Guide: an endpoint policy is a resource-based policy on the endpoint
+        # (with a Principal element); it does not replace the other policies, so the request
+        # needs its Allow as well, and a Deny in it denies.
+        applies.append(ENDPOINT)
+        before = len(allows)
+        _collect((ps.endpoint_policy,), ENDPOINT, env, 2, allows, denies)
+        endpoint_ok = len(allows) > before
 
     resource_account = request.resource_account or resource_account_of(request)
     cross = bool(iam and who.account and resource_account and resource_account != who.account)
@@ -312,6 +323,8 @@ def evaluate(request: Request, policy_set: PolicySet, *, explain: bool = True) -
         return _finish(state, EXPLICIT_DENY, GATE_EXPLICIT_DENY, denies, ())
     if scp_levels and not all(scp_levels):
         return _finish(state, IMPLICIT_DENY, GATE_SCP, [], ())
+    if not endpoint_ok:
+        return _finish(state, IMPLICIT_DENY, GATE_ENDPOINT, [], ())
 
     identity_ok = boundary_ok = session_ok = True
     kinds = set()
@@ -391,7 +404,10 @@ def evaluate(request: Request, policy_set: PolicySet, *, explain: bool = True) -
         matched = [
             h
             for h in allows
-            if h[0] is SCP or h[0] is RCP or (h[0] is RESOURCE and h[3] in deciding)
+            if h[0] is SCP
+            or h[0] is RCP
+            or h[0] is ENDPOINT
+            or (h[0] is RESOURCE and h[3] in deciding)
         ]
     return _finish(state, ALLOWED, GATE_ALLOWED, matched, via)
 

@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 
 BOUNDARY = "permissions_boundary"
 SESSION = "session_policy"
+ENDPOINT = "endpoint_policy"
 _TYPE_NAMES = {
     "identity": "identity policy",
     "permissions_boundary": "permissions boundary",
@@ -25,10 +26,13 @@ _TYPE_NAMES = {
     "scps": "service control policy",
     "rcps": "resource control policy",
     "resource_policy": "resource policy",
+    "endpoint_policy": "VPC endpoint policy",
 }
 
 
-def _refs(ps: PolicySet, applies: frozenset[str]) -> list[tuple[str, PolicyRef, bool]]:
+def policy_refs(ps: PolicySet, applies: frozenset[str]) -> list[tuple[str, PolicyRef, bool]]:
+    """The policies of the types that bore on a request, in decision order, each with whether
+    its statements' Principal is checked."""
     refs: list[tuple[str, PolicyRef, bool]] = []
     if "identity" in applies:
         refs.extend(("identity", r, False) for r in ps.identity)
@@ -42,14 +46,17 @@ def _refs(ps: PolicySet, applies: frozenset[str]) -> list[tuple[str, PolicyRef, 
         refs.extend(("rcps", r, True) for level in ps.rcps for r in level)
     if ps.resource_policy is not None:
         refs.append(("resource_policy", ps.resource_policy, True))
+    if ps.endpoint_policy is not None:
+        refs.append(("endpoint_policy", ps.endpoint_policy, True))
     return refs
 
 
 def attach_trace(decision: Decision, env: Env) -> None:
     traces: list[StatementTrace] = []
-    for ptype, ref, principal in _refs(decision.policy_set, decision.applies):
+    for ptype, ref, principal in policy_refs(decision.policy_set, decision.applies):
         for st in ref.policy.statements:
-            check = principal and (ptype == "resource_policy" or st.principal is not None)
+            required = ptype in ("resource_policy", "endpoint_policy")
+            check = principal and (required or st.principal is not None)
             traces.append(st.trace(env, ptype, ref, check))
     decision.trace = tuple(traces)
     if decision.decision == "implicitDeny":
@@ -165,6 +172,11 @@ def _explain(decision: Decision) -> str:
         return (
             f"Denied: no service control policy at organization level {level} "
             f"(scps[{level}]) allows {action}."
+        )
+    if gate == "endpoint_policy":
+        return (
+            f"Denied: {_named(decision, ENDPOINT)} has no statement that allows {what} "
+            "for this principal (the request goes through the endpoint)."
         )
     if gate == "permissions_boundary":
         return f"Denied: {_named(decision, BOUNDARY)} has no statement that allows {action}."

@@ -77,7 +77,7 @@ class RawDocument:
         self.text = text
         self.data = data
         self._source_map: Mapping[str, Any] | None = None
-        self.whole = Span(Position(1, 1), _end_of(text))
+        self.whole = Span(Position(1, 1), end_of(text))
 
     @property
     def _map(self) -> Mapping[str, Any]:
@@ -118,9 +118,9 @@ def _position(location: Any) -> Position:
     return Position(int(location.line) + 1, int(location.column) + 1)
 
 
-def _end_of(text: str) -> Position:
-    lines = text.split("\n")
-    return Position(len(lines), len(lines[-1]) + 1)
+def end_of(text: str) -> Position:
+    """Just past the last character of ``text``."""
+    return Position(text.count("\n") + 1, len(text) - text.rfind("\n"))
 
 
 class Report:

@@ -21,7 +21,6 @@ from iamdesk.core.policy.parser import PRINCIPAL_TYPES, STATEMENT_KEYS, TOP_LEVE
 _TOP = frozenset(TOP_LEVEL_KEYS)
 _KEYS = frozenset(STATEMENT_KEYS)
 _TYPES = frozenset(PRINCIPAL_TYPES)
-_EFFECTS = ("Allow", "Deny")
 
 
 def _strings(value: Any) -> bool:
@@ -64,30 +63,37 @@ def _condition(value: Any) -> bool:
 
 
 def _statement(st: Any) -> bool:
+    # The parser's statement checks, inlined: this runs for every statement of a batch.
     if type(st) is not dict or not _KEYS.issuperset(st):
+        return False
+    effect = st.get("Effect")
+    if (effect != "Allow" and effect != "Deny") or type(effect) is not str:
         return False
     if "Sid" in st and type(st["Sid"]) is not str:
         return False
-    if st.get("Effect") not in _EFFECTS or type(st["Effect"]) is not str:
+    if "Action" in st:
+        if "NotAction" in st:
+            return False
+        value = st["Action"]
+    elif "NotAction" in st:
+        value = st["NotAction"]
+    else:
         return False
-    for a, b, required in (
-        ("Action", "NotAction", True),
-        ("Resource", "NotResource", False),
-    ):
-        if a in st and b in st:
-            return False
-        if required and a not in st and b not in st:
-            return False
-        element = st.get(a, st.get(b))
-        if element is not None and not _strings(element):
-            return False
-        if (a in st or b in st) and element is None:
-            return False
-    if "Principal" in st and "NotPrincipal" in st:
+    if type(value) is not str and not _strings(value):
         return False
-    for key in ("Principal", "NotPrincipal"):
-        if key in st and not _principal(st[key]):
+    if "Resource" in st:
+        if "NotResource" in st:
             return False
+        value = st["Resource"]
+        if type(value) is not str and not _strings(value):
+            return False
+    elif "NotResource" in st and not _strings(st["NotResource"]):
+        return False
+    if "Principal" in st:
+        if "NotPrincipal" in st or not _principal(st["Principal"]):
+            return False
+    elif "NotPrincipal" in st and not _principal(st["NotPrincipal"]):
+        return False
     return "Condition" not in st or _condition(st["Condition"])
 
 

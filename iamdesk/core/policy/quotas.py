@@ -24,6 +24,22 @@ SCP_CHARS = 5_120
 RCP_CHARS = 5_120
 INLINE_AGGREGATE_CHARS = {"user": 2_048, "group": 5_120, "role": 10_240}
 
+# No IAM or Organizations API takes a policy document longer than this (policyDocumentType).
+IAM_DOCUMENT_CHARS = 131_072
+
+# Resource-based policies: each service has its own quota, in bytes of the document as given.
+RESOURCE_POLICY_BYTES = {
+    "s3": 20_480,  # Amazon S3 User Guide: a bucket policy is limited to 20 KB
+    "kms": 32_768,  # AWS KMS Developer Guide: a key policy document is at most 32 KB
+    "sqs": 8_192,  # Amazon SQS Developer Guide, policy quotas: 8,192 bytes
+    "sns": 30_720,  # Amazon SNS Developer Guide, policy quotas: 30 KB
+    "secretsmanager": 20_480,  # PutResourcePolicy: ResourcePolicy is at most 20,480 characters
+    "dynamodb": 20_480,  # DynamoDB: a resource-based policy is at most 20 KB
+}
+# What no service stores: the largest resource-policy quota (for a resource policy whose service
+# is not known, only a document beyond every service's quota is refused).
+LARGEST_RESOURCE_POLICY_BYTES = max(RESOURCE_POLICY_BYTES.values())
+
 # kind -> (quota, white space counted?, finding code, severity, what the message calls it)
 _DOCUMENT_QUOTAS: dict[PolicyKind, tuple[int, bool, str, Any, str]] = {
     PolicyKind.IDENTITY: (
@@ -102,6 +118,38 @@ def size_finding(text: str, kind: PolicyKind, span: Span) -> Finding | None:
         code,
         f"The {size:,} characters in the {name}, {counted} whitespace, exceed the {quota:,} "
         f"character maximum. We recommend that you use multiple granular policies.",
+        span,
+    )
+
+
+def early_size_finding(
+    text: str, kind: PolicyKind, span: Span, service: str | None = None
+) -> Finding | None:
+    """The size finding for a document no API would take, measured before any other work (in
+    time linear in the text), so it is refused at once with its quota's error: a resource
+    policy beyond its service's quota (``service``: ``s3``, ``kms``...; unknown: beyond every
+    service's), any other kind beyond ``IAM_DOCUMENT_CHARS``."""
+    if kind is not PolicyKind.RESOURCE:
+        # AWS's own managed policies exceed the customer quota (ReadOnlyAccess has ~95,000
+        # characters), so those are validated in full with a size warning; only what no IAM API
+        # accepts at all is refused here.
+        if len(text) <= IAM_DOCUMENT_CHARS or policy_size(text) <= IAM_DOCUMENT_CHARS:
+            return None  # (AWS stores its own policies indented: white space is not counted)
+        found = size_finding(text, kind, span)
+        # Nothing else is checked: the document cannot be stored, which is an error.
+        return Finding(ERROR, found.code, found.message, found.span) if found else None
+    quota = RESOURCE_POLICY_BYTES.get(service or "", LARGEST_RESOURCE_POLICY_BYTES)
+    if len(text) <= quota // 4:
+        return None  # four UTF-8 bytes per character at most
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size <= quota:
+        return None
+    where = f"a {service} resource policy" if service in RESOURCE_POLICY_BYTES else "any service"
+    return Finding(
+        ERROR,
+        "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA",
+        f"The {size:,} bytes of the resource policy exceed the {quota:,} byte maximum for "
+        f"{where}. We recommend that you use multiple granular policies.",
         span,
     )
 

@@ -91,13 +91,43 @@ def check_actions(report: Report, items: list[tuple[str, Path]]) -> None:
         )
 
 
+class _Covering:
+    """Which of many resource patterns name a given resource text (equal, or a ``*`` pattern
+    that ``_covers`` it), found without comparing every pair: a pattern can cover a text only
+    if the text starts with the pattern's literal prefix (what precedes its first ``*``), so
+    patterns are filed by prefix and a text looks up its own prefixes of those lengths."""
+
+    def __init__(self, patterns: list[tuple[str, int]]) -> None:
+        self.exact: dict[str, list[int]] = {}
+        self.wild: dict[str, list[tuple[str, int]]] = {}
+        for pattern, owner in patterns:
+            self.exact.setdefault(pattern, []).append(owner)
+            if "*" in pattern and "?" not in pattern and "${" not in pattern:
+                prefix = pattern[: pattern.index("*")]
+                self.wild.setdefault(prefix, []).append((pattern, owner))
+        self.lengths = sorted({len(prefix) for prefix in self.wild})
+
+    def owners(self, text: str) -> list[int]:
+        """Owners of the patterns that name ``text``, in ascending order."""
+        found = set(self.exact.get(text, ()))
+        if "${" not in text:
+            for length in self.lengths:
+                if length > len(text):
+                    break
+                for pattern, owner in self.wild.get(text[:length], ()):
+                    if owner not in found and _covers(pattern, text):
+                        found.add(owner)
+        return sorted(found)
+
+
 def _redundant_resources(texts: list[str]) -> list[int]:
+    index = _Covering([(text, i) for i, text in enumerate(texts)])
     redundant = []
     for i, mine in enumerate(texts):
-        for j, other in enumerate(texts):
+        for j in index.owners(mine):
             if i == j:
                 continue
-            if (mine == other and j < i) or (mine != other and _covers(other, mine)):
+            if (mine == texts[j] and j < i) or mine != texts[j]:
                 redundant.append(i)
                 break
     return redundant
@@ -151,20 +181,53 @@ def _includes(outer: Mapping[str, Any], inner: Mapping[str, Any]) -> bool:
     return True
 
 
+def _strings(value: Any) -> list[str]:
+    return [v for v in _as_list(value) if isinstance(v, str)]
+
+
+def _candidates(statements: list[Mapping[str, Any]], members: list[int]) -> dict[int, list[int]]:
+    """For each member, the members that may include it (ascending): those whose Resource
+    names its first resource, or, without Resource, whose Action lists its first action or a
+    wildcard. Every other pair fails ``_includes`` at once, so only these are compared."""
+    found: dict[int, list[int]] = {}
+    if all("Resource" in statements[i] for i in members):
+        index = _Covering([(r, i) for i in members for r in _strings(statements[i]["Resource"])])
+        for i in members:
+            mine = _strings(statements[i]["Resource"])
+            found[i] = index.owners(mine[0]) if mine else []
+        return found
+    wild = [i for i in members if any("*" in a for a in _strings(statements[i].get("Action")))]
+    named: dict[str, set[int]] = {}
+    for i in members:
+        for a in _strings(statements[i].get("Action")):
+            named.setdefault(a.lower(), set()).add(i)
+    for i in members:
+        mine = _strings(statements[i].get("Action"))
+        if "Action" not in statements[i] or not mine or "*" in mine[0] or "?" in mine[0]:
+            # A wildcard may be covered by a list of the actions it expands to.
+            found[i] = list(members)
+        else:
+            found[i] = sorted(named.get(mine[0].lower(), set()).union(wild))
+    return found
+
+
 def check_statements(report: Report, statements: list[tuple[Path, Mapping[str, Any]]]) -> None:
     """A statement that another statement fully includes adds nothing (the later of twins).
-    Only statements with the same signature can include each other, so compare within those."""
+    Only statements with the same signature can include each other, so compare within those,
+    and there only with the statements that may include it (``_candidates``)."""
     groups: dict[str, list[int]] = {}
     for i, (_, st) in enumerate(statements):
         groups.setdefault(_signature(st), []).append(i)
+    documents = [st for _, st in statements]
     flagged: set[int] = set()
     for members in groups.values():
+        candidates = _candidates(documents, members)
         for i in members:
-            mine = statements[i][1]
-            for j in members:
+            mine = documents[i]
+            for j in candidates[i]:
                 if i == j or j in flagged:
                     continue
-                other = statements[j][1]
+                other = documents[j]
                 if _includes(other, mine) and (j < i or not _includes(mine, other)):
                     flagged.add(i)
                     report.add(

@@ -37,11 +37,12 @@ from iamdesk.core.policy.findings import (
     Path,
     RawDocument,
     Report,
+    end_of,
     json_type,
     sort_findings,
     type_mismatch,
 )
-from iamdesk.core.policy.quotas import size_finding
+from iamdesk.core.policy.quotas import early_size_finding, size_finding
 from iamdesk.core.policy.variables import check_variables
 
 log = logging.getLogger(__name__)
@@ -114,12 +115,15 @@ def _decode(text: str) -> tuple[Any, dict[int, list[str]]] | Finding:
 
 
 def validate_policy(
-    source: str | Mapping[str, Any], kind: PolicyKind | str = PolicyKind.IDENTITY
+    source: str | Mapping[str, Any],
+    kind: PolicyKind | str = PolicyKind.IDENTITY,
+    service: str | None = None,
 ) -> list[Finding]:
     """Findings for ``source`` used as a policy of ``kind``, in document order.
 
     ``source`` is the policy text or a JSON object (validated as ``json.dumps(obj, indent=4)``,
-    which is what the spans then refer to). ``kind`` may also be its value ("trust"). Raises
+    which is what the spans then refer to). ``kind`` may also be its value ("trust");
+    ``service`` names a resource policy's service, for its size quota. Raises
     only ``TypeError`` for a source that is neither and ``ValueError`` for an unknown kind.
     """
     if not isinstance(kind, PolicyKind):
@@ -127,6 +131,10 @@ def validate_policy(
     text = _render(source)
     if isinstance(text, Finding):
         return [text]
+    # A document beyond its quota is refused before anything costly (parsing, the catalog).
+    early = early_size_finding(text, kind, Span(Position(1, 1), end_of(text)), service)
+    if early is not None:
+        return [early]
     decoded = _decode(text)
     if isinstance(decoded, Finding):
         return [decoded]

@@ -44,24 +44,18 @@ def create_user(
 
 def delete_user(context: AppContext, name: str) -> Any:
     from iamdesk.services import users
+    from iamdesk.services.restoring import restore_user
 
     db, account = context.database, context.account_id
     before = users.get_user(db, account, name)["User"]
-    boundary = before.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
     return execute(
         context,
         ServiceCommand(
             context,
             f"Delete user {name}",
             lambda: users.delete_user(db, account, name),
-            lambda: users.create_user(
-                db,
-                account,
-                name,
-                path=before["Path"],
-                permissions_boundary=boundary,
-                tags=before.get("Tags") or None,
-            ),
+            # Undo brings the same user back: its UserId and CreateDate, not new ones.
+            lambda: restore_user(db, account, before),
             ("users", "account"),
         ),
     )

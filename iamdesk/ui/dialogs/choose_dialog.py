@@ -58,6 +58,7 @@ class ChooseDialog(QDialog):
         self.proxy.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.filter.textChanged.connect(self._on_filter)
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setObjectName(f"{stem}Table")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)

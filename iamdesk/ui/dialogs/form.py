@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -66,6 +67,29 @@ class FormDialog(QDialog):
         self.body.addWidget(self.buttons)
         self._checks: list[Check] = []
         self.setMinimumWidth(480)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Qt would focus the default button, and with OK disabled until a name is typed that is
+        # Cancel: typing went nowhere and Space closed the dialog. Start in the first field.
+        super().showEvent(event)
+        field = self.first_field()
+        if field is not None:
+            field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def first_field(self) -> QWidget | None:
+        for row in range(self.form.rowCount()):
+            item = self.form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            widget = item.widget() if item is not None else None
+            if widget is None and item is not None and item.layout() is not None:
+                inner = item.layout().itemAt(0)
+                widget = inner.widget() if inner is not None else None
+            if (
+                widget is not None
+                and widget.isEnabled()
+                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            ):
+                return widget
+        return None
 
     def line(self, name: str, label: str, placeholder: str = "", text: str = "") -> QLineEdit:
         edit = QLineEdit(text)

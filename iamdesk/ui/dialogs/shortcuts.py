@@ -20,6 +20,18 @@ EXTRA = (
     ("Open the selected row's details", "Enter"),
     ("Delete the selected row (asks first)", "Del"),
     ("Clear the filter", "Esc"),
+    ("Row actions (Test access, Copy ARN, Attach, Delete…)", "Menu / Shift+F10"),
+    # The policy editor (wherever a policy is edited).
+    ("Editor: complete an action, key or ARN", "Ctrl+Space"),
+    ("Editor: format the policy", "Ctrl+Shift+F"),
+    ("Editor: close the completion list", "Esc"),
+    ("Editor: undo / redo typing", "Ctrl+Z / Ctrl+Shift+Z"),
+    ("Edit policy dialog: review the impact, then save", "Ctrl+S"),
+    ("Edit policy dialog: close (asks about unsaved edits)", "Esc"),
+    # The test-access panel.
+    ("Test access: run", "F5 / Ctrl+Enter"),
+    ("Test access: next field", "Tab / Shift+Tab"),
+    ("Versions tab: view the selected version", "Enter"),
 )
 
 
@@ -27,7 +39,7 @@ def shortcut_rows(window: QWidget) -> list[tuple[str, str]]:
     rows: dict[str, str] = {}
     for action in window.findChildren(QAction):
         keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
-        keys = [k for k in keys if k]
+        keys = list(dict.fromkeys(k for k in keys if k))
         if keys:
             rows.setdefault(action.text().replace("&", ""), " or ".join(keys))
     return sorted(rows.items()) + list(EXTRA)
@@ -40,6 +52,7 @@ class ShortcutsDialog(QDialog):
         self.setWindowTitle("Keyboard shortcuts")
         rows = shortcut_rows(window)
         table = QTableWidget(len(rows), 2, self)
+        table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         table.setObjectName("shortcutsTable")
         table.setHorizontalHeaderLabels(["Command", "Shortcut"])
         table.verticalHeader().setVisible(False)

@@ -119,6 +119,8 @@ class EditorAssist(QObject):
     def after_key(self, event: QKeyEvent) -> None:
         """Called by the view after it typed a key: refresh the popup for the new text."""
         key = event.key()
+        if self.view.is_large():
+            return  # completing reads the whole text; Ctrl+Space still asks explicitly
         if (event.text() and (event.text().isprintable() or key in _TRIGGER_KEYS)) or (
             key == Qt.Key.Key_Backspace and self.popup_visible()
         ):

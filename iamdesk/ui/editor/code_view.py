@@ -34,6 +34,10 @@ from iamdesk.ui.editor.json_text import code_points, find_partner, utf16_units
 log = logging.getLogger(__name__)
 
 INDENT = "    "
+# Characters beyond which the view stops colouring, matching brackets and completing as you
+# type: each of those is Python work per block or over the whole text, and a pasted 2 MB
+# document (far beyond any policy quota) must stay editable. Typing it back under turns them on.
+LARGE_TEXT = 100_000
 _OPEN = {"{": "}", "[": "]"}
 
 # Order matters: a line's marker shows its most severe finding.
@@ -105,6 +109,7 @@ class CodeView(QPlainTextEdit):
         self.blockCountChanged.connect(self._update_gutter_width)
         self.updateRequest.connect(self._scroll_gutter)
         self.cursorPositionChanged.connect(self._match_brackets)
+        self.textChanged.connect(self._follow_size)
         self._update_gutter_width()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -113,6 +118,37 @@ class CodeView(QPlainTextEdit):
             self.highlighter.refresh_colors()
             self._gutter.update()
         super().changeEvent(event)
+
+    # -- large text ----------------------------------------------------------------------------
+    def is_large(self) -> bool:
+        """More than LARGE_TEXT characters (an O(1) question to the document)."""
+        return self.document().characterCount() > LARGE_TEXT
+
+    def _follow_size(self) -> None:
+        attached = self.highlighter.document() is not None
+        if self.is_large() and attached:
+            log.info("policy text over %d characters: syntax colouring off", LARGE_TEXT)
+            self.highlighter.setDocument(None)  # type: ignore[arg-type]
+        elif not self.is_large() and not attached:
+            self.highlighter.setDocument(self.document())
+
+    def expect(self, length: int) -> None:
+        """Text of ``length`` characters is about to land: switch colouring off first when it
+        makes the document large, since the highlighter colours every inserted block at once,
+        before textChanged could tell it to stop."""
+        if length + self.document().characterCount() > LARGE_TEXT:
+            self.highlighter.setDocument(None)  # type: ignore[arg-type]
+
+    def insertFromMimeData(self, source: Any) -> None:
+        if source.hasText():
+            self.expect(len(source.text()))
+        super().insertFromMimeData(source)
+
+    def setPlainText(self, text: str) -> None:
+        if len(text) > LARGE_TEXT:
+            self.highlighter.setDocument(None)  # type: ignore[arg-type]
+        super().setPlainText(text)
+        self._follow_size()
 
     # -- positions -------------------------------------------------------------------------
     def position_of(self, line: int, column: int) -> int:
@@ -276,6 +312,9 @@ class CodeView(QPlainTextEdit):
     def _match_brackets(self) -> None:
         if self.isReadOnly():
             return  # nobody is editing: cursor moves come from scrolling to a statement
+        if self.is_large():
+            self.set_layer("brackets", [])
+            return  # matching walks the whole text in Python
         found = self.matching_bracket()
         selections = []
         if found is not None:

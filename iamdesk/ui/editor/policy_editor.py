@@ -2,7 +2,9 @@
 
 A JSON tab (the code view with live validation), a Visual tab (statements in plain words) and a
 Summary tab (access per service), above a findings list. Validation runs debounced after typing
-so a burst of keystrokes costs one check; ``validate_now`` runs it at once (tests, benchmarks).
+so a burst of keystrokes costs one check, and it runs off the GUI thread (``BackgroundCheck``):
+a large paste never freezes the window. ``validate_now`` checks at once on the calling thread
+(saving, tests, benchmarks).
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ from iamdesk.core import jsontext
 from iamdesk.core.policy.document import PolicyKind, Span
 from iamdesk.ui import theme
 from iamdesk.ui.editor.assist import EditorAssist
+from iamdesk.ui.editor.checker import BackgroundCheck, findings_for
 from iamdesk.ui.editor.code_view import SEVERITY_COLORS, CodeView, Marker
 from iamdesk.ui.editor.findings_view import FindingsView
-from iamdesk.ui.editor.lint import SEVERITIES, EditorFinding, check_policy, sort_key
+from iamdesk.ui.editor.lint import SEVERITIES, EditorFinding, without_whitespace
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,7 @@ class PolicyEditor(QWidget):
         self._kind = kind
         self._findings: list[EditorFinding] = []
         self.last_check_ms = 0.0
+        self._size = 0  # characters without white space, counted when the text is checked
 
         self.code = CodeView(self)
         self.code.setReadOnly(read_only)
@@ -73,7 +77,9 @@ class PolicyEditor(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
-        self._timer.timeout.connect(self.validate_now)
+        self._timer.timeout.connect(self._validate_later)
+        self.check = BackgroundCheck(self)
+        self.check.checked.connect(self._checked)
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("policyEditorTabs")
@@ -145,6 +151,7 @@ class PolicyEditor(QWidget):
 
     def replace_text(self, text: str) -> None:
         """Replace the whole document as one undoable edit (Format, Visual-tab edits)."""
+        self.code.expect(len(text))
         cursor = QTextCursor(self.code.document())
         cursor.beginEditBlock()
         cursor.select(QTextCursor.SelectionType.Document)
@@ -183,22 +190,40 @@ class PolicyEditor(QWidget):
         return any(f.severity == "ERROR" for f in self._findings)
 
     def _text_edited(self) -> None:
+        self.check.invalidate()
         self._timer.start()
         self.textChanged.emit()
 
+    def is_checking(self) -> bool:
+        """A check of the latest text is still due or running."""
+        return self._timer.isActive() or self.check.busy
+
+    def _validate_later(self) -> None:
+        text = self.text()
+        self._size = without_whitespace(text)
+        self.check.request(text, self._kind)
+        self._update_status()
+
+    def _checked(self, findings: list[EditorFinding], milliseconds: float) -> None:
+        self.last_check_ms = milliseconds
+        self._apply(findings)
+
     def validate_now(self) -> list[EditorFinding]:
         self._timer.stop()
+        self.check.cancel()
         started = time.perf_counter()
-        # An empty editor is a policy not yet written (an optional session policy, a new
-        # policy), not a malformed one.
         text = self.text()
-        findings = sorted(check_policy(text, self._kind), key=sort_key) if text.strip() else []
+        self._size = without_whitespace(text)
+        findings = findings_for(text, self._kind)
+        self.last_check_ms = (time.perf_counter() - started) * 1000
+        self._apply(findings)
+        return findings
+
+    def _apply(self, findings: list[EditorFinding]) -> None:
         self._findings = findings
         self._show_findings(findings)
-        self.last_check_ms = (time.perf_counter() - started) * 1000
         self._update_status()
         self.findingsChanged.emit(findings)
-        return findings
 
     def _show_findings(self, findings: list[EditorFinding]) -> None:
         selections = []
@@ -215,7 +240,7 @@ class PolicyEditor(QWidget):
             )
         self.code.set_layer("findings", selections)
         self.code.set_markers(markers)
-        self.findings_view.set_findings(findings, empty=not self.text().strip())
+        self.findings_view.set_findings(findings, empty=self._size == 0)
 
     def _update_status(self) -> None:
         line, column = self.code.line_column()
@@ -227,9 +252,12 @@ class PolicyEditor(QWidget):
                 counts.append(f'<span style="color:{SEVERITY_COLORS[severity]}">{n} {word}</span>')
         valid = f'<span style="color:{theme.color_name("allow_fg")}">valid</span>'
         summary = ", ".join(counts) if counts else valid
-        if not self.text().strip():
+        if self.is_checking():
+            summary = f'<span style="color:{theme.color_name("muted_fg")}">checking…</span>'
+        elif self._size == 0:
             summary = f'<span style="color:{theme.color_name("muted_fg")}">empty</span>'
-        chars = len("".join(self.text().split()))
+        # Counted when the text is checked, not per cursor move: a move in a 2 MB text is cheap.
+        chars = self._size
         self.status.setText(
             f"Ln {line}, Col {column} &nbsp;·&nbsp; {summary} &nbsp;·&nbsp; "
             f"{chars:,} characters without whitespace"

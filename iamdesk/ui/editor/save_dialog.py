@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from iamdesk.core.policy.document import PolicyKind, Span
 from iamdesk.services.errors import IamError
+from iamdesk.ui import theme
 from iamdesk.ui.editor.impact import Impact, preview_impact
 from iamdesk.ui.editor.policy_editor import PolicyEditor
 from iamdesk.ui.editor.targets import (
@@ -36,6 +37,8 @@ from iamdesk.ui.editor.targets import (
     known_principals,
     target_for_involved,
 )
+from iamdesk.ui.unsaved import UnsavedEdit, asking
+from iamdesk.ui.unsaved import ask as ask_unsaved
 from iamdesk.ui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -141,7 +144,9 @@ class PolicySaveDialog(QDialog):
         if kind in (PolicyKind.TRUST, PolicyKind.RESOURCE):
             self.editor.set_known_principals(known_principals(context.database))
         if span is not None:
-            self.editor.go_to_span(span, highlight="#fff0c2")
+            # The scheme's highlight: a light yellow under a dark palette's light text was
+            # unreadable.
+            self.editor.go_to_span(span, highlight=theme.color_name("near_miss_bg"))
 
         self.message = QLabel(problem, self)
         self.message.setObjectName("policySaveMessage")
@@ -172,6 +177,7 @@ class PolicySaveDialog(QDialog):
             lambda: self.save_clicked() if self.save_button.isEnabled() else None
         )
         cancel = QPushButton("Cancel", self)
+        cancel.setObjectName("policyCancelButton")
         cancel.clicked.connect(self.reject)
         self.editor.textChanged.connect(self._edited)
 
@@ -263,6 +269,39 @@ class PolicySaveDialog(QDialog):
         self.runner.cancel_all()
         super().done(result)
 
+    # -- unsaved edits ------------------------------------------------------------------------
+    def unsaved_edits(self) -> list[UnsavedEdit]:
+        if self.target is None or self.editor.text() == self.original:
+            return []
+        return [UnsavedEdit(self.target.title, self._save_from_question, self._discard)]
+
+    def _save_from_question(self) -> bool:
+        """Saving goes through the impact preview: when this text has not been reviewed yet,
+        the answer starts the review and the dialog stays open to show it."""
+        text = self.editor.text()
+        if self._impact_for == text:
+            return self.commit(text)
+        self.save_clicked()
+        return False
+
+    def _discard(self) -> None:
+        self.original = self.editor.text()  # nothing left to lose
+
+    def reject(self) -> None:
+        """Cancel, Escape and closing the window all land here: ask before edits are lost."""
+        edits = self.unsaved_edits()
+        if not edits:
+            super().reject()
+            return
+        if asking(self):
+            return
+
+        def closed() -> None:
+            if self.isVisible():
+                super(PolicySaveDialog, self).reject()
+
+        ask_unsaved(self, edits, on_done=closed)
+
     def _impact_context(self) -> list[dict[str, Any]]:
         """The run's context entries, with the chosen region when they name none."""
         entries = [dict(e) for e in self.context_entries or ()]
@@ -310,8 +349,8 @@ class PolicySaveDialog(QDialog):
         bold = QFont(view.font())
         bold.setBold(True)
         for title, changes, color in (
-            ("Access added", impact.added, "#1b7a2f"),
-            ("Access removed", impact.removed, "#b3261e"),
+            ("Access added", impact.added, theme.color_name("allow_fg")),
+            ("Access removed", impact.removed, theme.color_name("deny_fg")),
         ):
             head = QTreeWidgetItem([f"{title} ({len(changes)})", "", "", ""])
             head.setFont(0, bold)

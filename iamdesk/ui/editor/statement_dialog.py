@@ -116,6 +116,7 @@ class StatementDialog(QDialog):
         add_arn = QPushButton("Insert ARN format", self)
 
         self.conditions = QTableWidget(0, 3, self)
+        self.conditions.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.conditions.setObjectName("statementConditions")
         self.conditions.setHorizontalHeaderLabels(["Operator", "Key", "Values (comma separated)"])
         self.conditions.horizontalHeader().setStretchLastSection(True)

@@ -93,6 +93,38 @@ class VersionDiff(QDialog):
         return result
 
 
+def version_document(context: Any, account_id: str, arn: str, version_id: str) -> str:
+    """One version's document as indented text (AWS managed versions from the catalog)."""
+    from iamdesk.services.policies import get_policy_version
+
+    got = get_policy_version(context.database, account_id, arn, version_id)
+    document = got["PolicyVersion"]["Document"]
+    return document if isinstance(document, str) else json.dumps(document, indent=4)
+
+
+class VersionView(QDialog):
+    """One version, read-only, in the policy editor (findings and the Visual and Summary tabs
+    describe that version)."""
+
+    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
+        from iamdesk.ui.editor.policy_editor import PolicyEditor
+
+        super().__init__(parent)
+        self.setObjectName("policyVersionView")
+        self.setWindowTitle(title)
+        self.resize(900, 680)
+        self.editor = PolicyEditor(self, text=text, read_only=True)
+        close = QPushButton("Close", self)
+        close.setObjectName("policyVersionViewClose")
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.editor, 1)
+        layout.addLayout(buttons)
+
+
 class SetDefaultVersionCommand(QUndoCommand):
     def __init__(self, context: Any, arn: str, account_id: str, old: str, new: str) -> None:
         super().__init__(f"Set default version of {arn.rsplit('/', 1)[-1]} to {new}")
@@ -126,6 +158,7 @@ class PolicyVersionsPanel(QWidget):
         self.account_id = account_id
         self.editable = ":aws:policy/" not in policy_arn
         self.table = QTableWidget(0, 3, self)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setObjectName("policyVersionsTable")
         self.table.setHorizontalHeaderLabels(["Version", "Default", "Created"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -185,11 +218,7 @@ class PolicyVersionsPanel(QWidget):
         return str(next(v["VersionId"] for v in self.versions if v["IsDefaultVersion"]))
 
     def document(self, version_id: str) -> str:
-        from iamdesk.services.policies import get_policy_version
-
-        got = get_policy_version(self.context.database, self.account_id, self.arn, version_id)
-        document = got["PolicyVersion"]["Document"]
-        return document if isinstance(document, str) else json.dumps(document, indent=4)
+        return version_document(self.context, self.account_id, self.arn, version_id)
 
     def set_default_selected(self) -> bool:
         chosen = self.selected_versions()

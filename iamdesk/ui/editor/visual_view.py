@@ -51,6 +51,7 @@ class VisualView(QWidget):
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.table = QTableWidget(0, len(COLUMNS), self)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setObjectName("policyVisualTable")
         self.table.setHorizontalHeaderLabels([title for _, title in COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -11,6 +11,7 @@ takes a few milliseconds. Small lists (the attach-policy dialog) do use the prox
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,12 +38,25 @@ BATCH = 256
 _ROOT = QModelIndex()
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
 def _sort_key(value: object) -> tuple[int, object]:
-    # None sorts last whatever the type of the other values; text sorts without case.
+    # None sorts last whatever the type of the other values; text sorts without case and by
+    # the numbers in it (user-2 before user-10), as a person reads a list of names.
     if value is None or value == "":
         return (1, "")
     if isinstance(value, str):
-        return (0, value.casefold())
+        if not any(ch.isdigit() for ch in value):
+            return (0, ((value.casefold(), 0),))
+        parts = _DIGITS.split(value.casefold())
+        return (
+            0,
+            tuple(
+                (text, int(number or 0))
+                for text, number in zip(parts[::2], [*parts[1::2], ""], strict=True)
+            ),
+        )
     return (0, value)
 
 

@@ -300,6 +300,7 @@ class ContextTable(QWidget):
         super().__init__(parent)
         self.model = ContextModel(self)
         self.view = QTableView(self)
+        self.view.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.view.setObjectName("testAccessContext")
         self.view.setModel(self.model)
         self.view.setItemDelegate(_Delegate(self.view))

@@ -4,8 +4,9 @@ highlighted, beside the explanation tree and the plain-English explanation."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QLabel,
     QLayout,
@@ -16,13 +17,14 @@ from PySide6.QtWidgets import (
 )
 
 from iamdesk.ui import theme
-from iamdesk.ui.test_access.explanation_view import ExplanationView
+from iamdesk.ui.test_access.explanation_view import ExplanationView, statement_name
 from iamdesk.ui.test_access.policy_view import TYPE_TITLES, Highlight, PolicyView
 from iamdesk.ui.test_access.results_model import InvolvedPolicy, ResultRow
 
 log = logging.getLogger(__name__)
 
 MAX_VISIBLE_LINES = 16
+NARROW_DETAILS = 720  # px: below, the explanation goes under the policies
 
 
 def highlights_for(row: ResultRow) -> dict[str, list[Highlight]]:
@@ -33,7 +35,7 @@ def highlights_for(row: ResultRow) -> dict[str, list[Highlight]]:
         kind = "allow" if matched.effect == "Allow" else "deny"
         found.setdefault(matched.label, []).append(Highlight(matched.span, kind))
     for miss in getattr(decision, "near_misses", ()):
-        note = f"Near miss ({miss.sid or f'statement {miss.statement_index + 1}'}): {miss.detail}"
+        note = f"Near miss ({statement_name(miss.statement_index, miss.sid)}): {miss.detail}"
         found.setdefault(miss.label, []).append(Highlight(miss.span, "near-miss", note))
     return found
 
@@ -84,16 +86,35 @@ class DetailPane(QWidget):
         right_layout.addWidget(self.tree, 1)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setObjectName("testAccessDetailSplitter")
         splitter.addWidget(self.scroll_area)
         splitter.addWidget(right)
-        self.scroll_area.setMinimumWidth(380)
-        right.setMinimumWidth(320)
+        self.splitter = splitter
+        self.scroll_area.setMinimumWidth(260)
+        right.setMinimumWidth(240)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([600, 430])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
+
+    def minimumSizeHint(self) -> QSize:
+        # What the narrow (stacked) arrangement needs: side by side is only used when there is
+        # room for it, so its larger minimum must not hold the window wide.
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), 280), hint.height())
+
+    def resizeEvent(self, event: Any) -> None:
+        # Side by side needs room for both; a narrow pane puts the explanation under the
+        # policies, full width, rather than squeezing it to a sliver.
+        wide = event.size().width() >= NARROW_DETAILS
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self.splitter.orientation() != orientation:
+            self.splitter.setOrientation(orientation)
+            extent = event.size().width() if wide else event.size().height()
+            self.splitter.setSizes([extent * 3 // 5, extent * 2 // 5])
+        super().resizeEvent(event)
 
     def _style_explanation(self) -> None:
         background = theme.color_name("panel_bg")
@@ -120,7 +141,10 @@ class DetailPane(QWidget):
     def show_row(self, row: ResultRow) -> None:
         self.clear()
         decision = row.decision
-        self.explanation.setText(str(decision.explanation))
+        text = str(decision.explanation)
+        if row.allowed_if:
+            text += "\n\nWould be " + "\nor ".join(row.allowed_if) + "."
+        self.explanation.setText(text)
         marks = highlights_for(row)
         blocking = _blocking_types(decision)
 

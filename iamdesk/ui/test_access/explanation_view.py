@@ -55,6 +55,13 @@ def _condition(trace: Any) -> QTreeWidgetItem:
     return item
 
 
+def statement_name(index: int, sid: str | None) -> str:
+    """ "statement 0 (Sid)": numbered from 0 as the evaluator's trace, the explanation text,
+    `iamdesk simulate` and Access Analyzer's ``Statement[0]`` paths number them, so the tree
+    and the sentence above it name a statement the same way."""
+    return f"statement {index}" + (f" ({sid})" if sid else "")
+
+
 class ExplanationView(QTreeWidget):
     """Selecting a statement emits its policy label and span so the policy view can show it."""
 
@@ -88,7 +95,7 @@ class ExplanationView(QTreeWidget):
                 head.setData(0, _LABEL_ROLE, trace.label)
                 policies[trace.label] = head
                 self.addTopLevelItem(head)
-            name = trace.sid or f"statement {trace.statement_index + 1}"
+            name = statement_name(trace.statement_index, trace.sid)
             key = (trace.label, trace.statement_index)
             if key in deciding:
                 verdict = "decided: " + ("allows" if trace.effect == "Allow" else "denies")

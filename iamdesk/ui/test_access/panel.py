@@ -14,11 +14,14 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -31,6 +34,7 @@ from iamdesk.ui.icons import icon
 from iamdesk.ui.test_access.details import DetailPane
 from iamdesk.ui.test_access.request_form import RequestForm
 from iamdesk.ui.test_access.results_model import (
+    SCENARIO_COLUMN,
     InvolvedPolicy,
     ResultRow,
     ResultsFilter,
@@ -107,6 +111,7 @@ class TestAccessPanel(QWidget):
         self.proxy = ResultsFilter(self)
         self.proxy.setSourceModel(self.model)
         self.results = QTableView(self)
+        self.results.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.results.setObjectName("testAccessResults")
         self.results.setModel(self.proxy)
         self.results.setSortingEnabled(True)
@@ -120,7 +125,7 @@ class TestAccessPanel(QWidget):
         self.result_find.setObjectName("testAccessResultFind")
         self.result_find.setPlaceholderText("Filter by action or resource")
         self.result_find.setClearButtonEnabled(True)
-        self.result_find.setMinimumWidth(240)
+        self.result_find.setMinimumWidth(150)
         self.result_find.textChanged.connect(self.proxy.set_text)
         self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -131,9 +136,15 @@ class TestAccessPanel(QWidget):
         for column, width in enumerate((130, 190, 260, 280, 150)):
             header.resizeSection(column, width)
         header.setStretchLastSection(True)
+        header.moveSection(SCENARIO_COLUMN, 1)  # Run all: the scenario's name next to its answer
+        self.results.setColumnHidden(SCENARIO_COLUMN, True)
         self.results.selectionModel().currentRowChanged.connect(self._row_selected)
         self.summary = QLabel(self)
         self.summary.setObjectName("testAccessSummary")
+        # Wrapped, so a longer summary ("… 3 changed since the last run") takes another line
+        # instead of raising the window's minimum width (the window used to widen itself).
+        self.summary.setWordWrap(True)
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         self.details = DetailPane(self)
         self.details.editRequested.connect(self.edit_policy)
@@ -173,6 +184,14 @@ class TestAccessPanel(QWidget):
         inputs_layout.addWidget(self.error)
         inputs_layout.addLayout(run_row)
         inputs_layout.addWidget(self.scenarios, 1)
+        # A short window scrolls the inputs rather than squeezing them over one another (the
+        # context buttons used to cover the table's second row).
+        inputs_scroll = QScrollArea(self)
+        inputs_scroll.setObjectName("testAccessInputsScroll")
+        inputs_scroll.setWidgetResizable(True)
+        inputs_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        inputs_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inputs_scroll.setWidget(inputs)
 
         results_box = QWidget(self)
         results_layout = QVBoxLayout(results_box)
@@ -183,6 +202,13 @@ class TestAccessPanel(QWidget):
         top.addWidget(self.show_only)
         results_layout.addLayout(top)
         results_layout.addWidget(self.results, 1)
+        # A header and three rows stay visible however short the window.
+        self.results.setMinimumHeight(
+            self.results.horizontalHeader().sizeHint().height()
+            + 3 * self.results.verticalHeader().defaultSectionSize()
+            + 2 * self.results.frameWidth()
+            + self.results.horizontalScrollBar().sizeHint().height()
+        )
         right = QSplitter(Qt.Orientation.Vertical, self)
         right.addWidget(results_box)
         right.addWidget(self.details)
@@ -190,12 +216,13 @@ class TestAccessPanel(QWidget):
         right.setStretchFactor(1, 3)
         right.setSizes([240, 700])
         main = QSplitter(Qt.Orientation.Horizontal, self)
-        main.addWidget(inputs)
+        main.addWidget(inputs_scroll)
         main.addWidget(right)
         main.setStretchFactor(0, 0)
         main.setStretchFactor(1, 1)
-        inputs.setMinimumWidth(380)
-        main.setSizes([410, 1090])
+        inputs.setMinimumWidth(340)
+        inputs_scroll.setMinimumWidth(340 + inputs_scroll.verticalScrollBar().sizeHint().width())
+        main.setSizes([400, 1100])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(main)
@@ -238,6 +265,13 @@ class TestAccessPanel(QWidget):
     # -- the inputs -------------------------------------------------------------------------
     def principal_arn(self) -> str:
         return self.form.principal_arn()
+
+    def select_key(self, arn: str) -> bool:
+        """Test access as ``arn`` (a view's "Test access as this user"): the principal is set,
+        the cursor waits in Actions."""
+        self.set_principal(arn)
+        self.action_lines.setFocus()
+        return self.principal_arn() == arn
 
     def set_principal(self, arn: str) -> None:
         self.form.set_principal(arn)
@@ -327,6 +361,7 @@ class TestAccessPanel(QWidget):
         # Expected and Change only mean something for scenarios and re-runs.
         self.results.setColumnHidden(4, all(r.expected is None for r in rows))
         self.results.setColumnHidden(5, all(r.previous is None for r in rows))
+        self.results.setColumnHidden(SCENARIO_COLUMN, all("scenario" not in r.extra for r in rows))
         counts = {
             w: sum(1 for r in rows if r.word == w)
             for w in ("allowed", "explicitDeny", "implicitDeny")

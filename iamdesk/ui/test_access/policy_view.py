@@ -36,6 +36,7 @@ TYPE_TITLES = {
     "scps": "SCP",
     "rcps": "RCP",
     "resource_policy": "Resource policy",
+    "endpoint_policy": "VPC endpoint policy",
 }
 
 

@@ -9,10 +9,12 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -29,6 +31,11 @@ from iamdesk.ui.test_access.runner import RequestError, RunRequest, expand_actio
 
 log = logging.getLogger(__name__)
 
+# Amazon VPC User Guide: the default endpoint policy, attached when none is given.
+FULL_ACCESS_ENDPOINT = (
+    '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}'
+)
+
 
 class RequestForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -38,13 +45,14 @@ class RequestForm(QWidget):
         self.principal = QComboBox(self)
         self.principal.setObjectName("testAccessPrincipal")
         self.principal.setEditable(True)
-        self.principal.setMinimumContentsLength(34)
+        self.principal.setMinimumContentsLength(24)
         self.principal.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.principal.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.principal.lineEdit().setPlaceholderText("user, role or session (or type an ARN)")
         self.principal.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        self.principal.currentTextChanged.connect(lambda _t: self._principal_tooltip())
         self.new_session = QPushButton("New session…", self)
         self.new_session.setObjectName("testAccessNewSession")
         self.new_session.setIcon(icon("roles"))
@@ -85,6 +93,24 @@ class RequestForm(QWidget):
         self.missing.itemClicked.connect(self._add_missing)
         self.missing_label = QLabel("Missing context keys (click to add):", self)
 
+        # A request made through a VPC endpoint must also be allowed by the endpoint's policy.
+        self.endpoint = QCheckBox("Through VPC endpoint", self)
+        self.endpoint.setObjectName("testAccessEndpoint")
+        self.endpoint.setToolTip(
+            "The request goes through a VPC endpoint whose policy must allow it"
+        )
+        self.endpoint_id = QLineEdit(self)
+        self.endpoint_id.setObjectName("testAccessEndpointId")
+        self.endpoint_id.setPlaceholderText("vpce-… (fills aws:SourceVpce)")
+        self.endpoint_policy = QPlainTextEdit(self)
+        self.endpoint_policy.setObjectName("testAccessEndpointPolicy")
+        self.endpoint_policy.setPlaceholderText(
+            "The endpoint policy (JSON); empty means full access"
+        )
+        self.endpoint_policy.setTabChangesFocus(True)
+        self.endpoint_policy.setMaximumHeight(90)
+        self.endpoint.toggled.connect(self._endpoint_toggled)
+
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -100,7 +126,41 @@ class RequestForm(QWidget):
         form.addRow("Context", self.context_table)
         form.addRow(self.missing_label)
         form.addRow(self.missing)
+        endpoint_row = QHBoxLayout()
+        endpoint_row.addWidget(self.endpoint)
+        endpoint_row.addWidget(self.endpoint_id, 1)
+        form.addRow(endpoint_row)
+        form.addRow(self.endpoint_policy)
         self.set_missing([])
+        self._endpoint_toggled(False)
+
+    def _endpoint_toggled(self, on: bool) -> None:
+        self.endpoint_id.setVisible(on)
+        self.endpoint_policy.setVisible(on)
+
+    def _fit_principal_popup(self) -> None:
+        """The list is as wide as its longest entry (up to the screen's half), and an entry
+        still too long loses its middle, not its end: kind, name and account stay readable."""
+        view = self.principal.view()
+        view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        metrics = view.fontMetrics()
+        longest = max(
+            (metrics.horizontalAdvance(c.label) for c in self.principals[:2000]), default=0
+        )
+        screen = self.principal.screen()
+        limit = screen.availableGeometry().width() // 2 if screen is not None else 900
+        view.setMinimumWidth(min(longest + 48, limit))
+        popup = self.principal.completer().popup()
+        if popup is not None:  # typing filters in the completer's own list
+            popup.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+            popup.setMinimumWidth(min(longest + 48, limit))
+
+    def _principal_tooltip(self) -> None:
+        index = self.principal.currentIndex()
+        text = self.principal.currentText()
+        if index >= 0 and self.principal.itemText(index) == text:
+            text = f"{text}\n{self.principal.itemData(index)}"
+        self.principal.setToolTip(text)
 
     def reload(self, db: Any) -> None:
         """Offer the principals and resources of every modelled account."""
@@ -114,6 +174,7 @@ class RequestForm(QWidget):
             item.setToolTip(choice.arn)
             model.appendRow(item)
         self.principal.setModel(model)
+        self._fit_principal_popup()
         self.principal.completer().setModel(model)
         self.principal.completer().setFilterMode(Qt.MatchFlag.MatchContains)
         if current:
@@ -172,12 +233,18 @@ class RequestForm(QWidget):
         actions = expand_actions(self.action_lines.toPlainText().splitlines())
         resources = [r.strip() for r in self.resources.toPlainText().splitlines() if r.strip()]
         entries = self.context_table.model.entries()
+        endpoint_policy = endpoint_id = None
+        if self.endpoint.isChecked():
+            endpoint_policy = self.endpoint_policy.toPlainText().strip() or FULL_ACCESS_ENDPOINT
+            endpoint_id = self.endpoint_id.text().strip() or None
         return RunRequest(
             account_id=self.account_of(principal, default_account),
             principal_arn=principal,
             actions=tuple(actions),
             resources=tuple(resources or ["*"]),
             context_entries=tuple(entries),
+            endpoint_policy=endpoint_policy,
+            endpoint_id=endpoint_id,
         )
 
     def set_missing(self, keys: list[str]) -> None:

@@ -49,8 +49,10 @@ _SHORT_TYPES = {
     "scps": "SCP",
     "rcps": "RCP",
     "resource_policy": "resource",
+    "endpoint_policy": "VPC endpoint",
 }
-COLUMNS = ("Decision", "Action", "Resource", "Policy types", "Expected", "Change")
+COLUMNS = ("Decision", "Action", "Resource", "Policy types", "Expected", "Change", "Scenario")
+SCENARIO_COLUMN = 6  # shown only for Run all: which saved scenario a row answers
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,7 @@ class ResultRow:
     expected: str | None = None
     previous: str | None = None  # the decision of the run before, when it was re-run
     extra: dict[str, Any] = field(default_factory=dict)
+    allowed_if: tuple[str, ...] = ()  # "allowed if ..." answers when context keys are absent
 
     @property
     def word(self) -> str:
@@ -200,6 +203,8 @@ class ResultsModel(QAbstractTableModel):
                 return ""
             verdict = "pass" if row.passed else "FAIL"
             return f"{DECISION_WORDS.get(row.expected, row.expected)} · {verdict}"
+        if column == SCENARIO_COLUMN:
+            return str(row.extra.get("scenario", ""))
         if row.changed:
             return f"changed (was {DECISION_WORDS.get(row.previous or '', row.previous)})"
         return "" if row.previous is None else "same"

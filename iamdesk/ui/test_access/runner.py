@@ -11,10 +11,11 @@ import json
 import logging
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from iamdesk.core import catalog
+from iamdesk.core.evaluator import allowed_if
 from iamdesk.ui.test_access.results_model import InvolvedPolicy, ResultRow
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ class RunRequest:
     actions: tuple[str, ...]
     resources: tuple[str, ...]
     context_entries: tuple[Mapping[str, Any], ...] = ()
+    endpoint_policy: str | None = None  # the request goes through a VPC endpoint with this policy
+    endpoint_id: str | None = None  # that endpoint's id (vpce-...), for aws:SourceVpce
 
 
 class RequestError(ValueError):
@@ -81,6 +84,8 @@ def run(db: Any, request: RunRequest, *, explain: bool = False) -> list[ResultRo
             resource_arns=[resource],
             context_entries=[dict(e) for e in request.context_entries] or None,
             explain=explain,
+            endpoint_policy=request.endpoint_policy,
+            endpoint_id=request.endpoint_id,
         )
         rows.extend(rows_from(outcome))
     return rows
@@ -90,13 +95,7 @@ def explained(db: Any, request: RunRequest, row: ResultRow) -> ResultRow:
     """``row`` evaluated again with its full trace (same request, same model)."""
     if getattr(row.decision, "trace", ()):
         return row
-    single = RunRequest(
-        request.account_id,
-        request.principal_arn,
-        (row.action,),
-        (row.resource,),
-        request.context_entries,
-    )
+    single = replace(request, actions=(row.action,), resources=(row.resource,))
     again = run(db, single, explain=True)
     if len(again) == 1 and again[0].word == row.word:
         row.decision = again[0].decision
@@ -145,6 +144,9 @@ def rows_from(outcome: Any) -> list[ResultRow]:
             resource=decision.request.resource,
             decision=decision,
             policies=policies,
+            allowed_if=tuple(
+                a.text for a in allowed_if(decision.request, decision.policy_set, decision)
+            ),
         )
         for decision in outcome.decisions
     ]

@@ -4,12 +4,15 @@ pass/fail regression check."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -62,6 +65,14 @@ class ScenarioBar(QWidget):
         self.run_all_button.setObjectName("testAccessRunScenarios")
         self.run_all_button.setIcon(icon("refresh"))
         self.run_all_button.clicked.connect(self.run_all)
+        self.delete_button = QPushButton("Delete", self)
+        self.delete_button.setObjectName("testAccessDeleteScenario")
+        self.delete_button.setToolTip("Delete the selected scenario (undoable)")
+        self.delete_button.clicked.connect(lambda: self.delete(self.list.currentRow()))
+        self.export_button = QPushButton("Export…", self)
+        self.export_button.setObjectName("testAccessExportScenarios")
+        self.export_button.setToolTip("Write every scenario of the account to a JSON file")
+        self.export_button.clicked.connect(self.ask_export)
         self.name = QLineEdit(self)
         self.name.setObjectName("testAccessScenarioName")
         self.name.setPlaceholderText("Name for the current results")
@@ -77,6 +88,8 @@ class ScenarioBar(QWidget):
         buttons.addWidget(self.load_button)
         buttons.addWidget(self.run_all_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.delete_button)
+        buttons.addWidget(self.export_button)
         save_row = QHBoxLayout()
         save_row.setContentsMargins(0, 0, 0, 0)
         save_row.addWidget(self.name, 1)
@@ -147,6 +160,63 @@ class ScenarioBar(QWidget):
             text += " Could not run: " + "; ".join(failures)
         self.status.setText(text)
         return rows
+
+    def delete(self, number: int) -> bool:
+        """Delete a saved scenario; Edit ▸ Undo brings it back as it was."""
+        from iamdesk.services.scenarios import delete_scenario, save_scenario
+        from iamdesk.ui.commands.base import ServiceCommand, execute
+
+        if not 0 <= number < len(self.scenarios):
+            self.status.setText("Select a scenario to delete.")
+            return False
+        kept = dict(self.scenarios[number])
+        db, account = self.panel.db, str(kept["AccountId"])
+
+        def restore() -> None:
+            save_scenario(
+                db,
+                account,
+                name=kept["Name"],
+                principal_arn=kept["PrincipalArn"],
+                action=kept["Action"],
+                resource_arn=kept["ResourceArn"],
+                context=kept["Context"],
+                expected=kept["Expected"],
+                description=kept["Description"],
+            )
+            self.reload()
+
+        def remove() -> None:
+            delete_scenario(db, account, kept["Name"])
+            self.reload()
+
+        execute(
+            self.panel.context,
+            ServiceCommand(
+                self.panel.context, f"Delete scenario {kept['Name']}", remove, restore, ()
+            ),
+        )
+        self.status.setText(f"Deleted “{kept['Name']}” (Ctrl+Z brings it back).")
+        return True
+
+    def ask_export(self) -> QFileDialog:
+        dialog = QFileDialog(self, "Export scenarios", "scenarios.json", "JSON (*.json)")
+        dialog.setObjectName("scenarioExportDialog")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        dialog.fileSelected.connect(lambda path: self.export_to(Path(path)))
+        dialog.open()
+        return dialog
+
+    def export_to(self, path: Path) -> int:
+        """Every scenario of the account as a JSON list (what list_scenarios returns)."""
+        try:
+            path.write_text(json.dumps(self.scenarios, indent=2) + "\n", encoding="utf-8")
+        except OSError as error:
+            self.status.setText(f"Could not export: {error.strerror or error}")
+            return 0
+        self.status.setText(f"Exported {len(self.scenarios)} scenario(s) to {path.name}.")
+        return len(self.scenarios)
 
     def save_current(self) -> list[str]:
         """Save each current result as a scenario expecting the decision it got."""

@@ -66,7 +66,9 @@ def confirm_delete(
 def plural(count: int, word: str) -> str:
     if count == 1:
         return f"1 {word}"
-    return f"{count} {word[:-1]}ies" if word.endswith("y") else f"{count} {word}s"
+    # policy -> policies, but key -> keys: only a consonant before the y turns it into -ies.
+    consonant_y = word.endswith("y") and len(word) > 1 and word[-2] not in "aeiou"
+    return f"{count} {word[:-1]}ies" if consonant_y else f"{count} {word}s"
 
 
 def current_row(view: EntityView, name: str) -> dict[str, Any] | None:

@@ -10,10 +10,10 @@ when they are the current tab.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtCore import QItemSelection, QPoint, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableView,
@@ -62,6 +63,10 @@ class DetailTab(QWidget):
         self.key = None
         self.row = None
 
+    def unsaved_edits(self) -> list[Any]:
+        """Edits typed in this tab and not saved yet (``iamdesk.ui.unsaved.UnsavedEdit``)."""
+        return []
+
 
 class EntityView(ReloadWhenShown, QWidget):
     kind = ""  # "users": objectName stem and the modelChanged kind that reloads it
@@ -69,6 +74,7 @@ class EntityView(ReloadWhenShown, QWidget):
     watches: frozenset[str] = frozenset()
     create_label = ""
     navigateRequested = Signal(str, str)  # view name, entity key
+    unsavedChanged = Signal()  # a detail tab gained or lost unsaved edits
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,6 +115,7 @@ class EntityView(ReloadWhenShown, QWidget):
 
         self.model = EntityTableModel(self.columns(), self.row_key, self.search_text, self)
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setObjectName(f"{self.kind}Table")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
@@ -126,6 +133,9 @@ class EntityView(ReloadWhenShown, QWidget):
         for i, column in enumerate(self.model.columns):
             header.resizeSection(i, column.width or 140)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        # Right-click (or the Menu key / Shift+F10) on a row: what can be done with it.
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._show_context_menu)
 
         self.detail = QWidget()
         self.detail.setObjectName(f"{self.kind}Detail")
@@ -205,6 +215,47 @@ class EntityView(ReloadWhenShown, QWidget):
 
     def row_key(self, row: Row) -> str:
         return str(row.get("Arn", ""))
+
+    def context_actions(self, row: Row) -> list[tuple[str, str, Callable[[], None]]]:
+        """(text, objectName suffix, slot) for the row's context menu; views add their own."""
+        found: list[tuple[str, str, Callable[[], None]]] = []
+        if row.get("Arn"):
+            found.append(("Copy ARN", "CopyArn", self._copy_arn))
+        if "Edit" in self.buttons:
+            found.append(("Edit…", "Edit", self.buttons["Edit"].click))
+        if "Delete" in self.buttons:
+            found.append(("Delete…", "Delete", self.buttons["Delete"].click))
+        return found
+
+    def context_menu(self) -> QMenu | None:
+        """The selected row's menu (actions named ``<view><Name>Action``)."""
+        row = self.selected_row()
+        if row is None:
+            return None
+        menu = QMenu(self.table)
+        menu.setObjectName(f"{self.kind}ContextMenu")
+        for text, name, slot in self.context_actions(row):
+            action = menu.addAction(text)
+            action.setObjectName(f"{self.kind}{name}Action")
+            action.triggered.connect(slot)
+        return menu
+
+    def _show_context_menu(self, position: QPoint) -> None:
+        index = self.table.indexAt(position)
+        if index.isValid():
+            self.table.setCurrentIndex(index)
+        menu = self.context_menu()
+        if menu is not None:
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            menu.popup(self.table.viewport().mapToGlobal(position))
+
+    def open_tab(self, name: str) -> DetailTab | None:
+        """Show the detail tab called ``name`` (its ``name`` attribute) and return it."""
+        for tab in self.detail_tabs:
+            if tab.name == name:
+                self.tabs.setCurrentWidget(tab)
+                return tab
+        return None
 
     def row_name(self, row: Row) -> str:
         return self.row_key(row)
@@ -333,12 +384,42 @@ class EntityView(ReloadWhenShown, QWidget):
             return
         rows = self.table.selectionModel().selectedRows()
         key = self.model.key_at(rows[0].row()) if rows else None
-        if key != self._selected_key or key is None:
-            self._show_detail(key)
+        if key == self._selected_key and key is not None:
+            return
+        edits = self.unsaved_edits()
+        if edits and self._selected_key is not None:
+            # The edit belongs to the row still shown: put the selection back, then ask.
+            self._reselect(self._selected_key)
+            from iamdesk.ui.unsaved import ask
+
+            ask(self, edits, on_done=lambda: self._move_to(key))
+            return
+        self._show_detail(key)
+
+    def unsaved_edits(self) -> list[Any]:
+        return [edit for tab in self.detail_tabs for edit in tab.unsaved_edits()]
+
+    def _reselect(self, key: str) -> None:
+        blocker = QSignalBlocker(self.table.selectionModel())
+        position = self.model.row_of_key(key)
+        if position is not None:
+            self.table.setCurrentIndex(self.model.index(position, 0))
+        del blocker
+        self.table.viewport().update()
+
+    def _move_to(self, key: str | None) -> None:
+        """After the question: go where the user was going (the selection signal shows it)."""
+        if key is None:
+            self.table.clearSelection()
+        else:
+            self.select_key(key)
 
     def _show_detail(self, key: str | None) -> None:
+        same = key == self._selected_key
         self._selected_key = key
         for tab in self.detail_tabs:
+            if same and tab.unsaved_edits():
+                continue  # a reload of the same row keeps what the user is typing
             tab.clear()
         row = None
         if key is not None:

@@ -84,8 +84,17 @@ class MembershipTab(DetailTab):
         choices = [c for c in self.candidates() if c[self.other_key] not in current]
 
         def submit(rows: list[Row]) -> None:
-            for other in rows:
-                add_user_to_group(self.context, *self.group_and_user(own, other[self.other_key]))
+            # One dialog, one undo step however many were chosen.
+            names = [str(other[self.other_key]) for other in rows]
+            stack = self.context.undo_stack
+            if len(names) > 1:
+                stack.beginMacro(f"Add {len(names)} memberships of {own}: {', '.join(names)}")
+            try:
+                for name in names:
+                    add_user_to_group(self.context, *self.group_and_user(own, name))
+            finally:
+                if len(names) > 1:
+                    stack.endMacro()
 
         name, title, headings, keys = self.chooser(own)
         dialog = ChooseDialog(name, title, headings, keys, choices, submit, self)

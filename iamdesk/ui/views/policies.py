@@ -5,9 +5,10 @@ edit and save as a new version), Attached entities, Versions, History."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLabel, QVBoxLayout, QWidget
 
 from iamdesk.ui.models.table import Column, Row
 from iamdesk.ui.views import dates
@@ -55,16 +56,43 @@ class DocumentTab(DetailTab):
         self.note.setObjectName("policiesDocumentNote")
         self.bar.insertWidget(0, self.note)
         self.bar.add("Save", "Save as new version", self.save, "policies")
+        self._loaded = ""  # the text as loaded: edits are measured against it
         self.document = DocumentView(self, read_only=True)
         self.document.setObjectName("policiesDocumentEditor")
         layout = QVBoxLayout(self)
         layout.addLayout(self.bar)
         layout.addWidget(self.document, 1)
+        if self.document.editor is not None:
+            text_document = self.document.editor.code.document()
+            text_document.modificationChanged.connect(self._modification_changed)
+
+    def _modification_changed(self, _modified: bool) -> None:
+        """The tab's title carries a ``*`` while the document has unsaved edits."""
+        tabs = self.view.tabs
+        index = tabs.indexOf(self)
+        if index >= 0:
+            tabs.setTabText(index, self.title + (" *" if self.unsaved_edits() else ""))
+        self.view.unsavedChanged.emit()
+
+    def unsaved_edits(self) -> list[Any]:
+        from iamdesk.ui.unsaved import UnsavedEdit
+
+        editor = self.document.editor
+        if self.row is None or editor is None or _is_aws(self.row) or not editor.is_modified():
+            return []
+        if editor.text() == self._loaded:
+            return []
+        return [UnsavedEdit(f"policy {self.row['PolicyName']}", self.save, self.discard)]
+
+    def discard(self) -> None:
+        if self.row is not None:
+            self.document.set_text(self._loaded)
 
     def load(self, key: str, row: Row) -> None:
         self.row = row
         aws = _is_aws(row)
-        self.document.set_text(policy_document(self.context, row))
+        self._loaded = policy_document(self.context, row)
+        self.document.set_text(self._loaded)
         if self.document.editor is not None:
             self.document.editor.set_read_only(aws)
         elif self.document.plain is not None:
@@ -76,18 +104,22 @@ class DocumentTab(DetailTab):
             else f"Default version {row['DefaultVersionId']}; edits are saved as a new version."
         )
 
-    def save(self) -> None:
+    def save(self) -> bool:
         from iamdesk.services.errors import IamError
         from iamdesk.ui.commands.policies import create_policy_version
 
         if self.row is None:
-            return
+            return False
         try:
             create_policy_version(self.context, self.row["Arn"], self.document.text())
         except IamError as exc:
             report(self, "Save policy", exc)
-            return
+            return False
+        self._loaded = self.document.text()
+        if self.document.editor is not None:
+            self.document.editor.code.document().setModified(False)
         self.view.reload()
+        return True
 
 
 class AttachedTab(DetailTab):
@@ -139,19 +171,39 @@ def _find_arn(tab: DetailTab, view: str, name: str) -> str | None:
 
 
 class VersionsTab(DetailTab):
+    """Every version: View one (read-only, in the editor), Set as default (customer managed,
+    undoable), Compare two (or one with the default). Double-click or Enter views."""
+
     title = "Versions"
     name = "Versions"
 
     def __init__(self, view: EntityView) -> None:
         super().__init__(view)
         self.list = make_list(["Version", "Default", "Created"], "policiesVersionsList")
-        QVBoxLayout(self).addWidget(self.list)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.list.itemActivated.connect(lambda _item, _column: self.view_selected())
+        self.list.itemSelectionChanged.connect(self._update_buttons)
+        self.bar = ButtonBar(self, "policiesVersions")
+        self.bar.add("View", "View", self.view_selected, "edit")
+        self.bar.add("SetDefault", "Set as default", self.set_default_selected)
+        self.bar.add("Compare", "Compare", self.compare_selected, "copy")
+        self.bar.buttons["Compare"].setToolTip(
+            "Compare two selected versions (Ctrl+click), or one with the default version"
+        )
+        self.message = QLabel()
+        self.message.setObjectName("policiesVersionsMessage")
+        self.bar.insertWidget(0, self.message)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(self.bar)
+        self.opened: QWidget | None = None  # the last version or diff dialog opened
 
     def load(self, key: str, row: Row) -> None:
         from iamdesk.services.policies import list_policy_versions
 
         self.row = row
         self.list.clear()
+        self.message.setText("")
         found = list_policy_versions(self.context.database, self.context.account_id, row["Arn"])
         for version in found["Versions"]:
             add_item(
@@ -163,6 +215,79 @@ class VersionsTab(DetailTab):
                 ],
                 version,
             )
+        self._update_buttons()
+
+    def selected(self) -> list[str]:
+        items = sorted(self.list.selectedItems(), key=self.list.indexOfTopLevelItem)
+        return [str(item.data(0, ITEM_ROLE)["VersionId"]) for item in items]
+
+    def default(self) -> str:
+        for i in range(self.list.topLevelItemCount()):
+            version = self.list.topLevelItem(i).data(0, ITEM_ROLE)
+            if version["IsDefaultVersion"]:
+                return str(version["VersionId"])
+        return ""
+
+    def _update_buttons(self) -> None:
+        chosen = self.selected()
+        aws = self.row is not None and _is_aws(self.row)
+        self.bar.buttons["View"].setEnabled(len(chosen) == 1)
+        can_default = len(chosen) == 1 and chosen[0] != self.default() and not aws
+        self.bar.buttons["SetDefault"].setEnabled(can_default)
+        self.bar.buttons["SetDefault"].setToolTip(
+            "AWS managed policies keep AWS's default version" if aws else ""
+        )
+        self.bar.buttons["Compare"].setEnabled(
+            len(chosen) == 2 or (len(chosen) == 1 and chosen[0] != self.default())
+        )
+
+    def _text(self, version_id: str) -> str:
+        from iamdesk.ui.editor.versions import version_document
+
+        assert self.row is not None
+        return version_document(self.context, self.context.account_id, self.row["Arn"], version_id)
+
+    def view_selected(self) -> None:
+        from iamdesk.ui.editor.versions import VersionView
+
+        chosen = self.selected()
+        if len(chosen) != 1 or self.row is None:
+            return
+        title = f"{self.row['PolicyName']} {chosen[0]}"
+        if chosen[0] == self.default():
+            title += " (default)"
+        self.opened = VersionView(title, self._text(chosen[0]), self)
+        self.opened.open()
+
+    def compare_selected(self) -> None:
+        from iamdesk.ui.editor.versions import VersionDiff
+
+        chosen = self.selected()
+        if len(chosen) == 1:
+            chosen.append(self.default())
+        if len(chosen) != 2 or chosen[0] == chosen[1]:
+            return
+        older, newer = sorted(chosen, key=lambda v: int(v.lstrip("v") or 0))
+        self.opened = VersionDiff((older, self._text(older)), (newer, self._text(newer)), self)
+        self.opened.open()
+
+    def set_default_selected(self) -> None:
+        from iamdesk.services.errors import IamError
+        from iamdesk.ui.editor.versions import SetDefaultVersionCommand
+
+        chosen = self.selected()
+        if len(chosen) != 1 or self.row is None or _is_aws(self.row):
+            return
+        old, arn = self.default(), self.row["Arn"]
+        command = SetDefaultVersionCommand(
+            self.context, arn, self.context.account_id, old, chosen[0]
+        )
+        try:
+            self.context.undo_stack.push(command)
+        except IamError as exc:
+            report(self, "Set default version", exc)
+            return
+        self.message.setText(f"{chosen[0]} is now the default version.")
 
 
 class PolicyHistoryTab(HistoryTab):
@@ -225,6 +350,52 @@ class PoliciesView(EntityView):
 
     def row_name(self, row: Row) -> str:
         return str(row["PolicyName"])
+
+    def context_actions(self, row: Row) -> list[tuple[str, str, Callable[[], None]]]:
+        found: list[tuple[str, str, Callable[[], None]]] = [
+            ("Open in editor", "OpenEditor", lambda: self.open_in_editor(row)),
+            ("Show entities", "ShowEntities", lambda: self.open_tab("Attached")),
+        ]
+        if _is_aws(row):
+            found.append(("Create a customer copy…", "CopyPolicy", lambda: self.copy_policy(row)))
+        return [*found, *super().context_actions(row)]
+
+    def open_in_editor(self, row: Row) -> QWidget:
+        """The Edit policy dialog (impact preview, undoable save); AWS managed ones read-only
+        (it says why)."""
+        from iamdesk.core.policy.document import PolicyKind
+        from iamdesk.ui.editor.save_dialog import PolicySaveDialog
+        from iamdesk.ui.editor.targets import PolicyTarget
+
+        target = PolicyTarget(
+            "managed",
+            self.context.account_id,
+            row["PolicyName"],
+            PolicyKind.IDENTITY,
+            arn=row["Arn"],
+        )
+        dialog = PolicySaveDialog(self.context, target, parent=self)
+        if _is_aws(row):
+            dialog.editor.set_read_only(True)
+            dialog.save_button.setEnabled(False)
+            dialog.message.setText(
+                "AWS managed policies cannot be changed: create a customer copy to edit."
+            )
+        dialog.open()
+        self.editor_dialog = dialog
+        return dialog
+
+    def copy_policy(self, row: Row) -> QWidget:
+        """Create policy, prefilled with the AWS managed policy's default document."""
+        from iamdesk.ui.dialogs.policy_dialogs import CreatePolicyDialog
+
+        dialog = CreatePolicyDialog(self.context, self)
+        dialog.name.setText(f"{row['PolicyName']}Copy")
+        dialog.description.setText(f"Copy of the AWS managed policy {row['PolicyName']}")
+        dialog.document.set_text(policy_document(self.context, row))
+        self.open_naming(dialog)
+        self.copy_dialog = dialog
+        return dialog
 
     def search_text(self, row: Row) -> str:
         return f"{row['PolicyName']} {row['Path']} {row['Arn']} {row['Description']}"

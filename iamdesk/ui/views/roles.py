@@ -4,7 +4,7 @@ Trust relationships (the trust policy and who it trusts, in words), Tags, Histor
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout
@@ -160,6 +160,24 @@ class RolesView(EntityView):
 
     def row_name(self, row: Row) -> str:
         return str(row["RoleName"])
+
+    def context_actions(self, row: Row) -> list[tuple[str, str, Callable[[], None]]]:
+        arn = str(row["Arn"])
+
+        def attach() -> None:
+            tab = self.open_tab("Permissions")
+            if tab is not None:
+                tab.attach()  # type: ignore[attr-defined]
+
+        return [
+            (
+                "Test access as this role",
+                "TestAccess",
+                lambda: self.navigateRequested.emit("test-access", arn),
+            ),
+            ("Attach policies…", "Attach", attach),
+            *super().context_actions(row),
+        ]
 
     def search_text(self, row: Row) -> str:
         trusted = " ".join(row["TrustedEntities"])

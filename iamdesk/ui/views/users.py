@@ -4,7 +4,7 @@ and the detail tabs Permissions, Groups, Security credentials, Tags, History."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from iamdesk.ui.models.table import Column, Row
 from iamdesk.ui.views import dates
@@ -109,6 +109,24 @@ class UsersView(EntityView):
 
     def row_name(self, row: Row) -> str:
         return str(row["UserName"])
+
+    def context_actions(self, row: Row) -> list[tuple[str, str, Callable[[], None]]]:
+        arn = str(row["Arn"])
+
+        def attach() -> None:
+            tab = self.open_tab("Permissions")
+            if tab is not None:
+                tab.attach()  # type: ignore[attr-defined]
+
+        return [
+            (
+                "Test access as this user",
+                "TestAccess",
+                lambda: self.navigateRequested.emit("test-access", arn),
+            ),
+            ("Attach policies…", "Attach", attach),
+            *super().context_actions(row),
+        ]
 
     def search_text(self, row: Row) -> str:
         return f"{row['UserName']} {row['Path']} {row['Arn']} {row['UserId']}"

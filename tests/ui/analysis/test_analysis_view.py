@@ -10,7 +10,7 @@ import threading
 import time
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QProgressBar, QPushButton
 
 from iamdesk.analysis.best_practices import BestPracticeFinding
 from iamdesk.analysis.policy_generation import GeneratedPolicy
@@ -69,8 +69,9 @@ def test_ctrl_9_opens_the_analysis_view_with_every_tab(analysis_window, qtbot):
         "Policy validation",
         "Graph",
     ]
-    # Principals of the model complete in the principal pickers.
+    # Principals of the model complete in the principal pickers (read off the GUI thread).
     picker = view.findChild(object, "analysisWhatCanPrincipal")
+    qtbot.waitUntil(lambda: picker.count() > 0, timeout=5000)
     labels = [picker.itemText(i) for i in range(picker.count())]
     assert any("alice" in label for label in labels)
 
@@ -274,3 +275,46 @@ def test_results_say_when_the_model_changed_since_the_run(analysis, qtbot):
     assert "changed" not in tab.summary.text()
     create_user(analysis.context, "carol")
     assert "the model changed since" in tab.summary.text()
+
+
+def test_tab_walks_inputs_run_then_results(analysis, qtbot):
+    tab = analysis.show_tab("WhoCan")
+    tab.inputs["Action"].setFocus()
+    qtbot.waitUntil(tab.inputs["Action"].hasFocus)
+    seen = []
+    for _ in range(6):
+        seen.append(QApplication.focusWidget().objectName())
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert seen == [
+        "analysisWhoCanAction",
+        "analysisWhoCanResource",
+        "analysisWhoCanRun",
+        "analysisWhoCanFilter",
+        "analysisWhoCanExportCsv",
+        "analysisWhoCanExportJson",
+    ]
+    assert QApplication.focusWidget().objectName() == "analysisWhoCanTable"
+
+
+def test_an_aws_managed_statement_opens_read_only_at_the_statement(analysis, qtbot):
+    from iamdesk.services.policies import default_document
+
+    arn = "arn:aws:iam::aws:policy/SecurityAudit"
+    text = default_document(analysis.context.database, ACCOUNT, arn)
+    ref = _statement_ref(
+        text, 0, policy_label="SecurityAudit", policy_kind="managed", policy_arn=arn
+    )
+    dialog = analysis.open_statement(ref)
+    assert dialog.editor.code.isReadOnly()
+    assert not dialog.save_button.isEnabled()
+    assert "cannot be changed" in dialog.message.text()
+    assert _highlighted(dialog) == list(range(ref.start_line, ref.end_line + 1))
+    dialog.reject()
+
+
+def test_an_entity_outside_the_model_is_said_not_opened(analysis, analysis_window, qtbot):
+    before = analysis_window.current_view_name()
+    outside = EntityRef("external", "arn:aws:iam::999988887777:root", "999988887777", None)
+    analysis.open_entity(outside)
+    assert analysis_window.current_view_name() == before
+    assert "outside the model" in analysis_window.statusBar().currentMessage()

@@ -61,7 +61,7 @@ def test_scp_deny_highlights_the_denying_statement_at_its_lines(panel, qtbot):
     decided = [
         item.text(0) for item in panel.details.tree.statement_items() if "decided" in item.text(0)
     ]
-    assert decided == ["Deny · DenyOutsideApprovedRegions — decided: denies"]
+    assert decided == ["Deny · statement 1 (DenyOutsideApprovedRegions) — decided: denies"]
 
 
 def test_the_same_request_in_an_approved_region_is_allowed_by_identity(panel, qtbot):

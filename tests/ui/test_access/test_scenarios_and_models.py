@@ -201,3 +201,29 @@ def test_date_and_boolean_values_are_edited_with_pickers(qtbot):
     combo = delegate.createEditor(table.view, QStyleOptionViewItem(), bool_index)
     assert isinstance(combo, QComboBox)
     assert [combo.itemText(i) for i in range(combo.count())] == ["true", "false"]
+
+
+def test_a_scenario_is_deleted_undoably_and_all_are_exported(panel, qtbot, tmp_path):
+    """What a user expects: delete a saved scenario (Ctrl+Z brings it back) and export them."""
+    import json as _json
+
+    from PySide6.QtWidgets import QFileDialog
+
+    bar = panel.scenarios
+    names = [s["Name"] for s in bar.scenarios]
+    bar.list.setCurrentRow(0)
+    bar.delete_button.click()
+    assert [s["Name"] for s in bar.scenarios] == names[1:]
+    assert bar.list.count() == len(names) - 1
+    panel.context.undo_stack.undo()
+    assert sorted(s["Name"] for s in bar.scenarios) == sorted(names)
+
+    bar.export_button.click()
+    dialog = bar.findChild(QFileDialog, "scenarioExportDialog")
+    assert dialog is not None and dialog.isVisible()
+    target = tmp_path / "scenarios.json"
+    dialog.fileSelected.emit(str(target))
+    dialog.reject()
+    exported = _json.loads(target.read_text())
+    assert sorted(s["Name"] for s in exported) == sorted(names)
+    assert {"PrincipalArn", "Action", "Expected", "Context"} <= set(exported[0])

@@ -147,3 +147,21 @@ def test_organization_inherited_policies_are_dimmed_but_readable(
     for item in inherited:
         colour = item.foreground(0).color()
         assert theme.contrast_ratio(colour, base) >= TEXT, (item.text(0), colour.name())
+
+
+def test_the_edit_dialogs_deciding_statement_is_readable_in_dark(panel, qtbot, scheme):
+    """Issue 10 item 11: the statement the Edit policy dialog opens on is highlighted in the
+    scheme's colour, readable under a dark palette's light text."""
+    scheme("dark")
+    bob = f"arn:aws:iam::{panel.context.account_id}:user/bob"
+    panel.set_request(bob, ["ec2:RunInstances"], [])
+    panel.context_table.model.add(ContextRow("aws:RequestedRegion", "string", "ap-southeast-2"))
+    panel.run()
+    view = panel.details.policies_layout.itemAt(0).widget()
+    view.edit_button.click()
+    dialog = panel.edit_dialog
+    highlight = dialog.editor.code.layer("highlight")[0].format.background().color()
+    text = dialog.editor.code.palette().color(QPalette.ColorRole.Text)
+    assert theme.contrast_ratio(text, highlight) >= TEXT, (text.name(), highlight.name())
+    dialog.editor.set_text(dialog.original)
+    dialog.reject()

@@ -49,9 +49,14 @@ class GenerationTab(QuestionTab):
         self.pane.hide()
         self.editor = PolicyEditor(self)
         self.editor.setObjectName("analysisGenerationEditor")
+        self.editor.code.setPlaceholderText(
+            "Choose a principal and Run: the policy its imported activity needs appears here, "
+            "ready to adjust (Ctrl+Space completes) and create."
+        )
         self.actions_label = QLabel(self)
         self.actions_label.setObjectName("analysisGenerationActions")
         self.actions_label.setWordWrap(True)
+        self.actions_label.setVisible(False)
         self.create_button = QPushButton("Create as customer managed policy…", self)
         self.create_button.setObjectName("analysisGenerationCreate")
         self.create_button.setEnabled(False)
@@ -70,7 +75,10 @@ class GenerationTab(QuestionTab):
             f"<b>{count}</b> used action{'s' if count != 1 else ''} of {result.principal.name} "
             f"in the last {result.days} days · {seconds:.2f} s"
         )
-        self.actions_label.setText(", ".join(result.actions[:40]) + (" …" if count > 40 else ""))
+        self.actions_label.setText(
+            "Used: " + ", ".join(result.actions[:40]) + (" …" if count > 40 else "")
+        )
+        self.actions_label.setVisible(bool(result.actions))
 
     def suggested_name(self) -> str:
         name = self.generated.principal.name if self.generated is not None else "principal"

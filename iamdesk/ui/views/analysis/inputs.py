@@ -59,15 +59,20 @@ class ChoiceSource:
         self.principals: list[tuple[str, str]] = []  # (label, arn)
         self.resources: list[str] = []
 
-    def load(self, db: Any) -> None:
+    @staticmethod
+    def read(db: Any) -> tuple[list[tuple[str, str]], list[str]]:
+        """(principals, resources) of the model; runs on a worker thread."""
         from iamdesk.services.resources import list_resources
         from iamdesk.ui.test_access.principals import list_principals
 
-        self.principals = [(p.label, p.arn) for p in list_principals(db)]
+        principals = [(p.label, p.arn) for p in list_principals(db)]
         arns = [r["Arn"] for r in list_resources(db)]
         # Roles are resources too (sts:AssumeRole, iam:PassRole).
-        arns += [arn for _label, arn in self.principals if ":role/" in arn]
-        self.resources = sorted(set(arns))
+        arns += [arn for _label, arn in principals if ":role/" in arn]
+        return principals, sorted(set(arns))
+
+    def set(self, read: tuple[list[tuple[str, str]], list[str]]) -> None:
+        self.principals, self.resources = read
 
     def resource_candidates(self, prefix: str) -> list[str]:
         needle = prefix.lower()

@@ -19,12 +19,14 @@ from iamdesk.ui.views.analysis.links import entity_location, open_statement
 from iamdesk.ui.views.analysis.question_tab import QuestionTab
 from iamdesk.ui.views.analysis.questions import BEST, PRIVESC, UNUSED, VALIDATE, WHAT_CAN, WHO_CAN
 from iamdesk.ui.views.reloading import ReloadWhenShown
+from iamdesk.ui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
 
 
 class AnalysisView(ReloadWhenShown, QWidget):
     navigateRequested = Signal(str, str)  # view name, entity key
+    choicesLoaded = Signal()  # the principal and resource completions are filled
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -32,6 +34,8 @@ class AnalysisView(ReloadWhenShown, QWidget):
         self.context = context
         self._dirty = True
         self.choices = ChoiceSource()
+        self.runner = TaskRunner(self)
+        self._choices_generation = 0
         self.edit_dialog: Any = None
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("analysisTabs")
@@ -76,12 +80,27 @@ class AnalysisView(ReloadWhenShown, QWidget):
 
     # Model ----------------------------------------------------------------------------------
     def reload(self) -> None:
+        """Read the principals and resources the inputs complete, off the GUI thread (an
+        account of 10,000 users takes a moment)."""
         self._dirty = False
-        if self.context.database is None:
+        db = self.context.database
+        if db is None:
             return
-        self.choices.load(self.context.database)
+        self._choices_generation += 1
+        generation = self._choices_generation
+        self.runner.start(
+            lambda _control: ChoiceSource.read(db),
+            name="analysis choices",
+            on_done=lambda read: self._choices_read(generation, read),
+        )
+
+    def _choices_read(self, generation: int, read: Any) -> None:
+        if generation != self._choices_generation:
+            return  # a newer read is on its way
+        self.choices.set(read)
         for tab in self.question_tabs.values():
             tab.reload_choices()
+        self.choicesLoaded.emit()
 
     def _model_changed(self, kinds: object = None) -> None:
         if isinstance(kinds, set) and not kinds:
