@@ -28,6 +28,7 @@ BLOCK = re.compile(r"(<!-- readme-test: slow -->\n)?```sh\n(.*?)```", re.DOTALL)
 # Options of the bare `iamdesk` command (the GUI); anything else is a subcommand.
 GUI_OPTIONS_WITH_VALUE = {"--db", "--account-id", "--view"}
 GUI_FLAGS = {"--demo"}
+MODEL_SUFFIXES = (".iamdesk", ".sqlite")  # `iamdesk FILE` opens the app on FILE
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def opens_gui(line: str) -> bool:
         word = rest.pop(0)
         if word in GUI_OPTIONS_WITH_VALUE:
             rest = rest[1:]
-        elif word not in GUI_FLAGS:
+        elif word not in GUI_FLAGS and not word.endswith(MODEL_SUFFIXES):
             return False
     return True
 
@@ -103,9 +104,18 @@ def test_the_readme_opens_with_the_two_commands_and_ci_runs_the_second() -> None
     assert tests in ci.splitlines(), ".ci/run must run the README's test command as written"
 
 
+def test_the_readme_has_no_merge_conflict_markers() -> None:
+    markers = [
+        number
+        for number, line in enumerate(README.splitlines(), 1)
+        if line.startswith(("<<<<<<< ", ">>>>>>> ")) or line == "======="
+    ]
+    assert not markers, f"unresolved merge in README.md at lines {markers}"
+
+
 def test_the_gui_detection_tells_the_app_from_subcommands() -> None:
     assert opens_gui("iamdesk") and opens_gui(".venv/bin/iamdesk --demo")
-    assert opens_gui("iamdesk --db m.sqlite --view roles")
+    assert opens_gui("iamdesk --db m.sqlite --view roles") and opens_gui("iamdesk team.iamdesk")
     assert not opens_gui("iamdesk demo") and not opens_gui("iamdesk --db m.sqlite iam list-users")
     assert not opens_gui("iamdesk --screenshot x.png")
 

@@ -52,9 +52,47 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--account-id", help="account the command acts in (or IAMDESK_ACCOUNT)")
     parser.add_argument("--screenshot", type=Path, help="render the main window to a PNG and exit")
     parser.add_argument("--view", help="view to show (dashboard, users, roles, test-access, ...)")
+    parser.add_argument(
+        "--install-desktop-entry",
+        action="store_true",
+        help="add iamdesk to this user's application menu, with its icon and file type (no root)",
+    )
+    parser.add_argument(
+        "--uninstall-desktop-entry", action="store_true", help="remove what the above installed"
+    )
     parser.add_argument("command", nargs="?", help=argparse.SUPPRESS)
     parser.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     return parser
+
+
+# ``iamdesk FILE`` opens the app on a model file: what the desktop entry's ``Exec=iamdesk %f``
+# runs when a model is double-clicked.
+MODEL_SUFFIXES = {".iamdesk", ".sqlite", ".sqlite3", ".db"}
+
+
+OPTIONS_WITH_VALUE = {"--db", "--account-id", "--screenshot", "--view"}
+
+
+def _file_as_db(argv: list[str]) -> list[str]:
+    """``iamdesk [options] FILE [options]`` means ``--db FILE``: the first word that is not an
+    option, a command or an option's value, when it names a model file (by its suffix, or an
+    existing file)."""
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word in OPTIONS_WITH_VALUE:
+            i += 2
+            continue
+        if word.startswith("-"):
+            i += 1
+            continue
+        path = Path(word)
+        if word not in COMMANDS and (path.suffix.lower() in MODEL_SUFFIXES or path.is_file()):
+            if "--db" in argv[:i]:
+                return argv  # two files: let the parser report the stray word
+            return [*argv[:i], "--db", word, *argv[i + 1 :]]
+        return argv
+    return argv
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,7 +109,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(words: list[str]) -> int:
     parser = _parser()
-    ns = parser.parse_args(words)
+    ns = parser.parse_args(_file_as_db(words))
+    if ns.install_desktop_entry or ns.uninstall_desktop_entry:
+        from iamdesk.cli import desktop_entry
+
+        return desktop_entry.install() if ns.install_desktop_entry else desktop_entry.uninstall()
     options = GlobalOptions(
         db=ns.db, demo=ns.demo, account_id=ns.account_id, screenshot=ns.screenshot, view=ns.view
     )

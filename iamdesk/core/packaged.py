@@ -14,6 +14,9 @@ from importlib import resources
 from pathlib import Path
 
 PACKAGE = "iamdesk.resources"
+# The reverse-DNS id naming the desktop entry, icon, file type and AppStream metainfo
+# (resources/desktop/); Wayland compositors and task switchers match the window to it.
+APP_ID = "io.github.iamdesk"
 
 
 @cache

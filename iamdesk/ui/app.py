@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
+from iamdesk.core.packaged import APP_ID
 from iamdesk.ui.context import AppContext
+from iamdesk.ui.icons import app_icon
 from iamdesk.ui.main_window import MainWindow
 from iamdesk.ui.settings import Settings
 
@@ -32,6 +35,9 @@ def application() -> QApplication:
         # Fusion draws the same everywhere and follows the system's light or dark scheme.
         app.setStyle("Fusion")
     assert isinstance(app, QApplication)
+    # The task switcher and Wayland match windows to the installed desktop entry by this name.
+    QGuiApplication.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
     return app
 
 

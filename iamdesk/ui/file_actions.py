@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MODEL_FILTER = "iamdesk models (*.sqlite *.db);;All files (*)"
+MODEL_FILTER = "iamdesk models (*.iamdesk *.sqlite *.db);;All files (*)"
 JSON_FILTER = "JSON documents (*.json);;All files (*)"
 
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from iamdesk.ui import messages
 from iamdesk.ui.context import AppContext
-from iamdesk.ui.icons import icon
+from iamdesk.ui.icons import app_icon, icon
 from iamdesk.ui.settings import Settings
 from iamdesk.ui.views import VIEWS, ViewSpec, build_view, spec_named
 from iamdesk.ui.workers import Task, TaskRunner
@@ -57,7 +57,7 @@ class MainWindow(QMainWindow):
         self.views: dict[str, QWidget] = {}
         self._close_confirmed = False
         self._current_task: Task | None = None
-        self.setWindowIcon(icon("app"))
+        self.setWindowIcon(app_icon())
 
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
@@ -275,6 +275,12 @@ class MainWindow(QMainWindow):
         select = getattr(widget, "select_key", None)
         if select is not None and key:
             select(key)
+        # The keyboard follows: a dialog that asked for this (search, a row menu) has closed,
+        # and without a focus widget the window's shortcuts would not answer.
+        self.activateWindow()
+        table = getattr(widget, "table", None)
+        if table is not None and hasattr(table, "setFocus"):
+            table.setFocus()
 
     def focus_filter(self) -> None:
         widget = self.stack.currentWidget()

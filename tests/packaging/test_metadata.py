@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -49,3 +50,12 @@ def test_version_comes_from_the_package_metadata(capsys) -> None:
     except SystemExit as exc:
         assert exc.code == 0
     assert capsys.readouterr().out.strip() == f"iamdesk {PYPROJECT['project']['version']}"
+
+
+def test_the_app_uses_only_the_qt_modules_the_bundle_ships() -> None:
+    # packaging/iamdesk.spec keeps QtCore, QtGui, QtWidgets and QtSvg; a new Qt module must be added
+    # there (QT_LIBS_KEPT and the excludes) or the desktop bundle breaks.
+    used = set()
+    for path in (ROOT / "iamdesk").rglob("*.py"):
+        used |= set(re.findall(r"PySide6\.(Qt\w+)", path.read_text(encoding="utf-8")))
+    assert used <= {"QtCore", "QtGui", "QtWidgets", "QtSvg"}, sorted(used)

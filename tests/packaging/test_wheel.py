@@ -24,6 +24,11 @@ SHIPPED = [
     "iamdesk/resources/NOTICE.md",
     "iamdesk/resources/icons/app.svg",
     "iamdesk/resources/icons/users.svg",
+    "iamdesk/resources/desktop/io.github.iamdesk.desktop",
+    "iamdesk/resources/desktop/io.github.iamdesk.metainfo.xml",
+    "iamdesk/resources/desktop/io.github.iamdesk.mime.xml",
+    "iamdesk/resources/desktop/io.github.iamdesk.svg",
+    "iamdesk/resources/desktop/icons/hicolor/512x512/apps/io.github.iamdesk.png",
 ]
 
 CASE = {

@@ -26,3 +26,14 @@ def button(parent: QWidget, name: str) -> QPushButton:
     found = parent.findChild(QPushButton, name)
     assert found is not None, f"no button {name}"
     return found
+
+
+def show_active(qtbot, widget: QWidget) -> None:
+    """Show ``widget`` as the active window, as a user's click would: on a real X server
+    (``.ci/run`` runs these tests under Xvfb too) window shortcuts and completion popups only
+    work in the active window; the offscreen platform treats every window as active."""
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    widget.raise_()
+    qtbot.waitUntil(widget.isActiveWindow)

@@ -77,3 +77,45 @@ def test_undoing_a_user_delete_brings_back_the_same_user(window, context, qtbot)
     assert after == before  # UserId, CreateDate, path, ARN and tags as they were
     context.undo_stack.redo()
     assert users.list_users(db, account)["Users"] == []
+
+
+def test_deleting_a_user_with_belongings_is_one_step_and_undo_restores_them(window, context, qtbot):
+    """What a user expects: delete a user as the console does, its memberships and policies
+    removed with it in one undoable step."""
+    import json
+
+    from iamdesk.services import attachments, inline_policies, policies
+
+    db, account = context.database, context.account_id
+    users.create_user(db, account, "erin", path="/eng/")
+    before = users.get_user(db, account, "erin")["User"]
+    groups.create_group(db, account, "Devs")
+    groups.add_user_to_group(db, account, "Devs", "erin")
+    doc = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+        }
+    )
+    arn = policies.create_policy(db, account, "S3All", doc)["Policy"]["Arn"]
+    attachments.attach_policy(db, account, "user", "erin", arn)
+    inline_policies.put_inline_policy(db, account, "user", "erin", "Own", doc)
+    window.show()
+    view = window.show_view("users")
+    qtbot.waitUntil(lambda: view.select_name("erin"))
+    button(view, "usersDeleteButton").click()
+    box = visible_window("confirmDeleteBox")
+    assert "1 inline policy" in box.text() and "1 group membership" in box.text()
+    click_box_button("confirmDeleteBox", "confirmYesButton")
+    assert users.list_users(db, account)["Users"] == []
+    assert context.undo_stack.count() == 1  # one step
+    window.undo_action.trigger()
+    assert users.get_user(db, account, "erin")["User"] == before
+    assert [g["GroupName"] for g in groups.list_groups_for_user(db, account, "erin")["Groups"]] == [
+        "Devs"
+    ]
+    attached = attachments.list_attached_policies(db, account, "user", "erin")["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [arn]
+    assert inline_policies.list_inline_policies(db, account, "user", "erin")["PolicyNames"] == [
+        "Own"
+    ]

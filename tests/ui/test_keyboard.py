@@ -120,3 +120,16 @@ def test_f1_lists_the_editor_and_test_access_keys_that_work(window, qtbot):
     panel = window.show_view("test-access")
     bound = {s.key().toString() for s in panel.findChildren(type(panel.findChild(QShortcut)))}
     assert {"F5", "Ctrl+Return"} <= bound and rows["Test access: run"] == "F5 / Ctrl+Enter"
+
+
+def test_enter_on_a_row_moves_into_its_details_and_tab_follows_the_pane(window, context, qtbot):
+    users.create_user(context.database, context.account_id, "ana")
+    _active(window, qtbot)
+    view = window.show_view("users")
+    view.select_key(view.model.key_at(0))
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert view.detail.isAncestorOf(QApplication.focusWidget())
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_Tab)
+    assert view.detail.isAncestorOf(QApplication.focusWidget())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from iamdesk.services import policies, roles, users
 from tests.ui.helpers import visible_window
@@ -62,6 +63,8 @@ def test_ctrl_k_finds_what_grants_pass_role_and_opens_it(window, context, qtbot)
     qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
     assert window.current_view_name() == "policies"
     assert window.views["policies"].selected_row()["Arn"] == granting
+    # The keyboard follows the hit: its view's table has the focus, the window's keys answer.
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.views["policies"].table)
 
 
 def test_one_query_finds_users_roles_and_policies_by_name(window, context, qtbot):

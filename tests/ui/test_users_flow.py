@@ -11,12 +11,18 @@ from PySide6.QtWidgets import QLineEdit, QTabWidget
 
 from iamdesk.services import access_keys, attachments, groups, mfa, users
 from iamdesk.ui.views.users import UsersView
-from tests.ui.helpers import button, click_box_button, no_visible_window, visible_window
+from tests.ui.helpers import (
+    button,
+    click_box_button,
+    no_visible_window,
+    show_active,
+    visible_window,
+)
 
 
 @pytest.fixture
 def users_view(window, qtbot) -> UsersView:
-    window.show()
+    show_active(qtbot, window)
     view = window.show_view("users")
     assert isinstance(view, UsersView)
     return view
@@ -155,14 +161,14 @@ def test_full_user_lifecycle_with_undo(users_view, context, qtbot):
     context.undo_stack.redo()  # re-enabled with the next codes of the same seed
     assert len(devices()) == 1
 
-    # Delete: IAM refuses while the user has an MFA device, a policy and a group.
+    # Delete: the user still has an MFA device, a policy and a group; as the console does,
+    # the question offers to remove them too (Cancel keeps everything).
     button(users_view, "usersDeleteButton").click()
-    click_box_button("confirmDeleteBox", "confirmYesButton")
-    conflict = visible_window("deleteConflictBox")
-    assert "Cannot delete entity, must" in conflict.text()
-    for what in ("1 MFA device", "1 attached managed policy", "membership in 1 group"):
-        assert what in conflict.informativeText()
-    conflict.close()
+    box = visible_window("confirmDeleteBox")
+    for what in ("1 MFA device", "1 attached managed policy", "1 group membership"):
+        assert what in box.text()
+    assert "cannot come back" in box.informativeText()
+    click_box_button("confirmDeleteBox", "confirmNoButton")
     assert users.get_user(db, account, "bob")["User"]["UserName"] == "bob"
 
 

@@ -130,8 +130,8 @@ class SearchDialog(QDialog):
 
     def _open(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         hit = item.data(0, _HIT_ROLE)
+        self.accept()  # first: the window the hit opens in takes the keyboard back
         self.openRequested.emit(hit.view, hit.arn)
-        self.accept()
 
     def done(self, result: int) -> None:
         self.runner.cancel_all()

@@ -185,7 +185,10 @@ class EntityView(ReloadWhenShown, QWidget):
         local = Qt.ShortcutContext.WidgetShortcut
         QShortcut(QKeySequence("Down"), self.filter, self.table.setFocus, context=local)
         for key in ("Return", "Enter"):
-            QShortcut(QKeySequence(key), self.table, self.tabs.setFocus, context=local)
+            QShortcut(QKeySequence(key), self.table, self.enter_details, context=local)
+        # Tab order: filter, table, then the detail pane (not back out to the navigation).
+        QWidget.setTabOrder(self.filter, self.table)
+        QWidget.setTabOrder(self.table, self.tabs.tabBar())
         if "Delete" in self.buttons:
             QShortcut(
                 QKeySequence.StandardKey.Delete,
@@ -248,6 +251,17 @@ class EntityView(ReloadWhenShown, QWidget):
         if menu is not None:
             menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             menu.popup(self.table.viewport().mapToGlobal(position))
+
+    def enter_details(self) -> None:
+        """Enter on a row: the keyboard moves into the shown detail tab's first control."""
+        tab = self.tabs.currentWidget()
+        if tab is not None:
+            for child in tab.findChildren(QWidget):
+                policy = child.focusPolicy()
+                if child.isVisible() and child.isEnabled() and policy & Qt.FocusPolicy.TabFocus:
+                    child.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                    return
+        self.tabs.tabBar().setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def open_tab(self, name: str) -> DetailTab | None:
         """Show the detail tab called ``name`` (its ``name`` attribute) and return it."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
+from iamdesk.ui import messages
 from iamdesk.ui.models.table import Column, Row
 from iamdesk.ui.views import dates
 from iamdesk.ui.views.credentials import CredentialsTab
@@ -151,6 +152,26 @@ class UsersView(EntityView):
         if row is None:
             return
         name = row["UserName"]
+        from iamdesk.ui.commands.user_removal import (
+            belongings,
+            delete_user_and_belongings,
+            describe,
+            note,
+        )
+
+        found = belongings(self.context, name)
+        if not found.empty:
+            # As the console does: offer to remove what the user has, all in one step.
+            messages.confirm(
+                self,
+                "Delete user",
+                f"Delete the user {name} and " + ", ".join(describe(found)) + "?",
+                lambda: delete_user_and_belongings(self.context, name),
+                informative=note(found),
+                yes_text="Delete all",
+                object_name="confirmDeleteBox",
+            )
+            return
         confirm_delete(
             self,
             "user",

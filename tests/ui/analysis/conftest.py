@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.ui.analysis.analysis_model import build_model
+from tests.ui.helpers import show_active
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def analysis_window(qtbot, context, settings, model):
     window = MainWindow(context, settings)
     qtbot.addWidget(window)
     window.resize(1280, 800)
-    window.show()
+    show_active(qtbot, window)
     window.apply_shortcuts()
     yield window
     window.tasks.cancel_all()

@@ -7,6 +7,7 @@ import shutil
 import pytest
 
 from iamdesk.ui.context import AppContext
+from tests.ui.helpers import show_active
 
 
 @pytest.fixture(scope="session")
@@ -35,5 +36,5 @@ def panel(qtbot, demo_context):
     widget = TestAccessPanel(demo_context, autorun=False)
     qtbot.addWidget(widget)
     widget.resize(1500, 950)
-    widget.show()
+    show_active(qtbot, widget)
     return widget
