@@ -11,31 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from iamdesk.cli.awsargs import (
-    ServiceError,
-    UsageError,
-    parse_shorthand,
-    print_service_error,
-    print_usage_error,
-)
-from iamdesk.cli.iam import (
-    EXIT_OTHER,
-    Command,
-    CommandContext,
-    _Parser,
-    add_options,
-    option_values,
-    parse_spec,
-    print_result,
-)
+from iamdesk.cli.awsargs import UsageError, parse_shorthand
+from iamdesk.cli.iam import Command, CommandContext, add_options, option_values, parse_spec
 from iamdesk.cli.options import GlobalOptions
 from iamdesk.core import jsontext
-from iamdesk.services.errors import IamError
-from iamdesk.store.db import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +28,8 @@ def as_map(option: str) -> Converter:
     """A map option (``--attributes``, ``--tags`` of SQS/Lambda): JSON object or shorthand."""
 
     def convert(text: Any) -> dict[str, str]:
+        if isinstance(text, dict):  # already decoded by the front end (JSON or shorthand)
+            return {str(k): v if isinstance(v, str) else ",".join(v) for k, v in text.items()}
         if isinstance(text, list):  # structs: [{"Key":..,"Value":..}] or one shorthand map
             return tag_map(option)(text)
         if text.lstrip().startswith("{"):
@@ -118,39 +102,7 @@ class ServiceCli:
 
         self.commands[name] = Command(operation, build, handler, help)
 
-    def _usage(self) -> None:
-        sys.stdout.write(f"usage: iamdesk {self.service} <command> [options]\n\ncommands:\n")
-        for name in sorted(self.commands):
-            sys.stdout.write(f"  {name}\n")
-
     def run(self, argv: list[str], options: GlobalOptions) -> int:
-        if not argv or argv[0] in ("help", "-h", "--help"):
-            self._usage()
-            return 0
-        name, rest = argv[0], argv[1:]
-        entry = self.commands.get(name)
-        if entry is None:
-            return print_usage_error(
-                UsageError(
-                    f"iamdesk {self.service}: error: argument operation: Invalid choice "
-                    f"'{name}', valid choices are: {', '.join(sorted(self.commands))}"
-                )
-            )
-        parser = _Parser(prog=f"iamdesk {self.service} {name}", description=entry.help)
-        entry.build(parser)
-        context = CommandContext(options)
-        try:
-            result = entry.handler(context, parser.parse_args(rest))
-        except UsageError as exc:
-            return print_usage_error(exc)
-        except IamError as exc:
-            return print_service_error(entry.operation, ServiceError(exc.code, exc.message))
-        except ServiceError as exc:
-            return print_service_error(entry.operation, exc)
-        except StoreError as exc:
-            print(f"\n{exc}", file=sys.stderr)
-            return EXIT_OTHER
-        finally:
-            context.close()
-        print_result(result)
-        return 0
+        from iamdesk.cli.frontend import runner
+
+        return runner.run(self.service, argv, options, self.commands)

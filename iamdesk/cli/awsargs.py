@@ -20,11 +20,16 @@ from iamdesk.core.text import quoted
 log = logging.getLogger(__name__)
 
 EXIT_USAGE = 252  # the AWS CLI's code for a command line it could not parse
+EXIT_CONFIG = 253  # ... for missing credentials or configuration
 EXIT_SERVICE_ERROR = 254  # ... and for an error returned by the service
 
 
 class UsageError(Exception):
     """The command line is wrong (bad parameter value, unreadable file): exit 252."""
+
+
+class CredentialsError(UsageError):
+    """No credentials to name the caller by, as the CLI says ``Unable to locate credentials``."""
 
 
 class ServiceError(Exception):
@@ -144,6 +149,8 @@ def structure_list(option: str, values: Sequence[str] | None) -> list[dict[str, 
     shorthand structure per argument."""
     if not values:
         return []
+    if all(isinstance(v, dict) for v in values):  # decoded already by the front end
+        return [dict(v) for v in values]
     loaded = [load_value(option, v) for v in values]
     if len(loaded) == 1 and loaded[0].lstrip()[:1] in ("[", "{"):
         try:

@@ -16,11 +16,8 @@ exits 252.
 from __future__ import annotations
 
 import argparse
-import base64
 import importlib
-import json
 import logging
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,17 +25,13 @@ from typing import Any
 
 from iamdesk.cli.awsargs import (
     EXIT_USAGE,
-    ServiceError,
     UsageError,
     load_value,
-    print_service_error,
-    print_usage_error,
     string_list,
     structure_list,
 )
 from iamdesk.cli.options import GlobalOptions
-from iamdesk.services.errors import IamError
-from iamdesk.store.db import Database, StoreError, open_database
+from iamdesk.store.db import Database, open_database
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +139,9 @@ def option_values(args: argparse.Namespace, options: Sequence[Option]) -> dict[s
         raw = getattr(args, opt.name, None)
         if raw is None:
             continue
-        if opt.kind == "str" or opt.kind == "doc":
+        if not isinstance(raw, (str, list)):
+            values[opt.name] = raw  # decoded from the operation's shape already (a map)
+        elif opt.kind == "str" or opt.kind == "doc":
             values[opt.name] = load_value(opt.option, raw)
         elif opt.kind == "list":
             values[opt.name] = string_list(opt.option, raw)
@@ -172,57 +167,7 @@ def command(
     register(name, operation, build, handler, help)
 
 
-# --- output ----------------------------------------------------------------------------------
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode("ascii")
-    raise TypeError(f"cannot print {type(value).__name__}")
-
-
-def cli_output(result: Any) -> Any:
-    """The AWS CLI's view of a result: pagination fields folded away."""
-    if not isinstance(result, dict):
-        return result
-    out = dict(result)
-    truncated = out.pop("IsTruncated", None)
-    marker = out.pop("Marker", None)
-    if truncated and marker:
-        out["NextToken"] = marker
-    return out
-
-
-def print_result(result: Any, stream: Any = None) -> None:
-    stream = sys.stdout if stream is None else stream
-    output = cli_output(result)
-    if output in ({}, None):
-        return
-    stream.write(json.dumps(output, indent=4, default=_json_default) + "\n")
-
-
 # --- entry point -----------------------------------------------------------------------------
-
-
-def add_aws_cli_globals(parser: argparse.ArgumentParser) -> None:
-    """The AWS CLI's global options that documentation examples carry. A model has no profiles
-    or regions (IAM is global), so those are accepted and ignored; only JSON output exists."""
-    group = parser.add_argument_group("AWS CLI global options (accepted for compatibility)")
-    group.add_argument("--profile", dest="aws_profile")
-    group.add_argument("--region", dest="aws_region")
-    group.add_argument("--output", dest="aws_output")
-    group.add_argument("--no-cli-pager", dest="aws_no_pager", action="store_true")
-
-
-def check_aws_cli_globals(args: argparse.Namespace) -> None:
-    output = getattr(args, "aws_output", None)
-    if output not in (None, "json"):
-        raise UsageError(f"--output {output} is not supported: iamdesk prints JSON only")
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # argparse's exit(2) -> the AWS CLI's usage error
-        raise UsageError(f"{self.prog}: error: {message}")
 
 
 def _load_extensions(wanted: str | None = None) -> None:
@@ -247,49 +192,10 @@ def _load_extensions(wanted: str | None = None) -> None:
             hook(register)
 
 
-def _usage(stream: Any) -> None:
-    names = sorted(COMMANDS)
-    stream.write("usage: iamdesk iam <command> [options]\n\ncommands:\n")
-    for name in names:
-        stream.write(f"  {name}\n")
-
-
 def run(argv: list[str], options: GlobalOptions) -> int:
-    if not argv or argv[0] in ("help", "-h", "--help"):
-        _load_extensions()
-        _usage(sys.stdout)
-        return 0
-    name, rest = argv[0], argv[1:]
-    _load_extensions(name)
-    entry = COMMANDS.get(name)
-    if entry is None:
-        return print_usage_error(
-            UsageError(
-                f"iamdesk iam: error: argument operation: Invalid choice '{name}', valid choices"
-                f" are: {', '.join(sorted(COMMANDS))}"
-            )
-        )
-    parser = _Parser(prog=f"iamdesk iam {name}", description=entry.help)
-    entry.build(parser)
-    add_aws_cli_globals(parser)
-    context = CommandContext(options)
-    try:
-        args = parser.parse_args(rest)
-        check_aws_cli_globals(args)
-        result = entry.handler(context, args)
-    except UsageError as exc:
-        return print_usage_error(exc)
-    except IamError as exc:
-        return print_service_error(entry.operation, ServiceError(exc.code, exc.message))
-    except ServiceError as exc:
-        return print_service_error(entry.operation, exc)
-    except StoreError as exc:
-        print(f"\n{exc}", file=sys.stderr)
-        return EXIT_OTHER
-    finally:
-        context.close()
-    print_result(result)
-    return 0
+    from iamdesk.cli.frontend import runner
+
+    return runner.run("iam", argv, options, COMMANDS, _load_extensions)
 
 
 def write_outfile(path: str, data: bytes) -> None:
@@ -309,7 +215,6 @@ __all__ = [
     "command",
     "option_values",
     "parse_spec",
-    "print_result",
     "register",
     "run",
     "write_outfile",

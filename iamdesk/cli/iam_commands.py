@@ -135,7 +135,7 @@ def operation_name(command_name: str) -> str:
     )
 
 
-LIST_PAGES = "max_items:int marker=starting-token"
+LIST_PAGES = "max_items:int marker"
 LIST = "path_prefix " + LIST_PAGES
 
 # command name, service function, option specs (see iamdesk.cli.iam.parse_spec)

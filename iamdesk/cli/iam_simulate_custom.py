@@ -380,7 +380,7 @@ def simulate_custom_policy(args: argparse.Namespace) -> dict[str, Any]:
             for resource in resources or ["*"]
         ]
         results.append(_result(action, decisions, types, bool(resources), boundary))
-    return _page(results, getattr(args, "max_items", None), getattr(args, "starting_token", None))
+    return _page(results, getattr(args, "max_items", None), getattr(args, "marker", None))
 
 
 def _page(results: list[Any], max_items: int | None, token: str | None) -> dict[str, Any]:

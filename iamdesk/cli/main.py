@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 
 from iamdesk import __version__
+from iamdesk.cli.awsargs import UsageError, print_usage_error
 from iamdesk.cli.failures import EXIT_USAGE, guard, non_text_argument
+from iamdesk.cli.frontend.globals import split_globals
 from iamdesk.cli.options import GlobalOptions
 from iamdesk.core.text import quoted
 
@@ -109,13 +111,23 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(words: list[str]) -> int:
     parser = _parser()
-    ns = parser.parse_args(_file_as_db(words))
+    try:
+        # The AWS CLI's global options go anywhere on the line: before the service too.
+        aws, args = split_globals(words)
+    except UsageError as exc:
+        return print_usage_error(exc)
+    ns = parser.parse_args(_file_as_db(args))
     if ns.install_desktop_entry or ns.uninstall_desktop_entry:
         from iamdesk.cli import desktop_entry
 
         return desktop_entry.install() if ns.install_desktop_entry else desktop_entry.uninstall()
     options = GlobalOptions(
-        db=ns.db, demo=ns.demo, account_id=ns.account_id, screenshot=ns.screenshot, view=ns.view
+        db=ns.db,
+        demo=ns.demo,
+        account_id=ns.account_id,
+        screenshot=ns.screenshot,
+        view=ns.view,
+        aws=aws,
     )
     if ns.command is None:
         from iamdesk.ui.launch import run_gui

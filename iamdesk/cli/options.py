@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from iamdesk.cli.frontend.globals import AwsGlobals
 from iamdesk.store.location import resolve_db_path
 
 
@@ -16,6 +17,7 @@ class GlobalOptions:
     account_id: str | None = None
     screenshot: Path | None = None
     view: str | None = None
+    aws: AwsGlobals | None = None  # the AWS CLI's global options (--output, --query, ...)
 
     def db_path(self) -> Path:
         return resolve_db_path(self.db)

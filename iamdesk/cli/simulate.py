@@ -287,17 +287,24 @@ def read_available(fd: int, size: int = 1 << 20) -> Iterator[list[bytes]]:
     (a pipe hands over what has been written so far, a file up to ``size`` bytes), so a reader
     that writes one case and waits gets its answer at once, while a file or a fast pipe is read
     in large groups."""
-    rest = b""
+    pending: list[bytes] = []  # the pieces of a line not yet ended (joined once it ends)
     while True:
         chunk = os.read(fd, size)
         if not chunk:
             break
-        parts = (rest + chunk).split(b"\n")
-        rest = parts.pop()
-        if parts:
-            yield parts
-    if rest:
-        yield [rest]
+        if b"\n" not in chunk:
+            pending.append(chunk)  # a long line: never copied piece by piece
+            continue
+        parts = chunk.split(b"\n")
+        if pending:
+            parts[0] = b"".join([*pending, parts[0]])
+            pending = []
+        tail = parts.pop()
+        if tail:
+            pending.append(tail)
+        yield parts
+    if pending:
+        yield [b"".join(pending)]
 
 
 def run_batches(batches: Iterable[Iterable[str | bytes]], out: TextIO) -> int:

@@ -120,6 +120,19 @@ def _caller_from_key(session: Session, access_key_id: str, now: datetime) -> tup
     return user.arn, user
 
 
+def _caller_from_arn(session: Session, arn: str, now: datetime) -> tuple[str, Any]:
+    """The row (User or the newest live StsSession) of a caller named by its ARN."""
+    user = session.scalars(select(User).where(User.arn == arn)).first()
+    if user is not None:
+        return arn, user
+    sts = session.scalars(
+        select(StsSession).where(StsSession.arn == arn).order_by(StsSession.expiration.desc())
+    ).first()
+    if sts is None or datetime.fromisoformat(sts.expiration) <= now:
+        raise _invalid_token()
+    return arn, sts
+
+
 def _check_inputs(role_session_name: str, policy: str | None) -> None:
     if not _SESSION_NAME.fullmatch(role_session_name):
         raise _validation(
@@ -288,11 +301,21 @@ def _session_token(db: Database) -> str:
 
 
 def get_caller_identity(
-    db: Database, *, access_key_id: str, account_id: str | None = None
+    db: Database,
+    *,
+    access_key_id: str | None = None,
+    caller_arn: str | None = None,
+    account_id: str | None = None,
 ) -> dict[str, Any]:
-    """Who an access key (AKIA… of a user, ASIA… of a session) belongs to."""
+    """Who an access key (AKIA… of a user, ASIA… of a session) belongs to, or the identity of
+    a modelled user or session named by its ARN."""
+    if (caller_arn is None) == (access_key_id is None):
+        raise IamError("InvalidInput", "Name the caller with exactly one access key or ARN.")
     with db.read() as session:
-        arn, row = _caller_from_key(session, access_key_id, db.clock())
+        if caller_arn is not None:
+            arn, row = _caller_from_arn(session, caller_arn, db.clock())
+        else:
+            arn, row = _caller_from_key(session, str(access_key_id), db.clock())
         if isinstance(row, User):
             return {"UserId": row.user_id, "Account": row.account_id, "Arn": arn}
         return {"UserId": row.assumed_role_id, "Account": row.account_id, "Arn": arn}

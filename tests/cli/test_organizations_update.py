@@ -51,6 +51,8 @@ def test_update_policy(aws, tmp_path: Path) -> None:
         "Guard",
         "--type",
         "SERVICE_CONTROL_POLICY",
+        "--description",
+        "no S3",
     )[1]["Policy"]["PolicySummary"]
     code, out, _ = aws(
         "organizations",

@@ -92,6 +92,8 @@ def test_kms_lambda_sqs_sns_secrets(aws, tmp_path: Path) -> None:
     assert "kms:Decrypt" in aws("kms", "get-key-policy", "--key-id", key)[1]["Policy"]
     assert aws("kms", "list-keys")[1]["Keys"][0]["KeyId"] == key
 
+    zip_file = tmp_path / "function.zip"
+    zip_file.write_bytes(b"PK\x05\x06" + bytes(18))  # an empty zip archive
     code, _, err = aws(
         "lambda",
         "create-function",
@@ -102,7 +104,7 @@ def test_kms_lambda_sqs_sns_secrets(aws, tmp_path: Path) -> None:
         "--runtime",
         "python3.12",
         "--zip-file",
-        "fileb://nothing.zip",
+        f"fileb://{zip_file}",
     )
     assert code == 254 and "(InvalidParameterValueException)" in err
 

@@ -157,3 +157,14 @@ def test_stdin_answers_each_case_as_soon_as_it_is_decided() -> None:
         assert proc.wait(timeout=10) == 0
     finally:
         proc.kill()
+
+
+def test_lines_split_across_reads_are_joined(tmp_path: Path) -> None:
+    from iamdesk.cli.simulate import read_available
+
+    lines = [json.dumps({"id": i, "pad": "x" * (i * 7)}) for i in range(60)]
+    path = tmp_path / "cases.jsonl"
+    path.write_text("\n".join(lines))  # no newline after the last line
+    with open(path, "rb") as handle:
+        groups = list(read_available(handle.fileno(), size=64))
+    assert [line.decode() for group in groups for line in group] == lines
