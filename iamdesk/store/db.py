@@ -109,6 +109,10 @@ def _plain_errors(path: Path) -> Iterator[None]:
                 " was not changed"
             ) from None
         raise StoreError(f"{path}: {quoted(reason)}") from None
+    except UnicodeDecodeError:
+        raise CorruptDatabaseError(
+            f"{path} is damaged: it holds text that is not UTF-8; it was not changed"
+        ) from None
     except DatabaseError as exc:
         reason = str(exc.orig).splitlines()[0] if exc.orig is not None else ""
         if isinstance(exc, IntegrityError) or not any(w in reason for w in _DAMAGE_WORDS):
@@ -297,6 +301,11 @@ def _inspect_existing(path: Path, *, immutable: bool = False) -> _Existing:
         return _Existing(row[0], names)
     except sqlite3.DatabaseError as exc:
         raise CorruptDatabaseError(f"{path} is damaged: {quoted(exc)}") from None
+    except UnicodeDecodeError:
+        # SQLite's message quotes the damaged bytes (a table's name, its schema text).
+        raise CorruptDatabaseError(
+            f"{path} is damaged: SQLite reports damage in text that is not UTF-8"
+        ) from None
     finally:
         conn.close()
 
