@@ -6,8 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from iamdesk.analysis.progress import Cancel, Progress
+from iamdesk.analysis.access import CandidateIndex, Verdict, decide, index_of
+from iamdesk.analysis.progress import Cancel, Progress, check, report
 from iamdesk.analysis.refs import EntityRef, StatementRef
+from iamdesk.analysis.snapshot import Actor, Snapshot, snapshot
+from iamdesk.core import catalog
+from iamdesk.services.errors import invalid_input
+from iamdesk.store.db import Database
+
+MAX_CHAIN = 3  # roles assumed one after another; AWS role chaining rarely goes deeper
 
 
 @dataclass(frozen=True)
@@ -41,7 +48,7 @@ class AccessGrant:
 
 
 def who_can(
-    db: Any,
+    db: Database,
     account_id: str | None,
     action: str,
     resource: str,
@@ -49,4 +56,98 @@ def who_can(
     progress: Progress = None,
     cancel: Cancel = None,
 ) -> list[AccessGrant]:
-    raise NotImplementedError("who-can is being built")
+    """Every user, role and role session (of ``account_id``, or of every modelled account when
+    None) that can perform ``action`` on ``resource``: directly, or by assuming a chain of
+    roles (listed in ``chain``) that ends in one that can."""
+    return who_can_in(snapshot(db), account_id, action, resource, progress=progress, cancel=cancel)
+
+
+def check_action(action: str) -> str:
+    service, _, name = action.partition(":")
+    if not service or not name or any(c.isspace() for c in action):
+        raise invalid_input(
+            f"Invalid action {action!r}: expected service:Action, e.g. s3:GetObject."
+        )
+    return action
+
+
+def access_level(action: str) -> str:
+    info = catalog.action(action) if "*" not in action and "?" not in action else None
+    return info.access_level if info is not None else ""
+
+
+def who_can_in(
+    snap: Snapshot,
+    account_id: str | None,
+    action: str,
+    resource: str,
+    *,
+    progress: Progress = None,
+    cancel: Cancel = None,
+) -> list[AccessGrant]:
+    check_action(action)
+    index = index_of(snap)
+    level = access_level(action)
+    direct = _direct(snap, index, action, resource, progress, cancel)
+    grants = [
+        AccessGrant(a.ref, action, resource, level, v.conditional, v.conditions, v.statements)
+        for a, v in direct
+        if account_id is None or a.account_id == account_id
+    ]
+    # Roles that can act, then who can assume them, breadth first: the shortest chain wins.
+    reached = {a.arn for a, _ in direct}
+    frontier: list[tuple[Actor, Verdict, tuple[EntityRef, ...]]] = [
+        (a, v, (a.ref,)) for a, v in direct if a.ref.kind == "role"
+    ]
+    for _depth in range(MAX_CHAIN):
+        following: list[tuple[Actor, Verdict, tuple[EntityRef, ...]]] = []
+        for role, verdict, chain in frontier:
+            check(cancel)
+            for assumer, via in _direct(snap, index, "sts:AssumeRole", role.arn, None, cancel):
+                if assumer.arn in reached:
+                    continue
+                reached.add(assumer.arn)
+                merged = Verdict(
+                    verdict.conditional or via.conditional,
+                    via.statements + verdict.statements,
+                    tuple(dict.fromkeys(via.conditions + verdict.conditions)),
+                )
+                if account_id is None or assumer.account_id == account_id:
+                    grants.append(
+                        AccessGrant(
+                            assumer.ref,
+                            action,
+                            resource,
+                            level,
+                            merged.conditional,
+                            merged.conditions,
+                            merged.statements,
+                            chain,
+                        )
+                    )
+                if assumer.ref.kind == "role":
+                    following.append((assumer, merged, (assumer.ref, *chain)))
+        frontier = following
+    return grants
+
+
+def _direct(
+    snap: Snapshot,
+    index: CandidateIndex,
+    action: str,
+    resource: str,
+    progress: Progress,
+    cancel: Cancel,
+) -> list[tuple[Actor, Verdict]]:
+    found = []
+    candidates = index.candidates(action, resource, snap.actors)
+    total = len(candidates)
+    for done, actor in enumerate(candidates):
+        if done % 256 == 0:
+            check(cancel)
+            report(progress, done, total)
+        verdict = decide(snap, actor, action, resource)
+        if verdict is not None:
+            found.append((actor, verdict))
+    report(progress, total, total)
+    return found

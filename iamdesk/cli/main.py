@@ -33,6 +33,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sns": ("iamdesk.cli.sns", "SNS topics and topic policies"),
     "secretsmanager": ("iamdesk.cli.secretsmanager", "secrets and their resource policies"),
     "organizations": ("iamdesk.cli.organizations", "organization, OUs, accounts, SCPs, RCPs"),
+    "analyze": ("iamdesk.cli.analyze", "who can, what can, external/unused access, privesc"),
+    "activity": ("iamdesk.cli.activity", "import CloudTrail log files for unused-access analysis"),
 }
 
 

@@ -35,11 +35,17 @@ from iamdesk.core.text import quoted
 from iamdesk.store import sqlite_files
 
 # Importing tables registers every table on SQLModel.metadata before create_all.
-from iamdesk.store.tables import DEFAULT_ACCOUNT_ID, Account, SchemaVersion
+from iamdesk.store.tables import (
+    DEFAULT_ACCOUNT_ID,
+    Account,
+    ActivityRecord,
+    ArchivedFinding,
+    SchemaVersion,
+)
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 10_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -47,6 +53,15 @@ Clock = Callable[[], datetime]
 
 # MIGRATIONS[n] upgrades a file from schema version n to n + 1, inside one transaction.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+
+def _add_analysis_tables(conn: Connection) -> None:
+    """Schema 2: imported activity and archived findings (``iamdesk.store.analysis``)."""
+    for table in (ActivityRecord.__table__, ArchivedFinding.__table__):  # type: ignore[attr-defined]
+        table.create(conn, checkfirst=True)
+
+
+MIGRATIONS[1] = _add_analysis_tables
 
 
 class StoreError(Exception):

@@ -6,6 +6,7 @@ on that to create a new file's schema.
 
 from __future__ import annotations
 
+from iamdesk.store.analysis import ActivityRecord, ArchivedFinding
 from iamdesk.store.changelog import ChangeLogEntry, SchemaVersion, Tag
 from iamdesk.store.credentials import (
     AccessKey,
@@ -39,6 +40,8 @@ __all__ = [
     "DEFAULT_ACCOUNT_ID",
     "AccessKey",
     "Account",
+    "ActivityRecord",
+    "ArchivedFinding",
     "ChangeLogEntry",
     "CredentialReport",
     "Group",

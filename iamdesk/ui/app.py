@@ -158,6 +158,12 @@ def _screenshot(
         select_first()
     for _ in range(5):
         instance.app.processEvents()
+    # Views that compute off the GUI thread (the dashboard's best practices) finish first.
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(30000)
+    for _ in range(5):
+        instance.app.processEvents()
     if not window.grab().save(str(out)):
         print(f"iamdesk: cannot write {out}", file=sys.stderr)
         return 1

@@ -296,3 +296,19 @@ def test_an_up_to_date_file_opens_without_recreating_the_schema(
         ).scalars()
         assert "change_log_no_delete" in set(triggers)
     assert len(calls) == 1
+
+
+def test_schema_1_file_gains_the_analysis_tables(tmp_path: Path) -> None:
+    path = tmp_path / "v1.sqlite"
+    open_database(path).close()
+    # A file as iamdesk wrote it at schema 1: no activity or archived-finding tables.
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE activity")
+    conn.execute("DROP TABLE archived_finding")
+    conn.execute("UPDATE schema_version SET version = 1")
+    conn.commit()
+    conn.close()
+    with open_database(path) as database, database.read() as session:
+        assert session.execute(select(SchemaVersion.version)).scalar() == 2
+        names = {row[0] for row in session.execute(text("SELECT name FROM sqlite_master"))}
+    assert {"activity", "archived_finding"} <= names

@@ -52,7 +52,7 @@ def test_view_renders_demo_content(demo_window, name, tmp_path):
 def test_dashboard_lists_findings_with_links(demo_window, qtbot):
     dashboard = demo_window.show_view("dashboard")
     findings = dashboard.findChild(QTreeWidget, "dashboardFindings")
-    assert findings.topLevelItemCount() > 0
+    qtbot.waitUntil(lambda: findings.topLevelItemCount() > 0, timeout=20000)  # off-thread
     assert dashboard.cards["users"].count.text() == "5"
     first = findings.topLevelItem(0)
     view, arn = first.data(0, 256)

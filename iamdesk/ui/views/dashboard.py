@@ -1,11 +1,11 @@
-"""Dashboard: the account summary (counts against IAM's quotas), security findings that need
-attention (console users without MFA, old access keys, unused users and roles) with links to
-them, and the latest changes."""
+"""Dashboard: the account summary (counts against IAM's quotas), the best-practice findings
+``iamdesk.analysis.best_practices`` reports (credentials, administrators, risky trust and
+wildcards, policies with findings) with links to them, and the latest changes."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,11 +26,15 @@ from iamdesk.ui.icons import icon
 from iamdesk.ui.views import dates
 from iamdesk.ui.views.reloading import ReloadWhenShown
 from iamdesk.ui.views.tabs import ITEM_ROLE, add_item, make_list
+from iamdesk.ui.workers import TaskRunner
+
+if TYPE_CHECKING:  # the analysis (and the database layer) load on the first reload
+    from iamdesk.analysis.best_practices import BestPracticeFinding
 
 log = logging.getLogger(__name__)
 
 VIEW_OF_ENTITY = {"user": "users", "group": "groups", "role": "roles", "policy": "policies"}
-STALE_DAYS = 90  # AWS's guidance for unused credentials and key rotation
+VIEW_OF_KIND = {**VIEW_OF_ENTITY, "resource": "resources"}
 
 CARDS = (
     ("users", "Users", "Users", "UsersQuota"),
@@ -82,6 +86,8 @@ class DashboardView(ReloadWhenShown, QScrollArea):
         self.setObjectName("dashboardView")
         self.context = context
         self._dirty = True
+        self._tasks = TaskRunner(self)
+        self._generation = 0
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
@@ -132,9 +138,9 @@ class DashboardView(ReloadWhenShown, QScrollArea):
         db, account = self.context.database, self.context.account_id
         if db is None:
             return  # nothing open yet; the database layer is not even imported
+        from iamdesk.analysis.best_practices import find_best_practice_issues
         from iamdesk.services.account import get_account_summary
         from iamdesk.services.queries_accounts import list_accounts
-        from iamdesk.services.queries_entities import role_rows, user_rows
         from iamdesk.services.queries_history import list_changes
 
         summary = get_account_summary(db, account)["SummaryMap"]
@@ -148,7 +154,17 @@ class DashboardView(ReloadWhenShown, QScrollArea):
         )
         for view, _title, key, quota in CARDS:
             self.cards[view].set_value(int(summary[key]), int(summary[quota]))
-        self._fill_findings(user_rows(db, account), role_rows(db, account))
+        # Best practices evaluate every principal's policies: off the GUI thread, the newest
+        # request wins (a reload while one runs makes the older answer stale).
+        self._generation += 1
+        generation = self._generation
+        self.findings_note.setText("Checking best practices…")
+        self._tasks.start(
+            lambda _control: find_best_practice_issues(db, account),
+            name="best practices",
+            on_done=lambda found: self._fill_findings(found, generation),
+            on_error=lambda exc: self._findings_failed(exc, generation),
+        )
         self.recent.clear()
         for entry in list_changes(db, account, limit=12):
             add_item(
@@ -162,59 +178,30 @@ class DashboardView(ReloadWhenShown, QScrollArea):
                 entry,
             )
 
-    def _fill_findings(self, users: list[dict[str, Any]], roles: list[dict[str, Any]]) -> None:
+    def _findings_failed(self, exc: BaseException, generation: int) -> None:
+        if generation == self._generation:
+            log.error("best practices failed: %s", exc)
+            self.findings_note.setText(f"Best practices could not be checked: {exc}")
+
+    def _fill_findings(self, findings: list[BestPracticeFinding], generation: int) -> None:
+        from iamdesk.analysis.best_practices import TITLES
+
+        if generation != self._generation:
+            return
         self.findings.clear()
-        found = 0
-
-        def add(finding: str, who: str, detail: str, view: str, arn: str) -> None:
-            nonlocal found
-            item = add_item(self.findings, [finding, who, detail], (view, arn))
+        for finding in findings:
+            view = VIEW_OF_KIND.get(finding.entity.kind, "")
+            item = add_item(
+                self.findings,
+                [
+                    TITLES.get(finding.check_id, finding.check_id),
+                    finding.entity.name,
+                    finding.detail,
+                ],
+                (view, finding.entity.arn),
+            )
             item.setIcon(0, icon("warning"))
-            found += 1
-
-        for user in users:
-            if user["ConsoleAccess"] and not user["MfaDevices"]:
-                add(
-                    "Console access without MFA",
-                    user["UserName"],
-                    "Assign a virtual MFA device",
-                    "users",
-                    user["Arn"],
-                )
-        for user in users:
-            age = dates.age_days(user["OldestActiveKeyDate"])
-            if age is not None and age > STALE_DAYS:
-                add(
-                    f"Access key older than {STALE_DAYS} days",
-                    user["UserName"],
-                    f"{age} days; rotate it",
-                    "users",
-                    user["Arn"],
-                )
-        for user in users:
-            idle = dates.age_days(user["LastActivity"] or user["CreateDate"])
-            if (
-                idle is not None
-                and idle > STALE_DAYS
-                and (user["ConsoleAccess"] or user["ActiveAccessKeys"])
-            ):
-                add(
-                    "Unused credentials",
-                    user["UserName"],
-                    f"no activity for {idle} days",
-                    "users",
-                    user["Arn"],
-                )
-        for role in roles:
-            idle = dates.age_days(role["LastUsedDate"] or role["CreateDate"])
-            if idle is not None and idle > STALE_DAYS and not role["ServiceLinked"]:
-                add(
-                    "Unused role",
-                    role["RoleName"],
-                    f"not used for {idle} days",
-                    "roles",
-                    role["Arn"],
-                )
+        found = len(findings)
         self.findings_note.setText(
             f"{found} finding{'s' if found != 1 else ''} · double-click one to open it"
             if found

@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from iamdesk.core.timestamps import age_days, parse
 
-
-def parse(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def age_days(value: object, now: datetime | None = None) -> int | None:
-    moment = parse(value)
-    if moment is None:
-        return None
-    return max(0, ((now or datetime.now(UTC)) - moment).days)
+__all__ = ["age_days", "parse", "short"]
 
 
 def short(value: object) -> str:
