@@ -15,6 +15,7 @@ import logging
 import string
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -242,6 +243,17 @@ def set_queue_attributes(
         session.add(row)
 
 
+# SQS's defaults for the attributes a queue was created without.
+SQS_DEFAULTS = {
+    "VisibilityTimeout": "30",
+    "MaximumMessageSize": "262144",
+    "MessageRetentionPeriod": "345600",
+    "DelaySeconds": "0",
+    "ReceiveMessageWaitTimeSeconds": "0",
+    "SqsManagedSseEnabled": "true",
+}
+
+
 def get_queue_attributes(
     db: Database,
     *,
@@ -251,7 +263,18 @@ def get_queue_attributes(
 ) -> dict[str, Any]:
     with db.read() as session:
         row = _queue(session, resolve_account(session, db, account_id), queue_url)
-        values: dict[str, str] = {"QueueArn": row.arn, **attributes_of(row)}
+        created = str(int(datetime.fromisoformat(row.create_date).timestamp()))
+        values: dict[str, str] = {
+            "QueueArn": row.arn,
+            # A model queue holds no messages.
+            "ApproximateNumberOfMessages": "0",
+            "ApproximateNumberOfMessagesNotVisible": "0",
+            "ApproximateNumberOfMessagesDelayed": "0",
+            "CreatedTimestamp": created,
+            "LastModifiedTimestamp": created,
+            **SQS_DEFAULTS,
+            **attributes_of(row),
+        }
         if row.policy is not None:
             values["Policy"] = row.policy
         names = attribute_names or ["All"]
@@ -261,6 +284,26 @@ def get_queue_attributes(
 
 
 # --------------------------------------------------------------------------------------- SNS
+
+# What SNS reports for a topic whose delivery policy was never set (HTTP retries).
+SNS_EFFECTIVE_DELIVERY_POLICY = json.dumps(
+    {
+        "http": {
+            "defaultHealthyRetryPolicy": {
+                "minDelayTarget": 20,
+                "maxDelayTarget": 20,
+                "numRetries": 3,
+                "numMaxDelayRetries": 0,
+                "numNoDelayRetries": 0,
+                "numMinDelayRetries": 0,
+                "backoffFunction": "linear",
+            },
+            "disableSubscriptionOverrides": False,
+            "defaultRequestPolicy": {"headerContentType": "text/plain; charset=UTF-8"},
+        }
+    },
+    separators=(",", ":"),
+)
 
 
 def default_topic_policy(arn: str, account_id: str) -> str:
@@ -340,7 +383,17 @@ def get_topic_attributes(
 ) -> dict[str, Any]:
     with db.read() as session:
         row = get_row(session, resolve_account(session, db, account_id), "sns", topic_arn)
-        values = {"TopicArn": row.arn, "Owner": row.account_id, **attributes_of(row)}
+        values = {
+            "TopicArn": row.arn,
+            "Owner": row.account_id,
+            # A model topic has no subscriptions.
+            "SubscriptionsConfirmed": "0",
+            "SubscriptionsPending": "0",
+            "SubscriptionsDeleted": "0",
+            "DisplayName": "",
+            "EffectiveDeliveryPolicy": SNS_EFFECTIVE_DELIVERY_POLICY,
+            **attributes_of(row),
+        }
         if row.policy is not None:
             values["Policy"] = row.policy
         return {"Attributes": values}

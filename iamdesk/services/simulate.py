@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from iamdesk.core.evaluator import Decision, PolicyRef, PolicySet, Principal, Request, evaluate
 from iamdesk.core.evaluator.compiled import resource_policy_must_allow
+from iamdesk.core.evaluator.decision import SCP
 from iamdesk.core.policy.document import Position
 from iamdesk.services import organizations
 from iamdesk.services.entities import resolve_account
@@ -82,6 +83,17 @@ def _position(point: Position) -> dict[str, int]:
     return {"Line": point.line, "Column": point.column}
 
 
+# IAM's PolicySourceType values; the model's other kinds of policy (boundary, session, SCP,
+# RCP, endpoint) are reported as AWS reports what is not one of these: "none".
+SOURCE_POLICY_TYPES = frozenset(
+    {"user", "group", "role", "aws-managed", "user-managed", "resource", "none"}
+)
+
+
+def source_policy_type(kind: str) -> str:
+    return kind if kind in SOURCE_POLICY_TYPES else "none"
+
+
 def _result(
     decision: Decision, action: str, resource: str, involved: Mapping[str, InvolvedPolicy]
 ) -> dict[str, Any]:
@@ -91,7 +103,9 @@ def _result(
         matched.append(
             {
                 "SourcePolicyId": policy.name if policy else m.name or m.label,
-                "SourcePolicyType": policy.policy_type if policy else m.policy_type,
+                "SourcePolicyType": source_policy_type(
+                    policy.policy_type if policy else m.policy_type
+                ),
                 "StartPosition": _position(m.start_position),
                 "EndPosition": _position(m.end_position),
             }
@@ -104,9 +118,11 @@ def _result(
         "MissingContextValues": list(decision.missing_context_values),
     }
     details = decision.details
-    scp = details.get("scp")
+    scp = details.get(SCP)
     if scp is not None and scp.applies:
-        out["OrganizationsDecisionDetail"] = {"AllowedByOrganizations": bool(scp.allowed)}
+        # An SCP's Deny outranks its Allows: Organizations did not allow the request.
+        allowed = bool(scp.allowed) and not scp.denied
+        out["OrganizationsDecisionDetail"] = {"AllowedByOrganizations": allowed}
     boundary = details.get("permissions_boundary")
     if boundary is not None and boundary.applies:
         out["PermissionsBoundaryDecisionDetail"] = {

@@ -80,6 +80,12 @@ class Task(QRunnable):
                 self.signals.finished.emit(result)
 
 
+# Every task the pool still runs, whoever started it: a runner (and its owner, a dialog or an
+# editor) may be deleted while its task runs, and a QRunnable collected by Python mid-run
+# crashes the process. A task leaves this set when it reports back.
+_ALIVE: set[Task] = set()
+
+
 class TaskRunner(QObject):
     """Starts tasks on a thread pool and keeps them alive until they report back."""
 
@@ -100,9 +106,11 @@ class TaskRunner(QObject):
     ) -> Task:
         task = Task(fn, name)
         self._running.add(task)
+        _ALIVE.add(task)
 
         def forget(*_args: object) -> None:
             self._running.discard(task)
+            _ALIVE.discard(task)
 
         if on_progress is not None:
             task.signals.progress.connect(on_progress)

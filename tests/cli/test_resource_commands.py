@@ -259,3 +259,28 @@ def test_organizations_flow(aws, tmp_path: Path) -> None:
         "organizations", "attach-policy", "--policy-id", policy["Id"], "--target-id", ou
     )
     assert code == 254 and "(DuplicatePolicyAttachmentException)" in err
+
+
+def test_every_queue_and_topic_attribute_as_aws_lists_them(aws) -> None:
+    url = aws("sqs", "create-queue", "--queue-name", "AllAttrs", "--attributes",
+              "DelaySeconds=5")[1]["QueueUrl"]  # fmt: skip
+    attributes = aws("sqs", "get-queue-attributes", "--queue-url", url,
+                     "--attribute-names", "All")[1]["Attributes"]  # fmt: skip
+    assert set(attributes) >= {
+        "QueueArn", "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed", "CreatedTimestamp", "LastModifiedTimestamp",
+        "VisibilityTimeout", "MaximumMessageSize", "MessageRetentionPeriod", "DelaySeconds",
+        "ReceiveMessageWaitTimeSeconds", "SqsManagedSseEnabled",
+    }  # fmt: skip
+    assert attributes["DelaySeconds"] == "5" and attributes["VisibilityTimeout"] == "30"
+    assert attributes["CreatedTimestamp"].isdigit()
+    only = aws("sqs", "get-queue-attributes", "--queue-url", url,
+               "--attribute-names", "QueueArn")[1]["Attributes"]  # fmt: skip
+    assert list(only) == ["QueueArn"]
+    arn = aws("sns", "create-topic", "--name", "AllAttrs")[1]["TopicArn"]
+    topic = aws("sns", "get-topic-attributes", "--topic-arn", arn)[1]["Attributes"]
+    assert set(topic) == {
+        "TopicArn", "Owner", "Policy", "SubscriptionsConfirmed", "SubscriptionsPending",
+        "SubscriptionsDeleted", "DisplayName", "EffectiveDeliveryPolicy",
+    }  # fmt: skip
+    assert json.loads(topic["EffectiveDeliveryPolicy"])["http"]["defaultHealthyRetryPolicy"]

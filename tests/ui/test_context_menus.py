@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication
 
 from iamdesk.services import users
-from tests.ui.helpers import visible_window
+from tests.ui.helpers import click_box_button, visible_window
 
 
 def _menu(view):
@@ -50,6 +50,8 @@ def test_a_users_menu_tests_access_copies_attaches_and_deletes(window, context, 
     _, actions = _menu(view)
     actions["usersDeleteAction"].trigger()
     visible_window("confirmDeleteBox")
+    click_box_button("confirmDeleteBox", "confirmNoButton")  # leave no box for later tests
+    assert users.get_user(context.database, context.account_id, "ann")["User"]["Arn"] == arn
 
 
 def test_a_policys_menu_opens_the_editor_copies_and_shows_entities(window, context, qtbot):

@@ -117,7 +117,9 @@ class CodeView(QPlainTextEdit):
         if event.type() == QEvent.Type.PaletteChange and hasattr(self, "_gutter"):
             self.highlighter.refresh_colors()
             self._gutter.update()
-        super().changeEvent(event)
+        # Named base, not super(): a palette change can reach a view whose Python wrapper is
+        # being torn down, where super() raises "obj must be an instance or subtype of type".
+        QPlainTextEdit.changeEvent(self, event)
 
     # -- large text ----------------------------------------------------------------------------
     def is_large(self) -> bool:
