@@ -251,6 +251,17 @@ class Snapshot:
             context["aws:PrincipalOrgPaths"] = [account.org_path]
         return context
 
+    def _principal_context(self, row: PrincipalRow, keys: dict[str, str]) -> dict[str, Any]:
+        """The keys AWS fills from a user or role, as simulation fills them."""
+        context = self._base_context(row.account_id)
+        context.update({"aws:userid": row.entity_id, "aws:PrincipalArn": row.arn, **keys})
+        for key, value in row.tags.items():
+            context[f"aws:PrincipalTag/{key}"] = value
+        return context
+
+    def _boundary(self, row: PrincipalRow) -> Compiled | None:
+        return self.managed(row.boundary_pk, "boundary") if row.boundary_pk else None
+
     def _user(self, user: PrincipalRow) -> Actor:
         ref = EntityRef("user", user.arn, user.name, user.account_id)
         identity = self._identity(user, ref)
@@ -258,24 +269,15 @@ class Snapshot:
         for group in groups:
             gref = EntityRef("group", group.arn, group.name, group.account_id)
             identity.extend(self._identity(group, gref))
-        context = self._base_context(user.account_id)
-        context.update(
-            {
-                "aws:username": user.name,
-                "aws:userid": user.entity_id,
-                "aws:PrincipalArn": user.arn,
-                "aws:PrincipalType": "User",
-            }
+        context = self._principal_context(
+            user, {"aws:username": user.name, "aws:PrincipalType": "User"}
         )
-        for key, value in user.tags.items():
-            context[f"aws:PrincipalTag/{key}"] = value
-        boundary = self.managed(user.boundary_pk, "boundary") if user.boundary_pk else None
         return Actor(
             ref,
             Principal(user.arn, user.account_id),
             user.account_id,
             identity,
-            boundary,
+            self._boundary(user),
             None,
             context,
             user,
@@ -284,23 +286,13 @@ class Snapshot:
 
     def _role(self, role: PrincipalRow) -> Actor:
         ref = EntityRef("role", role.arn, role.name, role.account_id)
-        context = self._base_context(role.account_id)
-        context.update(
-            {
-                "aws:PrincipalArn": role.arn,
-                "aws:userid": role.entity_id,
-                "aws:PrincipalType": "AssumedRole",
-            }
-        )
-        for key, value in role.tags.items():
-            context[f"aws:PrincipalTag/{key}"] = value
-        boundary = self.managed(role.boundary_pk, "boundary") if role.boundary_pk else None
+        context = self._principal_context(role, {"aws:PrincipalType": "AssumedRole"})
         return Actor(
             ref,
             Principal(role.arn, role.account_id),
             role.account_id,
             self._identity(role, ref),
-            boundary,
+            self._boundary(role),
             None,
             context,
             role,

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import col
 
+from iamdesk.core import jsontext
 from iamdesk.services.errors import IamError
 from iamdesk.store.db import Database
 from iamdesk.store.tables import ActivityRecord
@@ -85,11 +86,10 @@ def read_file(path: Path) -> list[Any]:
     if len(data) > MAX_FILE_BYTES:
         raise ActivityFormatError(f"{path}: larger than {MAX_FILE_BYTES // 2**20} MiB")
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        # Bounded nesting and valid Unicode, as for any JSON a person hands in.
+        document = jsontext.loads(data, max_chars=MAX_FILE_BYTES)
+    except json.JSONDecodeError as exc:
         raise ActivityFormatError(f"{path}: not a CloudTrail log file ({exc})") from None
-    except RecursionError:
-        raise ActivityFormatError(f"{path}: nested too deeply") from None
     if not isinstance(document, dict) or not isinstance(document.get("Records"), list):
         raise ActivityFormatError(f'{path}: not a CloudTrail log file (no "Records" list)')
     records: list[Any] = document["Records"]

@@ -211,3 +211,20 @@ def test_activity_and_analyze_commands(
     )
     policy = json.loads(capsys.readouterr().out)
     assert policy["policyDocument"]["Statement"][0]["Action"] == ["s3:GetObject"]
+
+
+def test_hostile_files_are_refused_whole(tmp_path: Path) -> None:
+    b = Builder(tmp_path)
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"Records": [' + "[" * 5000 + "]" * 5000 + "]}")
+    not_utf8 = tmp_path / "latin1.json"
+    not_utf8.write_bytes(b'{"Records": ["\xe9"]}')
+    broken_gz = tmp_path / "cut.json.gz"
+    broken_gz.write_bytes(gzip.compress(b'{"Records": []}')[:12])
+    for path, words in ((deep, "nest"), (not_utf8, "UTF-8"), (broken_gz, "cannot be read")):
+        with pytest.raises(IamError) as caught:
+            activity.import_activity(b.db, [path])
+        assert str(path) in caught.value.message and words in caught.value.message, (
+            caught.value.message
+        )
+    assert activity.activity(b.db) == []

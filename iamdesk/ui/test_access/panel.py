@@ -288,7 +288,11 @@ class TestAccessPanel(QWidget):
     def copy_as_command(self) -> str:
         """Put the request on the clipboard as a command line (the CLI answers the same)."""
         try:
-            command = cli_command(self.build_request())
+            command = cli_command(
+                self.build_request(),
+                db_path=getattr(self.context, "db_path", None),
+                account_id=str(self.context.account_id or "") or None,
+            )
         except ValueError as error:
             self._show_error(str(error))
             return ""

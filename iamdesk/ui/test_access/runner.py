@@ -103,10 +103,15 @@ def explained(db: Any, request: RunRequest, row: ResultRow) -> ResultRow:
     return row
 
 
-def cli_command(request: RunRequest) -> str:
-    """The same question as an ``iamdesk`` command line (AWS CLI's simulate-principal-policy)."""
-    words = [
-        "iamdesk",
+def cli_command(request: RunRequest, *, db_path: Any = None, account_id: str | None = None) -> str:
+    """The same question as an ``iamdesk`` command line (AWS CLI's simulate-principal-policy),
+    naming the model file and the account, so it answers the same from any shell."""
+    words = ["iamdesk"]
+    if db_path is not None:
+        words += ["--db", str(db_path)]
+    if account_id:
+        words += ["--account-id", account_id]
+    words += [
         "iam",
         "simulate-principal-policy",
         "--policy-source-arn",

@@ -221,9 +221,17 @@ def test_the_copied_command_gets_the_same_answers_from_the_cli(panel, capsys):
     command = panel.copy_as_command()
     assert QApplication.clipboard().text() == command
     words = shlex.split(command)
-    assert words[:3] == ["iamdesk", "iam", "simulate-principal-policy"]
+    # The model file and the account are part of the command (issue 10, item 12).
+    assert words[:5] == [
+        "iamdesk",
+        "--db",
+        str(panel.context.db_path),
+        "--account-id",
+        panel.context.account_id,
+    ]
+    assert words[5:7] == ["iam", "simulate-principal-policy"]
     capsys.readouterr()
-    assert main(["--db", str(panel.context.db_path), *words[1:]]) == 0
+    assert main(words[1:]) == 0
     answer = json.loads(capsys.readouterr().out)
     cli = {r["EvalActionName"]: r["EvalDecision"] for r in answer["EvaluationResults"]}
     assert cli == gui == {"ec2:RunInstances": "explicitDeny", "iam:CreateUser": "implicitDeny"}
