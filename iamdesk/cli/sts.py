@@ -48,6 +48,7 @@ cli.command(
     "source_identity",
     "tags:structs",
     "policy_arns:structs",
+    "external_id",
 )
 cli.command(
     "get-caller-identity",

@@ -40,6 +40,7 @@ MIN_DURATION = 900
 CHAINED_MAX_DURATION = 3600  # role chaining caps a session at one hour
 MAX_SESSION_POLICY = 2048  # characters of the plain-text session policy
 _SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
+_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
 
 
 def _validation(value: Any, field: str, constraint: str) -> IamError:
@@ -171,11 +172,19 @@ def assume_role(
     source_identity: str | None = None,
     tags: Sequence[Mapping[str, str]] | None = None,
     policy_arns: Sequence[Mapping[str, str]] | None = None,
+    external_id: str | None = None,
     account_id: str | None = None,
 ) -> dict[str, Any]:
     """AWS's AssumeRole. The caller is ``caller_arn`` (a modelled user or role session) or the
     owner of ``access_key_id``; ``account_id`` is accepted for the CLI's uniform signature."""
     _check_inputs(role_session_name, policy)
+    if external_id is not None and not _EXTERNAL_ID.fullmatch(external_id):
+        raise _validation(
+            external_id,
+            "externalId",
+            r"satisfy regular expression pattern: [\w+=,.@:\/-]* and have length between 2 "
+            "and 1224",
+        )
     if (caller_arn is None) == (access_key_id is None):
         raise IamError(
             "InvalidInput", "Name the caller with exactly one of --caller-arn and --access-key-id."
@@ -207,6 +216,8 @@ def assume_role(
             )
             raise IamError("ValidationError", f"The requested DurationSeconds exceeds the {limit}.")
         context: dict[str, Any] = {"aws:RoleSessionName": role_session_name}
+        if external_id is not None:  # what a trust policy's sts:ExternalId condition reads
+            context["sts:ExternalId"] = external_id
         mfa = False
         if serial_number is not None:
             device = session.scalars(

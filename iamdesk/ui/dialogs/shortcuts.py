@@ -32,6 +32,11 @@ EXTRA = (
     ("Test access: run", "F5 / Ctrl+Enter"),
     ("Test access: next field", "Tab / Shift+Tab"),
     ("Versions tab: view the selected version", "Enter"),
+    # The Analysis view.
+    ("Analysis: run the question", "Enter in a field / Ctrl+Enter"),
+    ("Analysis: open a result's entity or deciding statement", "Enter / double-click"),
+    ("Analysis graph: zoom in / out / whole graph", "Ctrl+= / Ctrl+- / Ctrl+0, wheel"),
+    ("Analysis graph: open the selected node", "Enter / double-click"),
 )
 
 

@@ -8,6 +8,18 @@ from tests.ui.analysis.analysis_model import build_model
 from tests.ui.helpers import show_active
 
 
+def _settle(window) -> None:
+    """Let background reads (completions, the graph) finish and report before the window
+    and its database go: a late answer must not land on deleted widgets."""
+    from PySide6.QtCore import QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    window.tasks.cancel_all()
+    QThreadPool.globalInstance().waitForDone(20_000)
+    QApplication.processEvents()
+    window.close()
+
+
 @pytest.fixture
 def model(context):
     return build_model(context.database)
@@ -23,8 +35,7 @@ def analysis_window(qtbot, context, settings, model):
     show_active(qtbot, window)
     window.apply_shortcuts()
     yield window
-    window.tasks.cancel_all()
-    window.close()
+    _settle(window)
 
 
 @pytest.fixture
@@ -51,6 +62,5 @@ def demo_analysis(qtbot, demo_model, settings):
     window.resize(1440, 900)
     window.show()
     yield window.show_view("analysis")
-    window.tasks.cancel_all()
-    window.close()
+    _settle(window)
     database.close()

@@ -318,3 +318,54 @@ def test_an_entity_outside_the_model_is_said_not_opened(analysis, analysis_windo
     analysis.open_entity(outside)
     assert analysis_window.current_view_name() == before
     assert "outside the model" in analysis_window.statusBar().currentMessage()
+
+
+def test_an_escalation_path_lists_its_steps_each_linked(analysis, model, qtbot):
+    from PySide6.QtCore import QUrl
+
+    from iamdesk.analysis.privesc import EscalationPath, EscalationStep
+    from iamdesk.services.policies import default_document
+
+    text = default_document(analysis.context.database, ACCOUNT, model["read"])
+    ref = _statement_ref(
+        text, 0, policy_label="ReadReports", policy_kind="managed", policy_arn=model["read"]
+    )
+    admin = EntityRef("role", f"arn:aws:iam::{ACCOUNT}:role/Auditor", "Auditor", ACCOUNT)
+    step = EscalationStep(
+        "assume-role", ("sts:AssumeRole",), _user("alice"), admin, (ref,), "alice assumes Auditor"
+    )
+    tab = analysis.show_tab("Escalation")
+    tab.show_result([EscalationPath(_user("alice"), (step,))], 0.1)
+    detail = tab.pane.detail.toPlainText()
+    assert "assume-role" in detail and "alice assumes Auditor" in detail
+    assert "allowed by policy: ReadReports, statement 1" in detail
+    number = tab.pane._detail_refs.index(ref)
+    tab.pane.detail.anchorClicked.emit(QUrl(f"ref:{number}"))
+    assert analysis.edit_dialog.target.arn == model["read"]
+    analysis.edit_dialog.reject()
+    tab.pane.detail.anchorClicked.emit(QUrl(f"ref:{tab.pane._detail_refs.index(admin)}"))
+    assert analysis.window().current_view_name() == "roles"
+    assert analysis.window().views["roles"].selected_row()["RoleName"] == "Auditor"
+
+
+def test_row_menu_opens_entity_statement_and_copies_the_arn(analysis, model, qtbot):
+
+    from PySide6.QtGui import QGuiApplication
+
+    from iamdesk.services.policies import default_document
+
+    text = default_document(analysis.context.database, ACCOUNT, model["read"])
+    ref = _statement_ref(
+        text, 1, policy_label="ReadReports", policy_kind="managed", policy_arn=model["read"]
+    )
+    tab = analysis.show_tab("BestPractices")
+    tab.show_result([BestPracticeFinding("wildcard", "high", _user("alice"), "x", ref)], 0.1)
+    menu = tab.pane._menu(tab.pane.table.visualRect(tab.pane.proxy.index(0, 0)).center())
+    labels = [a.text() for a in menu.actions()]
+    assert labels == ["Open user alice", "Open the deciding statement", "Copy ARN"]
+    menu.actions()[2].trigger()
+    assert QGuiApplication.clipboard().text() == _user("alice").arn
+    menu.actions()[1].trigger()
+    assert analysis.edit_dialog.target.arn == model["read"]
+    analysis.edit_dialog.reject()
+    menu.close()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QUrl, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableView,
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from iamdesk.analysis.refs import EntityRef, StatementRef
+from iamdesk.ui import theme
 from iamdesk.ui.views.analysis.keys import local_shortcut
 from iamdesk.ui.views.analysis.results import (
     ResultColumn,
@@ -100,6 +103,9 @@ class ResultsPane(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self._size_columns()
         self.table.doubleClicked.connect(self.activate)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._menu)
+        self.menu: QMenu | None = None
         self.table.selectionModel().currentRowChanged.connect(self._show_detail)
         local_shortcut(
             self.table, ("Return", "Enter"), lambda: self.activate(self.table.currentIndex())
@@ -185,6 +191,38 @@ class ResultsPane(QWidget):
         if entities:
             self.openEntity.emit(entities[0])
 
+    def _menu(self, point: Any) -> QMenu | None:
+        """Right-click (or the Menu key): open the row's entity, its deciding statement, or
+        copy the entity's ARN."""
+        index = self.table.indexAt(point)
+        if not index.isValid():
+            index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        row = self.model.row(self.proxy.mapToSource(index).row())
+        entities = refs_in(row, EntityRef)
+        statements = refs_in(row, StatementRef) or (
+            [self.statement_of(row)] if self.statement_of is not None else []
+        )
+        menu = QMenu(self)
+        menu.setObjectName(f"{self.stem}Menu")
+        if entities:
+            entity = entities[0]
+            menu.addAction(
+                f"Open {entity.kind} {entity.name}", lambda: self.openEntity.emit(entity)
+            )
+        if statements:
+            statement = statements[0]
+            menu.addAction(
+                "Open the deciding statement", lambda: self.openStatement.emit(statement)
+            )
+        if entities:
+            arn = entities[0].arn
+            menu.addAction("Copy ARN", lambda: QGuiApplication.clipboard().setText(arn))
+        menu.popup(self.table.viewport().mapToGlobal(point))
+        self.menu = menu
+        return menu
+
     def _show_detail(self, index: QModelIndex, _previous: Any = None) -> None:
         if not index.isValid():
             self.detail.clear()
@@ -194,18 +232,49 @@ class ResultsPane(QWidget):
         self._detail_refs = list(_all_refs(row))
         if self.statement_of is not None:
             self._detail_refs.insert(0, self.statement_of(row))
-        links = []
-        for number, ref in enumerate(self._detail_refs):
-            if isinstance(ref, EntityRef):
-                text = f"{ref.kind}: {ref.name}"
-            else:
-                text = f"policy: {getattr(ref, 'display', None) or ref.policy_label}"
-            links.append(f"<a href='ref:{number}'>{html.escape(text)}</a>")
+        links = [self._anchor(ref) for ref in self._detail_refs]
+        steps = getattr(row, "steps", None)
+        story = ""
+        if isinstance(steps, tuple | list) and steps:
+            # An escalation path: each step in words, with its own links.
+            items = []
+            for step in steps:
+                parts = [
+                    self._anchor(step.source),
+                    f"<b>{html.escape(str(step.technique))}</b> →",
+                    self._anchor(step.target),
+                ]
+                described = html.escape(str(getattr(step, "description", "") or ""))
+                statements = ", ".join(self._anchor(s) for s in step.statements)
+                items.append(
+                    "<li>"
+                    + " ".join(parts)
+                    + (f"<br>{described}" if described else "")
+                    + (f"<br><small>allowed by {statements}</small>" if statements else "")
+                    + "</li>"
+                )
+            story = "<ol>" + "".join(items) + "</ol>"
+        conditions = getattr(row, "conditions", None)
+        if isinstance(conditions, tuple | list) and conditions:
+            story += "<p>Only when: " + "; ".join(html.escape(str(c)) for c in conditions) + "</p>"
         body = json.dumps(row.to_json() if hasattr(row, "to_json") else row, indent=2, default=str)
         self.detail.setHtml(
             ("<p>" + " · ".join(links) + "</p>" if links else "")
+            + story
             + f"<pre>{html.escape(body)}</pre>"
         )
+
+    def _anchor(self, ref: Any) -> str:
+        if ref not in self._detail_refs:
+            self._detail_refs.append(ref)
+        number = self._detail_refs.index(ref)
+        if isinstance(ref, EntityRef):
+            text = f"{ref.kind}: {ref.name}"
+        else:
+            text = f"policy: {getattr(ref, 'display', None) or ref.policy_label}"
+        # A theme colour: the palette's link blue is unreadable on some dark schemes.
+        color = theme.color_name("key")
+        return f"<a style='color:{color}' href='ref:{number}'>{html.escape(text)}</a>"
 
     def _link(self, url: QUrl) -> None:
         text = url.toString()
