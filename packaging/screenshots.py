@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "screenshots"
-VIEWS = ("dashboard", "roles", "policies", "test-access", "organization")
+VIEWS = ("dashboard", "users", "policies", "test-access", "organization")
 
 
 def take(out_dir: Path, views: tuple[str, ...] = VIEWS) -> list[Path]:

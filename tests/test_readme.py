@@ -174,3 +174,20 @@ def test_the_first_line_sets_up_a_fresh_checkout_and_the_install_steps_work(
         run_script(script, checkout, env, timeout=900)
         for picture in pictures:
             assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", picture
+
+
+@pytest.mark.slow
+def test_the_readme_pictures_exist_and_the_script_makes_them(tmp_path: Path) -> None:
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README)
+    assert len(pictures) >= 3
+    for picture in pictures:
+        assert (ROOT / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", picture
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "packaging" / "screenshots.py"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    made = {p.name for p in tmp_path.glob("*.png")}
+    assert {Path(p).name for p in pictures} <= made

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
@@ -95,6 +96,8 @@ class AnalysisView(ReloadWhenShown, QWidget):
         )
 
     def _choices_read(self, generation: int, read: Any) -> None:
+        if not shiboken6.isValid(self):
+            return  # the window closed while the read ran: its widgets are gone
         if generation != self._choices_generation:
             return  # a newer read is on its way
         self.choices.set(read)
