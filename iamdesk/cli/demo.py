@@ -15,6 +15,13 @@ def run(argv: list[str], options: GlobalOptions) -> int:
     parser = argparse.ArgumentParser(prog="iamdesk demo", description=__doc__.splitlines()[0])
     parser.parse_args(argv)
     path = options.db_path()
+    if isinstance(path, str):  # a postgresql:// URL
+        print(
+            "iamdesk demo: the demo is written to a new file; put it on a server with"
+            " 'iamdesk demo' then 'iamdesk db copy FILE URL'",
+            file=sys.stderr,
+        )
+        return 1
     try:
         write_demo(path)
     except FileExistsError as exc:

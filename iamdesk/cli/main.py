@@ -17,6 +17,7 @@ from iamdesk.cli.failures import EXIT_USAGE, guard, non_text_argument
 from iamdesk.cli.frontend.globals import split_globals
 from iamdesk.cli.options import GlobalOptions
 from iamdesk.core.text import quoted
+from iamdesk.store.location import model_location
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("iamdesk.cli.simulate", "evaluate a batch of JSON Lines cases"),
@@ -24,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "accessanalyzer": ("iamdesk.cli.accessanalyzer", "validate-policy: Access Analyzer's checks"),
     "import": ("iamdesk.cli.importer", "read get-account-authorization-details output"),
     "demo": ("iamdesk.cli.demo", "write the demo organization to a new model file"),
+    "db": ("iamdesk.cli.db", "db copy SRC DST: a whole model between a file and a server"),
     "new": ("iamdesk.cli.new", "create an empty model file (other commands need one)"),
     "sts": ("iamdesk.cli.sts", "AWS CLI 'aws sts' assume-role, get-caller-identity"),
     "s3api": ("iamdesk.cli.s3api", "S3 buckets and bucket policies"),
@@ -49,8 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"iamdesk {__version__}")
     parser.add_argument(
         "--db",
-        type=Path,
-        help="model file, which must exist (else IAMDESK_DB, else user data dir); see new",
+        type=model_location,
+        help="model file, which must exist, or postgresql://user@host/dbname (else IAMDESK_DB,"
+        " else user data dir); see new",
     )
     parser.add_argument("--demo", action="store_true", help="open the demo organization")
     parser.add_argument("--account-id", help="account the command acts in (or IAMDESK_ACCOUNT)")

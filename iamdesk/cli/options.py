@@ -12,14 +12,14 @@ from iamdesk.store.location import resolve_db_path
 
 @dataclass(frozen=True)
 class GlobalOptions:
-    db: Path | None = None
+    db: Path | str | None = None  # a file, or a postgresql:// URL
     demo: bool = False
     account_id: str | None = None
     screenshot: Path | None = None
     view: str | None = None
     aws: AwsGlobals | None = None  # the AWS CLI's global options (--output, --query, ...)
 
-    def db_path(self) -> Path:
+    def db_path(self) -> Path | str:
         return resolve_db_path(self.db)
 
     def account(self) -> str | None:

@@ -86,3 +86,39 @@ def forget(path: Path) -> None:
         cache = _files.pop(Path(path).resolve(), None)
     if cache is not None:
         cache.close()
+
+
+class _TokenCache:
+    """The same cache for a model on a server: fresh while the model's ``change_token()``
+    (a counter every commit bumps) is unchanged."""
+
+    def __init__(self) -> None:
+        self.token: object = None
+        self.entries: dict[Hashable, Any] = {}
+
+
+_servers: dict[str, _TokenCache] = {}
+
+
+def cached_by_token(
+    location: str, token: Callable[[], object], key: Hashable, compute: Callable[[], T]
+) -> T:
+    """``compute()``'s value for ``key`` in the model at ``location``, reused until ``token()``
+    changes. The token is read before computing: a change committed meanwhile may make an entry
+    newer than its token, never older, and the next call sees the new token and recomputes."""
+    current = token()
+    with _lock:
+        cache = _servers.setdefault(location, _TokenCache())
+        if cache.token != current:
+            cache.entries.clear()
+            cache.token = current
+        if key in cache.entries:
+            value: T = cache.entries[key]
+            return value
+    value = compute()
+    with _lock:
+        if cache.token == current:
+            if len(cache.entries) >= MAX_ENTRIES:
+                cache.entries.clear()
+            cache.entries[key] = value
+    return value

@@ -35,13 +35,10 @@ from iamdesk.core.text import quoted
 from iamdesk.store import sqlite_files
 
 # Importing tables registers every table on SQLModel.metadata before create_all.
-from iamdesk.store.tables import (
-    DEFAULT_ACCOUNT_ID,
-    Account,
-    ActivityRecord,
-    ArchivedFinding,
-    SchemaVersion,
-)
+from iamdesk.store.location import is_server_url
+from iamdesk.store.schema import TRIGGER_NAMES, stamp, upgrade
+from iamdesk.store.schema import create_schema as _create_schema
+from iamdesk.store.tables import DEFAULT_ACCOUNT_ID, Account, SchemaVersion
 
 log = logging.getLogger(__name__)
 
@@ -50,18 +47,6 @@ BUSY_TIMEOUT_MS = 10_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 Clock = Callable[[], datetime]
-
-# MIGRATIONS[n] upgrades a file from schema version n to n + 1, inside one transaction.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
-
-
-def _add_analysis_tables(conn: Connection) -> None:
-    """Schema 2: imported activity and archived findings (``iamdesk.store.analysis``)."""
-    for table in (ActivityRecord.__table__, ArchivedFinding.__table__):  # type: ignore[attr-defined]
-        table.create(conn, checkfirst=True)
-
-
-MIGRATIONS[1] = _add_analysis_tables
 
 
 class StoreError(Exception):
@@ -142,8 +127,11 @@ class Database:
     means the ``secrets`` module) are injectable so tests and fixtures are deterministic.
     ``read_only``: the file or its folder is not writable; reads work, a transaction raises
     ``ReadOnlyError`` before changing anything.
+    A model on a PostgreSQL server is a ``iamdesk.store.server.ServerDatabase``: the same
+    interface, with ``path`` None and ``location`` its URL without the password.
     """
 
+    backend = "sqlite"
     read_only = False
 
     def __init__(
@@ -156,7 +144,8 @@ class Database:
         actor: str = "iamdesk",
         rng: random.Random | None = None,
     ) -> None:
-        self.path = path
+        self.path: Path | None = path
+        self.location = str(path)
         self.engine = engine
         self._read_engine = read_engine
         self.clock = clock
@@ -246,7 +235,7 @@ class _Existing:
 
 
 def _expected_names() -> frozenset[str]:
-    names = set(_TRIGGER_NAMES)
+    names = set(TRIGGER_NAMES)
     for table in SQLModel.metadata.tables.values():
         names.add(table.name)
         names.update(str(index.name) for index in table.indexes)
@@ -388,28 +377,11 @@ def _stored_version(conn: Connection) -> int | None:
     return None if found is None else int(found)
 
 
-# The change log is append-only: SQLite itself refuses to rewrite or remove an entry.
-_TRIGGER_NAMES = ("change_log_no_update", "change_log_no_delete")
-_APPEND_ONLY = (
-    "CREATE TRIGGER IF NOT EXISTS change_log_no_update BEFORE UPDATE ON change_log"
-    " BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END",
-    "CREATE TRIGGER IF NOT EXISTS change_log_no_delete BEFORE DELETE ON change_log"
-    " BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END",
-)
-
-
-def _create_schema(conn: Connection) -> None:
-    SQLModel.metadata.create_all(conn)
-    # create_all adds missing tables only; indexes declared since a file was made come here.
-    for table in SQLModel.metadata.tables.values():
-        for index in table.indexes:
-            index.create(conn, checkfirst=True)
-    for statement in _APPEND_ONLY:
-        conn.exec_driver_sql(statement)
-
-
 def _initialise(conn: Connection, now: str) -> None:
+    """Build a new model in an empty database (the tables as declared, stamped at the newest
+    migration) with its default account."""
     _create_schema(conn)
+    stamp(conn, SCHEMA_VERSION)
     conn.execute(
         SchemaVersion.__table__.insert(),  # type: ignore[attr-defined]
         {"id": 1, "version": SCHEMA_VERSION, "updated_at": now},
@@ -427,21 +399,23 @@ def _initialise(conn: Connection, now: str) -> None:
     )
 
 
-def _upgrade(conn: Connection, path: Path, version: int, now: str) -> None:
+def _upgrade(conn: Connection, path: Path | str, version: int, now: str) -> None:
     if version > SCHEMA_VERSION:
         raise SchemaTooNewError(
             f"{path} was written by a newer iamdesk (schema {version}; this version reads up to"
             f" {SCHEMA_VERSION}); it was not changed"
         )
-    for step in range(version, SCHEMA_VERSION):
-        if step not in MIGRATIONS:
+    if version < SCHEMA_VERSION:
+        log.info("migrating %s from schema %d to %d", path, version, SCHEMA_VERSION)
+        try:
+            upgrade(conn, version, SCHEMA_VERSION)
+        except KeyError:
             raise CorruptDatabaseError(
                 f"{path} is damaged: iamdesk never wrote schema version {version}; it was not"
                 " changed"
-            )
-        log.info("migrating %s from schema %d to %d", path, step, step + 1)
-        MIGRATIONS[step](conn)
-    # Tables added without a schema change (new features' own tables) appear on open.
+            ) from None
+    # A file whose tables, indexes or triggers were removed (or predate their declaration) gets
+    # them back; a model made since migrations exist has them all already.
     _create_schema(conn)
     if version != SCHEMA_VERSION:
         conn.execute(
@@ -461,7 +435,13 @@ def open_database(
 ) -> Database:
     """Open the model file at ``path``, migrating an older schema. A missing file is created
     when ``create`` is true, else refused with ``MissingDatabaseError`` (the command line and
-    the app's Open name files a user typed: a typo must not become a new empty model)."""
+    the app's Open name files a user typed: a typo must not become a new empty model).
+    A ``postgresql://`` URL opens a model on a PostgreSQL server (an empty database, which must
+    exist, is initialised)."""
+    if isinstance(path, str) and is_server_url(path):
+        from iamdesk.store.server import open_server
+
+        return open_server(path, clock=clock, actor=actor or local_user(), rng=rng)
     path = Path(path)
     exists = _check_kind(path)
     if not create and not exists:
@@ -541,6 +521,11 @@ def _open_read_only(
 def new_database(path: Path | str, **options: Any) -> Database:
     """Create a model file at ``path`` and open it; refuse (``FileExistsError``) if anything,
     even a dangling symbolic link, is already there: nothing is ever replaced."""
+    if is_server_url(path):
+        raise StoreError(
+            "a server database is not created by iamdesk: its empty database becomes a model when"
+            " first opened (iamdesk --db URL ...), or fill it with iamdesk db copy FILE URL"
+        )
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

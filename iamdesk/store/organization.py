@@ -48,6 +48,10 @@ class Organization(SQLModel, table=True):
                 ondelete="RESTRICT",
                 use_alter=True,
                 name="fk_organization_management_account",
+                # Checked per statement as before, but a whole-model copy may defer it to insert
+                # an organization and its management account in one transaction.
+                deferrable=True,
+                initially="IMMEDIATE",
             ),
             nullable=False,
         )

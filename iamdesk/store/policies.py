@@ -15,6 +15,16 @@ from sqlmodel import Field, SQLModel
 from iamdesk.store.columns import fk, name_field
 
 _ONE_OWNER = "(user_pk IS NOT NULL) + (group_pk IS NOT NULL) + (role_pk IS NOT NULL) = 1"
+# PostgreSQL does not add booleans; num_nonnulls says the same.
+_ONE_OWNER_POSTGRESQL = "num_nonnulls(user_pk, group_pk, role_pk) = 1"
+
+
+def _one_owner(name: str) -> tuple[CheckConstraint, CheckConstraint]:
+    """Exactly one of user/group/role owns the row, in each backend's own SQL."""
+    return (
+        CheckConstraint(_ONE_OWNER, name=name).ddl_if(dialect="sqlite"),
+        CheckConstraint(_ONE_OWNER_POSTGRESQL, name=name).ddl_if(dialect="postgresql"),
+    )
 
 
 class ManagedPolicy(SQLModel, table=True):
@@ -51,13 +61,14 @@ class PolicyVersion(SQLModel, table=True):
 class PolicyAttachment(SQLModel, table=True):
     __tablename__ = "policy_attachment"
     __table_args__ = (
-        CheckConstraint(_ONE_OWNER, name="ck_policy_attachment_one_owner"),
+        *_one_owner("ck_policy_attachment_one_owner"),
         Index(
             "ux_attachment_user",
             "policy_pk",
             "user_pk",
             unique=True,
             sqlite_where=text("user_pk IS NOT NULL"),
+            postgresql_where=text("user_pk IS NOT NULL"),
         ),
         Index(
             "ux_attachment_group",
@@ -65,6 +76,7 @@ class PolicyAttachment(SQLModel, table=True):
             "group_pk",
             unique=True,
             sqlite_where=text("group_pk IS NOT NULL"),
+            postgresql_where=text("group_pk IS NOT NULL"),
         ),
         Index(
             "ux_attachment_role",
@@ -72,6 +84,7 @@ class PolicyAttachment(SQLModel, table=True):
             "role_pk",
             unique=True,
             sqlite_where=text("role_pk IS NOT NULL"),
+            postgresql_where=text("role_pk IS NOT NULL"),
         ),
     )
 
@@ -86,13 +99,14 @@ class PolicyAttachment(SQLModel, table=True):
 class InlinePolicy(SQLModel, table=True):
     __tablename__ = "inline_policy"
     __table_args__ = (
-        CheckConstraint(_ONE_OWNER, name="ck_inline_policy_one_owner"),
+        *_one_owner("ck_inline_policy_one_owner"),
         Index(
             "ux_inline_user",
             "user_pk",
             "name",
             unique=True,
             sqlite_where=text("user_pk IS NOT NULL"),
+            postgresql_where=text("user_pk IS NOT NULL"),
         ),
         Index(
             "ux_inline_group",
@@ -100,6 +114,7 @@ class InlinePolicy(SQLModel, table=True):
             "name",
             unique=True,
             sqlite_where=text("group_pk IS NOT NULL"),
+            postgresql_where=text("group_pk IS NOT NULL"),
         ),
         Index(
             "ux_inline_role",
@@ -107,6 +122,7 @@ class InlinePolicy(SQLModel, table=True):
             "name",
             unique=True,
             sqlite_where=text("role_pk IS NOT NULL"),
+            postgresql_where=text("role_pk IS NOT NULL"),
         ),
     )
 

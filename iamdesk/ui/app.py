@@ -50,7 +50,7 @@ def choose_path(db: Path | None, demo: bool, *, interactive: bool) -> Path | Non
     if demo:
         return demo_database_path()
     path = resolve_db_path(db)
-    if path.exists() or db is not None:
+    if isinstance(path, str) or path.exists() or db is not None:
         return path
     if not interactive:
         return demo_database_path()
@@ -80,8 +80,10 @@ class Application:
         self.window = MainWindow(self.context, self.settings)
         self.crash: Any = None
 
-    def open(self, path: Path, account_id: str | None) -> bool:
+    def open(self, path: Path | str, account_id: str | None) -> bool:
         assert self.window.file_actions is not None
+        if isinstance(path, str):  # a postgresql:// URL
+            return self.window.file_actions.open_server_url(path, account_id)
         return self.window.file_actions.open_path(path, account_id)
 
     def start(self, path: Path, account_id: str | None, view: str | None) -> None:
@@ -146,7 +148,8 @@ def _screenshot(
     except OpenError as exc:
         print(f"iamdesk: {exc}", file=sys.stderr)
         return 1
-    instance.context.set_database(database, path, default_account(database, account_id))
+    place = None if isinstance(path, str) else path  # a server model has no file
+    instance.context.set_database(database, place, default_account(database, account_id))
     window = instance.window
     window.resize(1440, 900)
     shown = window.show_view(view or "dashboard")

@@ -58,6 +58,19 @@ class AppContext(QObject):
         self._account_id = account_id or ""
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setObjectName("undoStack")
+        # The newest change-log entry the views have shown, while ``ModelWatcher`` follows other
+        # processes' changes (None otherwise): an edit is checked against it, so a change made
+        # elsewhere since is never silently overwritten.
+        self.seen: int | None = None
+
+    def newest_change(self) -> int:
+        """The change log's newest entry (0 without a model)."""
+        if self.database is None:
+            return 0
+        from iamdesk.store.changelog import head
+
+        with self.database.read() as session:
+            return head(session)
 
     @property
     def account_id(self) -> str:
@@ -77,6 +90,7 @@ class AppContext(QObject):
         self.database = database
         self.db_path = db_path
         self._account_id = account_id
+        self.seen = None  # until the watcher follows the new model
         if old is not None and old is not database and hasattr(old, "close"):
             old.close()
         self.databaseChanged.emit(db_path)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from iamdesk.ui import messages
 from iamdesk.ui.context import AppContext
 from iamdesk.ui.icons import app_icon, icon
+from iamdesk.ui.model_watcher import ModelWatcher
 from iamdesk.ui.settings import Settings
 from iamdesk.ui.views import VIEWS, ViewSpec, build_view, spec_named
 from iamdesk.ui.workers import Task, TaskRunner
@@ -175,6 +176,7 @@ class MainWindow(QMainWindow):
         self.file_menu = menu.addMenu("&File")
         self.file_menu.setObjectName("fileMenu")
         self.file_actions = FileActions(self)
+        self.model_watcher = ModelWatcher(self.context)
         self.file_actions.populate(self.file_menu)
 
         edit = menu.addMenu("&Edit")
@@ -329,12 +331,19 @@ class MainWindow(QMainWindow):
 
     def update_title(self) -> None:
         path = self.context.db_path
+        database = self.context.database
         file_name = path.name if path is not None else "no file"
+        where = str(path) if path is not None else ""
+        if database is not None and database.path is None:  # a server: its URL, no password
+            file_name = where = database.location
+        if database is not None and database.read_only:
+            file_name += " (read-only)"
+            where += " — read-only: this role may not change the model"
         account = self.account_switcher.currentText() or self.context.account_id
         # "[*]" shows as "*" while an editor holds unsaved edits.
         self.setWindowTitle(f"{file_name}[*] — {account} — iamdesk")
         self.setWindowModified(bool(self.unsaved_edits()))
-        self.db_label.setText(str(path) if path is not None else "")
+        self.db_label.setText(where)
 
     # Messages, tasks -----------------------------------------------------------------------
     def show_message(self, level: str, text: str) -> None:

@@ -15,13 +15,18 @@ class OpenError(Exception):
     """The file cannot be opened; ``str()`` is the message for the user."""
 
 
-def open_model_file(path: Path, *, new: bool = False) -> Any:
+def open_model_file(path: Path | str, *, new: bool = False) -> Any:
     """Open the model file at ``path`` (``new``: create it, refusing an existing one); raise
     :class:`OpenError`. A missing file is not created by opening: the app's New does that."""
     from sqlalchemy.exc import DBAPIError
 
     from iamdesk.store.db import StoreError, new_database, open_database
 
+    if isinstance(path, str):  # a postgresql:// URL (from --db or IAMDESK_DB)
+        try:
+            return open_database(path)
+        except StoreError as exc:
+            raise OpenError(str(exc)) from exc
     if path.is_dir():
         raise OpenError(f"{path} is a folder, not an iamdesk model file.")
     try:

@@ -32,9 +32,10 @@ POLICY = {
 
 
 @pytest.fixture
-def iam(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    db = tmp_path / "model.sqlite"
-    new_database(db).close()
+def iam(model_place: Path | str, capsys: pytest.CaptureFixture[str]):
+    db = model_place if isinstance(model_place, str) else model_place / "model.sqlite"
+    if isinstance(db, Path):
+        new_database(db).close()
 
     def run(*args: str) -> tuple[int, str, str]:
         code = main(["--db", str(db), "iam", *args])
@@ -200,9 +201,9 @@ def test_credential_report_content_is_base64_csv(iam) -> None:
     assert rows[1]["password_enabled"] == "false"
 
 
-def test_account_option_selects_account(iam, tmp_path: Path, capsys) -> None:
-    code = main(["--db", str(tmp_path / "model.sqlite"), "--account-id", "111122223333", "iam",
-                 "list-users"])  # fmt: skip
+def test_account_option_selects_account(iam, model_place: Path | str, capsys) -> None:
+    db = model_place if isinstance(model_place, str) else model_place / "model.sqlite"
+    code = main(["--db", str(db), "--account-id", "111122223333", "iam", "list-users"])
     err = capsys.readouterr().err
     assert code == 254 and "111122223333" in err
 

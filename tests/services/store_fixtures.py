@@ -43,10 +43,10 @@ class Clock:
         return self.moment
 
 
-def make_db(tmp_path: Path, clock: Clock | None = None) -> Database:
-    return open_database(
-        tmp_path / "model.sqlite", clock=clock or Clock(), actor="tester", rng=random.Random(3)
-    )
+def make_db(where: Path | str, clock: Clock | None = None) -> Database:
+    """A new model: ``model.sqlite`` in the folder ``where``, or the server URL ``where``."""
+    target = where if isinstance(where, str) else where / "model.sqlite"
+    return open_database(target, clock=clock or Clock(), actor="tester", rng=random.Random(3))
 
 
 def error_of(call: Callable[..., Any], *args: Any, **kwargs: Any) -> IamError:
@@ -57,15 +57,10 @@ def error_of(call: Callable[..., Any], *args: Any, **kwargs: Any) -> IamError:
 
 def table_counts(db: Database) -> dict[str, int]:
     """Rows per table, to show a failed operation changed nothing."""
-    from sqlalchemy import text
+    from sqlalchemy import inspect, text
 
     with db.read() as session:
-        names = [
-            row[0]
-            for row in session.execute(
-                text("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
-            )
-        ]
+        names = sorted(inspect(session.connection()).get_table_names())
         return {
             name: session.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one()
             for name in names

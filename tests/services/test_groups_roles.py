@@ -19,8 +19,8 @@ from tests.services.store_fixtures import (
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    return make_db(tmp_path)
+def db(model_place: Path | str) -> Database:
+    return make_db(model_place)
 
 
 def test_group_lifecycle(db: Database) -> None:

@@ -22,8 +22,8 @@ READONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    return make_db(tmp_path)
+def db(model_place: Path | str) -> Database:
+    return make_db(model_place)
 
 
 def _doc(action: str) -> dict[str, object]:

@@ -34,8 +34,8 @@ from tests.services.store_fixtures import (
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    return make_db(tmp_path)
+def db(model_place: Path | str) -> Database:
+    return make_db(model_place)
 
 
 def test_create_user_returns_aws_shape(db: Database) -> None:

@@ -131,28 +131,6 @@ def test_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
         open_database(path)
 
 
-def test_older_schema_is_migrated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "m.sqlite"
-    open_database(path).close()
-    # Pretend the file is one version older and a migration adds a column.
-    conn = sqlite3.connect(path)
-    conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION - 1,))
-    conn.commit()
-    conn.close()
-    ran: list[int] = []
-
-    def migrate(connection) -> None:
-        connection.exec_driver_sql("ALTER TABLE account ADD COLUMN extra TEXT")
-        ran.append(1)
-
-    monkeypatch.setitem(dbmod.MIGRATIONS, SCHEMA_VERSION - 1, migrate)
-    with open_database(path) as database, database.read() as session:
-        assert session.execute(select(SchemaVersion.version)).scalar() == SCHEMA_VERSION
-        columns = [row[1] for row in session.execute(text("PRAGMA table_info(account)"))]
-    assert ran == [1]
-    assert "extra" in columns
-
-
 def test_unreadable_or_uncreatable_paths_raise_store_errors(tmp_path: Path) -> None:
     with pytest.raises(dbmod.StoreError, match="cannot be read"):
         open_database(tmp_path)  # a directory

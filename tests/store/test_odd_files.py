@@ -43,7 +43,7 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.mark.parametrize("version", [-1, "abc", 0, 2.5, ""])
+@pytest.mark.parametrize("version", [-1, "abc", 2.5, ""])
 def test_a_schema_version_iamdesk_never_wrote_is_damage(model: Path, tmp_path: Path, version):
     path = tmp_path / "v.sqlite"
     shutil.copy(model, path)

@@ -5,6 +5,11 @@ An edit runs *before* it is pushed: if the service refuses (an ``IamError`` such
 message; the stack only ever holds edits that happened. If an undo or redo later fails (the model
 changed underneath, e.g. another window), the error is reported and the command is marked
 obsolete so the stack drops it rather than pretending.
+
+When others share the model, an edit is refused (``ConcurrentModification``, naming who changed
+what) if someone else changed the same entity after this window last showed it; an undo or redo
+is refused if someone else changed the entity after this command's own step, so it never reverts
+their later change (``iamdesk.store.changelog.guarded``).
 """
 
 from __future__ import annotations
@@ -44,10 +49,30 @@ class ServiceCommand(QUndoCommand):
         self.result: Any = None
         self._done_once = False
         self.failed: BaseException | None = None
+        # The change log's newest entry after this command's last step (None: not followed).
+        self._after: int | None = None
+
+    def _guarded(self, step: Step, since: int | None) -> Any:
+        """``step()``, refused as ``ConcurrentModification`` if another process changed the
+        entity after change-log entry ``since``; then note where this step left the log.
+        ``since`` None: nobody follows other processes' changes, so nothing to check against."""
+        from iamdesk.services.errors import IamError
+        from iamdesk.store.changelog import StaleEditError, guarded
+
+        if since is None:
+            return step()
+        try:
+            with guarded(since):
+                result = step()
+        except StaleEditError as exc:
+            self.context.notify(*self.kinds)  # show the others' change
+            raise IamError("ConcurrentModification", str(exc)) from None
+        self._after = self.context.newest_change()
+        return result
 
     def run_first(self) -> Any:
         """Perform the edit once, before the push; errors propagate to the caller."""
-        self.result = self._do()
+        self.result = self._guarded(self._do, self.context.seen)
         self._done_once = True
         self.context.notify(*self.kinds)
         return self.result
@@ -65,7 +90,7 @@ class ServiceCommand(QUndoCommand):
         from iamdesk.services.errors import IamError
 
         try:
-            step()
+            self._guarded(step, self._after)
         except IamError as exc:
             log.warning("%s %s failed: %s", verb, self.text(), exc)
             self.failed = exc
