@@ -258,7 +258,8 @@ def policy_rows(
     db: Database, account_id: str | None, *, include_aws: bool = True
 ) -> list[dict[str, Any]]:
     """Customer managed policies of the account and (``include_aws``) every AWS managed policy
-    of the catalog, with how many users, groups and roles each is attached to in the account."""
+    of the catalog, with how many users, groups and roles each is attached to in the account
+    and how many users and roles have it as their permissions boundary."""
     t = ManagedPolicy.__table__  # type: ignore[attr-defined]
     with db.read() as session:
         account = entities.resolve_account(session, db, account_id)
@@ -286,6 +287,10 @@ def policy_rows(
         for table, column in owners:
             mine = select(col(table.pk)).where(col(table.account_id) == account)
             attachments.update(_counts(session, PolicyAttachment.policy_pk, col(column).in_(mine)))
+        boundaries: Counter[int] = Counter()
+        for table in (User, Role):
+            boundary = col(table.permissions_boundary_pk)  # type: ignore[attr-defined]
+            boundaries.update(_counts(session, boundary, col(table.account_id) == account))
         versions = _counts(session, PolicyVersion.policy_pk)
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -315,6 +320,7 @@ def policy_rows(
                 "DefaultVersionId": default_version,
                 "Type": "AWS managed" if aws_managed else "Customer managed",
                 "AttachmentCount": attachments[pk],
+                "PermissionsBoundaryUsageCount": boundaries[pk],
                 "Versions": (
                     managed_policies.version_count(arn, default_version, versions[pk])
                     if aws_managed
@@ -341,6 +347,7 @@ def _catalog_rows(skip: Iterable[str]) -> list[dict[str, Any]]:
             "DefaultVersionId": p.default_version_id,
             "Type": "AWS managed",
             "AttachmentCount": 0,
+            "PermissionsBoundaryUsageCount": 0,
             "Versions": len(p.versions),
         }
         for p in managed_policies.all_policies()

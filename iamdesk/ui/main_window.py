@@ -360,13 +360,20 @@ class MainWindow(QMainWindow):
         self.cancel_button.setVisible(True)
         self.statusBar().showMessage(label)
 
+        shown = {label, "Cancelling…"}  # what this task put in the status bar
+
         def on_progress(done: int, total: int, text: str) -> None:
             self.progress.setRange(0, max(total, 1))
             self.progress.setValue(done)
             if text:
+                shown.add(text)
                 self.statusBar().showMessage(text)
 
         def on_end(*_args: object) -> None:
+            # A stage ("Import: writing") must not outlive the task; a result message the
+            # task's own handler showed just before this stays.
+            if self.statusBar().currentMessage() in shown:
+                self.statusBar().clearMessage()
             if self._current_task is task:
                 self._current_task = None
                 self.progress.setVisible(False)

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +81,15 @@ def color_name(name: str, palette: QPalette | None = None) -> str:
 
 def color(name: str, palette: QPalette | None = None) -> QColor:
     return QColor(color_name(name, palette))
+
+
+def readable_placeholder(widget: QWidget) -> None:
+    """Give ``widget`` a placeholder colour that reads on its base. A dark palette that names
+    no PlaceholderText keeps Qt's default, half-transparent black: invisible on near-black."""
+    palette = widget.palette()
+    # The application's scheme: on a switch the parent hears of it before its fields do.
+    palette.setColor(QPalette.ColorRole.PlaceholderText, color("muted_fg"))
+    widget.setPalette(palette)
 
 
 def names() -> list[str]:

@@ -107,6 +107,15 @@ def test_customer_policy_created_versioned_and_tagged(window, context, qtbot):
     edited = DOC.replace("s3:GetObject", "s3:ListBucket")
     view.detail_tabs[0].document.set_text(edited)
     button(view, "policiesDocumentSaveButton").click()
+    # Save as new version previews the impact first, in the Edit policy dialog; nothing is
+    # saved until the user confirms there.
+    editor = visible_window("policySaveDialog")
+    assert editor.editor.text() == edited
+    qtbot.waitUntil(lambda: editor.save_button.text() == "Save" and editor.impact is not None)
+    assert editor.impact_view.isVisible()
+    assert policies.get_policy(db, account, arn)["Policy"]["DefaultVersionId"] == "v1"
+    editor.save_button.click()
+    assert not editor.isVisible()
     assert '"s3:ListBucket"' in policies.default_document(db, account, arn)
     assert policies.get_policy(db, account, arn)["Policy"]["DefaultVersionId"] == "v2"
     context.undo_stack.undo()

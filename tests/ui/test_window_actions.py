@@ -55,6 +55,11 @@ def test_import_of_a_bad_file_explains_and_changes_nothing(window, context, qtbo
     assert "UserDetailList[0]" in box.text()
     assert window.account_switcher.count() == 1
     box.close()
+    qtbot.waitUntil(lambda: not window.progress.isVisible())
+    # The stage the import had reached does not stay in the status bar after it failed.
+    assert not window.statusBar().currentMessage().startswith("Import"), (
+        window.statusBar().currentMessage()
+    )
 
 
 def test_shortcuts_dialog_and_undo_history(window, context, qtbot):
@@ -108,3 +113,16 @@ def test_console_password_checked_against_policy_as_typed(window, context, qtbot
     assert not login_profiles.verify_password(db, account, "pat", "long-enough-pass!")
     label = view.detail_tabs[2].console_label
     qtbot.waitUntil(lambda: "No console password" in label.text())
+
+
+def test_import_ends_with_a_sentence_and_no_stale_stage(window, context, qtbot):
+    window.show()
+    window.file_actions.import_path(SAMPLE)
+    qtbot.waitUntil(lambda: window.tasks.running == 0, timeout=20_000)
+    qtbot.waitUntil(lambda: not window.progress.isVisible())
+    document = json.loads(SAMPLE.read_text())
+    shown = window.statusBar().currentMessage()
+    users_count = len(document["UserDetailList"])
+    assert shown.startswith(f"Imported {users_count} user"), shown
+    assert f"from {SAMPLE.name} into account" in shown
+    assert "{" not in shown and "Import:" not in shown

@@ -8,6 +8,7 @@ Dialogs are opened with ``open()`` (window-modal, non-blocking), so tests drive 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
@@ -28,6 +29,20 @@ from iamdesk.ui import theme
 
 log = logging.getLogger(__name__)
 
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")
+
+
+def readable(text: str) -> str:
+    """AWS's messages write regex characters as ``\\u002F``; a person reads ``/``. Printable
+    characters are spelled out, control characters (tab, newline) keep their escape."""
+
+    def spell(match: re.Match[str]) -> str:
+        char = chr(int(match.group(1), 16))
+        return char if char.isprintable() else match.group(0)
+
+    return _ESCAPE.sub(spell, text)
+
+
 Check = Callable[[], object]  # raises IamError/ValueError with the message to show
 
 
@@ -45,7 +60,7 @@ class FormDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName(f"{stem}Error")
         self.error.setWordWrap(True)
-        self._touched = False  # until the user edits a field, problems read as guidance
+        self._touched = False  # until the user edits a field (or presses OK), problems stay hidden
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.setVisible(False)
         self.buttons = QDialogButtonBox(
@@ -126,11 +141,11 @@ class FormDialog(QDialog):
         return True
 
     def show_error(self, text: str) -> None:
-        self.error.setStyleSheet(
-            f"color: {theme.color_name('error_fg')};" if self._touched else "color: gray;"
-        )
-        self.error.setText(text)
-        self.error.setVisible(bool(text))
+        # A form the user has not typed in yet shows no problem: the disabled OK says enough,
+        # and an error before the first keystroke reads as if something already went wrong.
+        self.error.setStyleSheet(f"color: {theme.color_name('error_fg')};")
+        self.error.setText(readable(text))
+        self.error.setVisible(bool(text) and self._touched)
 
     def _edited(self) -> None:
         self._touched = True
@@ -139,9 +154,9 @@ class FormDialog(QDialog):
     def submit(self) -> None:
         from iamdesk.services.errors import IamError
 
+        self._touched = True
         if not self.validate():
             return
-        self._touched = True
         try:
             self.perform()
         except IamError as exc:

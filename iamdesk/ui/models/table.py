@@ -212,6 +212,13 @@ class EntityTableModel(QAbstractTableModel):
         self._loaded += more
         self.endInsertRows()
 
+    def fetch_all(self) -> None:
+        """Load every matching row at once (Ctrl+End goes to the real last row)."""
+        if self._loaded < len(self._visible):
+            self.beginInsertRows(QModelIndex(), self._loaded, len(self._visible) - 1)
+            self._loaded = len(self._visible)
+            self.endInsertRows()
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= self._loaded:
             return None

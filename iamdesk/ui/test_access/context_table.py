@@ -16,12 +16,14 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QDateTime,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     QTimeZone,
 )
-from PySide6.QtGui import QAction, QBrush
+from PySide6.QtGui import QAction, QBrush, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -269,7 +271,25 @@ class _Delegate(QStyledItemDelegate):
             completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
             completer.setFilterMode(Qt.MatchFlag.MatchContains)
             editor.setCompleter(completer)
+            editor.setProperty("newKey", not index.data(Qt.ItemDataRole.EditRole))
         return editor
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Escape in a new row's key cell keeps what was typed: there is no earlier key to go
+        # back to, and the first Escape usually meant "close the suggestions" (the completer
+        # closes them itself). An existing key still reverts on Escape, as Qt's tables do.
+        if (
+            isinstance(watched, QLineEdit)
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+            and watched.property("newKey")
+            and watched.text().strip()
+        ):
+            self.commitData.emit(watched)
+            self.closeEditor.emit(watched, QStyledItemDelegate.EndEditHint.NoHint)
+            return True
+        return super().eventFilter(watched, event)
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:
         value = str(index.data(Qt.ItemDataRole.EditRole) or "")

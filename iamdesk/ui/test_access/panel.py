@@ -8,7 +8,7 @@ import logging
 import time
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -154,6 +155,7 @@ class TestAccessPanel(QWidget):
         self.scenarios = ScenarioBar(self)
 
         self._layout()
+        self._style_placeholders()
         if hasattr(context, "modelChanged"):
             context.modelChanged.connect(self._model_changed)
             context.accountChanged.connect(lambda _account: self.reload_choices())
@@ -248,6 +250,16 @@ class TestAccessPanel(QWidget):
         )
         if self.isVisible():
             self._catch_up()
+
+    def _style_placeholders(self) -> None:
+        for edit in (*self.findChildren(QLineEdit), *self.findChildren(QPlainTextEdit)):
+            theme.readable_placeholder(edit)
+
+    def changeEvent(self, event: QEvent) -> None:
+        # The placeholder colour is set per field: re-read it for the new scheme.
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "scenarios"):
+            self._style_placeholders()
+        super().changeEvent(event)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from iamdesk.ui import theme
 from iamdesk.ui.context import AppContext
 from iamdesk.ui.icons import icon
 from iamdesk.ui.views import dates
@@ -59,7 +60,7 @@ class Card(QFrame):
         self.bar.setTextVisible(False)
         self.bar.setMaximumHeight(6)
         self.quota = QLabel()
-        self.quota.setStyleSheet("color: gray;")
+        self.quota.setObjectName(f"dashboard{view.title()}Quota")
         header = QHBoxLayout()
         picture = QLabel()
         picture.setPixmap(icon(view).pixmap(22, 22))
@@ -75,7 +76,25 @@ class Card(QFrame):
         self.count.setText(f"{count:,}")
         self.bar.setRange(0, max(quota, 1))
         self.bar.setValue(min(count, quota))
-        self.quota.setText(f"{count:,} of {quota:,} allowed ({100 * count // max(quota, 1)}%)")
+        percent = 100 * count // max(quota, 1)
+        text = f"{count:,} of {quota:,} allowed ({percent}%)"
+        # An imported account can hold more than the default quota; past it AWS refuses to
+        # create more unless the account's quota was raised, which a person must know.
+        if count > quota:
+            text += " — over the quota"
+            colour = theme.color_name("error_fg")
+        elif percent >= 90:
+            colour = theme.color_name("warn_fg")
+        else:
+            colour = theme.color_name("muted_fg")
+        self.quota.setStyleSheet(f"color: {colour};")
+        self.quota.setText(text)
+        self.quota.setToolTip(
+            f"Over IAM's default quota of {quota:,}: AWS refuses to create more (LimitExceeded)"
+            " unless the account's quota was raised."
+            if count > quota
+            else ""
+        )
 
 
 class DashboardView(ReloadWhenShown, QScrollArea):

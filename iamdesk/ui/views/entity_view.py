@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -35,6 +34,7 @@ from iamdesk.ui.context import AppContext
 from iamdesk.ui.icons import icon
 from iamdesk.ui.models.table import Column, EntityTableModel, Row
 from iamdesk.ui.settings import Settings
+from iamdesk.ui.views.lazy_table import LazyTableView
 from iamdesk.ui.views.reloading import ReloadWhenShown
 from iamdesk.ui.workers import TaskRunner
 
@@ -114,7 +114,7 @@ class EntityView(ReloadWhenShown, QWidget):
             top.addWidget(button)
 
         self.model = EntityTableModel(self.columns(), self.row_key, self.search_text, self)
-        self.table = QTableView()
+        self.table = LazyTableView()
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setObjectName(f"{self.kind}Table")
         self.table.setModel(self.model)

@@ -55,7 +55,7 @@ class DocumentTab(DetailTab):
         self.note = QLabel()
         self.note.setObjectName("policiesDocumentNote")
         self.bar.insertWidget(0, self.note)
-        self.bar.add("Save", "Save as new version", self.save, "policies")
+        self.bar.add("Save", "Save as new version…", self.review, "policies")
         self._loaded = ""  # the text as loaded: edits are measured against it
         self.document = DocumentView(self, read_only=True)
         self.document.setObjectName("policiesDocumentEditor")
@@ -103,6 +103,24 @@ class DocumentTab(DetailTab):
             if aws
             else f"Default version {row['DefaultVersionId']}; edits are saved as a new version."
         )
+
+    def review(self) -> QWidget | None:
+        """Save as new version: the Edit policy dialog with this text, its impact preview
+        already running; saving there (after the preview) makes the new version."""
+        if self.row is None:
+            return None
+        text = self.document.text()
+        dialog = self.view.open_in_editor(self.row)  # type: ignore[attr-defined]
+        dialog.editor.replace_text(text)
+        dialog.saved.connect(lambda: self._saved_elsewhere(text))
+        dialog.save_clicked()
+        return dialog
+
+    def _saved_elsewhere(self, text: str) -> None:
+        self._loaded = text
+        if self.document.editor is not None:
+            self.document.editor.code.document().setModified(False)
+        self.view.reload()
 
     def save(self) -> bool:
         from iamdesk.services.errors import IamError
@@ -316,10 +334,14 @@ class PoliciesView(EntityView):
             Column("Type", lambda r: r["Type"], width=130),
             Column(
                 "Used as",
-                lambda r: r["AttachmentCount"],
+                # A policy in use only as a permissions boundary is in use: count both.
+                lambda r: r["AttachmentCount"] + r["PermissionsBoundaryUsageCount"],
                 align_right=True,
                 width=70,
-                tooltip=lambda r: f"attached to {plural(r['AttachmentCount'], 'entity')}",
+                tooltip=lambda r: (
+                    f"attached to {plural(r['AttachmentCount'], 'entity')}, permissions"
+                    f" boundary of {plural(r['PermissionsBoundaryUsageCount'], 'entity')}"
+                ),
             ),
             Column("Versions", lambda r: r["Versions"], align_right=True, width=70),
             Column(
@@ -343,7 +365,7 @@ class PoliciesView(EntityView):
         rows = policy_rows(self.context.database, self.context.account_id)
         wanted = self.type_filter.currentData() if hasattr(self, "type_filter") else ""
         if wanted == "used":
-            return [r for r in rows if r["AttachmentCount"]]
+            return [r for r in rows if r["AttachmentCount"] or r["PermissionsBoundaryUsageCount"]]
         if wanted:
             return [r for r in rows if r["Type"] == wanted]
         return rows

@@ -46,3 +46,24 @@ def test_absent_keys_say_under_which_values_it_would_be_allowed(panel, qtbot):
     qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     text = panel.details.explanation.text()
     assert "Would be allowed if aws:MultiFactorAuthPresent" in text
+
+
+def test_escape_in_a_new_condition_key_keeps_the_typed_key(panel, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    table = panel.context_table
+    table.add_empty()
+    editor = QApplication.focusWidget()
+    qtbot.keyClicks(editor, "aws:SourceI")
+    popup = editor.completer().popup()
+    assert popup.isVisible()
+    qtbot.keyClick(popup, Qt.Key.Key_Escape)  # closes the suggestions, the editor stays
+    assert not popup.isVisible() and QApplication.focusWidget() is editor
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    assert table.model.index(0, 0).data() == "aws:SourceI"
+    # An existing key still reverts on Escape, as tables do.
+    table.view.edit(table.model.index(0, 0))
+    editor = QApplication.focusWidget()
+    editor.setText("aws:Changed")
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    assert table.model.index(0, 0).data() == "aws:SourceI"

@@ -165,3 +165,15 @@ def test_the_edit_dialogs_deciding_statement_is_readable_in_dark(panel, qtbot, s
     assert theme.contrast_ratio(text, highlight) >= TEXT, (text.name(), highlight.name())
     dialog.editor.set_text(dialog.original)
     dialog.reject()
+
+
+@pytest.mark.parametrize("name", ["light", "dark"])
+def test_placeholders_in_test_access_are_readable(panel, scheme, name):
+    scheme(name)
+    find = panel.result_find
+    assert find.placeholderText() == "Filter by action or resource"
+    hint = find.palette().color(QPalette.ColorRole.PlaceholderText)
+    base = find.palette().color(QPalette.ColorRole.Base)
+    # A dark palette without a PlaceholderText left Qt's half-transparent black on near-black.
+    assert hint.alpha() == 255
+    assert theme.contrast_ratio(hint, base) >= TEXT, (hint.name(), base.name())
