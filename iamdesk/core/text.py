@@ -20,6 +20,14 @@ def printable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def one_line(text: str) -> str:
+    """``text`` with its line breaks and tabs as spaces: a message is one line."""
+    return text.translate(_BREAKS)
+
+
+_BREAKS = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\v": " ", "\f": " "})
+
+
 def quoted(value: object, limit: int = MAX_QUOTED) -> str:
-    """A value for a message: printable, and shortened when long."""
-    return printable(shorten(str(value), limit))
+    """A value for a message: one printable line, shortened when long."""
+    return printable(shorten(one_line(str(value)), limit))

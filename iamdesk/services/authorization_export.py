@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from iamdesk.core import jsontext
 from iamdesk.services.authorization_details import FILTERS
+from iamdesk.services.entities import document_object
 from iamdesk.services.errors import IamError
 from iamdesk.store import tables as t
 from iamdesk.store.db import Database
@@ -69,7 +69,9 @@ def export_authorization_details(
 
 
 def _document(text: str) -> Any:
-    return jsontext.loads(text)
+    # A damaged stored document is exported as the text it holds (a string where AWS puts an
+    # object): the export survives, and importing it back names the entry that is wrong.
+    return document_object(text)
 
 
 class _AccountRows:

@@ -18,6 +18,8 @@ import logging
 import os
 import random
 import sqlite3
+import stat
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -26,8 +28,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import URL, Connection
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel
 
+from iamdesk.core.text import quoted
 from iamdesk.store import sqlite_files
 
 # Importing tables registers every table on SQLModel.metadata before create_all.
@@ -78,11 +82,51 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
+# How SQLite says a file is damaged.
+_DAMAGE_WORDS = ("malformed", "not a database", "corrupt")
+
+
+class ReadOnlyError(StoreError):
+    """The model file was opened read-only (the file or its folder is not writable)."""
+
+
+@contextmanager
+def _plain_errors(path: Path) -> Iterator[None]:
+    """SQLite's failures as ``StoreError``s naming the file, in the driver's own words only:
+    SQLAlchemy's text carries the statement and its parameters (a new secret, a TOTP seed)."""
+    try:
+        yield
+    except OperationalError as exc:
+        reason = str(exc.orig).splitlines()[0] if exc.orig is not None else "unknown error"
+        if "disk is full" in reason or "disk I/O error" in reason:
+            raise StoreError(f"{path} cannot be written: {reason}; nothing was changed") from None
+        if "readonly" in reason or "read-only" in reason:
+            raise ReadOnlyError(f"{path} is read-only: {reason}; nothing was changed") from None
+        if "Could not decode to UTF-8" in reason:
+            column = reason.split("'")[1] if reason.count("'") >= 2 else "a"
+            raise CorruptDatabaseError(
+                f"{path} is damaged: a value in its {column!r} column is not UTF-8 text; it"
+                " was not changed"
+            ) from None
+        raise StoreError(f"{path}: {quoted(reason)}") from None
+    except UnicodeDecodeError:
+        raise CorruptDatabaseError(
+            f"{path} is damaged: it holds text that is not UTF-8; it was not changed"
+        ) from None
+    except DatabaseError as exc:
+        reason = str(exc.orig).splitlines()[0] if exc.orig is not None else ""
+        if isinstance(exc, IntegrityError) or not any(w in reason for w in _DAMAGE_WORDS):
+            raise  # a constraint the services turn into AWS's words (EntityAlreadyExists...)
+        raise CorruptDatabaseError(f"{path} is damaged: {quoted(reason)}") from None
+
+
 class Database:
     """An open model file. Services receive it and open one transaction per operation.
 
     ``clock`` (the current time), ``actor`` (who the change log names) and ``rng`` (for ids; None
     means the ``secrets`` module) are injectable so tests and fixtures are deterministic.
+    ``read_only``: the file or its folder is not writable; reads work, a transaction raises
+    ``ReadOnlyError`` before changing anything.
     A model on a PostgreSQL server is a ``iamdesk.store.server.ServerDatabase``: the same
     interface, with ``path`` None and ``location`` its URL without the password.
     """
@@ -107,6 +151,8 @@ class Database:
         self.clock = clock
         self.actor = actor
         self.rng = rng
+        self._watch: sqlite3.Connection | None = None
+        self._watch_lock = threading.Lock()
 
     def now(self) -> str:
         return iso(self.clock())
@@ -114,14 +160,42 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One write transaction: commits when the block ends, rolls back whole on any exception."""
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        if self.read_only:
+            raise ReadOnlyError(
+                f"{self.path} is read-only (the file or its folder cannot be written): nothing"
+                " was changed. Copy it somewhere writable to change it."
+            )
+        with (
+            _plain_errors(self.path),
+            Session(self.engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only snapshot (a deferred transaction: never waits for a writer)."""
-        with Session(self._read_engine, expire_on_commit=False) as session, session.begin():
+        with (
+            _plain_errors(self.path),
+            Session(self._read_engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
+
+    def change_token(self) -> object:
+        """A value that differs whenever anyone (this process or another) has committed a change
+        to the model since it was last read: SQLite's ``PRAGMA data_version`` on a connection
+        kept for this, which costs microseconds and reads no page. A model on a server answers
+        the same question its own way; a window polls this to show other people's changes."""
+        with self._watch_lock:
+            if self._watch is None:
+                self._watch = sqlite_files.connect_read_only(
+                    self.path, check_same_thread=False, immutable=self.read_only
+                )
+            try:
+                return self._watch.execute("PRAGMA data_version").fetchone()[0]
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.path} cannot be read: {exc}") from None
 
     def default_account_id(self) -> str:
         with self.read() as session:
@@ -133,6 +207,10 @@ class Database:
     def close(self) -> None:
         self.engine.dispose()
         self._read_engine.dispose()
+        with self._watch_lock:
+            if self._watch is not None:
+                self._watch.close()
+                self._watch = None
 
     def __enter__(self) -> Database:
         return self
@@ -164,7 +242,29 @@ def _expected_names() -> frozenset[str]:
     return frozenset(names)
 
 
-def _inspect_existing(path: Path) -> _Existing:
+def _check_kind(path: Path) -> bool:
+    """Whether ``path`` exists; raise ``StoreError`` if it is something that cannot be a model
+    file (a folder, a FIFO that would block the read forever, a device, a symbolic link loop)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return False  # nothing there, or a dangling link (a new file goes where it points)
+    except OSError as exc:
+        raise StoreError(f"{path} cannot be opened: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise StoreError(f"{path} cannot be read: it is a folder, not an iamdesk model file")
+    if not stat.S_ISREG(mode):
+        raise StoreError(f"{path} is not a regular file (a device, pipe or socket)")
+    return True
+
+
+def _writable(path: Path) -> bool:
+    """SQLite writes the file and creates its -wal and -shm companions beside it."""
+    folder = sqlite_files.absolute(path).parent
+    return os.access(path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK)
+
+
+def _inspect_existing(path: Path, *, immutable: bool = False) -> _Existing:
     """The schema version and object names of an existing file, without writing to it."""
     try:
         with path.open("rb") as handle:
@@ -176,16 +276,19 @@ def _inspect_existing(path: Path) -> _Existing:
     if header != _SQLITE_MAGIC:
         raise CorruptDatabaseError(f"{path} is not an iamdesk database (not an SQLite file)")
     try:
-        conn = sqlite_files.connect_read_only(path)
+        conn = sqlite_files.connect_read_only(path, immutable=immutable)
     except sqlite3.Error as exc:
-        raise CorruptDatabaseError(f"{path} cannot be opened: {exc}") from exc
+        raise CorruptDatabaseError(f"{path} cannot be opened: {quoted(exc)}") from None
+    # A damaged file may hold text that is not UTF-8, even in the check's own message.
+    conn.text_factory = lambda data: data.decode("utf-8", "backslashreplace")
     try:
         # quick_check reads every page once (~2 ms per MB) but skips the index-vs-table
         # cross-check that makes integrity_check several times slower; a damaged page, a
         # truncated file or a broken b-tree still fails it.
         check = conn.execute("PRAGMA quick_check").fetchone()
         if check is None or check[0] != "ok":
-            raise CorruptDatabaseError(f"{path} is damaged: {check[0] if check else 'no result'}")
+            found = " ".join(str(check[0]).split()) if check else "no result"
+            raise CorruptDatabaseError(f"{path} is damaged: {quoted(found, 200)}")
         names = frozenset(row[0] for row in conn.execute("SELECT name FROM sqlite_master"))
         if not names:
             return _Existing(None, names)
@@ -194,22 +297,42 @@ def _inspect_existing(path: Path) -> _Existing:
         row = conn.execute("SELECT version FROM schema_version WHERE id = 1").fetchone()
         if row is None:
             raise CorruptDatabaseError(f"{path} has no schema version")
-        return _Existing(int(row[0]), names)
+        if not isinstance(row[0], int) or row[0] < 0:
+            raise CorruptDatabaseError(
+                f"{path} is damaged: its schema version {quoted(repr(row[0]), 40)} is not one"
+                " iamdesk ever wrote; it was not changed"
+            )
+        return _Existing(row[0], names)
     except sqlite3.DatabaseError as exc:
-        raise CorruptDatabaseError(f"{path} is damaged: {exc}") from exc
+        raise CorruptDatabaseError(f"{path} is damaged: {quoted(exc)}") from None
+    except UnicodeDecodeError:
+        # SQLite's message quotes the damaged bytes (a table's name, its schema text).
+        raise CorruptDatabaseError(
+            f"{path} is damaged: SQLite reports damage in text that is not UTF-8"
+        ) from None
     finally:
         conn.close()
 
 
-def _make_engine(path: Path, begin: str) -> Engine:
+def _make_engine(path: Path, begin: str, *, read_only: bool = False) -> Engine:
     # The URL object only tells SQLAlchemy "an SQLite file" (file pool, dialect); the creator
     # opens exactly ``path`` whatever its name holds (see sqlite_files).
-    engine = create_engine(
-        URL.create("sqlite", database=str(sqlite_files.absolute(path))),
-        creator=lambda: sqlite_files.connect(
-            path, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
-        ),
-    )
+    options = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+    if read_only:
+        # Without write access to the folder SQLite cannot make the -shm file a WAL reader
+        # needs; "immutable" reads the file as it is (nobody can be writing it from here).
+        folder_writable = os.access(sqlite_files.absolute(path).parent, os.W_OK | os.X_OK)
+        engine = create_engine(
+            URL.create("sqlite", database=str(sqlite_files.absolute(path))),
+            creator=lambda: sqlite_files.connect_read_only(
+                path, immutable=not folder_writable, **options
+            ),
+        )
+    else:
+        engine = create_engine(
+            URL.create("sqlite", database=str(sqlite_files.absolute(path))),
+            creator=lambda: sqlite_files.connect(path, **options),
+        )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -218,8 +341,9 @@ def _make_engine(path: Path, begin: str) -> Engine:
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = FULL")
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -232,7 +356,10 @@ def _make_engine(path: Path, begin: str) -> Engine:
 def _create_file(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        # A dangling symbolic link: create the file it points at, owner-only like any other
+        # (O_EXCL refuses every link, so without this SQLite would create it world-readable).
+        flags = os.O_CREAT | os.O_WRONLY | (0 if os.path.islink(path) else os.O_EXCL)
+        fd = os.open(path, flags, 0o600)
     except FileExistsError:
         return  # another process created it a moment ago; open_database re-checks under lock
     except OSError as exc:
@@ -280,7 +407,13 @@ def _upgrade(conn: Connection, path: Path | str, version: int, now: str) -> None
         )
     if version < SCHEMA_VERSION:
         log.info("migrating %s from schema %d to %d", path, version, SCHEMA_VERSION)
-        upgrade(conn, version, SCHEMA_VERSION)
+        try:
+            upgrade(conn, version, SCHEMA_VERSION)
+        except KeyError:
+            raise CorruptDatabaseError(
+                f"{path} is damaged: iamdesk never wrote schema version {version}; it was not"
+                " changed"
+            ) from None
     # A file whose tables, indexes or triggers were removed (or predate their declaration) gets
     # them back; a model made since migrations exist has them all already.
     _create_schema(conn)
@@ -310,14 +443,17 @@ def open_database(
 
         return open_server(path, clock=clock, actor=actor or local_user(), rng=rng)
     path = Path(path)
-    if not create and not path.exists():
+    exists = _check_kind(path)
+    if not create and not exists:
         raise MissingDatabaseError(
             f"{path} does not exist; create a model file with 'iamdesk --db PATH new' (or"
             " 'iamdesk --db PATH demo')"
         )
-    existing = _inspect_existing(path) if path.exists() else _Existing(None, frozenset())
+    if exists and not _writable(path):
+        return _open_read_only(path, clock=clock, actor=actor, rng=rng)
+    existing = _inspect_existing(path) if exists else _Existing(None, frozenset())
     version = existing.version
-    if not path.exists():
+    if not exists:
         _create_file(path)
     if version is not None and version > SCHEMA_VERSION:
         raise SchemaTooNewError(
@@ -353,6 +489,32 @@ def open_database(
     except BaseException:
         database.close()
         raise
+    return database
+
+
+def _open_read_only(
+    path: Path, *, clock: Clock, actor: str | None, rng: random.Random | None
+) -> Database:
+    """A file this process may read but not write: reads work, writes are refused whole."""
+    immutable = not os.access(sqlite_files.absolute(path).parent, os.W_OK | os.X_OK)
+    existing = _inspect_existing(path, immutable=immutable)
+    if existing.version is None:
+        raise StoreError(f"{path} is empty and read-only: there is no model to read")
+    if not existing.up_to_date():
+        raise StoreError(
+            f"{path} is read-only and was written by an older iamdesk: copy it somewhere"
+            " writable so it can be upgraded; it was not changed"
+        )
+    database = Database(
+        path,
+        _make_engine(path, "BEGIN", read_only=True),
+        _make_engine(path, "BEGIN", read_only=True),
+        clock=clock,
+        actor=actor or local_user(),
+        rng=rng,
+    )
+    database.read_only = True
+    log.info("opened %s read-only", path)
     return database
 
 

@@ -27,9 +27,13 @@ def file_name(path: Path | str) -> bytes:
     return os.fsencode(absolute(path))
 
 
-def read_only_uri(path: Path | str) -> str:
-    """A ``file:`` URI that opens exactly ``path`` read-only (every special byte escaped)."""
-    return f"file:{quote(file_name(path), safe='/')}?mode=ro"
+def read_only_uri(path: Path | str, *, immutable: bool = False) -> str:
+    """A ``file:`` URI that opens exactly ``path`` read-only (every special byte escaped).
+    ``immutable``: read the file as it is, without the -shm file a WAL reader otherwise needs
+    (for a file in a folder this process cannot write)."""
+    return f"file:{quote(file_name(path), safe='/')}?mode=ro" + (
+        "&immutable=1" if immutable else ""
+    )
 
 
 def connect(path: Path | str, **options: object) -> sqlite3.Connection:
@@ -37,10 +41,12 @@ def connect(path: Path | str, **options: object) -> sqlite3.Connection:
     return sqlite3.connect(file_name(path), **options)  # type: ignore[call-overload,no-any-return]
 
 
-def connect_read_only(path: Path | str, **options: object) -> sqlite3.Connection:
+def connect_read_only(
+    path: Path | str, *, immutable: bool = False, **options: object
+) -> sqlite3.Connection:
     """A read-only connection to exactly ``path``; fails if the file does not exist."""
     return sqlite3.connect(  # type: ignore[call-overload,no-any-return]
-        read_only_uri(path), uri=True, **options
+        read_only_uri(path, immutable=immutable), uri=True, **options
     )
 
 
