@@ -382,6 +382,10 @@ class MainWindow(QMainWindow):
         task.signals.progress.connect(on_progress)
         for signal in (task.signals.finished, task.signals.failed, task.signals.cancelled):
             signal.connect(on_end)
+        if task.ended:
+            # It reported back before these connections existed (a bad file fails at once):
+            # end the tracking after the task's own handlers, already queued, have run.
+            QTimer.singleShot(0, on_end)
 
     def cancel_task(self) -> None:
         if self._current_task is not None:

@@ -59,6 +59,9 @@ class Task(QRunnable):
         self.signals = TaskSignals()
         self.control = TaskControl(self.signals)
         self._fn = fn
+        # Set in the worker just before it reports back: whoever connects to ``signals`` after
+        # start() (the status bar's tracker) can tell that an end it may have missed happened.
+        self.ended = False
         self.setAutoDelete(False)
 
     def cancel(self) -> None:
@@ -69,11 +72,14 @@ class Task(QRunnable):
             result = self._fn(self.control)
         except Cancelled:
             log.info("%s cancelled", self.name)
+            self.ended = True
             self.signals.cancelled.emit()
         except Exception as exc:  # handed to the GUI thread, which shows it
             log.exception("%s failed", self.name)
+            self.ended = True
             self.signals.failed.emit(exc)
         else:
+            self.ended = True
             if self.control.cancelled:
                 self.signals.cancelled.emit()
             else:

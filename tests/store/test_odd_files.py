@@ -110,6 +110,16 @@ def _as_nobody(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         if shutil.which("setpriv") is None:
             pytest.skip("needs setpriv to drop root's privileges")
         prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        probe = subprocess.run(
+            [*prefix, sys.executable, "-c", "import iamdesk.cli.main"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=cwd,
+        )
+        if probe.returncode != 0:
+            # A checkout inside a folder only root may enter (mktemp -d makes them 0700).
+            pytest.skip(f"an unprivileged user cannot run this checkout: {probe.stderr.strip()}")
     return subprocess.run(
         [*prefix, sys.executable, "-m", "iamdesk", *argv],
         capture_output=True,
