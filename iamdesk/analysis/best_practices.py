@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from iamdesk.analysis.admin import admins
-from iamdesk.analysis.policy_findings import findings_of, stored_policies
+from iamdesk.analysis.policy.findings import findings_of, stored_policies
 from iamdesk.analysis.progress import Cancel, Progress, check, report
 from iamdesk.analysis.refs import EntityRef, StatementRef
 from iamdesk.analysis.snapshot import Snapshot, snapshot

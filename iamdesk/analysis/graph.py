@@ -327,8 +327,8 @@ def build_graph(
     cancel: Callable[[], bool] | None = None,
 ) -> AccessGraph:
     """The graph of ``account_ids`` (every modelled account when None)."""
-    from iamdesk.services.authorization_export import export_authorization_details
-    from iamdesk.services.queries_accounts import list_accounts
+    from iamdesk.services.authorization.export import export_authorization_details
+    from iamdesk.services.queries.accounts import list_accounts
 
     modelled = [a["AccountId"] for a in list_accounts(db)]
     chosen = list(account_ids) if account_ids is not None else modelled

@@ -66,7 +66,7 @@ def _may_grant(text: str, service: str) -> bool:
 
 def _entities(db: Any, account: str) -> Iterator[tuple[str, str, str, str]]:
     """(kind, name, ARN, searchable text) of every user, group and role."""
-    from iamdesk.services import queries_entities as q
+    from iamdesk.services.queries import entities as q
 
     for kind, rows, name_key, id_key in (
         ("user", q.user_rows(db, account), "UserName", "UserId"),
@@ -82,7 +82,7 @@ def _policies(db: Any, account: str, include_aws: bool) -> Iterator[tuple[str, s
     """(name, ARN, default document text) of the account's policies and, with ``include_aws``,
     every AWS managed one."""
     from iamdesk.services import managed_policies, policies
-    from iamdesk.services.queries_entities import policy_rows
+    from iamdesk.services.queries.entities import policy_rows
 
     seen: set[str] = set()
     for row in policy_rows(db, account, include_aws=False):

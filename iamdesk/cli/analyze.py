@@ -93,7 +93,7 @@ def _unused_access(db: Database, account: str | None, ns: argparse.Namespace) ->
 
 
 def _generate_policy(db: Database, account: str | None, ns: argparse.Namespace) -> Any:
-    from iamdesk.analysis.policy_generation import generate_policy
+    from iamdesk.analysis.policy.generation import generate_policy
 
     return generate_policy(db, account, ns.principal, ns.days).to_json()
 
@@ -105,7 +105,7 @@ def _best_practices(db: Database, account: str | None, ns: argparse.Namespace) -
 
 
 def _validate(db: Database, account: str | None, ns: argparse.Namespace) -> Any:
-    from iamdesk.analysis.policy_findings import validate_all
+    from iamdesk.analysis.policy.findings import validate_all
 
     return {"findings": _rows(validate_all(db, account))}
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from iamdesk.cli.options import GlobalOptions
-from iamdesk.services.authorization_details import ImportFormatError
+from iamdesk.services.authorization.details import ImportFormatError
 from iamdesk.services.importexport import import_authorization_details
 from iamdesk.store.db import StoreError, open_database
 

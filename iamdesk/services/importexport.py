@@ -22,14 +22,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from iamdesk.services import managed_policies
-from iamdesk.services.authorization_details import (
+from iamdesk.services.authorization.details import (
     ImportFormatError,
     Plan,
     load,
     locate,
     read_plan,
 )
-from iamdesk.services.authorization_export import export_authorization_details
+from iamdesk.services.authorization.export import export_authorization_details
 from iamdesk.store import tables as t
 from iamdesk.store.changelog import record_change
 from iamdesk.store.db import Database

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from iamdesk.services import organizations
-from iamdesk.services.org_policies import policy_levels
+from iamdesk.services.organizations.policies import policy_levels
 from iamdesk.services.principal_policies import session_policy_text
 from iamdesk.store.db import Database
 from iamdesk.store.tables import (

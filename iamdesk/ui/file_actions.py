@@ -160,7 +160,7 @@ class FileActions(QObject):
             self.copy_to(Path(path))
 
     def copy_to(self, target: Path) -> None:
-        from iamdesk.services.queries_files import copy_database
+        from iamdesk.services.queries.files import copy_database
 
         database = self.window.context.database
         if database.path is None:  # a server model: copied row by row into a new file

@@ -295,7 +295,7 @@ class MainWindow(QMainWindow):
         self.account_switcher.clear()
         if self.context.database is None:
             return  # before a file is open: no database layer imported yet (start-up speed)
-        from iamdesk.services.queries_accounts import list_accounts
+        from iamdesk.services.queries.accounts import list_accounts
 
         for account in list_accounts(self.context.database):
             label = account["AccountId"]

@@ -65,7 +65,7 @@ def demo_database_path() -> Path:
 
 def default_account(database: Any, wanted: str | None) -> str:
     """``wanted`` when the file has that account, else the file's default account."""
-    from iamdesk.services.queries_accounts import account_exists
+    from iamdesk.services.queries.accounts import account_exists
 
     if wanted and account_exists(database, wanted):
         return wanted

@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from iamdesk.analysis.best_practices import find_best_practice_issues
-from iamdesk.analysis.policy_findings import validate_all
+from iamdesk.analysis.policy.findings import validate_all
 from iamdesk.services import access_keys, login_profiles
 from tests.analysis.scenario import OTHER, Builder, allow, arn, doc, trust
 from tests.services.store_fixtures import Clock

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from iamdesk.analysis.policy_generation import generate_policy
+from iamdesk.analysis.policy.generation import generate_policy
 from iamdesk.analysis.unused_access import find_unused_access
 from iamdesk.cli.main import main
 from iamdesk.services import access_keys, activity

@@ -100,8 +100,8 @@ def main() -> None:
 
     from iamdesk.analysis.graph import build_graph
     from iamdesk.store.db import open_database
-    from iamdesk.ui.views.analysis.graph_layout import layout
-    from iamdesk.ui.views.analysis.graph_view import GraphView
+    from iamdesk.ui.views.analysis.graph.layout import layout
+    from iamdesk.ui.views.analysis.graph.view import GraphView
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory() as folder:

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from iamdesk.cli.accessanalyzer import run as accessanalyzer
-from iamdesk.cli.iam_simulate_custom import run as simulate_custom
+from iamdesk.cli.iam.simulate_custom import run as simulate_custom
 
 SEED = {
     "Version": "2012-10-17",

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from iamdesk.cli.main import main
 from iamdesk.services import demo, users
-from iamdesk.services.authorization_export import export_authorization_details
+from iamdesk.services.authorization.export import export_authorization_details
 from iamdesk.store.copy import model_tables
 from iamdesk.store.db import Database, open_database
 from tests.pg_server import PASSWORD, PASSWORD_USER

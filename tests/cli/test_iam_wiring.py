@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from iamdesk.cli import iam, iam_commands
+from iamdesk.cli import iam
+from iamdesk.cli.iam import commands as iam_commands
 from iamdesk.cli.main import main
 
 DOC = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}'  # noqa: E501

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from iamdesk.cli.iam_simulate_custom import run
+from iamdesk.cli.iam.simulate_custom import run
 
 DYNAMO_AFTER_DATE = (
     '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*",'

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, insert, select
 
-from iamdesk.services.authorization_details import ImportFormatError
+from iamdesk.services.authorization.details import ImportFormatError
 from iamdesk.services.errors import IamError
 from iamdesk.services.importexport import (
     export_authorization_details,

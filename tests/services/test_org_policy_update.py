@@ -12,7 +12,7 @@ import pytest
 from iamdesk.services import organizations as orgs
 from iamdesk.services.errors import IamError
 from iamdesk.services.inline_policies import put_inline_policy
-from iamdesk.services.queries_history import list_changes
+from iamdesk.services.queries.history import list_changes
 from iamdesk.services.simulate import simulate_principal_policy
 from iamdesk.services.users import create_user
 from iamdesk.store.db import Database, open_database

@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from iamdesk.cli.main import main
 from iamdesk.services import simulation_cache
-from iamdesk.services.queries_files import copy_database
+from iamdesk.services.queries.files import copy_database
 from iamdesk.store.db import CorruptDatabaseError, new_database, open_database
 from iamdesk.store.sqlite_files import read_only_uri
 

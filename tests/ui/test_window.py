@@ -92,7 +92,7 @@ def test_save_a_copy_writes_a_readable_model(window, tmp_path, qtbot):
     target = tmp_path / "copy.sqlite"
     window.file_actions.copy_to(target)
     qtbot.waitUntil(target.exists, timeout=5000)
-    from iamdesk.services.queries_accounts import list_accounts
+    from iamdesk.services.queries.accounts import list_accounts
     from iamdesk.store.db import open_database
 
     with open_database(target) as copy:

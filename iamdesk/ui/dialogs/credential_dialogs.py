@@ -163,7 +163,7 @@ class PasswordDialog(FormDialog):
         self.validate()
 
     def _check_policy(self) -> None:
-        from iamdesk.services.queries_accounts import password_problems
+        from iamdesk.services.queries.accounts import password_problems
 
         problems = password_problems(
             self.context.database, self.context.account_id, self.password.text()

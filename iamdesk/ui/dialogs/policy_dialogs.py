@@ -29,7 +29,7 @@ EMPTY_POLICY = """{
 
 
 def policy_choices(context: AppContext, exclude: set[str] | None = None) -> list[dict[str, Any]]:
-    from iamdesk.services.queries_entities import policy_rows
+    from iamdesk.services.queries.entities import policy_rows
 
     rows = policy_rows(context.database, context.account_id)
     exclude = exclude or set()

@@ -93,7 +93,7 @@ def preview_impact(
     ``first_actions`` and ``first_resources`` (the request the user was testing) are checked
     even when the policies name more than the caps.
     ``control`` (a worker's TaskControl) receives progress per principal and may cancel."""
-    from iamdesk.services.queries_files import copy_database
+    from iamdesk.services.queries.files import copy_database
     from iamdesk.services.resources import list_resources
     from iamdesk.services.simulate import simulate_principal_policy
     from iamdesk.store.db import open_database

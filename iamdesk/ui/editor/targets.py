@@ -214,14 +214,14 @@ MAX_HOLDERS = 60
 
 def known_principals(db: Any) -> list[str]:
     """Account roots, then users and roles of every modelled account (for Principal AWS)."""
-    from iamdesk.services.queries_accounts import list_accounts
+    from iamdesk.services.queries.accounts import list_accounts
 
     roots = [f"arn:aws:iam::{a['AccountId']}:root" for a in list_accounts(db)]
     return [*roots, *_everyone(db)]
 
 
 def _everyone(db: Any) -> list[str]:
-    from iamdesk.services.queries_accounts import list_accounts
+    from iamdesk.services.queries.accounts import list_accounts
     from iamdesk.services.roles import list_roles
     from iamdesk.services.users import list_users
 

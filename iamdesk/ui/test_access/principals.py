@@ -35,7 +35,7 @@ def _all_pages(call: Any, key: str, *args: Any) -> list[dict[str, Any]]:
 
 def list_principals(db: Any) -> list[PrincipalChoice]:
     """Every user, role and recorded role session, by account (the default account first)."""
-    from iamdesk.services.queries_accounts import list_accounts
+    from iamdesk.services.queries.accounts import list_accounts
     from iamdesk.services.roles import list_roles
     from iamdesk.services.users import list_users
 

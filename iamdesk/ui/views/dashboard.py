@@ -159,8 +159,8 @@ class DashboardView(ReloadWhenShown, QScrollArea):
             return  # nothing open yet; the database layer is not even imported
         from iamdesk.analysis.best_practices import find_best_practice_issues
         from iamdesk.services.account import get_account_summary
-        from iamdesk.services.queries_accounts import list_accounts
-        from iamdesk.services.queries_history import list_changes
+        from iamdesk.services.queries.accounts import list_accounts
+        from iamdesk.services.queries.history import list_changes
 
         summary = get_account_summary(db, account)["SummaryMap"]
         info = next((a for a in list_accounts(db) if a["AccountId"] == account), {})

@@ -308,7 +308,7 @@ class EntityView(ReloadWhenShown, QWidget):
 
     def row_count_hint(self) -> int:
         """Roughly how many rows ``load_rows`` returns (0: load on the GUI thread)."""
-        from iamdesk.services.queries_entities import entity_count
+        from iamdesk.services.queries.entities import entity_count
 
         return entity_count(self.context.database, self.context.account_id, self.kind)
 

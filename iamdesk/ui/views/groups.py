@@ -66,7 +66,7 @@ class GroupsView(EntityView):
         return (GroupPermissionsTab, MembersTab, GroupHistoryTab)
 
     def load_rows(self) -> list[Row]:
-        from iamdesk.services.queries_entities import group_rows
+        from iamdesk.services.queries.entities import group_rows
 
         return group_rows(self.context.database, self.context.account_id)
 

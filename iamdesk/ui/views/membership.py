@@ -130,7 +130,7 @@ class UserGroupsTab(MembershipTab):
         return list(found["Groups"])
 
     def candidates(self) -> list[Row]:
-        from iamdesk.services.queries_entities import group_rows
+        from iamdesk.services.queries.entities import group_rows
 
         return group_rows(self.context.database, self.context.account_id)
 
@@ -157,7 +157,7 @@ class MembersTab(MembershipTab):
         return list(found["Users"])
 
     def candidates(self) -> list[Row]:
-        from iamdesk.services.queries_entities import user_rows
+        from iamdesk.services.queries.entities import user_rows
 
         return user_rows(self.context.database, self.context.account_id)
 

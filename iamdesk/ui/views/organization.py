@@ -98,7 +98,7 @@ class OrganizationView(ReloadWhenShown, QWidget):
         self.document.set_text("")
         if self.context.database is None:
             return
-        from iamdesk.services.queries_organization import organization_tree
+        from iamdesk.services.queries.organization import organization_tree
 
         found = organization_tree(self.context.database, self.context.account_id)
         if found is None or found["Root"] is None:

@@ -175,7 +175,7 @@ class AttachedTab(DetailTab):
 
 
 def _find_arn(tab: DetailTab, view: str, name: str) -> str | None:
-    from iamdesk.services import queries_entities
+    from iamdesk.services.queries import entities as queries_entities
 
     loader = {
         "users": (queries_entities.user_rows, "UserName"),
@@ -360,7 +360,7 @@ class PoliciesView(EntityView):
         return (DocumentTab, AttachedTab, VersionsTab, PolicyHistoryTab)
 
     def load_rows(self) -> list[Row]:
-        from iamdesk.services.queries_entities import policy_rows
+        from iamdesk.services.queries.entities import policy_rows
 
         rows = policy_rows(self.context.database, self.context.account_id)
         wanted = self.type_filter.currentData() if hasattr(self, "type_filter") else ""

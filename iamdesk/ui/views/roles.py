@@ -154,7 +154,7 @@ class RolesView(EntityView):
         return (RolePermissionsTab, TrustTab, RoleTagsTab, RoleHistoryTab)
 
     def load_rows(self) -> list[Row]:
-        from iamdesk.services.queries_entities import role_rows
+        from iamdesk.services.queries.entities import role_rows
 
         return role_rows(self.context.database, self.context.account_id)
 

@@ -181,7 +181,7 @@ class HistoryTab(DetailTab):
         QVBoxLayout(self).addWidget(splitter)
 
     def load(self, key: str, row: Row) -> None:
-        from iamdesk.services.queries_history import list_changes
+        from iamdesk.services.queries.history import list_changes
 
         self.list.clear()
         self.detail.clear()

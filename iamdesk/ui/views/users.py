@@ -104,7 +104,7 @@ class UsersView(EntityView):
         return (UserPermissionsTab, UserGroupsTab, CredentialsTab, UserTagsTab, UserHistoryTab)
 
     def load_rows(self) -> list[Row]:
-        from iamdesk.services.queries_entities import user_rows
+        from iamdesk.services.queries.entities import user_rows
 
         return user_rows(self.context.database, self.context.account_id)
 

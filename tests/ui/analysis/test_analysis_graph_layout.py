@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from iamdesk.ui.views.analysis.graph_layout import NODE_H, NODE_W, layout
+from iamdesk.ui.views.analysis.graph.layout import NODE_H, NODE_W, layout
 from tests.analysis.test_graph import _synthetic
 
 

@@ -7,7 +7,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from iamdesk.ui.views.analysis.graph_layout import NODE_H, NODE_W
+from iamdesk.ui.views.analysis.graph.layout import NODE_H, NODE_W
 from tests.ui.analysis.analysis_model import ACCOUNT
 
 

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QProgressBar, QPushButton
 
 from iamdesk.analysis.best_practices import BestPracticeFinding
-from iamdesk.analysis.policy_generation import GeneratedPolicy
+from iamdesk.analysis.policy.generation import GeneratedPolicy
 from iamdesk.analysis.refs import EntityRef, StatementRef
 from iamdesk.core.policy.parser import parse_policy
 from iamdesk.ui.views.analysis.inputs import ChoiceSource, Field

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 def _generate(db: Any, account: str | None, v: dict[str, Any], progress: Any, cancel: Any) -> Any:
-    from iamdesk.analysis.policy_generation import generate_policy
+    from iamdesk.analysis.policy.generation import generate_policy
 
     return generate_policy(
         db, account, v["Principal"], int(v["Days"]), progress=progress, cancel=cancel

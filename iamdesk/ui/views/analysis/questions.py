@@ -106,7 +106,7 @@ def _best(db: Any, account: str | None, _v: dict[str, Any], progress: Any, cance
 
 
 def _validate(db: Any, account: str | None, _v: dict[str, Any], progress: Any, cancel: Any) -> Any:
-    from iamdesk.analysis.policy_findings import validate_all
+    from iamdesk.analysis.policy.findings import validate_all
 
     return validate_all(db, account, progress=progress, cancel=cancel)
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from iamdesk.ui.context import AppContext
 from iamdesk.ui.views.analysis.external_tab import ExternalTab
 from iamdesk.ui.views.analysis.generation_tab import GenerationTab
-from iamdesk.ui.views.analysis.graph_tab import GraphTab
+from iamdesk.ui.views.analysis.graph.tab import GraphTab
 from iamdesk.ui.views.analysis.inputs import ChoiceSource
 from iamdesk.ui.views.analysis.keys import local_shortcut
 from iamdesk.ui.views.analysis.links import entity_location, open_statement
@@ -138,7 +138,7 @@ class AnalysisView(ReloadWhenShown, QWidget):
             return
         account = ref.account_id
         if account and account != self.context.account_id and self.context.database is not None:
-            from iamdesk.services.queries_accounts import account_exists
+            from iamdesk.services.queries.accounts import account_exists
 
             if account_exists(self.context.database, account):
                 self.context.set_account(account)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from iamdesk.services.demo_accounts import PARTNER, PRODUCTION, US_EAST
+from iamdesk.services.demo.accounts import PARTNER, PRODUCTION, US_EAST
 from iamdesk.store.ids import assumed_role_arn
 
 

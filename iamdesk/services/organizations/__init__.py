@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from iamdesk.services.entities import record, resolve_account
-from iamdesk.services.org_base import (
+from iamdesk.services.organizations.base import (
     FULL_AWS_ACCESS,
     FULL_AWS_ACCESS_ID,
     ID_ALPHABET,
@@ -32,7 +32,7 @@ from iamdesk.services.org_base import (
     random_id,
     root_of,
 )
-from iamdesk.services.org_policies import (
+from iamdesk.services.organizations.policies import (
     MAX_POLICIES_PER_TARGET,
     MAX_POLICY_SIZE,
     attach_policy,

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from iamdesk.core.policy.document import PolicyParseError
 from iamdesk.core.policy.parser import parse_policy
 from iamdesk.services.entities import record, resolve_account
-from iamdesk.services.org_base import (
+from iamdesk.services.organizations.base import (
     ID_ALPHABET,
     POLICY_TYPES,
     SCP,

@@ -25,7 +25,7 @@ from platformdirs import user_data_path
 from sqlalchemy import insert, select, update
 
 from iamdesk.services import integration, login_profiles, organizations, password_policy, resources
-from iamdesk.services.demo_accounts import (
+from iamdesk.services.demo.accounts import (
     DEMO_TIME,
     DEMO_VERSION,
     MANAGEMENT,
@@ -37,7 +37,7 @@ from iamdesk.services.demo_accounts import (
     account_documents,
     policy_document,
 )
-from iamdesk.services.demo_scenarios import scenarios
+from iamdesk.services.demo.scenarios import scenarios
 from iamdesk.services.importexport import import_authorization_details
 from iamdesk.store import sqlite_files
 from iamdesk.store import tables as t

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from iamdesk.services.authorization_details import FILTERS
+from iamdesk.services.authorization.details import FILTERS
 from iamdesk.services.entities import document_object
 from iamdesk.services.errors import IamError
 from iamdesk.store import tables as t

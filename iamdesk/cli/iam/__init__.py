@@ -39,10 +39,10 @@ EXIT_OTHER = 255  # the AWS CLI's code for any other failure
 
 # Modules that add commands: each defines ``register_iam_commands(register)``.
 EXTENSION_MODULES: tuple[str, ...] = (
-    "iamdesk.cli.iam_commands",
-    "iamdesk.cli.iam_simulate_custom",
-    "iamdesk.cli.iam_authorization_details",
-    "iamdesk.cli.iam_simulate_principal",
+    "iamdesk.cli.iam.commands",
+    "iamdesk.cli.iam.simulate_custom",
+    "iamdesk.cli.iam.authorization_details",
+    "iamdesk.cli.iam.simulate_principal",
 )
 
 

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from iamdesk.analysis.graph import AccessGraph, Node
 from iamdesk.ui import theme
-from iamdesk.ui.views.analysis.graph_layout import NODE_H, NODE_W, Layout
+from iamdesk.ui.views.analysis.graph.layout import NODE_H, NODE_W, Layout
 from iamdesk.ui.views.analysis.keys import local_shortcut
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from iamdesk.analysis.policy_findings import PolicyValidationFinding, StoredPolicy, findings_of
+from iamdesk.analysis.policy.findings import PolicyValidationFinding, StoredPolicy, findings_of
 from iamdesk.analysis.progress import Cancel, Progress, check, report
 from iamdesk.analysis.refs import EntityRef
 from iamdesk.analysis.snapshot import snapshot

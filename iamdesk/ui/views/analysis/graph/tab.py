@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from iamdesk.analysis.graph import AccessGraph, Node
 from iamdesk.ui import theme
-from iamdesk.ui.views.analysis.graph_layout import layout
-from iamdesk.ui.views.analysis.graph_view import GraphView
+from iamdesk.ui.views.analysis.graph.layout import layout
+from iamdesk.ui.views.analysis.graph.view import GraphView
 from iamdesk.ui.workers import Task, TaskControl, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -212,7 +212,7 @@ class GraphTab(QWidget):
         self.account.blockSignals(True)
         self.account.clear()
         self.account.addItem("All accounts", ALL_ACCOUNTS)
-        from iamdesk.services.queries_accounts import list_accounts
+        from iamdesk.services.queries.accounts import list_accounts
 
         names = {
             a["AccountId"]: a.get("Alias") or a.get("Name") or ""
