@@ -23,6 +23,7 @@ from sqlmodel import Session
 from iamdesk.core import jsontext
 from iamdesk.core.policy.document import PolicyParseError
 from iamdesk.core.policy.parser import parse_policy
+from iamdesk.services import principal_refs
 from iamdesk.services.entities import record, resolve_account
 from iamdesk.services.errors import IamError
 from iamdesk.store.db import Database
@@ -89,6 +90,29 @@ def _bad_policy_message(service: str, detail: str) -> str:
     return f"The policy is not valid: {detail}"
 
 
+# How each service words a principal that does not exist; the principal follows in brackets.
+_INVALID_PRINCIPAL = {
+    "kms": "Policy contains a statement with one or more invalid principals.",
+    "lambda": "The provided principal was invalid. Please check the principal and try again.",
+    "sqs": "Invalid value for the parameter Policy.",
+    "sns": "Invalid parameter: Policy Error: PrincipalNotFound",
+    "secretsmanager": "This resource policy contains an unsupported principal.",
+}
+
+
+def _check_principals(session: Session, service: str, policy: str | None) -> None:
+    """A principal user or role of a modelled account must exist (AWS stores its unique ID)."""
+    if policy is not None:
+        principal_refs.check_principals(
+            session,
+            policy,
+            lambda detail: IamError(
+                SERVICES[service][3],
+                detail if service == "s3" else f"{_INVALID_PRINCIPAL[service]} ({detail})",
+            ),
+        )
+
+
 def _missing(service: str, name: str) -> IamError:
     _, code, message, _ = SERVICES[service]
     return IamError(code, message.format(name=name))
@@ -123,6 +147,7 @@ def create_row(
     attributes: Mapping[str, Any] | None = None,
     tags: Mapping[str, str] | None = None,
 ) -> Resource:
+    _check_principals(session, service, policy)
     row = Resource(
         account_id=account_id,
         service=service,
@@ -144,6 +169,7 @@ def create_row(
 
 
 def store_policy(session: Session, db: Database, row: Resource, policy: str | None) -> None:
+    _check_principals(session, row.service, policy)
     before = row.policy
     row.policy = policy
     session.add(row)

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from iamdesk.services import entities
+from iamdesk.services import entities, principal_refs
 from iamdesk.services.errors import already_exists
 from iamdesk.services.tags import replace_tags
 from iamdesk.services.validation import check_tags
@@ -54,6 +54,7 @@ def restore_user(db: Database, account_id: str | None, before: Mapping[str, Any]
         session.flush()
         assert row.pk is not None
         replace_tags(session, "user", row.pk, pairs)
+        principal_refs.entity_restored(session, row.user_id, row.arn)
         out = entities.user_shape(
             row,
             boundary=entities.boundary_shape(session, boundary_pk),

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from iamdesk.core.policy.document import PolicyKind
-from iamdesk.services import entities, paging
+from iamdesk.services import entities, paging, principal_refs
 from iamdesk.services.documents import check_policy
 from iamdesk.services.errors import IamError, already_exists
 from iamdesk.services.tags import replace_tags
@@ -67,6 +67,7 @@ def create_role(
         account = entities.resolve_account(session, db, account_id)
         if entities.name_taken(session, Role, account, role_name):
             raise already_exists("role", role_name)
+        principal_refs.check_principals(session, trust)
         boundary_pk = None
         if permissions_boundary is not None:
             boundary_pk = entities.get_policy(
@@ -218,6 +219,7 @@ def update_assume_role_policy(
                 f"Cannot perform the operation on the protected role '{row.name}' - this role is"
                 " only modifiable by AWS",
             )
+        principal_refs.check_principals(session, trust)
         before = entities.document_object(row.assume_role_policy)
         session.execute(update(Role).where(Role.pk == row.pk).values(assume_role_policy=trust))
         entities.record(
@@ -252,5 +254,7 @@ def delete_role(db: Database, account_id: str | None, role_name: str) -> dict[st
         before = _role_out(session, row, detail=True)
         session.execute(delete(Tag).where(Tag.entity_type == "role", Tag.entity_pk == row.pk))
         session.delete(row)
+        session.flush()
+        principal_refs.entity_deleted(session, row.arn, row.role_id)
         entities.record(session, db, account, "DeleteRole", "role", row.name, before=before)
     return {}

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Select, delete, select
 
-from iamdesk.services import entities, paging
+from iamdesk.services import entities, paging, principal_refs
 from iamdesk.services.errors import already_exists
 from iamdesk.services.tags import replace_tags
 from iamdesk.services.validation import (
@@ -141,6 +141,7 @@ def update_user(
     with db.transaction() as session:
         account = entities.resolve_account(session, db, account_id)
         row = entities.get_user(session, account, user_name)
+        old_arn = row.arn
         entities.rename_entity(
             session,
             db,
@@ -153,6 +154,7 @@ def update_user(
             new_path=new_path,
             shape=entities.user_shape,
         )
+        principal_refs.entity_renamed(session, old_arn, row.arn)
     return {}
 
 
@@ -185,5 +187,7 @@ def delete_user(db: Database, account_id: str | None, user_name: str) -> dict[st
         before = entities.user_shape(row, tags=entities.tags_of(session, "user", row.pk or 0))
         session.execute(delete(Tag).where(Tag.entity_type == "user", Tag.entity_pk == row.pk))
         session.delete(row)
+        session.flush()
+        principal_refs.entity_deleted(session, row.arn, row.user_id)
         entities.record(session, db, account, "DeleteUser", "user", user_name, before=before)
     return {}

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from iamdesk.core import jsontext
+from iamdesk.core.policy.principal_refs import UNIQUE_ID
 from iamdesk.services import entities, managed_policies
 from iamdesk.store.db import Database
 from iamdesk.store.tables import (
@@ -191,6 +192,8 @@ def _principal_words(kind: str, value: str) -> str:
         return f"Account: {value}"
     if value.endswith(":root"):
         return f"Account: {value.split(':')[4]}"
+    if UNIQUE_ID.fullmatch(value):  # a deleted user or role: the policy kept its unique ID
+        return f"Deleted {'user' if value.startswith('AIDA') else 'role'} ({value})"
     return value
 
 

@@ -56,7 +56,8 @@ def delete_user(context: AppContext, name: str) -> Any:
             lambda: users.delete_user(db, account, name),
             # Undo brings the same user back: its UserId and CreateDate, not new ones.
             lambda: restore_user(db, account, before),
-            ("users", "account"),
+            # Trust and resource policies that name the user show its ID, then its ARN again.
+            ("users", "account", "roles", "resources"),
         ),
     )
 
@@ -188,7 +189,7 @@ def delete_role(context: AppContext, name: str) -> Any:
                 permissions_boundary=boundary,
                 tags=before.get("Tags") or None,
             ),
-            ("roles", "account"),
+            ("roles", "account", "resources"),  # policies naming the role show its ID
         ),
     )
 
@@ -298,7 +299,8 @@ def rename_entity(
             f"{what} {kind} {name}" + (f" to {new_name}" if new_name != name else ""),
             lambda: move(name, new_name, new_path),
             lambda: move(new_name, name, old_path),
-            (f"{kind}s",),
+            # A user's new ARN follows into the trust and resource policies that name it.
+            (f"{kind}s", "roles", "resources") if kind == "user" else (f"{kind}s",),
         ),
     )
 
