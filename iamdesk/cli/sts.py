@@ -12,7 +12,7 @@ from typing import Any
 
 from iamdesk.cli.aws_service import ServiceCli
 from iamdesk.cli.awsargs import CredentialsError
-from iamdesk.services import sts
+from iamdesk.services import access_key_info, authorization_messages, sts, user_sessions
 
 
 def _with_caller(function: Any) -> Any:
@@ -47,8 +47,45 @@ cli.command(
     "token_code",
     "source_identity",
     "tags:structs",
+    "transitive_tag_keys:list",
     "policy_arns:structs",
     "external_id",
+)
+cli.command(
+    "get-session-token",
+    "GetSessionToken",
+    _with_caller(user_sessions.get_session_token),
+    "duration_seconds:int",
+    "serial_number",
+    "token_code",
+    "caller_arn",
+    "access_key_id",
+)
+cli.command(
+    "get-federation-token",
+    "GetFederationToken",
+    _with_caller(user_sessions.get_federation_token),
+    "name!",
+    "policy:doc",
+    "policy_arns:structs",
+    "duration_seconds:int",
+    "tags:structs",
+    "caller_arn",
+    "access_key_id",
+)
+cli.command(
+    "decode-authorization-message",
+    "DecodeAuthorizationMessage",
+    _with_caller(authorization_messages.decode_authorization_message),
+    "encoded_message!",
+    "caller_arn",
+    "access_key_id",
+)
+cli.command(
+    "get-access-key-info",
+    "GetAccessKeyInfo",
+    access_key_info.get_access_key_info,
+    "access_key_id!",
 )
 cli.command(
     "get-caller-identity",

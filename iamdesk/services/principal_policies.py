@@ -32,6 +32,7 @@ from iamdesk.store.tables import (
     StsSession,
     Tag,
     User,
+    UserSession,
 )
 
 log = logging.getLogger(__name__)
@@ -215,6 +216,16 @@ def _gather_role(session: Session, role: Role, arn: str | None = None) -> Gather
     return found
 
 
+def _session_tags_win(context: dict[str, Any], session_tags: str | None) -> None:
+    """A session tag replaces the role's or user's tag of the same key, in any case (tag keys
+    are case-insensitive): ``aws:PrincipalTag/K`` then holds the session's value only."""
+    for tag in jsontext.loads(session_tags or "[]"):
+        name = f"aws:PrincipalTag/{tag['Key']}"
+        for key in [k for k in context if k.lower() == name.lower()]:
+            del context[key]
+        context[name] = tag["Value"]
+
+
 def _gather_session(session: Session, sts: StsSession) -> GatheredPrincipal:
     role = session.get(Role, sts.role_pk)
     assert role is not None
@@ -233,9 +244,49 @@ def _gather_session(session: Session, sts: StsSession) -> GatheredPrincipal:
         found.context["aws:MultiFactorAuthPresent"] = "false"
     if sts.source_identity:
         found.context["aws:SourceIdentity"] = sts.source_identity
-    for tag in jsontext.loads(sts.session_tags or "[]"):
-        found.context[f"aws:PrincipalTag/{tag['Key']}"] = tag["Value"]
+    _session_tags_win(found.context, sts.session_tags)
     return found
+
+
+def _gather_user_session(session: Session, row: UserSession) -> GatheredPrincipal:
+    """A user's session: get-session-token's acts as the user (with its MFA); a federated
+    user's has the user's policies capped by the session policies passed (none: no
+    permissions, which the evaluator knows from the federated-user ARN)."""
+    user = session.get(User, row.user_pk)
+    assert user is not None
+    found = _gather_user(session, user)
+    if row.federated_name is not None:
+        found.principal = Principal(row.arn, row.account_id)
+        text = session_policy_text(session, row.session_policy, jsontext.loads(row.policy_arns))
+        if text:
+            found.session_policy = found.add(
+                "session_policy", f"{row.federated_name} session policy", "session", text
+            )
+        del found.context["aws:username"]
+        found.context.update(
+            {
+                "aws:userid": f"{row.account_id}:{row.federated_name}",
+                "aws:PrincipalArn": row.arn,
+                "aws:PrincipalType": "FederatedUser",
+            }
+        )
+        _session_tags_win(found.context, row.session_tags)
+    found.context["aws:TokenIssueTime"] = row.create_date
+    found.context["aws:MultiFactorAuthPresent"] = "true" if row.mfa_authenticated else "false"
+    if row.mfa_authenticated:
+        found.mfa_issued = datetime.fromisoformat(row.create_date)
+    return found
+
+
+def _by_access_key(session: Session, key: str) -> GatheredPrincipal:
+    """The session an ASIA key belongs to (iamdesk lets it name a policy source)."""
+    row = session.scalars(select(UserSession).where(UserSession.access_key_id == key)).first()
+    if row is not None:
+        return _gather_user_session(session, row)
+    sts = session.scalars(select(StsSession).where(StsSession.access_key_id == key)).first()
+    if sts is None:
+        raise IamError("NoSuchEntity", f"The session with access key {key} cannot be found.")
+    return _gather_session(session, sts)
 
 
 def _name(arn: str) -> str:
@@ -244,7 +295,17 @@ def _name(arn: str) -> str:
 
 
 def gather_principal(session: Session, arn: str) -> GatheredPrincipal:
-    """The principal's policies and AWS-filled context; IAM's errors for unknown principals."""
+    """The principal's policies and AWS-filled context; IAM's errors for unknown principals.
+    ``arn`` may also be the ASIA key of a session (a user's session has the user's ARN)."""
+    if arn.startswith("ASIA"):
+        return _by_access_key(session, arn)
+    if ":federated-user/" in arn:
+        row = session.scalars(
+            select(UserSession).where(UserSession.arn == arn).order_by(UserSession.pk.desc())  # type: ignore[union-attr]
+        ).first()
+        if row is None:
+            raise IamError("NoSuchEntity", f"The session {arn} cannot be found in the model.")
+        return _gather_user_session(session, row)
     if ":assumed-role/" in arn:
         sts = session.scalars(
             select(StsSession).where(StsSession.arn == arn).order_by(StsSession.pk.desc())  # type: ignore[union-attr]

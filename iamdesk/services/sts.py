@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from iamdesk.core.policy.document import PolicyParseError
 from iamdesk.core.policy.parser import parse_policy
+from iamdesk.services import session_chain
 from iamdesk.services.entities import record
 from iamdesk.services.errors import IamError
 from iamdesk.services.managed_policies import materialize
@@ -32,7 +33,15 @@ from iamdesk.services.simulate import simulate_principal_policy
 from iamdesk.store.db import Database, iso
 from iamdesk.store.ids import assumed_role_arn, secret_access_key, unique_id
 from iamdesk.store.secrets import hash_secret
-from iamdesk.store.tables import AccessKey, ManagedPolicy, MfaDevice, Role, StsSession, User
+from iamdesk.store.tables import (
+    AccessKey,
+    ManagedPolicy,
+    MfaDevice,
+    Role,
+    StsSession,
+    User,
+    UserSession,
+)
 
 log = logging.getLogger(__name__)
 
@@ -105,9 +114,13 @@ def _invalid_token() -> IamError:
 def _caller_from_key(session: Session, access_key_id: str, now: datetime) -> tuple[str, Any]:
     """The ARN and row (User or StsSession) that an access key id belongs to."""
     if access_key_id.startswith("ASIA"):
-        sts = session.scalars(
+        sts: StsSession | UserSession | None = session.scalars(
             select(StsSession).where(StsSession.access_key_id == access_key_id)
         ).first()
+        if sts is None:  # a user's session (get-session-token, get-federation-token)
+            sts = session.scalars(
+                select(UserSession).where(UserSession.access_key_id == access_key_id)
+            ).first()
         if sts is None:
             raise _invalid_token()
         if datetime.fromisoformat(sts.expiration) <= now:
@@ -126,8 +139,9 @@ def _caller_from_arn(session: Session, arn: str, now: datetime) -> tuple[str, An
     user = session.scalars(select(User).where(User.arn == arn)).first()
     if user is not None:
         return arn, user
+    table = UserSession if ":federated-user/" in arn else StsSession
     sts = session.scalars(
-        select(StsSession).where(StsSession.arn == arn).order_by(StsSession.expiration.desc())
+        select(table).where(table.arn == arn).order_by(table.expiration.desc())  # type: ignore[attr-defined]
     ).first()
     if sts is None or datetime.fromisoformat(sts.expiration) <= now:
         raise _invalid_token()
@@ -171,13 +185,18 @@ def assume_role(
     token_code: str | None = None,
     source_identity: str | None = None,
     tags: Sequence[Mapping[str, str]] | None = None,
+    transitive_tag_keys: Sequence[str] | None = None,
     policy_arns: Sequence[Mapping[str, str]] | None = None,
     external_id: str | None = None,
     account_id: str | None = None,
 ) -> dict[str, Any]:
     """AWS's AssumeRole. The caller is ``caller_arn`` (a modelled user or role session) or the
-    owner of ``access_key_id``; ``account_id`` is accepted for the CLI's uniform signature."""
+    owner of ``access_key_id`` (a user's AKIA key, or the ASIA key of a role session or of a
+    user's get-session-token session); ``account_id`` is accepted for the CLI's uniform
+    signature."""
     _check_inputs(role_session_name, policy)
+    passed_tags = _session_tags(tags)
+    transitive = session_chain.transitive_keys(transitive_tag_keys, passed_tags)
     if external_id is not None and not _EXTERNAL_ID.fullmatch(external_id):
         raise _validation(
             external_id,
@@ -195,13 +214,26 @@ def assume_role(
     with db.transaction() as session:
         if access_key_id is not None:
             caller, row = _caller_from_key(session, access_key_id, now)
+        elif str(caller_arn).startswith("arn:aws:sts:"):
+            caller, row = _caller_from_arn(session, str(caller_arn), now)
         else:
             caller = str(caller_arn)
             row = session.scalars(select(User).where(User.arn == caller)).first()
+        # STS API reference: a federated user's credentials cannot call STS (but
+        # GetCallerIdentity); a get-session-token session acts as its user.
+        if isinstance(row, UserSession) and row.federated_name is not None:
+            raise _denied(caller, role_arn)
+        # The simulation names a user's session by its key, so that its MFA counts.
+        source = access_key_id if isinstance(row, UserSession) else caller
         role = session.scalars(select(Role).where(Role.arn == role_arn)).first()
         if role is None:
             raise _denied(caller, role_arn)
         chained = caller.startswith("arn:aws:sts:")
+        inherited = session_chain.inherited_from(row)
+        session_tags = session_chain.merge_tags(inherited.tags, passed_tags)
+        transitive = list(inherited.tags) + transitive
+        effective_source = session_chain.source_identity(inherited.source_identity, source_identity)
+        packed = packed_size(policy, session_tags)
         maximum = CHAINED_MAX_DURATION if chained else role.max_session_duration
         duration = CHAINED_MAX_DURATION if duration_seconds is None else duration_seconds
         if duration < MIN_DURATION:
@@ -223,7 +255,8 @@ def assume_role(
             device = session.scalars(
                 select(MfaDevice).where(MfaDevice.serial_number == serial_number)
             ).first()
-            owner_ok = device is not None and isinstance(row, User) and device.user_pk == row.pk
+            owner = row.user_pk if isinstance(row, UserSession) else getattr(row, "pk", None)
+            owner_ok = device is not None and owner is not None and device.user_pk == owner
             if not owner_ok or not verify_token(session, serial_number, str(token_code), now):
                 raise IamError(
                     "AccessDenied",
@@ -231,24 +264,27 @@ def assume_role(
                 )
             mfa = True
             context.update({"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "0"})
+        elif isinstance(row, UserSession) and row.mfa_authenticated:
+            mfa = True  # the session's MFA (its age comes with it) carries into the role session
         elif not chained:
             context["aws:MultiFactorAuthPresent"] = "false"
         # Passing tags or a source identity needs its own permission in the trust policy (and
         # the caller's policies), evaluated with the same request context.
         managed = _session_policy_arns(session, role.account_id, policy_arns)
         actions = ["sts:AssumeRole"]
-        session_tags = _session_tags(tags)
-        if session_tags:
+        if passed_tags:
             actions.append("sts:TagSession")
-            context["aws:TagKeys"] = list(session_tags)
-            context.update({f"aws:RequestTag/{k}": v for k, v in session_tags.items()})
+            context["aws:TagKeys"] = list(passed_tags)
+            context.update({f"aws:RequestTag/{k}": v for k, v in passed_tags.items()})
+        if transitive_tag_keys:
+            context["sts:TransitiveTagKeys"] = list(transitive_tag_keys)
         if source_identity:
             actions.append("sts:SetSourceIdentity")
             context["sts:SourceIdentity"] = source_identity
         session.flush()
         result = simulate_principal_policy(
             db,
-            policy_source_arn=caller,
+            policy_source_arn=str(source),
             action_names=actions,
             resource_arns=[role_arn],
             context_entries=context,
@@ -274,10 +310,11 @@ def assume_role(
                 assumed_role_id=assumed_id,
                 arn=arn,
                 caller_arn=caller,
-                source_identity=source_identity,
+                source_identity=effective_source,
                 session_policy=policy,
                 policy_arns=json.dumps(managed),
                 session_tags=json.dumps([{"Key": k, "Value": v} for k, v in session_tags.items()]),
+                transitive_tag_keys=json.dumps(transitive),
                 mfa_authenticated=mfa,
                 mfa_serial=serial_number if mfa else None,
                 create_date=iso(now),
@@ -297,13 +334,27 @@ def assume_role(
             },
             "AssumedRoleUser": {"AssumedRoleId": assumed_id, "Arn": arn},
         }
-        if policy is not None:
-            out["PackedPolicySize"] = min(
-                100, len(re.sub(r"\s+", "", policy)) * 100 // MAX_SESSION_POLICY
-            )
-        if source_identity:
-            out["SourceIdentity"] = source_identity
+        if policy is not None or passed_tags:
+            out["PackedPolicySize"] = packed
+        if effective_source:
+            out["SourceIdentity"] = effective_source
         return out
+
+
+def packed_size(policy: str | None, tags: Mapping[str, str]) -> int:
+    """The percentage of STS's packed space that the session policy and session tags use
+    (AWS's ``PackedPolicySize``); over 100: PackedPolicyTooLarge. AWS packs them in a binary
+    form it does not describe; the model counts the policy's characters outside whitespace and
+    each tag's key and value, against the session policy's 2,048 characters."""
+    used = len(re.sub(r"\s+", "", policy or "")) + sum(len(k) + len(v) for k, v in tags.items())
+    percent = used * 100 // MAX_SESSION_POLICY
+    if percent > 100:
+        raise IamError(
+            "PackedPolicyTooLarge",
+            "Packed policy consumes more than 100% of the allotted space for session policies "
+            "and tags.",
+        )
+    return percent
 
 
 def _session_token(db: Database) -> str:
@@ -327,6 +378,13 @@ def get_caller_identity(
             arn, row = _caller_from_arn(session, caller_arn, db.clock())
         else:
             arn, row = _caller_from_key(session, str(access_key_id), db.clock())
+        if isinstance(row, UserSession):  # a user's session acts as the user; or federated
+            user = session.get(User, row.user_pk)
+            assert user is not None
+            if row.federated_name is None:
+                return {"UserId": user.user_id, "Account": row.account_id, "Arn": arn}
+            federated_id = f"{row.account_id}:{row.federated_name}"
+            return {"UserId": federated_id, "Account": row.account_id, "Arn": arn}
         if isinstance(row, User):
             return {"UserId": row.user_id, "Account": row.account_id, "Arn": arn}
         return {"UserId": row.assumed_role_id, "Account": row.account_id, "Arn": arn}

@@ -112,6 +112,31 @@ class StsSession(SQLModel, table=True):
     expiration: str
 
 
+class UserSession(SQLModel, table=True):
+    """A session of an IAM user: GetSessionToken (it acts as the user, with MFA if a code was
+    given) or GetFederationToken (a federated user ``arn:aws:sts::ACCOUNT:federated-user/NAME``
+    whose permissions are the user's intersected with the session policies passed)."""
+
+    __tablename__ = "user_session"
+
+    pk: int | None = Field(default=None, primary_key=True)
+    account_id: str = fk("account.account_id", ondelete="RESTRICT")
+    user_pk: int = fk("iam_user.pk")
+    kind: str  # session-token | federation
+    federated_name: str | None = None
+    arn: str = Field(index=True)  # the user's ARN, or the federated user's
+    access_key_id: str = Field(unique=True)  # ASIA…
+    secret_hash: str
+    token_hash: str
+    session_policy: str | None = None
+    policy_arns: str = Field(default="[]")
+    session_tags: str = Field(default="[]")
+    mfa_authenticated: bool = Field(default=False)
+    mfa_serial: str | None = None
+    create_date: str
+    expiration: str
+
+
 class CredentialReport(SQLModel, table=True):
     __tablename__ = "credential_report"
 

@@ -16,6 +16,7 @@ from iamdesk.store.credentials import (
     PasswordHistory,
     PasswordPolicy,
     StsSession,
+    UserSession,
 )
 from iamdesk.store.identity import (
     Group,
@@ -67,4 +68,5 @@ __all__ = [
     "StsSession",
     "Tag",
     "User",
+    "UserSession",
 ]

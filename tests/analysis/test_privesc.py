@@ -50,8 +50,8 @@ def test_pass_role_and_lambda_makes_a_developer_admin(tmp_path: Path) -> None:
 
 def test_shortest_path_through_a_key_and_a_role(tmp_path: Path) -> None:
     b = Builder(tmp_path)
+    b.user("ops")  # named in the admin role's trust policy, so it must exist first (as in IAM)
     admin_role = b.role("Admin", trust({"AWS": arn("user", "ops")}), managed=(ADMIN,))
-    b.user("ops")  # named in the admin role's trust policy
     intern = b.user("intern", doc(allow("iam:CreateAccessKey", arn("user", "ops"))))
     path = find_escalation_paths(b.db, None, principal_arn=intern)[0]
     assert [(s.technique, s.target.arn) for s in path.steps] == [

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from iamdesk.analysis.what_can import what_can
 from iamdesk.analysis.who_can import who_can
-from iamdesk.services import resources
+from iamdesk.services import inline_policies, resources
 from iamdesk.services.errors import IamError
 from iamdesk.services.simulate import simulate_principal_policy
 from tests.analysis.scenario import OTHER, Builder, allow, arn, doc, trust
@@ -36,8 +36,11 @@ def test_who_can_through_identity_group_resource_policy_and_role_chain(tmp_path:
         doc(allow("s3:GetObject", "*", Condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}})),
     )
     named = b.user("named")  # no identity policy: the bucket policy names it
-    role = b.role("Reader", trust({"AWS": arn("user", "hopper")}), doc(allow("s3:*")))
-    hopper = b.user("hopper", doc(allow("sts:AssumeRole", role)))
+    hopper = b.user("hopper")  # the role trusts hopper, who must exist first (as in IAM)
+    role = b.role("Reader", trust({"AWS": hopper}), doc(allow("s3:*")))
+    inline_policies.put_inline_policy(
+        b.db, ACCOUNT, "user", "hopper", "assume", doc(allow("sts:AssumeRole", role))
+    )
     resources.create_bucket(b.db, bucket="reports", account_id=ACCOUNT)
     resources.put_bucket_policy(
         b.db,

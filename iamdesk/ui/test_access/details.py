@@ -8,8 +8,12 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
     QLabel,
     QLayout,
+    QLineEdit,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QVBoxLayout,
@@ -84,6 +88,7 @@ class DetailPane(QWidget):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.explanation)
         right_layout.addWidget(self.tree, 1)
+        right_layout.addWidget(self._message_row())
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.setObjectName("testAccessDetailSplitter")
@@ -98,6 +103,29 @@ class DetailPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
+
+    def _message_row(self) -> QWidget:
+        """A denial's encoded authorization message, for ``sts decode-authorization-message``."""
+        self.message_row = QWidget(self)
+        row = QHBoxLayout(self.message_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        label = QLabel("Encoded authorization message:", self.message_row)
+        self.message = QLineEdit(self.message_row)
+        self.message.setObjectName("testAccessAuthorizationMessage")
+        self.message.setReadOnly(True)
+        self.message.setToolTip(
+            "Decode it as AWS does: iamdesk sts decode-authorization-message --encoded-message …"
+        )
+        self.copy_message = QPushButton("Copy", self.message_row)
+        self.copy_message.setObjectName("testAccessCopyAuthorizationMessage")
+        self.copy_message.clicked.connect(
+            lambda: QApplication.clipboard().setText(self.message.text())
+        )
+        row.addWidget(label)
+        row.addWidget(self.message, 1)
+        row.addWidget(self.copy_message)
+        self.message_row.hide()
+        return self.message_row
 
     def minimumSizeHint(self) -> QSize:
         # What the narrow (stacked) arrangement needs: side by side is only used when there is
@@ -145,6 +173,10 @@ class DetailPane(QWidget):
         if row.allowed_if:
             text += "\n\nWould be " + "\nor ".join(row.allowed_if) + "."
         self.explanation.setText(text)
+        message = str(row.extra.get("authorization_message") or "")
+        self.message.setText(message)
+        self.message.setCursorPosition(0)
+        self.message_row.setVisible(bool(message))
         marks = highlights_for(row)
         blocking = _blocking_types(decision)
 

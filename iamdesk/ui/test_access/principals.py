@@ -1,4 +1,5 @@
-"""The principals a test can run as: users, roles and role sessions of every modelled account."""
+"""The principals a test can run as: users, roles, role sessions and users' sessions
+(get-session-token, get-federation-token) of every modelled account."""
 
 from __future__ import annotations
 
@@ -51,7 +52,24 @@ def list_principals(db: Any) -> list[PrincipalChoice]:
             choices.append(
                 PrincipalChoice(session, "session", session.split("/", 1)[1], account_id, name)
             )
+        choices.extend(_user_sessions(db, account_id, name))
     return choices
+
+
+def _user_sessions(db: Any, account_id: str, account_name: str) -> list[PrincipalChoice]:
+    """Sessions of users: a federated user by its ARN; a get-session-token session by its
+    ASIA key (it has its user's ARN), named with its user and whether it used MFA."""
+    from iamdesk.services.user_sessions import list_user_sessions
+
+    found = []
+    for s in list_user_sessions(db, account_id):
+        if s["FederatedName"] is not None:
+            label = f"federated-user/{s['FederatedName']} (of {s['UserName']})"
+        else:
+            mfa = ", MFA" if s["MfaAuthenticated"] else ""
+            label = f"{s['UserName']} (session {s['AccessKeyId']}{mfa})"
+        found.append(PrincipalChoice(s["Principal"], "session", label, account_id, account_name))
+    return found
 
 
 def _sessions(db: Any, account_id: str) -> list[str]:

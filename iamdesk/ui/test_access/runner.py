@@ -143,6 +143,8 @@ def rows_from(outcome: Any) -> list[ResultRow]:
         )
         for p in outcome.policies.values()
     )
+    from iamdesk.services.authorization_messages import encode_denial
+
     return [
         ResultRow(
             action=decision.request.action,
@@ -152,6 +154,14 @@ def rows_from(outcome: Any) -> list[ResultRow]:
             allowed_if=tuple(
                 a.text for a in allowed_if(decision.request, decision.policy_set, decision)
             ),
+            # A denial carries what sts decode-authorization-message shows, as AWS's do.
+            extra={}
+            if decision.allowed
+            else {
+                "authorization_message": encode_denial(
+                    outcome, index, decision.request.principal.arn
+                )
+            },
         )
-        for decision in outcome.decisions
+        for index, decision in enumerate(outcome.decisions)
     ]
