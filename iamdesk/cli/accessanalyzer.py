@@ -23,7 +23,7 @@ from json_source_map import calculate
 from iamdesk.cli.awsargs import (
     ServiceError,
     UsageError,
-    load_value,
+    load_text,
     print_json,
     print_service_error,
     print_usage_error,
@@ -217,7 +217,7 @@ def _finding(finding: Finding, locator: _Locator) -> dict[str, Any]:
 
 def validate(args: argparse.Namespace) -> dict[str, Any]:
     """The ValidatePolicy response for parsed command-line ``args``."""
-    text = load_value("--policy-document", args.policy_document)
+    text = load_text("--policy-document", args.policy_document)
     kind = _kind(args.policy_type, args.validate_policy_resource_type)
     service = _SERVICES.get(args.validate_policy_resource_type or "")
     findings = validate_policy(text, kind, service)

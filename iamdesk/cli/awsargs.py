@@ -41,25 +41,47 @@ class ServiceError(Exception):
         self.message = message
 
 
-def load_value(option: str, value: str) -> str:
-    """``file://path`` (or ``fileb://path``) -> the file's text; anything else unchanged."""
-    for scheme in ("file://", "fileb://"):
+def load_file(option: str, value: str) -> str | bytes:
+    """``file://path`` -> the file's text, ``fileb://path`` -> its bytes, else ``value``: the one
+    reader of paramfiles (bounded in size, UTF-8 checked) for every command."""
+    for scheme in ("fileb://", "file://"):
         if value.startswith(scheme):
             path = Path(value[len(scheme) :]).expanduser()
             try:
-                return path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
+                if path.stat().st_size > jsontext.MAX_CHARS:
+                    raise UsageError(
+                        f"Error parsing parameter '{option}': Unable to load paramfile "
+                        f"{quoted(value)}: larger than {jsontext.MAX_CHARS} bytes"
+                    )
+                data = path.read_bytes()
+                return data if scheme == "fileb://" else jsontext.decode_utf8(data)
+            except (OSError, json.JSONDecodeError) as exc:
                 raise UsageError(
-                    f"Error parsing parameter '{option}': Unable to load paramfile {value}: {exc}"
+                    f"Error parsing parameter '{option}': Unable to load paramfile "
+                    f"{quoted(value)}: {exc}"
                 ) from None
     return value
+
+
+def load_text(option: str, value: str) -> str:
+    """``load_file`` for a value that must be text (a policy document): a ``fileb://`` file's
+    bytes are read as UTF-8 too."""
+    loaded = load_file(option, value)
+    if isinstance(loaded, str):
+        return loaded
+    try:
+        return jsontext.decode_utf8(loaded)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"Error parsing parameter '{option}': Unable to load paramfile {quoted(value)}: {exc}"
+        ) from None
 
 
 def string_list(option: str, values: Sequence[str] | None) -> list[str]:
     """A list-of-strings option: several arguments, or one JSON array (inline or in a file)."""
     if not values:
         return []
-    loaded = [load_value(option, v) for v in values]
+    loaded = [load_text(option, v) for v in values]
     if len(loaded) == 1 and loaded[0].lstrip().startswith("["):
         try:
             parsed = jsontext.loads(loaded[0])
@@ -151,7 +173,7 @@ def structure_list(option: str, values: Sequence[str] | None) -> list[dict[str, 
         return []
     if all(isinstance(v, dict) for v in values):  # decoded already by the front end
         return [dict(v) for v in values]
-    loaded = [load_value(option, v) for v in values]
+    loaded = [load_text(option, v) for v in values]
     if len(loaded) == 1 and loaded[0].lstrip()[:1] in ("[", "{"):
         try:
             parsed = jsontext.loads(loaded[0])

@@ -8,7 +8,8 @@ import pytest
 
 from iamdesk.cli.awsargs import (
     UsageError,
-    load_value,
+    load_file,
+    load_text,
     parse_shorthand,
     string_list,
     structure_list,
@@ -18,11 +19,15 @@ from iamdesk.cli.awsargs import (
 def test_file_values(tmp_path: Path) -> None:
     path = tmp_path / "doc.json"
     path.write_text('{"a": 1}', encoding="utf-8")
-    assert load_value("--x", f"file://{path}") == '{"a": 1}'
-    assert load_value("--x", f"fileb://{path}") == '{"a": 1}'
-    assert load_value("--x", "plain") == "plain"
+    assert load_text("--x", f"file://{path}") == '{"a": 1}'
+    assert load_text("--x", f"fileb://{path}") == '{"a": 1}'
+    assert load_file("--x", f"fileb://{path}") == b'{"a": 1}'  # bytes for a blob
+    assert load_text("--x", "plain") == "plain"
     with pytest.raises(UsageError, match="Error parsing parameter '--x': Unable to load paramfile"):
-        load_value("--x", f"file://{tmp_path / 'missing.json'}")
+        load_text("--x", f"file://{tmp_path / 'missing.json'}")
+    path.write_bytes(b"\xff\xfe not text")
+    with pytest.raises(UsageError, match="Unable to load paramfile"):
+        load_text("--x", f"fileb://{path}")
 
 
 @pytest.mark.parametrize(

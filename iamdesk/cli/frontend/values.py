@@ -7,35 +7,13 @@ array; ``--flag``/``--no-flag`` for booleans.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-from iamdesk.cli.awsargs import UsageError, parse_shorthand
+from iamdesk.cli.awsargs import UsageError, load_file, parse_shorthand
 from iamdesk.core import jsontext
 from iamdesk.core.text import quoted
 
 SCALARS = ("string", "integer", "long", "boolean", "float", "double", "timestamp", "blob")
-
-
-def load_file(option: str, value: str) -> str | bytes:
-    """``file://path`` -> the file's text, ``fileb://path`` -> its bytes, else ``value``."""
-    for scheme in ("fileb://", "file://"):
-        if value.startswith(scheme):
-            path = Path(value[len(scheme) :]).expanduser()
-            try:
-                if path.stat().st_size > jsontext.MAX_CHARS:
-                    raise UsageError(
-                        f"Error parsing parameter '{option}': Unable to load paramfile "
-                        f"{quoted(value)}: larger than {jsontext.MAX_CHARS} bytes"
-                    )
-                data = path.read_bytes()
-                return data if scheme == "fileb://" else jsontext.decode_utf8(data)
-            except (OSError, json.JSONDecodeError) as exc:
-                raise UsageError(
-                    f"Error parsing parameter '{option}': Unable to load paramfile "
-                    f"{quoted(value)}: {exc}"
-                ) from None
-    return value
 
 
 def depth(value: Any) -> int:

@@ -26,7 +26,7 @@ from typing import Any
 from iamdesk.cli.awsargs import (
     EXIT_USAGE,
     UsageError,
-    load_value,
+    load_text,
     string_list,
     structure_list,
 )
@@ -142,7 +142,7 @@ def option_values(args: argparse.Namespace, options: Sequence[Option]) -> dict[s
         if not isinstance(raw, (str, list)):
             values[opt.name] = raw  # decoded from the operation's shape already (a map)
         elif opt.kind == "str" or opt.kind == "doc":
-            values[opt.name] = load_value(opt.option, raw)
+            values[opt.name] = load_text(opt.option, raw)
         elif opt.kind == "list":
             values[opt.name] = string_list(opt.option, raw)
         elif opt.kind in ("tags", "structs"):

@@ -23,7 +23,7 @@ from typing import Any
 from iamdesk.cli.awsargs import (
     ServiceError,
     UsageError,
-    load_value,
+    load_text,
     string_list,
     structure_list,
 )
@@ -311,7 +311,7 @@ def simulate_custom_policy(args: argparse.Namespace) -> dict[str, Any]:
             for i, p in enumerate(boundaries, 1)
         ]
         + (
-            [("resourcePolicy", load_value("--resource-policy", resource_policy_text))]
+            [("resourcePolicy", load_text("--resource-policy", resource_policy_text))]
             if resource_policy_text
             else []
         )
@@ -346,7 +346,7 @@ def simulate_custom_policy(args: argparse.Namespace) -> dict[str, Any]:
     )
     resource_ref = (
         _compile(
-            load_value("--resource-policy", resource_policy_text), "ResourcePolicy", identity=False
+            load_text("--resource-policy", resource_policy_text), "ResourcePolicy", identity=False
         )
         if resource_policy_text is not None
         else None
