@@ -16,7 +16,10 @@ from iamdesk.services.authorization_messages import encode_denial
 from iamdesk.services.simulate import simulate_principal_policy
 from iamdesk.services.users import create_user
 from iamdesk.store.db import open_database
-from tests.cli.test_endpoint import ACCOUNT, _aws, _client, endpoint  # noqa: F401
+from tests.cli import test_endpoint
+from tests.cli.test_endpoint import ACCOUNT, _aws, _client
+
+endpoint = test_endpoint.endpoint  # the same served demo model
 
 ALICE = f"arn:aws:iam::{ACCOUNT}:user/alice"
 
@@ -28,8 +31,8 @@ def _keys(model) -> tuple[str, str]:
         alice = create_access_key(db, ACCOUNT, "alice")["AccessKey"]["AccessKeyId"]
         create_user(db, ACCOUNT, "dev")
         actions = ["sts:GetFederationToken", "sts:DecodeAuthorizationMessage", "iam:GetUser"]
-        document = {"Version": "2012-10-17",
-                    "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}  # fmt: skip
+        grant = {"Effect": "Allow", "Action": actions, "Resource": "*"}
+        document = {"Version": "2012-10-17", "Statement": [grant]}
         inline_policies.put_inline_policy(db, ACCOUNT, "user", "dev", "p", json.dumps(document))
         dev = create_access_key(db, ACCOUNT, "dev")["AccessKey"]["AccessKeyId"]
     finally:
@@ -37,7 +40,7 @@ def _keys(model) -> tuple[str, str]:
     return alice, dev
 
 
-def test_session_token_with_mfa_then_assume_role_over_the_wire(endpoint) -> None:
+def test_session_token_with_mfa_then_assume_role_over_the_wire(endpoint: tuple) -> None:
     url, model = endpoint
     alice, _ = _keys(model)
     client = _client(url, "sts", alice)
@@ -60,12 +63,12 @@ def test_session_token_with_mfa_then_assume_role_over_the_wire(endpoint) -> None
     assert "Cannot call GetSessionToken with session credentials" in str(again.value)
 
 
-def test_federation_decode_and_key_info_over_the_wire(endpoint) -> None:
+def test_federation_decode_and_key_info_over_the_wire(endpoint: tuple) -> None:
     url, model = endpoint
     _, dev = _keys(model)
     client = _client(url, "sts", dev)
-    only = {"Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}]}  # fmt: skip
+    grant = {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}
+    only = {"Version": "2012-10-17", "Statement": [grant]}
     out = client.get_federation_token(Name="carol", Policy=json.dumps(only))  # type: ignore[attr-defined]
     fed = f"arn:aws:sts::{ACCOUNT}:federated-user/carol"
     assert out["FederatedUser"] == {"FederatedUserId": f"{ACCOUNT}:carol", "Arn": fed}
@@ -73,7 +76,9 @@ def test_federation_decode_and_key_info_over_the_wire(endpoint) -> None:
 
     db = open_database(model)
     try:
-        result = simulate_principal_policy(db, policy_source_arn=fed, action_names=["iam:ListUsers"])
+        result = simulate_principal_policy(
+            db, policy_source_arn=fed, action_names=["iam:ListUsers"]
+        )
         message = encode_denial(result, 0, fed)
     finally:
         db.close()
