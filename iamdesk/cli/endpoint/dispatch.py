@@ -27,10 +27,14 @@ SERVICES: dict[str, tuple[str, str]] = {
     "organizations": ("organizations", "iamdesk.cli.organizations"),
     "secretsmanager": ("secretsmanager", "iamdesk.cli.secretsmanager"),
     "sqs": ("sqs", "iamdesk.cli.sqs"),
+    "s3": ("s3api", "iamdesk.cli.s3api"),
+    "lambda": ("lambda", "iamdesk.cli.lambda_"),
 }
 QUERY_SERVICES = ("iam", "sts", "sns")
-# S3, Lambda and Access Analyzer speak REST protocols the endpoint does not decode yet.
-UNSERVED = {"s3": "s3api", "lambda": "lambda", "access-analyzer": "accessanalyzer"}
+JSON_SERVICES = ("kms", "organizations", "secretsmanager", "sqs")
+REST_SERVICES = ("s3", "lambda")
+# Access Analyzer's commands are not a botocore-driven command table (yet).
+UNSERVED = {"access-analyzer": "accessanalyzer"}
 
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/[^/]+/([^/]+)/aws4_request")
 
@@ -66,14 +70,14 @@ def service_of(signed: Signed, target: str | None, action: str | None) -> str:
         name = next(
             (
                 service
-                for service in SERVICES
-                if model.service_model(service).metadata.get("targetPrefix") == prefix
+                for service in JSON_SERVICES
+                if service_model(service).metadata.get("targetPrefix") == prefix
             ),
             "",
         )
     elif action:
         name = next(
-            (s for s in QUERY_SERVICES if action in model.service_model(s).operation_names),
+            (s for s in QUERY_SERVICES if action in service_model(s).operation_names),
             "iam",  # whose error then names the unknown action
         )
     else:
@@ -96,14 +100,17 @@ def commands(service: str) -> Mapping[str, Any]:
     return module.cli.commands  # type: ignore[no-any-return]
 
 
+def service_model(service: str) -> Any:
+    return model.service_model(SERVICES[service][0])
+
+
 def operation_model(service: str, name: str) -> Any:
     try:
-        return model.service_model(service).operation_model(name)
+        return service_model(service).operation_model(name)
     except Exception:  # botocore's OperationNotFoundError
         raise EndpointError(
             "InvalidAction",
-            f"Could not find operation {name} for version "
-            f"{model.service_model(service).api_version}",
+            f"Could not find operation {name} for version {service_model(service).api_version}",
         ) from None
 
 
@@ -134,7 +141,7 @@ def run(
                 params = {**params, "UserName": rest.rsplit("/", 1)[-1]}
     if key and "AccessKeyId" not in params:
         extras["access_key_id"] = key
-    return runner.call(service, operation, entry, params, options, extras)
+    return runner.call(SERVICES[service][0], operation, entry, params, options, extras)
 
 
 def _caller(options: GlobalOptions, access_key_id: str) -> tuple[str, str] | None:

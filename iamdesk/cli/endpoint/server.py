@@ -9,10 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-from iamdesk.cli.endpoint import dispatch, query
-from iamdesk.cli.endpoint.dispatch import EndpointError
+from iamdesk.cli.endpoint import dispatch, query, rest
+from iamdesk.cli.endpoint.dispatch import EndpointError, Signed
 from iamdesk.cli.endpoint.shapes import for_json, from_json
-from iamdesk.cli.frontend import model
 from iamdesk.cli.options import GlobalOptions
 from iamdesk.core import jsontext
 
@@ -29,7 +28,7 @@ class Handler(BaseHTTPRequestHandler):
         log.info("%s %s", self.address_string(), format % args)
 
     def do_GET(self) -> None:
-        if self.path == "/" and "Authorization" not in self.headers:
+        if self.path == "/" and "Authorization" not in self.headers and self.command == "GET":
             self._send(200, "text/plain", b"iamdesk endpoint: POST AWS API requests here\n")
             return
         self._rest()
@@ -37,27 +36,31 @@ class Handler(BaseHTTPRequestHandler):
     do_PUT = do_DELETE = do_HEAD = do_PATCH = do_GET
 
     def _rest(self) -> None:
-        """S3, Lambda and Access Analyzer speak REST protocols, which are not served: their own
-        error shape says so, so the SDK shows the message instead of retrying."""
+        """S3 (rest-xml) and Lambda (rest-json): the operation is found by method and path."""
         request_id = str(uuid.uuid4())
         signed = dispatch.signature(self.headers)
         length = _length(self.headers.get("Content-Length"))
-        if 0 < length <= MAX_BODY:
-            self.rfile.read(length)
-        else:
+        if length < 0 or length > MAX_BODY:
+            self._send(413, "text/plain", b"request body too large\n")
             self.close_connection = True
-        name = signed.service or "this service"
-        command = dispatch.UNSERVED.get(name, name)
-        message = f"the iamdesk endpoint does not serve {name} yet; use `iamdesk {command}`"
-        if name == "s3":
-            body = (
-                '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NotImplemented</Code>'
-                f"<Message>{message}</Message><RequestId>{request_id}</RequestId></Error>"
-            ).encode()
-            self._send(400, "application/xml", body, request_id)
-        else:
-            body = json.dumps({"__type": "NotImplemented", "message": message}).encode()
-            self._send(400, "application/json", body, request_id)
+            return
+        body = self.rfile.read(length) if length else b""
+        path, _, raw_query = self.path.partition("?")
+        service = signed.service or ("lambda" if path.startswith("/20") else "s3")
+        protocol = "rest-json" if service != "s3" else "rest-xml"
+        try:
+            service = dispatch.service_of(Signed(signed.access_key_id, service), None, None)
+            if service not in dispatch.REST_SERVICES:
+                raise EndpointError("InvalidAction", f"{service} does not take REST requests")
+            args = rest.query_args(raw_query)
+            operation = rest.operation_for(service, self.command, path, args)
+            params = rest.decode(operation, path, args, self.headers, body)
+            result = dispatch.run(service, operation, params, self.server.options, signed)
+            status, headers, payload, kind = rest.response(operation, result)
+        except Exception as exc:
+            code, message, status = _error(exc)
+            headers, payload, kind = rest.error(protocol, code, message, request_id)
+        self._send(status, kind, payload, request_id, headers)
 
     def do_POST(self) -> None:
         request_id = str(uuid.uuid4())
@@ -93,7 +96,7 @@ class Handler(BaseHTTPRequestHandler):
             result = dispatch.run(service, operation, params, self.server.options, signed)
         except Exception as exc:  # every failure is an AWS error, never a dropped connection
             code, message, status = _error(exc)
-            body_out = query.error(model.service_model(service), code, message, request_id)
+            body_out = query.error(dispatch.service_model(service), code, message, request_id)
             self._send(status, "text/xml", body_out, request_id)
             return
         self._send(200, "text/xml", query.response(operation, result, request_id), request_id)
@@ -120,9 +123,18 @@ class Handler(BaseHTTPRequestHandler):
             return
         self._send(200, "application/x-amz-json-1.1", payload, request_id)
 
-    def _send(self, status: int, kind: str, body: bytes, request_id: str | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        kind: str,
+        body: bytes,
+        request_id: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         if request_id:
             self.send_header("x-amzn-RequestId", request_id)
