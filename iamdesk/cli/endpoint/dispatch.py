@@ -10,6 +10,7 @@ does.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import re
 from collections.abc import Mapping
@@ -92,6 +93,7 @@ def service_of(signed: Signed, target: str | None, action: str | None) -> str:
     return name
 
 
+@functools.cache
 def commands(service: str) -> Mapping[str, Any]:
     cli, module_name = SERVICES[service]
     module = importlib.import_module(module_name)
@@ -120,7 +122,10 @@ def run(
     params: dict[str, Any],
     options: GlobalOptions,
     signed: Signed,
+    db: Any,
 ) -> Any:
+    """``db``: the model, opened once for every request (an engine per request would compile
+    every statement anew)."""
     entry = commands(service).get(model.cli_name(operation.name))
     if entry is None:
         raise EndpointError(
@@ -130,7 +135,7 @@ def run(
         )
     extras: dict[str, Any] = {}
     key = signed.access_key_id
-    caller = _caller(options, key) if key else None
+    caller = _caller(db, key) if key else None
     if caller is not None:
         account, arn = caller
         options = dataclasses.replace(options, account_id=account)
@@ -141,20 +146,16 @@ def run(
                 params = {**params, "UserName": rest.rsplit("/", 1)[-1]}
     if key and "AccessKeyId" not in params:
         extras["access_key_id"] = key
-    return runner.call(SERVICES[service][0], operation, entry, params, options, extras)
+    return runner.call(SERVICES[service][0], operation, entry, params, options, extras, db)
 
 
-def _caller(options: GlobalOptions, access_key_id: str) -> tuple[str, str] | None:
+def _caller(db: Any, access_key_id: str) -> tuple[str, str] | None:
     """(account, ARN) of a modelled access key; None for a key the model does not hold."""
     from iamdesk.services.errors import IamError
     from iamdesk.services.sts import get_caller_identity
-    from iamdesk.store.db import open_database
 
-    db = open_database(options.db_path(), create=False)
     try:
         identity = get_caller_identity(db, access_key_id=access_key_id)
     except IamError:
         return None
-    finally:
-        db.close()
     return str(identity["Account"]), str(identity["Arn"])

@@ -23,6 +23,9 @@ MAX_BODY = 16 * 1024 * 1024  # far above any IAM request; a bigger body is refus
 class Handler(BaseHTTPRequestHandler):
     server: Server
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in two writes; with Nagle's algorithm on, a keep-alive client's
+    # delayed ACK would hold the second for ~40 ms.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         log.info("%s %s", self.address_string(), format % args)
@@ -55,7 +58,9 @@ class Handler(BaseHTTPRequestHandler):
             args = rest.query_args(raw_query)
             operation = rest.operation_for(service, self.command, path, args)
             params = rest.decode(operation, path, args, self.headers, body)
-            result = dispatch.run(service, operation, params, self.server.options, signed)
+            result = dispatch.run(
+                service, operation, params, self.server.options, signed, self.server.db
+            )
             status, headers, payload, kind = rest.response(operation, result)
         except Exception as exc:
             code, message, status = _error(exc)
@@ -93,7 +98,9 @@ class Handler(BaseHTTPRequestHandler):
                 raise EndpointError("MissingAction", "the request names no Action")
             operation = dispatch.operation_model(service, action)
             params = query.decode(operation.input_shape, form)
-            result = dispatch.run(service, operation, params, self.server.options, signed)
+            result = dispatch.run(
+                service, operation, params, self.server.options, signed, self.server.db
+            )
         except Exception as exc:  # every failure is an AWS error, never a dropped connection
             code, message, status = _error(exc)
             body_out = query.error(dispatch.service_model(service), code, message, request_id)
@@ -113,7 +120,9 @@ class Handler(BaseHTTPRequestHandler):
             if not isinstance(raw, dict):
                 raise EndpointError("SerializationException", "the body is not a JSON object")
             params = from_json(operation.input_shape, raw)
-            result = dispatch.run(service, operation, params, self.server.options, signed)
+            result = dispatch.run(
+                service, operation, params, self.server.options, signed, self.server.db
+            )
             out = for_json(operation.output_shape, result) if result else {}
             payload = json.dumps(out, ensure_ascii=False).encode("utf-8")
         except Exception as exc:
@@ -176,8 +185,22 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], options: GlobalOptions) -> None:
-        super().__init__(address, Handler)
+        from iamdesk.store.db import open_database
+
+        self.db = open_database(options.db_path(), create=False)
+        try:
+            super().__init__(address, Handler)
+        except OSError:
+            self.db.close()
+            raise
         self.options = options
+
+    def run(self, service: str, operation: Any, params: dict[str, Any], signed: Signed) -> Any:
+        return dispatch.run(service, operation, params, self.options, signed, self.db)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.db.close()
 
 
 def make_server(options: GlobalOptions, host: str = "127.0.0.1", port: int = 4566) -> Server:
