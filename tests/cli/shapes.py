@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from iamdesk.cli.frontend import model
@@ -34,6 +35,8 @@ def _check(shape: Any, value: Any, where: str) -> None:
         assert isinstance(value, dict), f"{where}: not a map"
         for key, item in value.items():
             _check(shape.value, item, f"{where}.{key}")
+    elif shape.name == "policyDocumentType" and isinstance(value, dict):
+        pass  # the AWS CLI prints a policy document decoded, as a JSON object
     elif kind in ("string", "timestamp"):
         assert isinstance(value, str), f"{where}: {value!r} is not text"
         if getattr(shape, "enum", None):
@@ -42,3 +45,18 @@ def _check(shape: Any, value: Any, where: str) -> None:
         assert isinstance(value, int) and not isinstance(value, bool), f"{where}: {value!r}"
     elif kind == "boolean":
         assert isinstance(value, bool), f"{where}: {value!r}"
+
+
+def ok(iam, operation: str, *args: str) -> dict:
+    code, out, err = iam(*args)
+    assert code == 0, err
+    result = json.loads(out) if out else {}
+    check("iam", operation, result)
+    return result
+
+
+def fails(iam, code_name: str, *args: str) -> str:
+    code, out, err = iam(*args)
+    assert code == 254 and out == "", (code, out, err)
+    assert f"An error occurred ({code_name})" in err, err
+    return err

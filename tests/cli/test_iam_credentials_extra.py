@@ -13,41 +13,11 @@ from sqlalchemy import select
 from iamdesk.cli.main import main
 from iamdesk.core import keys
 from iamdesk.services import service_credentials
-from iamdesk.store.db import new_database, open_database
+from iamdesk.store.db import open_database
 from iamdesk.store.tables import ServiceSpecificCredential
-from tests.cli import shapes
+from tests.cli.shapes import fails, ok
 
 KEYS = Path(__file__).resolve().parents[1] / "data" / "keys"
-
-
-@pytest.fixture
-def iam(model_place: Path | str, capsys: pytest.CaptureFixture[str]):
-    db = model_place if isinstance(model_place, str) else model_place / "model.sqlite"
-    if isinstance(db, Path):
-        new_database(db).close()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--db", str(db), "iam", *args])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    run.db = str(db)  # type: ignore[attr-defined]
-    return run
-
-
-def ok(iam, operation: str, *args: str) -> dict:
-    code, out, err = iam(*args)
-    assert code == 0, err
-    result = json.loads(out) if out else {}
-    shapes.check("iam", operation, result)
-    return result
-
-
-def fails(iam, code_name: str, *args: str) -> str:
-    code, out, err = iam(*args)
-    assert code == 254 and out == "", (code, out, err)
-    assert f"An error occurred ({code_name})" in err, err
-    return err
 
 
 def key(name: str) -> str:

@@ -44,6 +44,7 @@ EXTENSION_MODULES: tuple[str, ...] = (
     "iamdesk.cli.iam.authorization_details",
     "iamdesk.cli.iam.simulate_principal",
     "iamdesk.cli.iam.credentials_extra",
+    "iamdesk.cli.iam.account_extra",
 )
 
 
