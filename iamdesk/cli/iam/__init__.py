@@ -43,6 +43,8 @@ EXTENSION_MODULES: tuple[str, ...] = (
     "iamdesk.cli.iam.simulate_custom",
     "iamdesk.cli.iam.authorization_details",
     "iamdesk.cli.iam.simulate_principal",
+    "iamdesk.cli.iam.credentials_extra",
+    "iamdesk.cli.iam.account_extra",
 )
 
 
