@@ -55,6 +55,19 @@ def _newer(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     return path, {"gone": gone["UserName"], "changed": changed["UserName"]}
 
 
+def _sample_then_newer(window: Any, qtbot: Any, context: Any, tmp_path: Path) -> tuple[Any, ...]:
+    """The sample imported through the window, then File > Import of a newer dump of it: the
+    state after the first import, the names changed, and the choice box that opened."""
+    window.show()
+    window.file_actions.import_path(SAMPLE)
+    _idle(window, qtbot)
+    first = _state(context)
+    newer, names = _newer(tmp_path)
+    window.file_actions.import_path(newer)
+    qtbot.waitUntil(lambda: not no_visible_window("importChoiceBox"), timeout=20_000)
+    return first, newer, names, visible_window("importChoiceBox")
+
+
 def _keys(window: Any, qtbot: Any, key: Qt.Key, modifiers: Qt.KeyboardModifier) -> None:
     from PySide6.QtWidgets import QApplication
 
@@ -90,15 +103,7 @@ def test_an_import_is_one_undo_step_restored_exactly(window, context, qtbot) -> 
 def test_replace_after_looking_at_the_differences_then_undo(
     window, context, qtbot, tmp_path
 ) -> None:
-    window.show()
-    window.file_actions.import_path(SAMPLE)
-    _idle(window, qtbot)
-    first = _state(context)
-    newer, names = _newer(tmp_path)
-
-    window.file_actions.import_path(newer)
-    qtbot.waitUntil(lambda: not no_visible_window("importChoiceBox"), timeout=20_000)
-    box = visible_window("importChoiceBox")
+    first, _newer_path, names, box = _sample_then_newer(window, qtbot, context, tmp_path)
     assert ACCOUNT in box.text()
     click_box_button("importChoiceBox", "importDiffButton")
     qtbot.waitUntil(lambda: not no_visible_window("importDiffDialog"), timeout=20_000)
@@ -136,13 +141,7 @@ def test_replace_after_looking_at_the_differences_then_undo(
 def test_replace_straight_away_and_cancel_leave_or_change_the_model(
     window, context, qtbot, tmp_path
 ) -> None:
-    window.show()
-    window.file_actions.import_path(SAMPLE)
-    _idle(window, qtbot)
-    first = _state(context)
-    newer, names = _newer(tmp_path)
-    window.file_actions.import_path(newer)
-    qtbot.waitUntil(lambda: not no_visible_window("importChoiceBox"), timeout=20_000)
+    first, newer, names, _box = _sample_then_newer(window, qtbot, context, tmp_path)
     click_box_button("importChoiceBox", "importCancelButton")
     _idle(window, qtbot)
     assert _state(context) == first and context.undo_stack.count() == 1

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 CHANGES = ("Added", "Removed", "Changed")
 _WORDS = {"Added": "added", "Removed": "removed", "Changed": "changed"}
+_COLOURS = {"Added": "allow_fg", "Removed": "deny_fg", "Changed": "changed_fg"}
 
 
 def ask_replace(
@@ -110,9 +111,10 @@ class DifferencesDialog(QDialog):
         self.differences = differences
         layout = QVBoxLayout(self)
         counts = {key: len(differences.get(key, [])) for key in CHANGES}
-        accounts = ", ".join(differences.get("Accounts", []))
+        accounts = differences.get("Accounts", [])
+        noun = "account" if len(accounts) == 1 else "accounts"
         self.summary = QLabel(
-            f"Replacing account {accounts} with {file_name}: "
+            f"Replacing {noun} {', '.join(accounts)} with {file_name}: "
             + ", ".join(f"{counts[k]} {_WORDS[k]}" for k in CHANGES)
             + ("." if sum(counts.values()) else " — nothing would change.")
         )
@@ -167,13 +169,20 @@ class DifferencesDialog(QDialog):
         self.resize(900, 560)
 
     def _fill(self) -> None:
+        from PySide6.QtGui import QBrush
+
+        from iamdesk.ui.theme import color
+
         for change in CHANGES:
             for entity in self.differences.get(change, []):
-                item = QTreeWidgetItem(
-                    [_WORDS[change], entity["Type"], entity["Name"], entity["Arn"]]
-                )
+                fields = [f["Field"] for f in entity.get("Changes", [])]
+                details = ", ".join(fields) if fields else entity["Arn"]
+                item = QTreeWidgetItem([_WORDS[change], entity["Type"], entity["Name"], details])
                 item.setData(0, Qt.ItemDataRole.UserRole, change)
-                item.setToolTip(3, entity["Arn"])
+                item.setData(3, Qt.ItemDataRole.UserRole, entity["Arn"])
+                item.setForeground(0, QBrush(color(_COLOURS[change])))
+                for column in range(4):
+                    item.setToolTip(column, entity["Arn"])
                 for field in entity.get("Changes", []):
                     text = _describe(field)
                     child = QTreeWidgetItem(["", "", field["Field"], text])
