@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from iamdesk.services import access_keys, login_profiles, users
+from iamdesk.services import access_keys, login_profiles, user_credentials, users
 from iamdesk.services.authorization.details import ImportFormatError
 from iamdesk.services.importexport import export_authorization_details
 from iamdesk.services.refresh import import_file, restore
@@ -75,9 +75,12 @@ def test_differences_name_what_a_replacement_would_change(db: Database) -> None:
 def test_replace_keeps_credentials_of_users_still_there_and_undo_is_exact(db: Database) -> None:
     import_file(db, SAMPLE.read_bytes())
     data, gone, kept = _newer()
+    ssh = (Path(__file__).resolve().parents[1] / "data" / "keys" / "ssh2048.pub").read_text()
     for name in (gone, kept):
         access_keys.create_access_key(db, ACCOUNT, name)
         login_profiles.create_login_profile(db, ACCOUNT, name, "a-Long-passw0rd!")
+    # A credential table added to the schema later is kept too (found from the foreign keys).
+    user_credentials.upload_ssh_public_key(db, ACCOUNT, kept, ssh)
     before = _everything(db)
     outcome = import_file(db, json.dumps(data), replace=True)
     assert outcome.replaced
@@ -85,6 +88,7 @@ def test_replace_keeps_credentials_of_users_still_there_and_undo_is_exact(db: Da
     assert gone not in names and kept in names
     assert len(access_keys.list_access_keys(db, ACCOUNT, kept)["AccessKeyMetadata"]) == 1
     assert login_profiles.verify_password(db, ACCOUNT, kept, "a-Long-passw0rd!")
+    assert len(user_credentials.list_ssh_public_keys(db, ACCOUNT, kept)["SSHPublicKeys"]) == 1
     after = _everything(db)
     restore(db, outcome.before)
     assert _everything(db) == before  # same keys, ids, dates, documents, secrets

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from iamdesk.services.authorization.details import ImportFormatError, load, locate
 from iamdesk.services.authorization.entries import Plan, read_plan
 from iamdesk.services.importexport import ImportSummary, write_plan
-from iamdesk.services.refresh.snapshot import Snapshot, clear, put_back, take
+from iamdesk.services.refresh.snapshot import Snapshot, clear, credentials, put_back, take
 from iamdesk.store import tables as t
 from iamdesk.store.db import Database
 
@@ -96,19 +96,10 @@ def restore(db: Database, snap: Snapshot) -> None:
         put_back(session, snap)
 
 
-# Credentials no dump holds: (model, owner column, owner model), parents first.
-_CREDENTIALS = (
-    (t.AccessKey, "user_pk", t.User),
-    (t.MfaDevice, "user_pk", t.User),
-    (t.LoginProfile, "user_pk", t.User),
-    (t.PasswordHistory, "user_pk", t.User),
-    (t.StsSession, "role_pk", t.Role),
-)
-
-
 def _keep_credentials(session: Session, before: Snapshot) -> None:
-    """Give the credentials of users and roles still there (same unique id) back to them."""
-    moved: dict[str, dict[int, int]] = {}  # owner table -> old pk -> new pk
+    """Give the credentials of users and roles still there (same unique id) back to them; those
+    of users and roles that left go with them."""
+    moved: dict[str, dict[int, int]] = {}  # owned table -> old pk -> new pk
     for owner, id_column in ((t.User, "user_id"), (t.Role, "role_id")):
         table: Table = owner.__table__  # type: ignore[attr-defined]
         old = {r[id_column]: r["pk"] for r in before.rows.get(table.name, [])}
@@ -120,24 +111,24 @@ def _keep_credentials(session: Session, before: Snapshot) -> None:
                 table.c.account_id.in_(before.accounts),
             )
             moved[table.name].update({old[uid]: pk for uid, pk in session.execute(query)})
-    kept_mfa: set[int] = set()
-    for model, column, owner in _CREDENTIALS:
-        table = model.__table__  # type: ignore[attr-defined]
-        owners = moved[owner.__table__.name]  # type: ignore[attr-defined]
-        rows = [
-            row if row[column] is None else {**row, column: owners[row[column]]}
-            for row in before.rows.get(table.name, [])
-            # an MFA device assigned to nobody belongs to the account and stays
-            if row[column] is None or row[column] in owners
-        ]
+    kept: dict[str, set[Any]] = {}
+    for table, links in credentials():
+        rows = []
+        for row in before.rows.get(table.name, []):
+            changed = dict(row)
+            for column, owner in links:
+                # Unset (an MFA device assigned to nobody belongs to the account): stays.
+                if row[column] is not None:
+                    changed[column] = moved.get(owner, {}).get(row[column])
+            if all(changed[c] is not None or row[c] is None for c, _ in links):
+                rows.append(changed)
         if rows:
             session.execute(insert(table), rows)
-        if model is t.MfaDevice:
-            kept_mfa = {r["pk"] for r in rows}
+        kept[table.name] = {r[next(iter(table.primary_key.columns)).name] for r in rows}
     tags = [
         r
         for r in before.rows.get("tag", [])
-        if r["entity_type"] == "mfa" and r["entity_pk"] in kept_mfa
+        if r["entity_type"] == "mfa" and r["entity_pk"] in kept.get("mfa_device", set())
     ]
     if tags:
         session.execute(insert(t.Tag.__table__), tags)  # type: ignore[attr-defined]

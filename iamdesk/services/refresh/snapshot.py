@@ -16,10 +16,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
+from sqlmodel import SQLModel
 
 from iamdesk.store import tables as t
 
@@ -35,22 +37,39 @@ def _table(model: Any) -> Table:
 
 # Owned by the account through its account_id column, parents before children.
 OWNED = (t.ManagedPolicy, t.User, t.Group, t.Role, t.InstanceProfile)
-# Hanging off an owned row: (model, column, owning model), parents before children.
-DEPENDENT = (
-    (t.PolicyVersion, "policy_pk", t.ManagedPolicy),
-    (t.GroupMembership, "group_pk", t.Group),
-    (t.PolicyAttachment, "user_pk", t.User),
-    (t.PolicyAttachment, "group_pk", t.Group),
-    (t.PolicyAttachment, "role_pk", t.Role),
-    (t.InlinePolicy, "user_pk", t.User),
-    (t.InlinePolicy, "group_pk", t.Group),
-    (t.InlinePolicy, "role_pk", t.Role),
-    (t.InstanceProfileRole, "instance_profile_pk", t.InstanceProfile),
-    (t.LoginProfile, "user_pk", t.User),
-    (t.PasswordHistory, "user_pk", t.User),
-)
-# Owned through account_id, but children of users and roles.
-OWNED_CHILDREN = (t.AccessKey, t.MfaDevice, t.StsSession)
+# What a dump holds of them besides the rows themselves; every other table hanging off a user or
+# role (access keys, MFA devices, console passwords, SSH keys, certificates, sessions...) is a
+# credential a replacement keeps for owners that stay.
+WRITTEN_BY_IMPORT = {"policy_version", "group_membership", "policy_attachment", "inline_policy"}
+WRITTEN_BY_IMPORT.add("instance_profile_role")
+
+Links = list[tuple[str, str]]  # (column, the owned table it points at)
+
+
+@cache
+def dependents() -> tuple[tuple[Table, Links], ...]:
+    """Every table with a foreign key to an owned table, parents first (read from the schema,
+    so a table added later is part of the snapshot without anyone remembering it)."""
+    owned = {_table(m).name for m in OWNED}
+    found = []
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name in owned:
+            continue
+        links = sorted(
+            (fk.parent.name, fk.column.table.name)
+            for fk in table.foreign_keys
+            if fk.column.table.name in owned
+        )
+        if links:
+            found.append((table, links))
+    return tuple(found)
+
+
+def credentials() -> tuple[tuple[Table, Links], ...]:
+    """The dependents no dump describes."""
+    return tuple(d for d in dependents() if d[0].name not in WRITTEN_BY_IMPORT)
+
+
 AWS_POLICIES, AWS_VERSIONS = "aws_managed_policy", "aws_managed_policy_version"
 TAGGED = {"user": t.User, "group": t.Group, "role": t.Role, "policy": t.ManagedPolicy}
 TAGGED.update({"instance-profile": t.InstanceProfile, "mfa": t.MfaDevice})
@@ -101,18 +120,25 @@ def take(session: Session, accounts: Iterable[str]) -> Snapshot:
     snap.aws_policies = set(
         session.scalars(select(policies.c.pk).where(policies.c.account_id.is_(None)))
     )
-    owned_pks: dict[str, list[int]] = {}
-    for model in (*OWNED, *OWNED_CHILDREN):
+    owned_pks: dict[str, list[Any]] = {}
+    for model in OWNED:
         table = _table(model)
         rows = _select_in(session, table, "account_id", list(snap.accounts))
         snap.rows[table.name] = rows
-        owned_pks[table.name] = [r[_key(table).name] for r in rows]
-    for model, column, owner in DEPENDENT:
-        table = _table(model)
-        found = _select_in(session, table, column, owned_pks[_table(owner).name])
-        known = snap.rows.setdefault(table.name, [])
-        seen = {r[_key(table).name] for r in known}
-        known.extend(r for r in found if r[_key(table).name] not in seen)
+        owned_pks[table.name] = [r["pk"] for r in rows]
+    for table, links in dependents():
+        key = _key(table).name
+        if "account_id" in table.c:  # also what belongs to the account but to no one in it
+            found = _select_in(session, table, "account_id", list(snap.accounts))
+        else:
+            found = [
+                row
+                for column, owner in links
+                for row in _select_in(session, table, column, owned_pks[owner])
+            ]
+        unique = {row[key]: row for row in found}
+        snap.rows[table.name] = list(unique.values())
+        owned_pks[table.name] = list(unique)
     _referenced_aws_policies(session, snap)
     tags = _table(t.Tag)
     snap.rows[tags.name] = []
@@ -154,12 +180,11 @@ def clear(session: Session, accounts: Iterable[str], taken: Snapshot | None = No
 
 
 def _delete_order() -> list[Table]:
+    """Children before parents: tags, the dependents, then the owned tables."""
     order = [_table(t.Tag)]
-    order += [_table(m) for m, _, _ in reversed(DEPENDENT)]
-    order += [_table(m) for m in reversed(OWNED_CHILDREN)]
-    order += [_table(m) for m in (t.InstanceProfile, t.Role, t.Group, t.User, t.ManagedPolicy)]
-    seen: set[str] = set()
-    return [x for x in order if not (x.name in seen or seen.add(x.name))]  # type: ignore[func-returns-value]
+    order += [table for table, _ in reversed(dependents())]
+    order += [_table(m) for m in reversed(OWNED)]
+    return order
 
 
 def put_back(session: Session, snap: Snapshot) -> None:
