@@ -4,8 +4,9 @@
 document is read and checked whole (``authorization.entries``), then written in one transaction.
 With ``replace`` the accounts the file describes lose their current IAM first (users, groups,
 roles, customer managed policies, instance profiles) and get the file's; access keys, MFA
-devices, console passwords and role sessions, which no dump holds, stay with the users and roles
-that keep their unique id, and go with those that left. Either way the outcome carries the
+devices, console passwords, SSH keys, certificates and role sessions (every table hanging off a
+user or role that a dump does not describe, ``snapshot.credentials``) stay with the users and
+roles that keep their unique id, and go with those that left. Either way the outcome carries the
 account's rows before and after (``snapshot``), so ``restore`` undoes or redoes it exactly.
 ``differences`` (``.differences``) says what a replacement would change, without changing it.
 """
