@@ -40,7 +40,7 @@ TABLE: list[tuple[str, str, Any, str]] = [
         "change-password",
         "ChangePassword",
         with_caller(passwords.change_password),
-        "old_password! new_password! caller_arn",
+        "old_password! new_password! caller_arn access_key_id",
     ),
     ("get-mfa-device", "GetMFADevice", mfa.get_mfa_device, "serial_number! user_name"),
     (
