@@ -451,3 +451,13 @@ def list_policies_granting_service_access(
         policies = [p.to_aws() for p, services in grants if namespace.lower() in services]
         out.append({"ServiceNamespace": namespace, "Policies": policies})
     return {"PoliciesGrantingServiceAccess": out, "IsTruncated": False}
+
+
+def service_usage(db: Database, account_id: str | None, arn: str) -> list[dict[str, Any]]:
+    """The report's service rows, computed without keeping a job (what the app's Access
+    Advisor tab shows): ``ServiceName``, ``ServiceNamespace``, ``LastAuthenticated`` (absent
+    when never used), ``LastAuthenticatedEntity``, ``TotalAuthenticatedEntities``."""
+    with db.read() as session:
+        account = entities.resolve_account(session, db, account_id)
+        report = build_report(session, target(session, account, arn), "SERVICE_LEVEL")
+    return [{k: v for k, v in r.items() if k != "EntitiesLastUsed"} for r in report["services"]]
