@@ -152,7 +152,7 @@ class RolesView(EntityView):
         )
 
     def tab_classes(self) -> Sequence[type[DetailTab]]:
-        return (RolePermissionsTab, TrustTab, AccessAdvisorTab, RoleTagsTab, RoleHistoryTab)
+        return (RolePermissionsTab, TrustTab, RoleTagsTab, AccessAdvisorTab, RoleHistoryTab)
 
     def load_rows(self) -> list[Row]:
         from iamdesk.services.queries.entities import role_rows

@@ -106,8 +106,8 @@ class UsersView(EntityView):
             UserPermissionsTab,
             UserGroupsTab,
             CredentialsTab,
-            AccessAdvisorTab,
             UserTagsTab,
+            AccessAdvisorTab,  # after Tags: the tabs before it keep their places
             UserHistoryTab,
         )
 
