@@ -17,6 +17,7 @@ from iamdesk.store.credentials import (
     PasswordPolicy,
     StsSession,
 )
+from iamdesk.store.federation import FederatedSession, OidcProvider, SamlProvider
 from iamdesk.store.identity import (
     Group,
     GroupMembership,
@@ -44,6 +45,7 @@ __all__ = [
     "ArchivedFinding",
     "ChangeLogEntry",
     "CredentialReport",
+    "FederatedSession",
     "Group",
     "GroupMembership",
     "InlinePolicy",
@@ -52,6 +54,7 @@ __all__ = [
     "LoginProfile",
     "ManagedPolicy",
     "MfaDevice",
+    "OidcProvider",
     "OrgNode",
     "OrgPolicy",
     "OrgPolicyAttachment",
@@ -62,6 +65,7 @@ __all__ = [
     "PolicyVersion",
     "Resource",
     "Role",
+    "SamlProvider",
     "Scenario",
     "SchemaVersion",
     "StsSession",

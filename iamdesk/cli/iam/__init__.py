@@ -43,6 +43,7 @@ EXTENSION_MODULES: tuple[str, ...] = (
     "iamdesk.cli.iam.simulate_custom",
     "iamdesk.cli.iam.authorization_details",
     "iamdesk.cli.iam.simulate_principal",
+    "iamdesk.cli.iam.identity_providers",
 )
 
 
