@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 
 from iamdesk.services import roles
 from iamdesk.services.federation import oidc, saml, sessions
-from tests.cli.federation_fixtures import GITHUB, github_token, metadata
+from tests.cli.federation.fixtures import GITHUB, github_token, metadata
 from tests.ui.helpers import button, click_box_button, visible_window
 
 

@@ -10,47 +10,22 @@ from pathlib import Path
 
 import pytest
 
-from iamdesk.cli.main import main
 from iamdesk.services.federation.tokens import encode_unsigned
-from iamdesk.store.db import new_database
-from tests.cli.federation_fixtures import (
+from tests.cli.federation.fixtures import (
     ACCOUNT,
     GITHUB,
     GITHUB_ARN,
     assert_output_shape,
+    fails,
     github_token,
     metadata,
+    ok,
     saml_response,
 )
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/gh-deploy"
 SAML_ROLE = f"arn:aws:iam::{ACCOUNT}:role/okta-admins"
 SAML_ARN = f"arn:aws:iam::{ACCOUNT}:saml-provider/Okta"
-
-
-@pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    db = tmp_path / "model.sqlite"
-    new_database(db).close()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--db", str(db), *args])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
-
-
-def ok(cli, *args: str) -> dict:
-    code, out, err = cli(*args)
-    assert code == 0, err
-    return json.loads(out) if out.strip() else {}
-
-
-def fails(cli, code_word: str, *args: str) -> str:
-    code, _, err = cli(*args)
-    assert code == 254 and f"({code_word})" in err, (code, err)
-    return err
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ that an output has exactly the members botocore's output shape allows."""
 from __future__ import annotations
 
 import base64
+import json
 import time
 from typing import Any
 
@@ -122,3 +123,17 @@ def _check(shape: Any, value: Any, where: str) -> None:
         assert isinstance(value, int), where
     elif kind == "boolean":
         assert isinstance(value, bool), where
+
+
+def ok(cli: Any, *args: str) -> Any:
+    code, out, err = cli(*args)
+    assert code == 0, err
+    return json.loads(out) if out.strip() else {}
+
+
+def fails(cli: Any, code_word: str, *args: str) -> str:
+    """The command fails with AWS's error ``code_word``, in one line after the CLI's blank one."""
+    code, _, err = cli(*args)
+    assert code == 254 and f"({code_word})" in err, (code, err)
+    assert err.count("\n") <= 2
+    return err

@@ -3,51 +3,25 @@ quotas, errors, and botocore's output shapes."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from iamdesk.cli.main import main
-from iamdesk.store.db import new_database, open_database
-from tests.cli.federation_fixtures import (
+from iamdesk.store.db import open_database
+from tests.cli.federation.fixtures import (
     ACCOUNT,
     GITHUB,
     GITHUB_ARN,
     IDP_ENTITY,
     assert_output_shape,
+    fails,
     metadata,
+    ok,
 )
 
 THUMB = "6938fd4d98bab03faadb97b34396831e3780aea1"
 SAML_ARN = f"arn:aws:iam::{ACCOUNT}:saml-provider/Okta"
-
-
-@pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    db = tmp_path / "model.sqlite"
-    new_database(db).close()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--db", str(db), *args])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    run.db = db  # type: ignore[attr-defined]
-    return run
-
-
-def ok(cli, *args: str) -> dict:
-    code, out, err = cli(*args)
-    assert code == 0, err
-    return json.loads(out) if out.strip() else {}
-
-
-def fails(cli, code_word: str, *args: str) -> str:
-    code, _, err = cli(*args)
-    assert code == 254 and f"({code_word})" in err, (code, err)
-    assert err.count("\n") <= 2  # one line (after the CLI's blank one)
-    return err
 
 
 def test_oidc_provider_lifecycle(cli) -> None:
