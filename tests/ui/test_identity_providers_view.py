@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 
 from iamdesk.services import roles
 from iamdesk.services.federation import oidc, saml, sessions
-from tests.cli.federation.fixtures import GITHUB, github_token, metadata
+from tests.cli.federation.fixtures import GITHUB, github_token, metadata, saml_response
 from tests.ui.helpers import button, click_box_button, visible_window
 
 
@@ -129,8 +129,21 @@ def test_test_access_offers_the_web_identity_session(window, context, qtbot):
         role_session_name="run-1",
         web_identity_token=github_token("repo:octo/app:ref:refs/heads/main"),
     )
+    saml_arn = saml.create_saml_provider(db, account, metadata(), "Okta")["SAMLProviderArn"]
+    okta_role = f"arn:aws:iam::{account}:role/okta"
+    roles.create_role(db, account, "okta", json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Federated": saml_arn},
+         "Action": "sts:AssumeRoleWithSAML"}]}))  # fmt: skip
+    sessions.assume_role_with_saml(
+        db,
+        role_arn=okta_role,
+        principal_arn=saml_arn,
+        saml_assertion=saml_response(role=okta_role, provider=saml_arn, session_name="jane"),
+    )
     window.show()
     panel = window.show_view("test-access")
-    session_arn = f"arn:aws:sts::{account}:assumed-role/gh/run-1"
     labels = {c.arn: c.label for c in panel.form.principals}
-    assert labels[session_arn].startswith("web identity · gh/run-1")
+    assert labels[f"arn:aws:sts::{account}:assumed-role/gh/run-1"].startswith(
+        "web identity · gh/run-1"
+    )
+    assert labels[f"arn:aws:sts::{account}:assumed-role/okta/jane"].startswith("SAML · okta/jane")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QPushButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QPlainTextEdit, QPushButton, QWidget
 
 from iamdesk.ui.context import AppContext
 from iamdesk.ui.dialogs.form import FormDialog
@@ -53,7 +53,9 @@ class CreateSamlProviderDialog(FormDialog):
         self.metadata = self.text_box(
             "Metadata", "Metadata document", "the IdP's SAML 2.0 metadata XML"
         )
-        self.metadata.setMaximumHeight(160)
+        self.metadata.setMaximumHeight(220)
+        self.metadata.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)  # XML reads by line
+        self.setMinimumWidth(680)
         self.load_button = QPushButton("Load from file…")
         self.load_button.setObjectName("createSamlProviderLoadButton")
         self.load_button.clicked.connect(self._ask_file)
