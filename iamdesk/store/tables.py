@@ -26,6 +26,15 @@ from iamdesk.store.identity import (
     Role,
     User,
 )
+from iamdesk.store.keys import (
+    AccessReportJob,
+    RoleDeletionTask,
+    ServerCertificate,
+    ServiceSpecificCredential,
+    SigningCertificate,
+    SshPublicKey,
+    StsPreference,
+)
 from iamdesk.store.organization import (
     DEFAULT_ACCOUNT_ID,
     Account,
@@ -40,6 +49,7 @@ from iamdesk.store.resources import Resource, Scenario
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
     "AccessKey",
+    "AccessReportJob",
     "Account",
     "ActivityRecord",
     "ArchivedFinding",
@@ -65,9 +75,15 @@ __all__ = [
     "PolicyVersion",
     "Resource",
     "Role",
+    "RoleDeletionTask",
     "SamlProvider",
     "Scenario",
     "SchemaVersion",
+    "ServerCertificate",
+    "ServiceSpecificCredential",
+    "SigningCertificate",
+    "SshPublicKey",
+    "StsPreference",
     "StsSession",
     "Tag",
     "User",

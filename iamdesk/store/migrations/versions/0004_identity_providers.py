@@ -1,4 +1,4 @@
-"""Schema 3: OIDC and SAML identity providers and what federated sessions came from
+"""Schema 4: OIDC and SAML identity providers and what federated sessions came from
 (``iamdesk.store.federation``)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from alembic import op
 
 from iamdesk.store.columns import NoCaseText
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
