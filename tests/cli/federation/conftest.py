@@ -23,3 +23,7 @@ def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
 
     run.db = db  # type: ignore[attr-defined]
     return run
+
+
+# The endpoint of ``iamdesk serve`` over the demo, as its own tests start it.
+from tests.cli.test_endpoint import endpoint  # noqa: E402, F401
