@@ -24,17 +24,17 @@ def _refused(shown: str, reason: object) -> UsageError:
 class Outfile:
     def __init__(self, path: str) -> None:
         self.shown = path
-        # Through a symbolic link to the file it names, as opening it would.
-        self.target = Path(os.path.realpath(Path(path).expanduser()))
-        if self.target.is_dir():
-            raise _refused(path, "Is a directory")
-        if self.target.exists() and not os.access(self.target, os.W_OK):
-            raise _refused(path, "Permission denied")
         try:
+            # Through a symbolic link to the file it names, as opening it would.
+            self.target = Path(os.path.realpath(Path(path).expanduser()))
+            if self.target.is_dir():
+                raise _refused(path, "Is a directory")
+            if self.target.exists() and not os.access(self.target, os.W_OK):
+                raise _refused(path, "Permission denied")
             fd, name = tempfile.mkstemp(  # 0600
-                dir=self.target.parent, prefix=f".{self.target.name}.", suffix=".part"
+                dir=self.target.parent, prefix=f".{self.target.name[:200]}.", suffix=".part"
             )
-        except OSError as exc:
+        except OSError as exc:  # a missing folder, a name too long, no permission...
             raise _refused(path, exc.strerror or exc) from None
         self._fd: int | None = fd
         self._temporary = Path(name)
