@@ -41,15 +41,20 @@ EXTENSION_MODULES: tuple[str, ...] = (
     "iamdesk.cli.iam.simulate_custom",
     "iamdesk.cli.iam.authorization_details",
     "iamdesk.cli.iam.simulate_principal",
+    "iamdesk.cli.iam.credentials_extra",
+    "iamdesk.cli.iam.account_extra",
 )
 
 
 class CommandContext:
     """What a handler gets: the model file (opened on first use) and the account to act in."""
 
-    def __init__(self, options: GlobalOptions) -> None:
+    def __init__(self, options: GlobalOptions, db: Database | None = None) -> None:
+        """``db``: a model already open (the endpoint's, shared by its requests), not closed
+        here."""
         self.options = options
-        self._db: Database | None = None
+        self._db: Database | None = db
+        self._owned = db is None
 
     @property
     def db(self) -> Database:
@@ -62,7 +67,7 @@ class CommandContext:
         return self.options.account()
 
     def close(self) -> None:
-        if self._db is not None:
+        if self._db is not None and self._owned:
             self._db.close()
 
 
@@ -190,6 +195,12 @@ def _load_extensions(wanted: str | None = None) -> None:
             hook(register)
 
 
+def all_commands() -> dict[str, Command]:
+    """Every ``iamdesk iam`` command, its modules loaded (the endpoint serves them all)."""
+    _load_extensions(None)
+    return COMMANDS
+
+
 def run(argv: list[str], options: GlobalOptions) -> int:
     from iamdesk.cli.frontend import runner
 
@@ -202,6 +213,7 @@ __all__ = [
     "Command",
     "CommandContext",
     "add_options",
+    "all_commands",
     "command",
     "option_values",
     "parse_spec",
