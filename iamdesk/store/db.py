@@ -33,6 +33,7 @@ from sqlmodel import Session, SQLModel
 
 from iamdesk.core.text import quoted
 from iamdesk.store import sqlite_files
+from iamdesk.store.damage import first_bad_row
 
 # Importing tables registers every table on SQLModel.metadata before create_all.
 from iamdesk.store.location import is_server_url
@@ -91,6 +92,8 @@ _DAMAGE_WORDS = ("malformed", "not a database", "corrupt")
 # ... and that the file system refused (not the file's fault).
 _STORAGE_WORDS = ("disk I/O error", "disk is full")
 _STORAGE_HINT = "the disk may be full, or a file-size limit (ulimit -f) reached"
+# What reading a damaged row raises in the code that uses it.
+_ROW_FAILURES = (ValueError, TypeError, KeyError, AttributeError, OverflowError)
 
 
 class ReadOnlyError(StoreError):
@@ -113,15 +116,19 @@ def _plain_errors(path: Path) -> Iterator[None]:
             raise ReadOnlyError(f"{path} is read-only: {reason}; nothing was changed") from None
         if "Could not decode to UTF-8" in reason:
             column = reason.split("'")[1] if reason.count("'") >= 2 else "a"
-            raise CorruptDatabaseError(
-                f"{path} is damaged: a value in its {column!r} column is not UTF-8 text; it"
-                " was not changed"
-            ) from None
+            where = first_bad_row(path) or f"a value in its {column!r} column is not UTF-8 text"
+            raise CorruptDatabaseError(f"{path} is damaged: {where}; it was not changed") from None
         raise StoreError(f"{path}: {quoted(reason)}") from None
     except UnicodeDecodeError:
-        raise CorruptDatabaseError(
-            f"{path} is damaged: it holds text that is not UTF-8; it was not changed"
-        ) from None
+        where = first_bad_row(path) or "it holds text that is not UTF-8"
+        raise CorruptDatabaseError(f"{path} is damaged: {where}; it was not changed") from None
+    except _ROW_FAILURES:
+        # A value a flipped bit made into something its column cannot hold (a number where
+        # text belongs) fails only where a service uses it. If a row is bad, say which.
+        where = first_bad_row(path)
+        if where is None:
+            raise  # not the file's fault: a bug, shown as one
+        raise CorruptDatabaseError(f"{path} is damaged: {where}; it was not changed") from None
     except DatabaseError as exc:
         reason = str(exc.orig).splitlines()[0] if exc.orig is not None else ""
         if isinstance(exc, IntegrityError) or not any(w in reason for w in _DAMAGE_WORDS):
