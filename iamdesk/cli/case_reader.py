@@ -1,0 +1,244 @@
+"""Reading a batch case line with its policy documents known by their text.
+
+A batch usually asks many questions of a few policies, and most of a case line is those
+policies' text. Decoding it and then building a key for the cache of compiled policies (as
+``PolicyCache.get`` does for an object) costs more than the evaluation that follows, so the
+reader walks the case object itself, decodes every other value with the C scanner of the
+``json`` module, and for a document met before finds the same text at the same place and takes
+the compiled policy without decoding anything.
+
+Why that is exact: a JSON object's text ends at its closing brace, so no complete object is a
+proper prefix of another; if a line holds, where a policy starts, the text of a document seen
+before, the decoder would return that same document there and end where the text ends. Texts
+are found through a trie of fixed-size chunks, so a pool of documents that share long prefixes
+(every policy opens with the same Version and Statement) costs a few dictionary lookups.
+
+The reader takes only plain, well-formed lines: anything else (non-ASCII text, ``\\u``
+escapes, ``NaN``, nesting near the limit, a key with an escape, a syntax error) makes it
+return None, and the caller reads the line the careful way (``jsontext.loads``), which gives
+the same value or the same error it always gave.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from iamdesk.core import jsontext
+from iamdesk.core.evaluator import CompiledPolicy, PolicyRef
+
+_ONE = ("permissions_boundary", "session_policy", "resource_policy", "endpoint_policy")
+_LEVELS = ("scps", "rcps")
+
+# Where a document may start: an object opening with one of a policy's own members. Such text
+# is never inside a JSON string (it holds an unescaped quote), so every match is an object.
+_START = re.compile(r'\{[ \t\n\r]*"(?:Version|Statement|Id)"')
+# What stands in for a known document in the line decoded without them: a string no line the
+# reader takes can hold (it needs a \u escape, and such lines go the careful way).
+_MARK = "\x00"
+
+# A document is found by its first chunks; texts sharing a chunk are told apart by the next.
+# Policies tend to open alike ({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", ...),
+# so a chunk is long enough to get past that.
+_CHUNK = 128
+# Documents met once that are remembered (a batch where every case brings its own documents
+# would otherwise keep them all, and the garbage collector would walk them all).
+_ONCE = 4096
+_SPLIT = 4  # candidates a trie node holds before it splits them by their next chunk
+# Policies sit at most 5 levels into a case (case, scps, level, {"document": ...}, document),
+# so a document no deeper than this keeps the line within jsontext's limit wherever it stands;
+# the rest of the line is checked on its own.
+_DOCUMENT_DEPTH = jsontext.MAX_DEPTH - 5
+
+
+class Known:
+    """A policy document of a case line, as the cache holds it: compiled, or the message of
+    why it could not be."""
+
+    __slots__ = ("policy", "refs")
+
+    def __init__(self, policy: CompiledPolicy | str) -> None:
+        self.policy = policy
+        self.refs: dict[tuple[str, str | None], PolicyRef] = {}
+
+    def ref(self, label: str, name: str | None, error: type[Exception]) -> PolicyRef:
+        """The policy placed at ``label`` (made once per place); ``error`` if it is none."""
+        found = self.refs.get((label, name))
+        if found is None:
+            policy = self.policy
+            if type(policy) is str:
+                raise error(f"{label}: {policy}")
+            found = PolicyRef(label, policy, name)  # type: ignore[arg-type]
+            if len(self.refs) < 64:
+                self.refs[(label, name)] = found
+        return found
+
+
+class _Node:
+    __slots__ = ("children", "texts")
+
+    def __init__(self) -> None:
+        self.texts: list[tuple[str, Known]] = []
+        self.children: dict[str, _Node] | None = None
+
+
+class CaseReader:
+    """Reads case lines; ``compile_document`` turns a newly met document (a decoded object)
+    into what ``Known`` holds."""
+
+    def __init__(self, compile_document: Callable[[Any], CompiledPolicy | str], limit: int) -> None:
+        self._compile = compile_document
+        self._limit = limit
+        self._count = 0
+        self._root: dict[str, _Node] = {}
+        # Documents met once, by text: a second meeting puts them in the trie (a batch where
+        # every case brings its own documents never pays for the trie).
+        self._once: dict[str, Known] = {}
+        decoder = jsontext._decoder(
+            (("parse_constant", jsontext._not_json), ("parse_float", jsontext._finite))
+        )
+        self._scan = decoder.scan_once
+        self._decode = decoder.decode
+
+    def read(self, line: str) -> dict[str, Any] | None:
+        """The case object of ``line`` (policy documents as ``Known``), or None when the line
+        must be read with ``jsontext.loads``."""
+        if len(line) > jsontext.MAX_CHARS or not line.isascii() or ("\\" in line and "\\u" in line):
+            return None
+        try:
+            return self._case(line)
+        except (StopIteration, ValueError, RecursionError):
+            return None
+
+    def _case(self, line: str) -> dict[str, Any] | None:
+        pieces: list[str] = []
+        known: list[Known] = []
+        done = 0  # where the text not yet copied into pieces starts
+        search = _START.search
+        found = search(line)
+        while found is not None:
+            pos = found.start()
+            entry = self._find(line, pos)
+            if entry is None:
+                entry = self._met(line, pos)
+                if entry is None:  # not a document: decoded with the rest
+                    found = search(line, pos + 1)
+                    continue
+            pieces.append(line[done:pos])
+            pieces.append(f'"\\u0000{len(known)}"')
+            known.append(entry[1])
+            done = pos + len(entry[0])
+            found = search(line, done)
+        if not known:
+            return None  # nothing to gain: the careful reader does it all
+        pieces.append(line[done:])
+        rest = "".join(pieces)
+        if rest.count("[") + rest.count("{") > _DOCUMENT_DEPTH:
+            return None  # possibly too deep: the careful reader decides
+        case = self._decode(rest)
+        if type(case) is not dict or _place(case, known) != len(known):
+            return None  # a document stood where no policy goes: decode it all
+        return case
+
+    def _met(self, line: str, pos: int) -> tuple[str, Known] | None:
+        """A document not in the trie, decoded and compiled (None: not a policy document)."""
+        value, end = self._scan(line, pos)
+        if "Statement" not in value and "document" in value:
+            return None  # {"name": ..., "document": ...}, read by the case's builder
+        text = line[pos:end]
+        entry = self._once.get(text)
+        if entry is not None:
+            if len(text) >= _CHUNK:  # (a shorter one is found here each time: it is cheap)
+                del self._once[text]
+                self._add(text, entry)
+            return text, entry
+        if text.count("[") + text.count("{") > _DOCUMENT_DEPTH and jsontext._value_deeper_than(
+            value, _DOCUMENT_DEPTH
+        ):
+            raise ValueError("deep")  # the careful reader names where
+        entry = Known(self._compile(value))
+        if len(self._once) >= _ONCE:
+            self._once.clear()
+        self._once[text] = entry
+        return text, entry
+
+    def _find(self, line: str, pos: int) -> tuple[str, Known] | None:
+        node = self._root.get(line[pos : pos + _CHUNK])
+        offset = pos + _CHUNK
+        while node is not None:
+            for entry in node.texts:
+                if line.startswith(entry[0], pos):
+                    return entry
+            if node.children is None:
+                return None
+            node = node.children.get(line[offset : offset + _CHUNK])
+            offset += _CHUNK
+        return None
+
+    def _add(self, text: str, known: Known) -> None:
+        if self._count >= self._limit:
+            self._root.clear()
+            self._count = 0
+        self._count += 1
+        node = self._root.get(text[:_CHUNK])
+        if node is None:
+            node = self._root[text[:_CHUNK]] = _Node()
+        self._insert(node, _CHUNK, (text, known))
+
+    def _insert(self, node: _Node, offset: int, entry: tuple[str, Known]) -> None:
+        while True:
+            text = entry[0]
+            if node.children is not None and len(text) >= offset + _CHUNK:
+                chunk = text[offset : offset + _CHUNK]
+                child = node.children.get(chunk)
+                if child is None:
+                    child = node.children[chunk] = _Node()
+                node, offset = child, offset + _CHUNK
+                continue
+            node.texts.append(entry)
+            if node.children is None and len(node.texts) > _SPLIT:
+                # Too many texts share this prefix: move those long enough one chunk down.
+                waiting, node.texts, node.children = node.texts, [], {}
+                for item in waiting:
+                    self._insert(node, offset, item)
+            return
+
+
+def _place(case: dict[str, Any], known: list[Known]) -> int:
+    """Put the known documents back where the policies of ``case`` go; returns how many."""
+    placed = 0
+    for field in ("identity_policies", *_LEVELS, *_ONE):
+        value = case.get(field)
+        if value is None:
+            continue
+        if field in _ONE:
+            value, count = _resolve(value, known)
+            case[field] = value
+            placed += count
+            continue
+        if type(value) is not list:
+            continue
+        levels = value if field in _LEVELS else [value]
+        for level in levels:
+            if type(level) is not list:
+                continue
+            for i, item in enumerate(level):
+                level[i], count = _resolve(item, known)
+                placed += count
+    return placed
+
+
+def _resolve(value: Any, known: list[Known]) -> tuple[Any, int]:
+    if type(value) is str:
+        if value[:1] == _MARK:
+            return known[int(value[1:])], 1
+    elif type(value) is dict and "Statement" not in value:
+        inner = value.get("document")
+        if type(inner) is str and inner[:1] == _MARK:
+            value["document"] = known[int(inner[1:])]
+            return value, 1
+    return value, 0
+
+
+__all__ = ["CaseReader", "Known"]
