@@ -39,9 +39,9 @@ _START = re.compile(r'\{[ \t\n\r]*"(?:Version|Statement|Id)"')
 _MARK = "\x00"
 
 # A document is found by its first chunks; texts sharing a chunk are told apart by the next.
-# Policies tend to open alike ({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", ...),
-# so a chunk is long enough to get past that.
-_CHUNK = 128
+# Policies tend to open alike ({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", ...):
+# texts that share their first chunks are told apart one level down.
+_CHUNK = 64
 # Documents met once that are remembered (a batch where every case brings its own documents
 # would otherwise keep them all, and the garbage collector would walk them all).
 _ONCE = 4096
@@ -113,7 +113,7 @@ class CaseReader:
 
     def _case(self, line: str) -> dict[str, Any] | None:
         pieces: list[str] = []
-        known: list[Known] = []
+        known: dict[str, Known] = {}  # by the string that stands in for it
         done = 0  # where the text not yet copied into pieces starts
         search = _START.search
         found = search(line)
@@ -125,9 +125,13 @@ class CaseReader:
                 if entry is None:  # not a document: decoded with the rest
                     found = search(line, pos + 1)
                     continue
-            pieces.append(line[done:pos])
-            pieces.append(f'"\\u0000{len(known)}"')
-            known.append(entry[1])
+            n = len(known)
+            if n < len(_MARKS):
+                mark, text = _MARKS[n]
+            else:
+                mark, text = _mark(n)
+            known[mark] = entry[1]
+            pieces += (line[done:pos], text)
             done = pos + len(entry[0])
             found = search(line, done)
         if not known:
@@ -205,40 +209,52 @@ class CaseReader:
             return
 
 
-def _place(case: dict[str, Any], known: list[Known]) -> int:
+def _mark(n: int) -> tuple[str, str]:
+    """The string standing in for the ``n``-th document of a line, decoded and as JSON text."""
+    return f"{_MARK}{n}", f'"\\u0000{n}"'
+
+
+_MARKS = [_mark(n) for n in range(32)]
+_POLICY_FIELDS = frozenset(("identity_policies", *_LEVELS, *_ONE))
+
+
+def _place(case: dict[str, Any], known: dict[str, Known]) -> int:
     """Put the known documents back where the policies of ``case`` go; returns how many."""
     placed = 0
-    for field in ("identity_policies", *_LEVELS, *_ONE):
-        value = case.get(field)
-        if value is None:
-            continue
+    for field in _POLICY_FIELDS.intersection(case):
+        value = case[field]
         if field in _ONE:
-            value, count = _resolve(value, known)
-            case[field] = value
-            placed += count
-            continue
-        if type(value) is not list:
-            continue
-        levels = value if field in _LEVELS else [value]
-        for level in levels:
-            if type(level) is not list:
-                continue
-            for i, item in enumerate(level):
-                level[i], count = _resolve(item, known)
-                placed += count
+            if type(value) is str:
+                found = known.get(value)
+                if found is not None:
+                    case[field] = found
+                    placed += 1
+            elif type(value) is dict:
+                placed += _wrapped(value, known)
+        elif type(value) is list:
+            for level in value if field in _LEVELS else (value,):
+                if type(level) is not list:
+                    continue
+                for i, item in enumerate(level):
+                    if type(item) is str:
+                        found = known.get(item)
+                        if found is not None:
+                            level[i] = found
+                            placed += 1
+                    elif type(item) is dict:
+                        placed += _wrapped(item, known)
     return placed
 
 
-def _resolve(value: Any, known: list[Known]) -> tuple[Any, int]:
-    if type(value) is str:
-        if value[:1] == _MARK:
-            return known[int(value[1:])], 1
-    elif type(value) is dict and "Statement" not in value:
-        inner = value.get("document")
-        if type(inner) is str and inner[:1] == _MARK:
-            value["document"] = known[int(inner[1:])]
-            return value, 1
-    return value, 0
+def _wrapped(value: dict[str, Any], known: dict[str, Known]) -> int:
+    """{"name": ..., "document": <a known document>}: put it in; returns 1 if it did."""
+    inner = value.get("document")
+    if type(inner) is str and "Statement" not in value:
+        found = known.get(inner)
+        if found is not None:
+            value["document"] = found
+            return 1
+    return 0
 
 
 __all__ = ["CaseReader", "Known"]

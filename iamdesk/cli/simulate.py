@@ -273,7 +273,17 @@ def result_line(line: str, cache: PolicyCache) -> str:
     )
 
 
-_dumps = json.dumps
+def _dumps(value: Any) -> str:
+    """``json.dumps(value)``, quicker for the plain strings ids and Sids usually are."""
+    if (
+        type(value) is str
+        and value.isascii()
+        and value.isprintable()
+        and '"' not in value
+        and "\\" not in value
+    ):
+        return f'"{value}"'
+    return json.dumps(value)
 
 
 def _id_despite(line: str) -> Any:
