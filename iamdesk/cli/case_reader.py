@@ -42,9 +42,9 @@ _MARK = "\x00"
 # Policies tend to open alike ({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", ...):
 # texts that share their first chunks are told apart one level down.
 _CHUNK = 64
-# Documents met once that are remembered (a batch where every case brings its own documents
-# would otherwise keep them all, and the garbage collector would walk them all).
-_ONCE = 4096
+# Documents remembered by text (a batch where every case brings its own documents would
+# otherwise keep them all, and the garbage collector would walk them all).
+_SEEN = 4096
 _SPLIT = 4  # candidates a trie node holds before it splits them by their next chunk
 # Policies sit at most 5 levels into a case (case, scps, level, {"document": ...}, document),
 # so a document no deeper than this keeps the line within jsontext's limit wherever it stands;
@@ -76,11 +76,15 @@ class Known:
 
 
 class _Node:
-    __slots__ = ("children", "texts")
+    """Texts that share a prefix; once there are too many, its ``children`` tell them apart by
+    the next ``chunk`` characters."""
+
+    __slots__ = ("children", "chunk", "texts")
 
     def __init__(self) -> None:
         self.texts: list[tuple[str, Known]] = []
         self.children: dict[str, _Node] | None = None
+        self.chunk = _CHUNK
 
 
 class CaseReader:
@@ -92,9 +96,9 @@ class CaseReader:
         self._limit = limit
         self._count = 0
         self._root: dict[str, _Node] = {}
-        # Documents met once, by text: a second meeting puts them in the trie (a batch where
+        # Documents met, by text: a second meeting puts them in the trie too (a batch where
         # every case brings its own documents never pays for the trie).
-        self._once: dict[str, Known] = {}
+        self._seen: dict[str, Known] = {}
         decoder = jsontext._decoder(
             (("parse_constant", jsontext._not_json), ("parse_float", jsontext._finite))
         )
@@ -151,20 +155,18 @@ class CaseReader:
         if "Statement" not in value and "document" in value:
             return None  # {"name": ..., "document": ...}, read by the case's builder
         text = line[pos:end]
-        entry = self._once.get(text)
+        entry = self._seen.get(text)
         if entry is not None:
-            if len(text) >= _CHUNK:  # (a shorter one is found here each time: it is cheap)
-                del self._once[text]
-                self._add(text, entry)
+            self._add(text, entry)  # met twice: worth finding without decoding
             return text, entry
         if text.count("[") + text.count("{") > _DOCUMENT_DEPTH and jsontext._value_deeper_than(
             value, _DOCUMENT_DEPTH
         ):
             raise ValueError("deep")  # the careful reader names where
         entry = Known(self._compile(value))
-        if len(self._once) >= _ONCE:
-            self._once.clear()
-        self._once[text] = entry
+        if len(self._seen) >= _SEEN:
+            self._seen.clear()
+        self._seen[text] = entry
         return text, entry
 
     def _find(self, line: str, pos: int) -> tuple[str, Known] | None:
@@ -176,37 +178,48 @@ class CaseReader:
                     return entry
             if node.children is None:
                 return None
-            node = node.children.get(line[offset : offset + _CHUNK])
-            offset += _CHUNK
+            chunk = node.chunk
+            node = node.children.get(line[offset : offset + chunk])
+            offset += chunk
         return None
 
     def _add(self, text: str, known: Known) -> None:
+        if len(text) < _CHUNK:
+            return  # found through _seen each time (a short text decodes quickly)
         if self._count >= self._limit:
             self._root.clear()
             self._count = 0
-        self._count += 1
         node = self._root.get(text[:_CHUNK])
         if node is None:
             node = self._root[text[:_CHUNK]] = _Node()
-        self._insert(node, _CHUNK, (text, known))
+        if self._insert(node, _CHUNK, (text, known)):
+            self._count += 1
 
-    def _insert(self, node: _Node, offset: int, entry: tuple[str, Known]) -> None:
-        while True:
-            text = entry[0]
-            if node.children is not None and len(text) >= offset + _CHUNK:
-                chunk = text[offset : offset + _CHUNK]
-                child = node.children.get(chunk)
-                if child is None:
-                    child = node.children[chunk] = _Node()
-                node, offset = child, offset + _CHUNK
-                continue
+    def _insert(self, node: _Node, offset: int, entry: tuple[str, Known]) -> bool:
+        """Put ``entry`` under ``node`` (whose texts share their first ``offset`` characters);
+        False when the texts there are too many to look through."""
+        text = entry[0]
+        while node.children is not None and len(text) >= offset + node.chunk:
+            size = node.chunk
+            chunk = text[offset : offset + size]
+            child = node.children.get(chunk)
+            if child is None:
+                child = node.children[chunk] = _Node()
+            node, offset = child, offset + size
+        if node.children is not None:
+            if len(node.texts) >= _SPLIT:
+                return False  # too many texts end within this node's chunk
             node.texts.append(entry)
-            if node.children is None and len(node.texts) > _SPLIT:
-                # Too many texts share this prefix: move those long enough one chunk down.
-                waiting, node.texts, node.children = node.texts, [], {}
-                for item in waiting:
-                    self._insert(node, offset, item)
-            return
+            return True
+        node.texts.append(entry)
+        if len(node.texts) > _SPLIT:
+            # Too many texts share this prefix: tell them apart by the characters that follow,
+            # a chunk as long as the shortest allows (one that ends here stays).
+            waiting, node.texts, node.children = node.texts, [], {}
+            node.chunk = max(1, min(_CHUNK, min(len(t) for t, _ in waiting) - offset))
+            for item in waiting:
+                self._insert(node, offset, item)
+        return True
 
 
 def _mark(n: int) -> tuple[str, str]:

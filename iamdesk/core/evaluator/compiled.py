@@ -545,7 +545,8 @@ class PolicyRef:
         return self.name or self.label
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, as Request: one is built per batch case (treat it as immutable all the same).
+@dataclass(slots=True)
 class PolicySet:
     """Every policy that bears on one request.
 
