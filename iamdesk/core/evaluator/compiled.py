@@ -143,9 +143,11 @@ class CompiledStatement:
         self.effect = effect
         self.allow = effect == "Allow"
         self.not_action = not_action
-        self.action = ActionMatcher(actions)
+        self.action = _action_matcher(tuple(actions))
         self.not_resource = not_resource
-        self.resource = ResourceMatcher(resources, variables) if resources is not None else None
+        self.resource = (
+            _resource_matcher(tuple(resources), variables) if resources is not None else None
+        )
         self.principal = principal
         self.not_principal = not_principal
         self.conditions = conditions
@@ -478,6 +480,32 @@ class CompiledPolicy:
             if len(self._by_service) < 4096:
                 self._by_service[service] = found
         return found
+
+
+# Matchers never change once built: statements that list the same actions or resources (common
+# across the policies of an account or a batch) share one.
+_ACTION_MATCHERS: dict[tuple[str, ...], ActionMatcher] = {}
+_RESOURCE_MATCHERS: dict[tuple[tuple[str, ...], bool], ResourceMatcher] = {}
+
+
+def _action_matcher(actions: tuple[str, ...]) -> ActionMatcher:
+    found = _ACTION_MATCHERS.get(actions)
+    if found is None:
+        found = ActionMatcher(actions)
+        if len(_ACTION_MATCHERS) >= 16384:
+            _ACTION_MATCHERS.clear()
+        _ACTION_MATCHERS[actions] = found
+    return found
+
+
+def _resource_matcher(resources: tuple[str, ...], variables: bool) -> ResourceMatcher:
+    found = _RESOURCE_MATCHERS.get((resources, variables))
+    if found is None:
+        found = ResourceMatcher(resources, variables)
+        if len(_RESOURCE_MATCHERS) >= 16384:
+            _RESOURCE_MATCHERS.clear()
+        _RESOURCE_MATCHERS[(resources, variables)] = found
+    return found
 
 
 _ACTION_PATTERNS: dict[str, Matcher] = {}
