@@ -20,12 +20,10 @@ import importlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from iamdesk.cli.awsargs import (
     EXIT_USAGE,
-    UsageError,
     load_value,
     string_list,
     structure_list,
@@ -213,14 +211,6 @@ def run(argv: list[str], options: GlobalOptions) -> int:
     return runner.run("iam", argv, options, COMMANDS, _load_extensions)
 
 
-def write_outfile(path: str, data: bytes) -> None:
-    target = Path(path).expanduser()
-    try:
-        target.write_bytes(data)
-    except OSError as exc:
-        raise UsageError(f"Unable to write --outfile {path}: {exc}") from None
-
-
 __all__ = [
     "COMMANDS",
     "EXIT_USAGE",
@@ -233,5 +223,4 @@ __all__ = [
     "parse_spec",
     "register",
     "run",
-    "write_outfile",
 ]
