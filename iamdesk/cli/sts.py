@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from iamdesk.cli import sts_federation
 from iamdesk.cli.aws_service import ServiceCli
 from iamdesk.cli.awsargs import CredentialsError
 from iamdesk.services import access_key_info, authorization_messages, sts, user_sessions
@@ -94,4 +95,5 @@ cli.command(
     "caller_arn",
     "access_key_id",
 )
+sts_federation.add_commands(cli)
 run = cli.run

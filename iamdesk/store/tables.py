@@ -18,6 +18,7 @@ from iamdesk.store.credentials import (
     StsSession,
     UserSession,
 )
+from iamdesk.store.federation import FederatedSession, OidcProvider, SamlProvider
 from iamdesk.store.identity import (
     Group,
     GroupMembership,
@@ -55,6 +56,7 @@ __all__ = [
     "ArchivedFinding",
     "ChangeLogEntry",
     "CredentialReport",
+    "FederatedSession",
     "Group",
     "GroupMembership",
     "InlinePolicy",
@@ -63,6 +65,7 @@ __all__ = [
     "LoginProfile",
     "ManagedPolicy",
     "MfaDevice",
+    "OidcProvider",
     "OrgNode",
     "OrgPolicy",
     "OrgPolicyAttachment",
@@ -74,6 +77,7 @@ __all__ = [
     "Resource",
     "Role",
     "RoleDeletionTask",
+    "SamlProvider",
     "Scenario",
     "SchemaVersion",
     "ServerCertificate",

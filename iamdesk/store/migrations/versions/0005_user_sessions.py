@@ -1,4 +1,4 @@
-"""Schema 4: sessions of IAM users (``iamdesk.store.credentials.UserSession``): what
+"""Schema 5: sessions of IAM users (``iamdesk.store.credentials.UserSession``): what
 GetSessionToken and GetFederationToken hand out, so they can be used and simulated."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
