@@ -316,15 +316,18 @@ def default_key_policy(account_id: str) -> str:
 
 def _key_metadata(row: Resource) -> dict[str, Any]:
     attrs = attributes_of(row)
+    state = attrs.get("KeyState", "Enabled")  # PendingDeletion / Disabled: see ``removals``
+    extra = {"DeletionDate": attrs["DeletionDate"]} if "DeletionDate" in attrs else {}
     return {
         "AWSAccountId": row.account_id,
         "KeyId": row.name,
         "Arn": row.arn,
         "CreationDate": row.create_date,
-        "Enabled": True,
+        "Enabled": state == "Enabled",
         "Description": attrs.get("Description", ""),
         "KeyUsage": "ENCRYPT_DECRYPT",
-        "KeyState": "Enabled",
+        "KeyState": state,
+        **extra,
         "Origin": "AWS_KMS",
         "KeyManager": "CUSTOMER",
         "CustomerMasterKeySpec": "SYMMETRIC_DEFAULT",

@@ -3,7 +3,7 @@
 As in AWS, creating an organization attaches the AWS managed ``FullAWSAccess`` SCP to the root,
 and every new OU and account gets ``FullAWSAccess`` attached directly. Operations that change the
 organization must come from the management account. The SCP and RCP operations live in
-``org_policies`` and are re-exported here, so ``organizations`` is the one service API.
+``policies`` (deletions in ``removal``) and are re-exported here: one service API.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from iamdesk.services.organizations.policies import (
     policy_levels,
     update_policy,
 )
+from iamdesk.services.organizations.removal import delete_organizational_unit, delete_policy
 from iamdesk.store.db import Database
 from iamdesk.store.tables import Account, Organization, OrgNode, OrgPolicy
 
@@ -63,6 +64,8 @@ __all__ = [
     "create_organization",
     "create_organizational_unit",
     "create_policy",
+    "delete_organizational_unit",
+    "delete_policy",
     "describe_organization",
     "describe_policy",
     "detach_policy",
