@@ -218,6 +218,17 @@ def restore(db: Database, before: dict[str, Any]) -> None:
         record(session, db, row.account_id, "Restore", row.resource_type, row.name, after=row.arn)
 
 
+def refuse_existing(db: Database, *, service: str, name: str, account_id: str | None) -> None:
+    """Refuse a name already in use. CreateQueue and CreateTopic answer an existing queue or
+    topic as if they had made it; a create that is undone must know it made something."""
+    with db.read() as session:
+        if find_row(session, resolve_account(session, db, account_id), service, name) is None:
+            return
+    word = {"sqs": "queue", "sns": "topic"}.get(service, "resource")
+    code = {"sqs": "QueueAlreadyExists", "sns": "InvalidParameter"}.get(service, "AlreadyExists")
+    raise IamError(code, f"A {word} named {name} already exists in this account.")
+
+
 def purge(db: Database, *, arn: str) -> None:
     """Remove a resource outright (the undo of its creation; KMS keys included)."""
     with db.transaction() as session:

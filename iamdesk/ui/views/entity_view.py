@@ -189,6 +189,14 @@ class EntityView(ReloadWhenShown, QWidget):
         # Tab order: filter, table, then the detail pane (not back out to the navigation).
         QWidget.setTabOrder(self.filter, self.table)
         QWidget.setTabOrder(self.table, self.tabs.tabBar())
+        if "Create" in self.buttons:
+            # Ins anywhere in the view: what the Create button does.
+            QShortcut(
+                QKeySequence("Ins"),
+                self,
+                self.buttons["Create"].click,
+                context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+            )
         if "Delete" in self.buttons:
             QShortcut(
                 QKeySequence.StandardKey.Delete,
@@ -373,6 +381,11 @@ class EntityView(ReloadWhenShown, QWidget):
             if self.row_name(self.model.row_at(position)) == name:
                 return self.select_key(self.model.key_at(position))
         return False
+
+    def take_focus(self) -> None:
+        """After a dialog closes: the keyboard is back on the table (Ctrl+Z, Del, arrows)."""
+        self.activateWindow()
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def open_naming(self, dialog: Any) -> None:
         """Open a dialog that creates or renames an entity (its ``name`` field holds the name);
