@@ -191,12 +191,9 @@ class EntityView(ReloadWhenShown, QWidget):
         QWidget.setTabOrder(self.table, self.tabs.tabBar())
         if "Create" in self.buttons:
             # Ins anywhere in the view: what the Create button does.
-            QShortcut(
-                QKeySequence("Ins"),
-                self,
-                self.buttons["Create"].click,
-                context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-            )
+            create = QShortcut(QKeySequence("Ins"), self)
+            create.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            create.activated.connect(self.buttons["Create"].click)
         if "Delete" in self.buttons:
             QShortcut(
                 QKeySequence.StandardKey.Delete,
