@@ -8,7 +8,7 @@ import json
 import logging
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QComboBox, QWidget
+from PySide6.QtWidgets import QComboBox, QSizePolicy, QWidget
 
 from iamdesk.ui.context import AppContext
 from iamdesk.ui.dialogs.form import FormDialog
@@ -47,8 +47,14 @@ NEW_RCP = {
 }
 
 
+def _wide(combo: QComboBox) -> QComboBox:
+    """A combo that fills the form's width (a short policy name made a stub of a field)."""
+    combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    return combo
+
+
 def _parent_combo(dialog: FormDialog, name: str, parents: Parents, chosen: str | None) -> QComboBox:
-    combo = QComboBox()
+    combo = _wide(QComboBox())
     combo.setObjectName(f"{dialog.stem}{name}Field")
     for label, node_id in parents:
         combo.addItem(label, node_id)
@@ -176,12 +182,12 @@ class AttachOrgPolicyDialog(FormDialog):
         super().__init__("attachOrgPolicy", f"Attach a policy to {target[1]}", parent)
         self.context, self.caller, self.target = context, caller, target[0]
         self.attached = attached
-        self.type = QComboBox()
+        self.type = _wide(QComboBox())
         self.type.setObjectName("attachOrgPolicyTypeField")
         for label, value in TYPES:
             self.type.addItem(label, value)
         self.form.addRow("Type", self.type)
-        self.policy = QComboBox()
+        self.policy = _wide(QComboBox())
         self.policy.setObjectName("attachOrgPolicyPolicyField")
         self.form.addRow("Policy", self.policy)
         self.type.currentIndexChanged.connect(lambda _i: self._fill())
@@ -215,7 +221,7 @@ class CreateOrgPolicyDialog(FormDialog):
     def __init__(self, context: AppContext, caller: str, parent: QWidget | None = None) -> None:
         super().__init__("createOrgPolicy", "Create SCP or RCP", parent)
         self.context, self.caller = context, caller
-        self.type = QComboBox()
+        self.type = _wide(QComboBox())
         self.type.setObjectName("createOrgPolicyTypeField")
         for label, value in TYPES:
             self.type.addItem(label, value)
@@ -224,7 +230,8 @@ class CreateOrgPolicyDialog(FormDialog):
         self.description = self.line("Description", "Description", "optional")
         self.document = DocumentView(self, read_only=False, kind="scp")
         self.document.setObjectName("createOrgPolicyDocument")
-        self.document.setMinimumHeight(220)
+        self.document.setMinimumHeight(260)
+        self.setMinimumWidth(680)  # the document's lines and its status row fit
         self.form.addRow("Policy", self.document)
         self.type.currentIndexChanged.connect(lambda _i: self._example())
         self.add_check(self._check)

@@ -13,6 +13,7 @@ from PySide6.QtGui import QBrush, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 TYPE_WORDS = {"SERVICE_CONTROL_POLICY": "SCP", "RESOURCE_CONTROL_POLICY": "RCP"}
 
 
-SCOPES = (("Policies that govern the selected node", "node"), ("Every SCP and RCP", "all"))
+SCOPES = (("Governing this node", "node"), ("Every SCP and RCP", "all"))
 
 
 class OrganizationView(OrganizationActions, ReloadWhenShown, QWidget):
@@ -54,9 +55,13 @@ class OrganizationView(OrganizationActions, ReloadWhenShown, QWidget):
         self.tree = QTreeWidget()
         self.tree.setObjectName("organizationTree")
         self.tree.setHeaderLabels(["Name", "Id", "SCPs", "RCPs"])
-        self.tree.header().resizeSection(0, 270)
-        self.tree.header().resizeSection(1, 150)
-        self.tree.header().resizeSection(2, 50)
+        # The name takes what is left; ids and counts always show whole (a narrow window
+        # elided the account ids).
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setAlternatingRowColors(True)
         self.tree.currentItemChanged.connect(self._show_node)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -64,6 +69,7 @@ class OrganizationView(OrganizationActions, ReloadWhenShown, QWidget):
         self.node_title = QLabel()
         self.node_title.setObjectName("organizationNodeTitle")
         self.node_title.setTextFormat(Qt.TextFormat.RichText)
+        self.node_title.setWordWrap(True)  # else its one long line sets the pane's minimum width
         self.policies = make_list(
             ["Policy", "Type", "Attached at", "Managed by", "Description"], "organizationPolicies"
         )
