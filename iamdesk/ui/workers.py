@@ -75,7 +75,11 @@ class Task(QRunnable):
             self.ended = True
             self.signals.cancelled.emit()
         except Exception as exc:  # handed to the GUI thread, which shows it
-            log.exception("%s failed", self.name)
+            if getattr(exc, "code", None) and getattr(exc, "message", None):
+                # A refusal in AWS's words (bad input, a missing entity): the GUI says it.
+                log.info("%s refused: %s", self.name, exc)
+            else:
+                log.exception("%s failed", self.name)
             self.ended = True
             self.signals.failed.emit(exc)
         else:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from iamdesk.ui import theme
+from iamdesk.ui.messages import describe
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +178,7 @@ class FormDialog(QDialog):
             try:
                 check()
             except Exception as exc:  # checks raise IamError or ValueError with a message
-                self.show_error(getattr(exc, "message", None) or str(exc))
+                self.show_error(getattr(exc, "message", None) or describe(exc))
                 self.ok_button.setEnabled(False)
                 return False
         self.show_error("")

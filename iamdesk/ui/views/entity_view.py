@@ -320,7 +320,7 @@ class EntityView(ReloadWhenShown, QWidget):
     def _load_failed(self, exc: BaseException) -> None:
         from iamdesk.ui import messages
 
-        messages.error(f"Could not load {self.title.lower()}: {exc}")
+        messages.error(f"Could not load {self.title.lower()}: {messages.describe(exc)}")
 
     def _apply_rows(self, rows: list[Row], generation: int) -> None:
         if generation != self._generation:
