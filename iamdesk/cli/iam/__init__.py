@@ -20,12 +20,10 @@ import importlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from iamdesk.cli.awsargs import (
     EXIT_USAGE,
-    UsageError,
     load_value,
     string_list,
     structure_list,
@@ -206,15 +204,11 @@ def all_commands() -> dict[str, Command]:
 def run(argv: list[str], options: GlobalOptions) -> int:
     from iamdesk.cli.frontend import runner
 
+    if argv and argv[0] == "wait":  # the AWS CLI's waiters, not an API operation
+        from iamdesk.cli.iam import waiters
+
+        return waiters.run(argv[1:], options)
     return runner.run("iam", argv, options, COMMANDS, _load_extensions)
-
-
-def write_outfile(path: str, data: bytes) -> None:
-    target = Path(path).expanduser()
-    try:
-        target.write_bytes(data)
-    except OSError as exc:
-        raise UsageError(f"Unable to write --outfile {path}: {exc}") from None
 
 
 __all__ = [
@@ -229,5 +223,4 @@ __all__ = [
     "parse_spec",
     "register",
     "run",
-    "write_outfile",
 ]
