@@ -43,6 +43,7 @@ EXTENSION_MODULES: tuple[str, ...] = (
     "iamdesk.cli.iam.simulate_principal",
     "iamdesk.cli.iam.credentials_extra",
     "iamdesk.cli.iam.account_extra",
+    "iamdesk.cli.iam.identity_providers",
 )
 
 
