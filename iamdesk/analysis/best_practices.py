@@ -180,6 +180,7 @@ def _wildcards(snap: Snapshot, account_id: str | None) -> list[BestPracticeFindi
                 policy_kind=policy.kind,
                 policy_arn=policy.arn,
                 owner=policy.owner,
+                policy_name=policy.name,
             )
             who = policy.owner or EntityRef("policy", policy.arn or "", policy.label, None)
             out.append(

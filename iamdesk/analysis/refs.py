@@ -44,13 +44,15 @@ class StatementRef:
     policy_arn: str | None  # managed policy ARN, else None
     owner: EntityRef | None  # entity carrying an inline/trust/resource policy (None for managed)
     policy_kind: str  # one of POLICY_KINDS
-    statement_index: int  # 0-based, as in core's parsed policy; shown as "statement N+1"
+    statement_index: int  # 0-based, as AWS, the evaluator's trace and the editor number them
     sid: str | None
     # 1-based, the statement's braces included (what the editor highlights)
     start_line: int
     start_column: int
     end_line: int
     end_column: int
+    # The policy's own name (managed, inline, SCP/RCP), so nothing has to parse the label.
+    policy_name: str | None = None
 
     @classmethod
     def of(
@@ -61,6 +63,7 @@ class StatementRef:
         policy_kind: str,
         policy_arn: str | None = None,
         owner: EntityRef | None = None,
+        policy_name: str | None = None,
     ) -> StatementRef:
         span = statement.span
         return cls(
@@ -74,19 +77,21 @@ class StatementRef:
             start_column=span.start.column,
             end_line=span.end.line,
             end_column=span.end.column,
+            policy_name=policy_name,
         )
 
     @property
     def display(self) -> str:
-        """How a row shows it: "PowerUserAccess, statement 2 (AllowAll)"."""
+        """How a row shows it: "PowerUserAccess, statement 1 (AllowAll)"."""
         sid = f" ({self.sid})" if self.sid else ""
-        return f"{self.policy_label}, statement {self.statement_index + 1}{sid}"
+        return f"{self.policy_label}, statement {self.statement_index}{sid}"
 
     def to_json(self) -> dict[str, Any]:
         return {
             "policy": self.policy_label,
             "policyArn": self.policy_arn,
             "policyKind": self.policy_kind,
+            "policyName": self.policy_name,
             "owner": self.owner.arn if self.owner else None,
             "statementIndex": self.statement_index,
             "sid": self.sid,

@@ -52,6 +52,7 @@ class PolicySource:
     owner: EntityRef | None
     document: PolicyDocument
     text: str
+    name: str | None = None
 
     def statement(self, index: int) -> Statement:
         for st in self.document.statements:
@@ -66,6 +67,7 @@ class PolicySource:
             policy_kind=self.kind,
             policy_arn=self.arn,
             owner=self.owner,
+            policy_name=self.name,
         )
 
 
@@ -180,6 +182,7 @@ class Snapshot:
         arn: str | None = None,
         owner: EntityRef | None = None,
         key: str | None = None,
+        name: str | None = None,
     ) -> Compiled | None:
         key = key or arn or f"{kind}:{owner.arn if owner else ''}:{label}"
         try:
@@ -188,7 +191,7 @@ class Snapshot:
             self.broken.append((label, kind, str(exc)))
             log.warning("analysis skips %s: %s", label, exc)
             return None
-        source = PolicySource(label, kind, arn, owner, strict.document, text)
+        source = PolicySource(label, kind, arn, owner, strict.document, text, name)
         self.sources[key] = source
         return Compiled(
             PolicyRef(key, strict, label), PolicyRef(key, lax, label), source, has_conditions
@@ -200,7 +203,14 @@ class Snapshot:
         if cache_key not in self._managed:
             row = self.rows.policies.get(pk)
             self._managed[cache_key] = (
-                self.compile(row.document, row.name, kind, arn=row.arn, key=f"{kind}:{row.arn}")
+                self.compile(
+                    row.document,
+                    row.name,
+                    kind,
+                    arn=row.arn,
+                    key=f"{kind}:{row.arn}",
+                    name=row.name,
+                )
                 if row is not None
                 else None
             )
@@ -211,7 +221,9 @@ class Snapshot:
         for level in levels:
             s_level, l_level = [], []
             for p in level:
-                found = self.compile(p.content, p.name, kind, key=f"{kind}:{p.policy_id}")
+                found = self.compile(
+                    p.content, p.name, kind, key=f"{kind}:{p.policy_id}", name=p.name
+                )
                 if found is not None:
                     s_level.append(found.strict)
                     l_level.append(found.lax)
@@ -225,7 +237,11 @@ class Snapshot:
         for inline in row.inline:
             found.append(
                 self.compile(
-                    inline.document, f"inline {inline.name} on {who}", "inline", owner=owner
+                    inline.document,
+                    f"inline {inline.name} on {who}",
+                    "inline",
+                    owner=owner,
+                    name=inline.name,
                 )
             )
         found.extend(self.managed(pk) for pk in row.attached)

@@ -15,8 +15,8 @@ from sqlalchemy import delete, exists, func, select, update
 from sqlmodel import Session
 
 from iamdesk.services import entities
-from iamdesk.services.errors import IamError, limit_exceeded
-from iamdesk.services.validation import check_path_prefix
+from iamdesk.services.errors import IamError
+from iamdesk.services.validation import check_path_prefix, check_quota
 from iamdesk.store.db import Database
 from iamdesk.store.tables import Group, ManagedPolicy, PolicyAttachment, Role, User
 
@@ -56,8 +56,7 @@ def attach_policy(
         if present:
             return {}
         count = session.execute(select(func.count()).where(column == owner.pk)).scalar_one()
-        if count >= MAX_ATTACHED:
-            raise limit_exceeded(f"Cannot exceed quota for {QUOTA_NAMES[kind]}: {MAX_ATTACHED}")
+        check_quota(count + 1, MAX_ATTACHED, QUOTA_NAMES[kind])
         session.add(PolicyAttachment(policy_pk=int(policy.pk or 0), **{f"{kind}_pk": owner.pk}))
         entities.record(
             session,

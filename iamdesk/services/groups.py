@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import delete, exists, func, select
 
 from iamdesk.services import entities, paging
-from iamdesk.services.errors import IamError, already_exists, limit_exceeded
-from iamdesk.services.validation import check_name, check_path
+from iamdesk.services.errors import IamError, already_exists
+from iamdesk.services.validation import check_name, check_path, check_quota
 from iamdesk.store.db import Database
 from iamdesk.store.ids import iam_arn, unique_id
 from iamdesk.store.tables import (
@@ -182,8 +182,7 @@ def add_user_to_group(
         count = session.execute(
             select(func.count()).where(GroupMembership.user_pk == user.pk)
         ).scalar_one()
-        if count >= MAX_GROUPS_PER_USER:
-            raise limit_exceeded(f"Cannot exceed quota for GroupsPerUser: {MAX_GROUPS_PER_USER}")
+        check_quota(count + 1, MAX_GROUPS_PER_USER, "GroupsPerUser")
         session.add(GroupMembership(group_pk=int(group.pk or 0), user_pk=int(user.pk or 0)))
         entities.record(
             session,

@@ -22,13 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from iamdesk.services import managed_policies
-from iamdesk.services.authorization.details import (
-    ImportFormatError,
-    Plan,
-    load,
-    locate,
-    read_plan,
-)
+from iamdesk.services.authorization.details import ImportFormatError, load, locate
+from iamdesk.services.authorization.entries import Plan, read_plan
 from iamdesk.services.authorization.export import export_authorization_details
 from iamdesk.store import tables as t
 from iamdesk.store.changelog import record_change
@@ -125,7 +120,9 @@ def _write(session: Session, plan: Plan, now: str) -> ImportSummary:
     ):
         clash = _existing(session, model, "arn", [row["arn"] for row in rows])
         if clash:
-            raise ImportFormatError("", f"the model already has the {what} {min(clash)}")
+            raise ImportFormatError(
+                "", f"the model already has the {what} {min(clash)}", code="EntityAlreadyExists"
+            )
 
     summary = ImportSummary(accounts=sorted(plan.accounts))
     # AWS managed policies the file brings are kept only if the model lacks them.
@@ -171,7 +168,7 @@ def _write(session: Session, plan: Plan, now: str) -> ImportSummary:
         # Names clash case-insensitively or ids repeat: the checks above name ARN clashes, this
         # catches what only the database's unique indexes see.
         raise ImportFormatError(
-            "", f"the file clashes with the model or itself: {exc.orig}"
+            "", f"the file clashes with the model or itself: {exc.orig}", code="EntityAlreadyExists"
         ) from None
     summary.default_account = _adopt_default(session, plan)
     for account in sorted(plan.accounts):
@@ -235,7 +232,9 @@ def _resolve_policies(session: Session, plan: Plan, policy_pks: dict[str, int]) 
             continue
         pk = managed_policies.materialize(session, arn)
         if pk is None:
-            raise where.error(f"policy {arn} is neither in the file nor in the model")
+            raise where.error(
+                f"policy {arn} is neither in the file nor in the model", "NoSuchEntity"
+            )
         policy_pks[arn] = pk
 
 
@@ -268,7 +267,9 @@ def _write_links(
     for account, group, user_arn in plan.members:
         pk = groups.get((account, group.lower()))
         if pk is None:
-            raise ImportFormatError("", f"user {user_arn} is in group {group}, which is not there")
+            raise ImportFormatError(
+                "", f"user {user_arn} is in group {group}, which is not there", code="NoSuchEntity"
+            )
         members.append({"group_pk": pk, "user_pk": owners[user_arn][1]})
     tag_pks = {**{arn: pk for arn, (_, pk) in owners.items()}}
     tags = [

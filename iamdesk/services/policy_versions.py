@@ -4,7 +4,6 @@ are never reused. AWS managed policies answer ``UnmodifiableEntity`` to any chan
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,27 +15,26 @@ from iamdesk.services import entities, managed_policies
 from iamdesk.services.documents import check_policy
 from iamdesk.services.errors import IamError, delete_conflict, limit_exceeded
 from iamdesk.services.managed_policies import HistoryVersion, is_aws_managed_arn, policy_history
+from iamdesk.services.validation import check_version_id
 from iamdesk.store.db import Database
 from iamdesk.store.tables import ManagedPolicy, PolicyVersion
 
 log = logging.getLogger(__name__)
 
 MAX_VERSIONS = 5
-_VERSION_RE = re.compile(r"v[1-9][0-9]*(\.[A-Za-z0-9-]*)?")
 
 
-def _check_version_id(version_id: str) -> None:
-    if not _VERSION_RE.fullmatch(version_id or ""):
-        raise IamError(
-            "ValidationError",
-            f"1 validation error detected: Value '{version_id}' at 'versionId' failed to satisfy"
-            r" constraint: Member must satisfy regular expression pattern:"
-            r" v[1-9][0-9]*(\.[A-Za-z0-9-]*)?",
+def check_version_count(count: int) -> None:
+    """A customer managed policy about to hold ``count`` versions."""
+    if count > MAX_VERSIONS:
+        raise limit_exceeded(
+            "A managed policy can have up to 5 versions. Before you create a new version,"
+            " you must delete an existing version."
         )
 
 
 def _version(session: Session, row: ManagedPolicy, version_id: str) -> PolicyVersion:
-    _check_version_id(version_id)
+    check_version_id(version_id)
     found = session.scalars(
         select(PolicyVersion).where(
             PolicyVersion.policy_pk == row.pk, PolicyVersion.version_id == version_id
@@ -72,11 +70,7 @@ def create_policy_version(
         count = session.execute(
             select(func.count()).where(PolicyVersion.policy_pk == row.pk)
         ).scalar_one()
-        if count >= MAX_VERSIONS:
-            raise limit_exceeded(
-                "A managed policy can have up to 5 versions. Before you create a new version,"
-                " you must delete an existing version."
-            )
+        check_version_count(count + 1)
         now = db.now()
         version_id = f"v{row.next_version}"
         if set_as_default:
@@ -134,7 +128,7 @@ def get_policy_version(
     if is_aws_managed_arn(policy_arn):
         with db.read() as session:
             entities.resolve_account(session, db, account_id)
-            _check_version_id(version_id)
+            check_version_id(version_id)
             history = _aws_history(session, policy_arn)
             for version in history:
                 if version.version_id == version_id:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from iamdesk.services import entities
 from iamdesk.services.errors import already_exists
-from iamdesk.services.tags import replace_tags
+from iamdesk.services.users import insert_user
 from iamdesk.services.validation import check_tags
 from iamdesk.store.db import Database
 from iamdesk.store.tables import User
@@ -34,31 +34,17 @@ def restore_user(db: Database, account_id: str | None, before: Mapping[str, Any]
         taken_id = session.scalars(select(User.pk).where(User.user_id == before["UserId"])).first()
         if entities.name_taken(session, User, account, name) or taken_id is not None:
             raise already_exists("user", name)
-        boundary = (before.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
-        boundary_pk = (
-            entities.get_policy(session, account, boundary, attachable=True).pk
-            if boundary
-            else None
-        )
-        row = User(
-            account_id=account,
+        out = insert_user(
+            session,
+            db,
+            account,
             name=name,
             path=str(before["Path"]),
             user_id=str(before["UserId"]),
-            arn=str(before["Arn"]),
             create_date=str(before["CreateDate"]),
+            boundary=(before.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
+            tags=pairs,
             password_last_used=before.get("PasswordLastUsed"),
-            permissions_boundary_pk=boundary_pk,
         )
-        session.add(row)
-        session.flush()
-        assert row.pk is not None
-        replace_tags(session, "user", row.pk, pairs)
-        out = entities.user_shape(
-            row,
-            boundary=entities.boundary_shape(session, boundary_pk),
-            tags=[{"Key": k, "Value": v} for k, v in pairs],
-        )
-        entities.record(session, db, account, "CreateUser", "user", name, after=out)
     log.info("restored user %s (%s)", name, out["UserId"])
     return {"User": out}

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Select, delete, select
+from sqlmodel import Session
 
 from iamdesk.services import entities, paging
 from iamdesk.services.errors import already_exists
@@ -52,31 +53,61 @@ def create_user(
         account = entities.resolve_account(session, db, account_id)
         if entities.name_taken(session, User, account, user_name):
             raise already_exists("user", user_name)
-        boundary_pk = None
-        if permissions_boundary is not None:
-            boundary_pk = entities.get_policy(
-                session, account, permissions_boundary, attachable=True
-            ).pk
-        row = User(
-            account_id=account,
+        out = insert_user(
+            session,
+            db,
+            account,
             name=user_name,
             path=path,
             user_id=unique_id("user", db.rng),
-            arn=iam_arn(account, "user", path, user_name),
             create_date=db.now(),
-            permissions_boundary_pk=boundary_pk,
+            boundary=permissions_boundary,
+            tags=pairs,
         )
-        session.add(row)
-        session.flush()
-        assert row.pk is not None
-        replace_tags(session, "user", row.pk, pairs)
-        out = entities.user_shape(
-            row,
-            boundary=entities.boundary_shape(session, boundary_pk),
-            tags=[{"Key": k, "Value": v} for k, v in pairs],
-        )
-        entities.record(session, db, account, "CreateUser", "user", user_name, after=out)
     return {"User": out}
+
+
+def insert_user(
+    session: Session,
+    db: Database,
+    account: str,
+    *,
+    name: str,
+    path: str,
+    user_id: str,
+    create_date: str,
+    boundary: str | None,
+    tags: list[tuple[str, str]],
+    password_last_used: str | None = None,
+) -> dict[str, Any]:
+    """The one way a user row is written (CreateUser, and its undo's restore): the row, its
+    boundary and tags, the change log entry; returns GetUser's ``User`` shape."""
+    boundary_pk = (
+        entities.get_policy(session, account, boundary, attachable=True).pk
+        if boundary is not None
+        else None
+    )
+    row = User(
+        account_id=account,
+        name=name,
+        path=path,
+        user_id=user_id,
+        arn=iam_arn(account, "user", path, name),
+        create_date=create_date,
+        password_last_used=password_last_used,
+        permissions_boundary_pk=boundary_pk,
+    )
+    session.add(row)
+    session.flush()
+    assert row.pk is not None
+    replace_tags(session, "user", row.pk, tags)
+    out = entities.user_shape(
+        row,
+        boundary=entities.boundary_shape(session, boundary_pk),
+        tags=[{"Key": k, "Value": v} for k, v in tags],
+    )
+    entities.record(session, db, account, "CreateUser", "user", name, after=out)
+    return out
 
 
 def get_user(db: Database, account_id: str | None, user_name: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from iamdesk.core.text import quoted
 from iamdesk.services.errors import IamError, invalid_input, limit_exceeded
 
 NAME_PATTERN = r"[\w+=,.@-]+"
@@ -21,6 +22,15 @@ _NAME_RE = re.compile(r"[A-Za-z0-9_+=,.@-]+")
 _PATH_RE = re.compile(r"/|/[\x21-\x7e]+/")
 _DESCRIPTION_RE = re.compile(r"[\t\n\r\x20-\x7e\xa1-\xff]*")
 _TAG_PUNCTUATION = set("_.:/=+-@")
+# AWS's idType: [\w]+ of up to 128 characters (AIDA..., AROA..., ANPA...; real dumps also
+# hold short hand-made ids, so no lower bound beyond one character).
+ID_PATTERN = r"[\w]+"
+_ID_RE = re.compile(r"[A-Za-z0-9_]{1,128}")
+_ACCOUNT_RE = re.compile(r"[0-9]{12}")
+# arn:PARTITION:iam::ACCOUNT:KIND/PATH/NAME; the model holds the aws partition's IAM only.
+_IAM_ARN_RE = re.compile(r"arn:aws:iam::(?P<account>[^:]*):(?P<kind>[a-z-]+)(?P<rest>/.*)", re.S)
+VERSION_PATTERN = r"v[1-9][0-9]*(\.[A-Za-z0-9-]*)?"
+_VERSION_RE = re.compile(VERSION_PATTERN)
 
 NAME_LIMITS = {
     "userName": 64,
@@ -42,9 +52,10 @@ MAX_SESSION_DURATION = 43200
 
 
 def _failed(value: Any, field: str, constraint: str) -> IamError:
+    # Only a prefix of the value: a 10 MB name must not become a 10 MB message.
     return IamError(
         "ValidationError",
-        f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy"
+        f"1 validation error detected: Value '{quoted(value)}' at '{field}' failed to satisfy"
         f" constraint: Member {constraint}",
     )
 
@@ -168,3 +179,45 @@ def check_max_items(value: int | None) -> int | None:
     if value is not None and not 1 <= value <= 1000:
         raise _failed(value, "maxItems", "must have value between 1 and 1000")
     return value
+
+
+def check_version_id(version_id: Any) -> str:
+    """A policy version id: ``v1``, ``v2``..."""
+    if not isinstance(version_id, str) or not _VERSION_RE.fullmatch(version_id):
+        raise _failed(
+            version_id, "versionId", f"must satisfy regular expression pattern: {VERSION_PATTERN}"
+        )
+    return version_id
+
+
+def check_unique_id(value: Any, field: str) -> str:
+    """An IAM unique id (``UserId``, ``RoleId``, ``PolicyId``...) as the API's idType allows."""
+    if not isinstance(value, str) or not _ID_RE.fullmatch(value):
+        raise _failed(
+            value,
+            field,
+            f"must satisfy regular expression pattern: {ID_PATTERN} of up to 128 characters",
+        )
+    return value
+
+
+def check_iam_arn(arn: Any, kind: str, *, aws_managed: bool = False) -> str:
+    """The account of ``arn``, an IAM ARN of resource type ``kind`` (``user``, ``policy``...).
+
+    IAM answers an ARN it cannot use with ``InvalidInput``: another partition or service, an
+    account that is not 12 digits (``aws`` only for AWS managed policies when ``aws_managed``)."""
+    match = _IAM_ARN_RE.fullmatch(arn) if isinstance(arn, str) else None
+    account = match["account"] if match else ""
+    if (
+        match is None
+        or match["kind"] != kind
+        or not (_ACCOUNT_RE.fullmatch(account) or (aws_managed and account == "aws"))
+    ):
+        raise invalid_input(f"ARN {quoted(arn)} is not valid.")
+    return account
+
+
+def check_quota(count: int, limit: int, quota: str) -> None:
+    """``count`` items where IAM's quota named ``quota`` allows ``limit``."""
+    if count > limit:
+        raise limit_exceeded(f"Cannot exceed quota for {quota}: {limit}")

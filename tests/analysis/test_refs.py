@@ -27,7 +27,7 @@ def test_statement_ref_spans_the_statement_braces() -> None:
     )
     assert (ref.statement_index, ref.sid) == (1, "Second")
     assert (ref.start_line, ref.start_column, ref.end_line, ref.end_column) == (5, 5, 10, 6)
-    assert ref.display == "inline P on user/alice, statement 2 (Second)"
+    assert ref.display == "inline P on user/alice, statement 1 (Second)"
     lines = TEXT.splitlines()
     assert lines[ref.start_line - 1][ref.start_column - 1] == "{"
     assert lines[ref.end_line - 1][ref.end_column - 2] == "}"

@@ -50,6 +50,7 @@ def test_who_can_through_identity_group_resource_policy_and_role_chain(tmp_path:
 
     assert set(grants) == {reader, member, mfa, named, role, hopper}
     assert grants[reader].statements[0].policy_label == "inline P0 on user/reader"
+    assert grants[reader].statements[0].policy_name == "P0"
     assert grants[member].statements[0].policy_label == "inline P0 on group/readers"
     assert grants[named].statements[0].policy_kind == "resource"
     assert not grants[reader].conditional and grants[reader].access_level == "Read"

@@ -150,7 +150,8 @@ def test_a_malformed_policy_is_rejected_as_iam_would(db: Database) -> None:
     with pytest.raises(ImportFormatError) as caught:
         import_authorization_details(db, data)
     assert "GroupPolicyList[0].PolicyDocument" in caught.value.where
-    assert "MalformedPolicyDocument" in caught.value.message
+    assert caught.value.code == "MalformedPolicyDocument"
+    assert "MalformedPolicyDocument: Statement must be" in str(caught.value)
     assert _counts(db) == before
 
 
@@ -163,7 +164,7 @@ def test_invalid_json_gives_its_line(db: Database) -> None:
 def test_other_json_is_not_taken_for_a_details_file(db: Database) -> None:
     with pytest.raises(ImportFormatError, match="not a get-account-authorization-details"):
         import_authorization_details(db, '{"Users": []}')
-    with pytest.raises(ImportFormatError, match="RoleDetailList: expected a list"):
+    with pytest.raises(ImportFormatError, match="RoleDetailList: InvalidInput: expected a list"):
         import_authorization_details(db, '{"RoleDetailList": {}}')
 
 

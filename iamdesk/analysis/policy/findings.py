@@ -52,6 +52,7 @@ class StoredPolicy:
     arn: str | None
     owner: EntityRef | None
     text: str
+    name: str | None = None
 
 
 def stored_policies(snap: Snapshot, account_id: str | None) -> list[StoredPolicy]:
@@ -63,7 +64,7 @@ def stored_policies(snap: Snapshot, account_id: str | None) -> list[StoredPolicy
         return account_id is None or account == account_id
 
     found = [
-        StoredPolicy(p.name, "managed", p.arn, None, p.document)
+        StoredPolicy(p.name, "managed", p.arn, None, p.document, p.name)
         for p in rows.policies.values()
         if not p.aws_managed and mine(p.account_id)
     ]
@@ -73,7 +74,7 @@ def stored_policies(snap: Snapshot, account_id: str | None) -> list[StoredPolicy
         owner = EntityRef(row.kind, row.arn, row.name, row.account_id)
         for inline in row.inline:
             label = f"inline {inline.name} on {row.kind}/{row.name}"
-            found.append(StoredPolicy(label, "inline", None, owner, inline.document))
+            found.append(StoredPolicy(label, "inline", None, owner, inline.document, inline.name))
         if row.trust_policy is not None:
             label = f"trust policy of role/{row.name}"
             found.append(StoredPolicy(label, "trust", None, owner, row.trust_policy))
@@ -91,7 +92,7 @@ def stored_policies(snap: Snapshot, account_id: str | None) -> list[StoredPolicy
                 for p in level:
                     if p.policy_id not in seen:
                         seen.add(p.policy_id)
-                        found.append(StoredPolicy(p.name, kind, None, None, p.content))
+                        found.append(StoredPolicy(p.name, kind, None, None, p.content, p.name))
     return found
 
 

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import urllib.parse
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from iamdesk.core import jsontext
-from iamdesk.core.policy.document import PolicyParseError
+from iamdesk.core.policy.document import PolicyKind, PolicyParseError
 from iamdesk.core.policy.parser import parse_policy
+from iamdesk.core.text import quoted
+from iamdesk.services.documents import check_policy
+from iamdesk.services.errors import IamError
 
 log = logging.getLogger(__name__)
 
@@ -42,20 +44,37 @@ NAME_KEYS = {
     "Policies": "PolicyName",
 }
 KINDS = {"UserDetailList": "user", "GroupDetailList": "group", "RoleDetailList": "role"}
-_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(?P<account>\d{12}|aws):(?P<kind>[a-z-]+)(?P<rest>/.*)$")
+# The earliest date an IAM entity can carry; earlier ones are typing errors (year 1, 1900...).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+T = TypeVar("T")
 
 
 class ImportFormatError(ValueError):
     """The file is not an authorization-details document iamdesk can import; ``where`` names the
-    entry (a path like ``RoleDetailList[4] (admin).AssumeRolePolicyDocument``)."""
+    entry (a path like ``RoleDetailList[4] (admin).AssumeRolePolicyDocument``), ``code`` the
+    error code IAM gives the same mistake in a command (``ValidationError``, ``InvalidInput``,
+    ``LimitExceeded``, ``MalformedPolicyDocument``, ``EntityAlreadyExists``, ``NoSuchEntity``)."""
 
-    def __init__(self, where: str, message: str, parts: tuple[str | int, ...] = ()) -> None:
+    def __init__(
+        self,
+        where: str,
+        message: str,
+        parts: tuple[str | int, ...] = (),
+        code: str = "InvalidInput",
+    ) -> None:
         self.where = where
         self.message = message
         self.parts = parts
+        self.code = code
         self.line: int | None = None
         self.column: int | None = None
-        super().__init__(f"{where}: {message}" if where else message)
+        text = f"{code}: {message}"
+        super().__init__(f"{where}: {text}" if where else text)
+
+    @property
+    def pointer(self) -> str:
+        """The failing value as a JSON Pointer (RFC 6901), e.g. ``/UserDetailList/3/UserName``."""
+        return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in self.parts)
 
     def locate(self, line: int, column: int) -> None:
         self.line, self.column = line, column
@@ -83,8 +102,16 @@ class Pointer:
                 out += f" ({self.label})"
         return out
 
-    def error(self, message: str) -> ImportFormatError:
-        return ImportFormatError(self.text(), message, self.parts)
+    def error(self, message: str, code: str = "InvalidInput") -> ImportFormatError:
+        return ImportFormatError(self.text(), message, self.parts, code)
+
+    def check(self, rule: Callable[..., T], *args: Any, **options: Any) -> T:
+        """``rule(*args)``, one of the checks the commands run (``services.validation``...); its
+        ``IamError`` becomes this place's error with IAM's code."""
+        try:
+            return rule(*args, **options)
+        except IamError as exc:
+            raise self.error(exc.message, exc.code) from None
 
 
 def decode_document(value: Any, where: Pointer) -> dict[str, Any]:
@@ -102,34 +129,29 @@ def decode_document(value: Any, where: Pointer) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise where.error(
             f"the policy document is not valid JSON ({exc.msg} at line {exc.lineno}, "
-            f"column {exc.colno} of the document)"
+            f"column {exc.colno} of the document)",
+            "MalformedPolicyDocument",
         ) from None
     if not isinstance(document, dict):
-        raise where.error(f"a policy document must be a JSON object, not {_kind(document)}")
+        raise where.error(
+            f"a policy document must be a JSON object, not {_kind(document)}",
+            "MalformedPolicyDocument",
+        )
     return document
 
 
-def check_document(document: dict[str, Any], where: Pointer) -> None:
-    """Reject what IAM would reject as ``MalformedPolicyDocument``."""
+def policy_document(value: Any, where: Pointer, kind: PolicyKind | None) -> str:
+    """The text to store for a document of ``kind``, checked as the commands check one
+    (``services.documents.check_policy``: grammar, the kind's rules, its size quota). ``kind``
+    None: an AWS managed policy, which only has to parse (AWS's own exceed customer quotas)."""
+    text = document_text(decode_document(value, where))
+    if kind is not None:
+        return where.check(check_policy, text, kind)[0]
     try:
-        parse_policy(document)
+        parse_policy(text)
     except PolicyParseError as exc:
-        position = f" (line {exc.line}, column {exc.column} of the document)" if exc.line else ""
-        raise where.error(f"MalformedPolicyDocument: {exc.message}{position}") from None
-
-
-def policy_document(value: Any, where: Pointer) -> dict[str, Any]:
-    document = decode_document(value, where)
-    check_document(document, where)
-    return document
-
-
-def arn_account(arn: Any, kind: str, where: Pointer) -> str:
-    """The account id in an IAM ARN of the expected resource type (``user``, ``role``, ...)."""
-    match = _ARN.match(arn) if isinstance(arn, str) else None
-    if match is None or match["kind"] != kind:
-        raise where.error(f"{arn!r} is not an IAM {kind} ARN")
-    return match["account"]
+        raise where.error(str(exc), "MalformedPolicyDocument") from None
+    return text
 
 
 def arn_path(arn: str, name: str) -> str:
@@ -215,198 +237,22 @@ def locate(error: ImportFormatError, text: str | None) -> None:
 def timestamp(value: Any, where: Pointer) -> str:
     """AWS dates in any of the forms dumps use, stored as ``2026-01-02T03:04:05+00:00``."""
     if not isinstance(value, str):
-        raise where.error(f"expected a date string, found {value!r}")
+        raise where.error(f"expected a date string, found {quoted(value)}")
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise where.error(f"{value!r} is not an ISO 8601 date") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat()
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        moment = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise where.error(f"'{quoted(value)}' is not an ISO 8601 date") from None
+    if moment < EARLIEST:
+        raise where.error(f"'{quoted(value)}' is before 1970: not a date IAM gives")
+    return moment.isoformat()
 
 
 def document_text(document: dict[str, Any]) -> str:
     # Objects become the text the rest of iamdesk positions statements in.
     return json.dumps(document, indent=4)
-
-
-@dataclass
-class Plan:
-    """Everything to insert, checked, keyed by ARN; built before the transaction starts."""
-
-    accounts: set[str] = field(default_factory=set)
-    policies: list[dict[str, Any]] = field(default_factory=list)
-    versions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    users: list[dict[str, Any]] = field(default_factory=list)
-    groups: list[dict[str, Any]] = field(default_factory=list)
-    roles: list[dict[str, Any]] = field(default_factory=list)
-    profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
-    profile_roles: list[tuple[str, str]] = field(default_factory=list)  # (profile arn, role arn)
-    members: list[tuple[str, str, str]] = field(default_factory=list)  # (account, group, user arn)
-    attachments: list[tuple[str, str, Pointer]] = field(default_factory=list)  # owner, policy
-    boundaries: list[tuple[str, str, Pointer]] = field(default_factory=list)  # owner, policy
-    inline: list[tuple[str, str, str]] = field(default_factory=list)  # owner arn, name, text
-    tags: list[tuple[str, str, str, str]] = field(default_factory=list)  # kind, arn, key, value
-
-
-def _entity(plan: Plan, list_key: str, index: int, entry: Any) -> None:
-    where = Pointer((list_key, index))
-    if not isinstance(entry, Mapping):
-        raise where.error("expected an object")
-    name = require(entry, NAME_KEYS[list_key], where)
-    where = where.named(name)
-    kind = KINDS[list_key]
-    arn = require(entry, "Arn", where)
-    account = arn_account(arn, kind, where.child("Arn"))
-    plan.accounts.add(account)
-    id_key = {"user": "UserId", "group": "GroupId", "role": "RoleId"}[kind]
-    row: dict[str, Any] = {
-        "account_id": account,
-        "name": name,
-        "path": optional(entry, "Path", where) or arn_path(arn, name),
-        f"{kind}_id": require(entry, id_key, where),
-        "arn": arn,
-        "create_date": timestamp(require(entry, "CreateDate", where), where.child("CreateDate")),
-    }
-    inline_key = {"user": "UserPolicyList", "group": "GroupPolicyList", "role": "RolePolicyList"}
-    for i, item in enumerate(optional_list(entry, inline_key[kind], where)):
-        at = where.child(inline_key[kind], i)
-        if not isinstance(item, Mapping):
-            raise at.error("expected an object")
-        document = policy_document(
-            require(item, "PolicyDocument", at, object), at.child("PolicyDocument")
-        )
-        plan.inline.append((arn, require(item, "PolicyName", at), document_text(document)))
-    for i, item in enumerate(optional_list(entry, "AttachedManagedPolicies", where)):
-        at = where.child("AttachedManagedPolicies", i)
-        if not isinstance(item, Mapping):
-            raise at.error("expected an object")
-        plan.attachments.append((arn, require(item, "PolicyArn", at), at))
-    boundary = entry.get("PermissionsBoundary")
-    if boundary:
-        at = where.child("PermissionsBoundary")
-        if not isinstance(boundary, Mapping):
-            raise at.error("expected an object")
-        plan.boundaries.append((arn, require(boundary, "PermissionsBoundaryArn", at), at))
-    for i, tag in enumerate(optional_list(entry, "Tags", where)):
-        at = where.child("Tags", i)
-        if not isinstance(tag, Mapping):
-            raise at.error("expected an object with Key and Value")
-        plan.tags.append((kind, arn, require(tag, "Key", at), optional(tag, "Value", at) or ""))
-    if kind == "user":
-        for i, group in enumerate(optional_list(entry, "GroupList", where)):
-            if not isinstance(group, str):
-                raise where.child("GroupList", i).error("expected a group name")
-            plan.members.append((account, group, arn))
-        plan.users.append(row)
-    elif kind == "group":
-        plan.groups.append(row)
-    else:
-        _role(plan, entry, row, where)
-
-
-def _role(plan: Plan, entry: Mapping[str, Any], row: dict[str, Any], where: Pointer) -> None:
-    trust = require(entry, "AssumeRolePolicyDocument", where, object)
-    row["assume_role_policy"] = document_text(
-        policy_document(trust, where.child("AssumeRolePolicyDocument"))
-    )
-    row["description"] = optional(entry, "Description", where)
-    row["max_session_duration"] = optional(entry, "MaxSessionDuration", where, int) or 3600
-    last_used = optional(entry, "RoleLastUsed", where, Mapping) or {}
-    row["last_used_date"] = (
-        timestamp(last_used["LastUsedDate"], where.child("RoleLastUsed"))
-        if last_used.get("LastUsedDate")
-        else None
-    )
-    row["last_used_region"] = optional(last_used, "Region", where.child("RoleLastUsed"))
-    row["service_linked"] = row["path"].startswith("/aws-service-role/")
-    plan.roles.append(row)
-    for i, profile in enumerate(optional_list(entry, "InstanceProfileList", where)):
-        at = where.child("InstanceProfileList", i)
-        if not isinstance(profile, Mapping):
-            raise at.error("expected an object")
-        name = require(profile, "InstanceProfileName", at)
-        arn = require(profile, "Arn", at)
-        account = arn_account(arn, "instance-profile", at.child("Arn"))
-        plan.profiles.setdefault(
-            arn,
-            {
-                "account_id": account,
-                "name": name,
-                "path": optional(profile, "Path", at) or arn_path(arn, name),
-                "instance_profile_id": require(profile, "InstanceProfileId", at),
-                "arn": arn,
-                "create_date": timestamp(
-                    require(profile, "CreateDate", at), at.child("CreateDate")
-                ),
-            },
-        )
-        plan.profile_roles.append((arn, row["arn"]))
-
-
-def _policy(plan: Plan, index: int, entry: Any) -> None:
-    where = Pointer(("Policies", index))
-    if not isinstance(entry, Mapping):
-        raise where.error("expected an object")
-    name = require(entry, "PolicyName", where)
-    where = where.named(name)
-    arn = require(entry, "Arn", where)
-    account = arn_account(arn, "policy", where.child("Arn"))
-    aws_managed = account == "aws"
-    if not aws_managed:
-        plan.accounts.add(account)
-    default_version = require(entry, "DefaultVersionId", where)
-    versions = []
-    for i, version in enumerate(require(entry, "PolicyVersionList", where, list)):
-        at = where.child("PolicyVersionList", i)
-        if not isinstance(version, Mapping):
-            raise at.error("expected an object")
-        version_id = require(version, "VersionId", at)
-        document = policy_document(require(version, "Document", at, object), at.child("Document"))
-        versions.append(
-            {
-                "version_id": version_id,
-                "document": document_text(document),
-                "is_default": version_id == default_version,
-                "create_date": timestamp(
-                    require(version, "CreateDate", at), at.child("CreateDate")
-                ),
-            }
-        )
-    if not any(v["is_default"] for v in versions):
-        raise where.error(f"DefaultVersionId {default_version} is not in PolicyVersionList")
-    numbers = [int(v["version_id"][1:]) for v in versions if v["version_id"][1:].isdigit()]
-    plan.versions[arn] = versions
-    plan.policies.append(
-        {
-            "account_id": None if aws_managed else account,
-            "name": name,
-            "path": optional(entry, "Path", where) or arn_path(arn, name),
-            "policy_id": require(entry, "PolicyId", where),
-            "arn": arn,
-            "default_version_id": default_version,
-            "description": optional(entry, "Description", where),
-            "is_attachable": optional(entry, "IsAttachable", where, bool) is not False,
-            "aws_managed": aws_managed,
-            "create_date": timestamp(
-                require(entry, "CreateDate", where), where.child("CreateDate")
-            ),
-            "update_date": timestamp(
-                entry.get("UpdateDate") or entry["CreateDate"], where.child("UpdateDate")
-            ),
-            "next_version": max(numbers, default=0) + 1,
-        }
-    )
-
-
-def read_plan(data: Mapping[str, Any]) -> Plan:
-    plan = Plan()
-    for list_key in ("UserDetailList", "GroupDetailList", "RoleDetailList"):
-        for index, entry in enumerate(data.get(list_key) or []):
-            _entity(plan, list_key, index, entry)
-    for index, entry in enumerate(data.get("Policies") or []):
-        _policy(plan, index, entry)
-    return plan
 
 
 def _kind(value: Any) -> str:

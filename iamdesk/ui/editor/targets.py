@@ -303,9 +303,9 @@ def target_for_involved(
                 )
         raise NotEditable(f"no group of {principal} has an inline policy {name}")
     if source_type in ("scp", "rcp"):
-        return _org_target(db, account, source_type, name)
+        return org_target(db, account, source_type, name)
     if source_type == "resource" and resource_arn:
-        return _resource_target(db, resource_arn, name, account)
+        return resource_target(db, resource_arn, name, account)
     raise NotEditable(f"{name} ({source_type}) cannot be edited from here")
 
 
@@ -338,7 +338,8 @@ def _find_managed(
     raise NotEditable(f"{name} is not attached to {kind} {principal}")
 
 
-def _resource_target(db: Any, resource_arn: str, name: str, principal_account: str) -> PolicyTarget:
+def resource_target(db: Any, resource_arn: str, name: str, principal_account: str) -> PolicyTarget:
+    """Where a resource's policy (bucket, key, queue, topic, secret) or a role's trust is saved."""
     parts = resource_arn.split(":", 5)
     service = parts[2] if len(parts) > 2 else ""
     if name.endswith(" trust policy"):
@@ -384,7 +385,7 @@ def _resource_target(db: Any, resource_arn: str, name: str, principal_account: s
 _RESOURCE_KINDS = {"sqs": "queue", "sns": "topic", "secretsmanager": "secret"}
 
 
-def _org_target(db: Any, account: str, source_type: str, name: str) -> PolicyTarget:
+def org_target(db: Any, account: str, source_type: str, name: str) -> PolicyTarget:
     """An SCP or RCP by name; it is saved as the organization's management account."""
     from iamdesk.services import organizations as orgs
 

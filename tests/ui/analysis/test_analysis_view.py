@@ -200,6 +200,7 @@ def test_inline_trust_and_bucket_statements_open_their_own_policies(analysis, qt
                 0,
                 policy_label="inline BobExtra on user/bob",
                 policy_kind="inline",
+                policy_name="BobExtra",
                 owner=_user("bob"),
             ),
             ("inline", "BobExtra", "bob"),
@@ -338,7 +339,7 @@ def test_an_escalation_path_lists_its_steps_each_linked(analysis, model, qtbot):
     tab.show_result([EscalationPath(_user("alice"), (step,))], 0.1)
     detail = tab.pane.detail.toPlainText()
     assert "assume-role" in detail and "alice assumes Auditor" in detail
-    assert "allowed by policy: ReadReports, statement 1" in detail
+    assert "allowed by policy: ReadReports, statement 0" in detail
     number = tab.pane._detail_refs.index(ref)
     tab.pane.detail.anchorClicked.emit(QUrl(f"ref:{number}"))
     assert analysis.edit_dialog.target.arn == model["read"]

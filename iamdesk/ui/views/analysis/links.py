@@ -7,11 +7,10 @@ undoable save) that test access's "Edit this policy" uses.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from iamdesk.core.policy.document import PolicyKind, Position, Span
-from iamdesk.ui.editor.targets import NotEditable, PolicyTarget
+from iamdesk.ui.editor.targets import NotEditable, PolicyTarget, org_target, resource_target
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +23,6 @@ VIEW_OF_KIND = {
     "resource": "resources",
     "account": "organization",
 }
-_INLINE_LABEL = re.compile(
-    r"^inline (?P<name>.+?) (?:on|of) (?P<kind>user|group|role)/(?P<owner>.+)$"
-)
 _AWS_MANAGED = ":iam::aws:policy/"
 
 
@@ -71,20 +67,15 @@ def statement_target(db: Any, ref: Any, account_id: str) -> PolicyTarget:
         name = arn.rsplit("/", 1)[-1]
         return PolicyTarget("managed", _arn_account(arn) or account_id, name, policy_kind, arn=arn)
     if kind == "inline":
-        match = _INLINE_LABEL.match(str(ref.policy_label))
-        name = match.group("name") if match else str(ref.policy_label)
-        if owner is None and match is None:
+        if owner is None:
             raise NotEditable(f"the owner of {ref.policy_label} is unknown")
-        owner_kind = owner.kind if owner is not None else match.group("kind")  # type: ignore[union-attr]
-        owner_name = owner.name if owner is not None else match.group("owner")  # type: ignore[union-attr]
-        owner_account = (owner.account_id if owner is not None else None) or account_id
         return PolicyTarget(
             "inline",
-            owner_account,
-            name,
+            owner.account_id or account_id,
+            str(ref.policy_name or ref.policy_label),
             PolicyKind.IDENTITY,
-            owner_kind=owner_kind,
-            owner_name=owner_name,
+            owner_kind=owner.kind,
+            owner_name=owner.name,
         )
     if kind == "trust":
         if owner is None:
@@ -96,15 +87,9 @@ def statement_target(db: Any, ref: Any, account_id: str) -> PolicyTarget:
     if kind == "resource":
         if owner is None:
             raise NotEditable(f"the resource of {ref.policy_label} is unknown")
-        # The editor's own lookup of a resource's policy target (buckets, keys, queues...).
-        from iamdesk.ui.editor.targets import _resource_target
-
-        return _resource_target(db, str(owner.arn), str(owner.name), owner.account_id or account_id)
+        return resource_target(db, str(owner.arn), str(owner.name), owner.account_id or account_id)
     if kind in ("scp", "rcp"):
-        from iamdesk.ui.editor.targets import _org_target
-
-        name = owner.name if owner is not None and owner.kind == "policy" else ref.policy_label
-        return _org_target(db, account_id, kind, str(name))
+        return org_target(db, account_id, kind, str(ref.policy_name or ref.policy_label))
     raise NotEditable(f"{ref.policy_label} ({kind} policy) cannot be opened in the editor")
 
 
