@@ -36,6 +36,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "organizations": ("iamdesk.cli.organizations", "organization, OUs, accounts, SCPs, RCPs"),
     "analyze": ("iamdesk.cli.analyze", "who can, what can, external/unused access, privesc"),
     "activity": ("iamdesk.cli.activity", "import CloudTrail log files for unused-access analysis"),
+    "serve": (
+        "iamdesk.cli.serve",
+        "an AWS API endpoint on the model for the aws CLI, SDKs, Terraform",
+    ),
 }
 
 

@@ -185,31 +185,3 @@ def verify(db: Database, access_key_id: str, secret: str) -> bool:
     with db.read() as session:
         row = session.get(AccessKey, access_key_id)
     return row is not None and row.status == "Active" and verify_secret(secret, row.secret_hash)
-
-
-def _none_modelled(db: Database, account_id: str | None, user_name: str) -> None:
-    with db.read() as session:
-        account = entities.resolve_account(session, db, account_id)
-        entities.get_user(session, account, user_name)
-
-
-# Signing certificates, SSH public keys and service-specific credentials are not modelled: a user
-# never has any. The list commands still answer (after checking the user exists), so AWS's
-# documented clean-up scripts (list, delete each, then delete-user) run unchanged.
-def list_signing_certificates(
-    db: Database, account_id: str | None, user_name: str
-) -> dict[str, Any]:
-    _none_modelled(db, account_id, user_name)
-    return {"Certificates": [], "IsTruncated": False}
-
-
-def list_ssh_public_keys(db: Database, account_id: str | None, user_name: str) -> dict[str, Any]:
-    _none_modelled(db, account_id, user_name)
-    return {"SSHPublicKeys": [], "IsTruncated": False}
-
-
-def list_service_specific_credentials(
-    db: Database, account_id: str | None, user_name: str
-) -> dict[str, Any]:
-    _none_modelled(db, account_id, user_name)
-    return {"ServiceSpecificCredentials": []}

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 
 from iamdesk.services import entities
 from iamdesk.services.errors import IamError
+from iamdesk.services.sts_preferences import token_version
 from iamdesk.store.db import Database
 from iamdesk.store.tables import (
     Account,
@@ -20,6 +21,7 @@ from iamdesk.store.tables import (
     MfaDevice,
     PolicyAttachment,
     Role,
+    ServerCertificate,
     User,
 )
 
@@ -89,12 +91,12 @@ def get_account_summary(db: Database, account_id: str | None) -> dict[str, Any]:
             "MFADevices": count(MfaDevice, MfaDevice.account_id == account),
             "MFADevicesInUse": in_use,
             "PolicyVersionsInUse": versions_in_use,
-            "ServerCertificates": 0,
+            "ServerCertificates": count(ServerCertificate, ServerCertificate.account_id == account),
             "Providers": 0,
             "AccountMFAEnabled": 0,
             "AccountAccessKeysPresent": 0,
             "AccountSigningCertificatesPresent": 0,
-            "GlobalEndpointTokenVersion": 1,
+            "GlobalEndpointTokenVersion": token_version(session, account),
             **QUOTAS,
         }
     return {"SummaryMap": dict(sorted(summary.items()))}

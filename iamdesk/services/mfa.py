@@ -360,3 +360,33 @@ def verify_token(session: Session, serial_number: str, code: str, moment: dateti
             session.add(device)
             return True
     return False
+
+
+def get_mfa_device(
+    db: Database, account_id: str | None, serial_number: str, *, user_name: str | None = None
+) -> dict[str, Any]:
+    """GetMFADevice: the device enabled for a user (``user_name``, when given, must be it)."""
+    with db.read() as session:
+        account = entities.resolve_account(session, db, account_id)
+        row = session.scalars(
+            select(MfaDevice).where(
+                MfaDevice.account_id == account, MfaDevice.serial_number == serial_number
+            )
+        ).first()
+        user = session.get(User, row.user_pk) if row is not None and row.user_pk else None
+        if user_name is not None:
+            entities.get_user(session, account, user_name)
+        if (
+            row is None
+            or user is None
+            or (user_name is not None and user.name.lower() != user_name.lower())
+        ):
+            raise IamError(
+                "NoSuchEntity",
+                f"MFA Device with serial number {str(serial_number)[:300]} does not exist.",
+            )
+        return {
+            "UserName": user.name,
+            "SerialNumber": row.serial_number,
+            "EnableDate": row.enable_date,
+        }

@@ -237,6 +237,12 @@ def delete_role(db: Database, account_id: str | None, role_name: str) -> dict[st
     with db.transaction() as session:
         account = entities.resolve_account(session, db, account_id)
         row = entities.get_role(session, account, role_name)
+        if row.service_linked:
+            raise IamError(
+                "UnmodifiableEntity",
+                f"Cannot perform the operation on the protected role '{row.name}' - this role is"
+                " only modifiable by AWS",
+            )
         owned = (
             (
                 select(InstanceProfileRole.role_pk).where(InstanceProfileRole.role_pk == row.pk),

@@ -30,6 +30,9 @@ from iamdesk.store.tables import (
     LoginProfile,
     MfaDevice,
     PolicyAttachment,
+    ServiceSpecificCredential,
+    SigningCertificate,
+    SshPublicKey,
     Tag,
     User,
 )
@@ -196,6 +199,17 @@ def _owned(row: User) -> tuple[tuple[Select[Any], str], ...]:
         ),
         (select(AccessKey.access_key_id).where(AccessKey.user_pk == row.pk), "delete access keys"),
         (select(MfaDevice.pk).where(MfaDevice.user_pk == row.pk), "delete MFA device"),
+        (
+            select(SigningCertificate.certificate_id).where(SigningCertificate.user_pk == row.pk),
+            "delete signing certificates",
+        ),
+        (select(SshPublicKey.key_id).where(SshPublicKey.user_pk == row.pk), "delete SSH keys"),
+        (
+            select(ServiceSpecificCredential.credential_id).where(
+                ServiceSpecificCredential.user_pk == row.pk
+            ),
+            "delete service specific credentials",
+        ),
         (select(InlinePolicy.pk).where(InlinePolicy.user_pk == row.pk), "delete policies"),
         (
             select(PolicyAttachment.pk).where(PolicyAttachment.user_pk == row.pk),

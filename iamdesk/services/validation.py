@@ -41,6 +41,8 @@ NAME_LIMITS = {
     "policyName": 128,
     "instanceProfileName": 128,
     "virtualMFADeviceName": 226,
+    "serverCertificateName": 128,
+    "newServerCertificateName": 128,
 }
 MAX_PATH = 512
 MAX_DESCRIPTION = 1000

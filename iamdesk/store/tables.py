@@ -25,6 +25,15 @@ from iamdesk.store.identity import (
     Role,
     User,
 )
+from iamdesk.store.keys import (
+    AccessReportJob,
+    RoleDeletionTask,
+    ServerCertificate,
+    ServiceSpecificCredential,
+    SigningCertificate,
+    SshPublicKey,
+    StsPreference,
+)
 from iamdesk.store.organization import (
     DEFAULT_ACCOUNT_ID,
     Account,
@@ -39,6 +48,7 @@ from iamdesk.store.resources import Resource, Scenario
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
     "AccessKey",
+    "AccessReportJob",
     "Account",
     "ActivityRecord",
     "ArchivedFinding",
@@ -62,8 +72,14 @@ __all__ = [
     "PolicyVersion",
     "Resource",
     "Role",
+    "RoleDeletionTask",
     "Scenario",
     "SchemaVersion",
+    "ServerCertificate",
+    "ServiceSpecificCredential",
+    "SigningCertificate",
+    "SshPublicKey",
+    "StsPreference",
     "StsSession",
     "Tag",
     "User",

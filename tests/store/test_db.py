@@ -287,6 +287,6 @@ def test_schema_1_file_gains_the_analysis_tables(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     with open_database(path) as database, database.read() as session:
-        assert session.execute(select(SchemaVersion.version)).scalar() == 2
+        assert session.execute(select(SchemaVersion.version)).scalar() == SCHEMA_VERSION
         names = {row[0] for row in session.execute(text("SELECT name FROM sqlite_master"))}
     assert {"activity", "archived_finding"} <= names

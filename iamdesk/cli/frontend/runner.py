@@ -210,3 +210,38 @@ def _skeleton(kind: str, operation: Any, aws: AwsGlobals, query: Any) -> int:
     else:
         sys.stdout.write(json.dumps(skeleton, indent=4, ensure_ascii=False) + "\n")
     return 0
+
+
+def call(
+    service: str,
+    operation: Any,
+    entry: Any,
+    params: dict[str, Any],
+    options: GlobalOptions,
+    extras: Mapping[str, Any] | None = None,
+) -> Any:
+    """Run one operation on API-shaped ``params`` without a command line (the endpoint's way
+    in): the same command table entry, botocore validation and handler; errors are raised."""
+    from iamdesk.cli.iam import CommandContext
+
+    config = model.paginator(service, operation.name)
+
+    def build(parser_extras: Any) -> None:
+        entry.build(parser_extras)
+
+    _parser, recorded, _ = arguments.build_parser(
+        f"iamdesk {service}", operation, config, build, False, entry.help
+    )
+    given = dict(extras or {})
+    line = arguments.CommandLine(
+        params=params,
+        extras={dest: given.get(dest) for dest in recorded.extra_dests},
+        aliases=recorded.aliases,
+        paginate=False,
+    )
+    arguments.validate(operation, params)
+    context = CommandContext(options)
+    try:
+        return entry.handler(context, _namespace(params, line))
+    finally:
+        context.close()

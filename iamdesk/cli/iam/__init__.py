@@ -43,6 +43,8 @@ EXTENSION_MODULES: tuple[str, ...] = (
     "iamdesk.cli.iam.simulate_custom",
     "iamdesk.cli.iam.authorization_details",
     "iamdesk.cli.iam.simulate_principal",
+    "iamdesk.cli.iam.credentials_extra",
+    "iamdesk.cli.iam.account_extra",
 )
 
 
@@ -192,6 +194,12 @@ def _load_extensions(wanted: str | None = None) -> None:
             hook(register)
 
 
+def all_commands() -> dict[str, Command]:
+    """Every ``iamdesk iam`` command, its modules loaded (the endpoint serves them all)."""
+    _load_extensions(None)
+    return COMMANDS
+
+
 def run(argv: list[str], options: GlobalOptions) -> int:
     from iamdesk.cli.frontend import runner
 
@@ -212,6 +220,7 @@ __all__ = [
     "Command",
     "CommandContext",
     "add_options",
+    "all_commands",
     "command",
     "option_values",
     "parse_spec",

@@ -230,13 +230,6 @@ TABLE: list[tuple[str, Any, str]] = [
     ("list-access-keys", access_keys.list_access_keys, "user_name!"),
     ("update-access-key", access_keys.update_access_key, "access_key_id! status! user_name"),
     ("delete-access-key", access_keys.delete_access_key, "access_key_id! user_name"),
-    ("list-signing-certificates", access_keys.list_signing_certificates, "user_name!"),
-    ("list-ssh-public-keys", access_keys.list_ssh_public_keys, "user_name!"),
-    (
-        "list-service-specific-credentials",
-        access_keys.list_service_specific_credentials,
-        "user_name!",
-    ),
     (
         "get-access-key-last-used",
         lambda db, _account, **o: access_keys.get_access_key_last_used(db, **o),
