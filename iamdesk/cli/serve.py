@@ -6,7 +6,6 @@ import argparse
 import sys
 
 from iamdesk.cli.options import GlobalOptions
-from iamdesk.store.db import open_database
 
 
 def run(argv: list[str], options: GlobalOptions) -> int:
@@ -18,7 +17,6 @@ def run(argv: list[str], options: GlobalOptions) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     parser.add_argument("--port", type=int, default=4566, help="port (4566; 0 picks a free one)")
     args = parser.parse_args(argv)
-    open_database(options.db_path(), create=False).close()  # a missing model fails here, once
     from iamdesk.cli.endpoint.server import make_server
 
     try:

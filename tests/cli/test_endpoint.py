@@ -153,14 +153,59 @@ def test_json_protocol_services(endpoint) -> None:
     assert roots and roots[0]["Id"].startswith("r-")
 
 
+def test_rest_services_s3_and_lambda(endpoint) -> None:
+    url, _ = endpoint
+    s3 = _client(url, "s3")
+    s3.create_bucket(Bucket="ep-reports")
+    assert "ep-reports" in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::ep-reports/*",
+            }
+        ],
+    }
+    s3.put_bucket_policy(Bucket="ep-reports", Policy=json.dumps(policy))
+    assert json.loads(s3.get_bucket_policy(Bucket="ep-reports")["Policy"]) == policy
+    with pytest.raises(ClientError) as caught:
+        s3.get_bucket_policy(Bucket="no-such-bucket-here")
+    assert caught.value.response["Error"]["Code"] == "NoSuchBucket"
+    cli = _aws(url, "s3api", "get-bucket-policy", "--bucket", "ep-reports")
+    assert cli.returncode == 0 and json.loads(json.loads(cli.stdout)["Policy"]) == policy
+
+    functions = _client(url, "lambda")
+    functions.add_permission(
+        FunctionName="thumbnailer",
+        StatementId="fromEndpoint",
+        Action="lambda:InvokeFunction",
+        Principal="sns.amazonaws.com",
+    )
+    sids = [
+        s["Sid"]
+        for s in json.loads(functions.get_policy(FunctionName="thumbnailer")["Policy"])["Statement"]
+    ]
+    assert "fromEndpoint" in sids
+    functions.remove_permission(FunctionName="thumbnailer", StatementId="fromEndpoint")
+    with pytest.raises(ClientError) as caught:
+        functions.remove_permission(FunctionName="thumbnailer", StatementId="fromEndpoint")
+    assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
 def test_what_is_not_served_says_so_at_once(endpoint) -> None:
     url, _ = endpoint
     with pytest.raises(ClientError) as caught:
-        _client(url, "s3").list_buckets()
+        _client(url, "accessanalyzer").list_analyzers()
     error = caught.value.response
     assert error["Error"]["Code"] == "NotImplemented"
-    assert "iamdesk s3api" in error["Error"]["Message"]
+    assert "iamdesk accessanalyzer" in error["Error"]["Message"]
     assert error["ResponseMetadata"]["RetryAttempts"] == 0
+    with pytest.raises(ClientError) as caught:
+        _client(url, "lambda").list_functions()
+    assert caught.value.response["Error"]["Code"] == "InvalidAction"
 
 
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:

@@ -10,6 +10,7 @@ does.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import re
 from collections.abc import Mapping
@@ -27,10 +28,14 @@ SERVICES: dict[str, tuple[str, str]] = {
     "organizations": ("organizations", "iamdesk.cli.organizations"),
     "secretsmanager": ("secretsmanager", "iamdesk.cli.secretsmanager"),
     "sqs": ("sqs", "iamdesk.cli.sqs"),
+    "s3": ("s3api", "iamdesk.cli.s3api"),
+    "lambda": ("lambda", "iamdesk.cli.lambda_"),
 }
 QUERY_SERVICES = ("iam", "sts", "sns")
-# S3, Lambda and Access Analyzer speak REST protocols the endpoint does not decode yet.
-UNSERVED = {"s3": "s3api", "lambda": "lambda", "access-analyzer": "accessanalyzer"}
+JSON_SERVICES = ("kms", "organizations", "secretsmanager", "sqs")
+REST_SERVICES = ("s3", "lambda")
+# Access Analyzer's commands are not a botocore-driven command table (yet).
+UNSERVED = {"access-analyzer": "accessanalyzer"}
 
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/[^/]+/([^/]+)/aws4_request")
 
@@ -66,14 +71,14 @@ def service_of(signed: Signed, target: str | None, action: str | None) -> str:
         name = next(
             (
                 service
-                for service in SERVICES
-                if model.service_model(service).metadata.get("targetPrefix") == prefix
+                for service in JSON_SERVICES
+                if service_model(service).metadata.get("targetPrefix") == prefix
             ),
             "",
         )
     elif action:
         name = next(
-            (s for s in QUERY_SERVICES if action in model.service_model(s).operation_names),
+            (s for s in QUERY_SERVICES if action in service_model(s).operation_names),
             "iam",  # whose error then names the unknown action
         )
     else:
@@ -88,6 +93,7 @@ def service_of(signed: Signed, target: str | None, action: str | None) -> str:
     return name
 
 
+@functools.cache
 def commands(service: str) -> Mapping[str, Any]:
     cli, module_name = SERVICES[service]
     module = importlib.import_module(module_name)
@@ -96,14 +102,17 @@ def commands(service: str) -> Mapping[str, Any]:
     return module.cli.commands  # type: ignore[no-any-return]
 
 
+def service_model(service: str) -> Any:
+    return model.service_model(SERVICES[service][0])
+
+
 def operation_model(service: str, name: str) -> Any:
     try:
-        return model.service_model(service).operation_model(name)
+        return service_model(service).operation_model(name)
     except Exception:  # botocore's OperationNotFoundError
         raise EndpointError(
             "InvalidAction",
-            f"Could not find operation {name} for version "
-            f"{model.service_model(service).api_version}",
+            f"Could not find operation {name} for version {service_model(service).api_version}",
         ) from None
 
 
@@ -113,7 +122,10 @@ def run(
     params: dict[str, Any],
     options: GlobalOptions,
     signed: Signed,
+    db: Any,
 ) -> Any:
+    """``db``: the model, opened once for every request (an engine per request would compile
+    every statement anew)."""
     entry = commands(service).get(model.cli_name(operation.name))
     if entry is None:
         raise EndpointError(
@@ -123,7 +135,7 @@ def run(
         )
     extras: dict[str, Any] = {}
     key = signed.access_key_id
-    caller = _caller(options, key) if key else None
+    caller = _caller(db, key) if key else None
     if caller is not None:
         account, arn = caller
         options = dataclasses.replace(options, account_id=account)
@@ -134,20 +146,16 @@ def run(
                 params = {**params, "UserName": rest.rsplit("/", 1)[-1]}
     if key and "AccessKeyId" not in params:
         extras["access_key_id"] = key
-    return runner.call(service, operation, entry, params, options, extras)
+    return runner.call(SERVICES[service][0], operation, entry, params, options, extras, db)
 
 
-def _caller(options: GlobalOptions, access_key_id: str) -> tuple[str, str] | None:
+def _caller(db: Any, access_key_id: str) -> tuple[str, str] | None:
     """(account, ARN) of a modelled access key; None for a key the model does not hold."""
     from iamdesk.services.errors import IamError
     from iamdesk.services.sts import get_caller_identity
-    from iamdesk.store.db import open_database
 
-    db = open_database(options.db_path(), create=False)
     try:
         identity = get_caller_identity(db, access_key_id=access_key_id)
     except IamError:
         return None
-    finally:
-        db.close()
     return str(identity["Account"]), str(identity["Arn"])

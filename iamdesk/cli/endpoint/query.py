@@ -149,28 +149,28 @@ def _scalar(shape: Any, value: Any) -> str:
     return text
 
 
-def _element(tag: str, shape: Any, value: Any, out: list[str]) -> None:
+def element(tag: str, shape: Any, value: Any, out: list[str]) -> None:
     kind = shape.type_name
     if kind == "structure":
         out.append(f"<{tag}>")
-        _members(shape, value, out)
+        members(shape, value, out)
         out.append(f"</{tag}>")
     elif kind == "list":
         if _flattened(shape):
             for item in value:
-                _element(_name(shape.member, tag), shape.member, item, out)
+                element(_name(shape.member, tag), shape.member, item, out)
         else:
             out.append(f"<{tag}>")
             member_tag = _name(shape.member, "member")
             for item in value:
-                _element(member_tag, shape.member, item, out)
+                element(member_tag, shape.member, item, out)
             out.append(f"</{tag}>")
     elif kind == "map":
         key_tag, value_tag = _name(shape.key, "key"), _name(shape.value, "value")
         entries = []
         for key, item in value.items():
             entries.append(f"<{key_tag}>{_text(str(key))}</{key_tag}>")
-            _element(value_tag, shape.value, item, entries)
+            element(value_tag, shape.value, item, entries)
         if _flattened(shape):
             out.extend(entries)  # rare in the query services; kept simple
         else:
@@ -182,12 +182,12 @@ def _element(tag: str, shape: Any, value: Any, out: list[str]) -> None:
         out.append(f"<{tag}>{_text(_scalar(shape, value))}</{tag}>")
 
 
-def _members(shape: Any, value: Mapping[str, Any], out: list[str]) -> None:
+def members(shape: Any, value: Mapping[str, Any], out: list[str]) -> None:
     for member, item in value.items():
         member_shape = shape.members.get(member)
         if member_shape is None or item is None:
             continue
-        _element(_name(member_shape, member), member_shape, item, out)
+        element(_name(member_shape, member), member_shape, item, out)
 
 
 def response(operation: Any, result: Mapping[str, Any] | None, request_id: str) -> bytes:
@@ -198,7 +198,7 @@ def response(operation: Any, result: Mapping[str, Any] | None, request_id: str) 
     if shape is not None:
         wrapper = shape.serialization.get("resultWrapper", f"{name}Result")
         out.append(f"<{wrapper}>")
-        _members(shape, result or {}, out)
+        members(shape, result or {}, out)
         out.append(f"</{wrapper}>")
     out.append(f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>")
     out.append(f"</{name}Response>")

@@ -9,10 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-from iamdesk.cli.endpoint import dispatch, query
-from iamdesk.cli.endpoint.dispatch import EndpointError
+from iamdesk.cli.endpoint import dispatch, query, rest
+from iamdesk.cli.endpoint.dispatch import EndpointError, Signed
 from iamdesk.cli.endpoint.shapes import for_json, from_json
-from iamdesk.cli.frontend import model
 from iamdesk.cli.options import GlobalOptions
 from iamdesk.core import jsontext
 
@@ -24,12 +23,15 @@ MAX_BODY = 16 * 1024 * 1024  # far above any IAM request; a bigger body is refus
 class Handler(BaseHTTPRequestHandler):
     server: Server
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in two writes; with Nagle's algorithm on, a keep-alive client's
+    # delayed ACK would hold the second for ~40 ms.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         log.info("%s %s", self.address_string(), format % args)
 
     def do_GET(self) -> None:
-        if self.path == "/" and "Authorization" not in self.headers:
+        if self.path == "/" and "Authorization" not in self.headers and self.command == "GET":
             self._send(200, "text/plain", b"iamdesk endpoint: POST AWS API requests here\n")
             return
         self._rest()
@@ -37,27 +39,33 @@ class Handler(BaseHTTPRequestHandler):
     do_PUT = do_DELETE = do_HEAD = do_PATCH = do_GET
 
     def _rest(self) -> None:
-        """S3, Lambda and Access Analyzer speak REST protocols, which are not served: their own
-        error shape says so, so the SDK shows the message instead of retrying."""
+        """S3 (rest-xml) and Lambda (rest-json): the operation is found by method and path."""
         request_id = str(uuid.uuid4())
         signed = dispatch.signature(self.headers)
         length = _length(self.headers.get("Content-Length"))
-        if 0 < length <= MAX_BODY:
-            self.rfile.read(length)
-        else:
+        if length < 0 or length > MAX_BODY:
+            self._send(413, "text/plain", b"request body too large\n")
             self.close_connection = True
-        name = signed.service or "this service"
-        command = dispatch.UNSERVED.get(name, name)
-        message = f"the iamdesk endpoint does not serve {name} yet; use `iamdesk {command}`"
-        if name == "s3":
-            body = (
-                '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NotImplemented</Code>'
-                f"<Message>{message}</Message><RequestId>{request_id}</RequestId></Error>"
-            ).encode()
-            self._send(400, "application/xml", body, request_id)
-        else:
-            body = json.dumps({"__type": "NotImplemented", "message": message}).encode()
-            self._send(400, "application/json", body, request_id)
+            return
+        body = self.rfile.read(length) if length else b""
+        path, _, raw_query = self.path.partition("?")
+        service = signed.service or ("lambda" if path.startswith("/20") else "s3")
+        protocol = "rest-json" if service != "s3" else "rest-xml"
+        try:
+            service = dispatch.service_of(Signed(signed.access_key_id, service), None, None)
+            if service not in dispatch.REST_SERVICES:
+                raise EndpointError("InvalidAction", f"{service} does not take REST requests")
+            args = rest.query_args(raw_query)
+            operation = rest.operation_for(service, self.command, path, args)
+            params = rest.decode(operation, path, args, self.headers, body)
+            result = dispatch.run(
+                service, operation, params, self.server.options, signed, self.server.db
+            )
+            status, headers, payload, kind = rest.response(operation, result)
+        except Exception as exc:
+            code, message, status = _error(exc)
+            headers, payload, kind = rest.error(protocol, code, message, request_id)
+        self._send(status, kind, payload, request_id, headers)
 
     def do_POST(self) -> None:
         request_id = str(uuid.uuid4())
@@ -90,10 +98,12 @@ class Handler(BaseHTTPRequestHandler):
                 raise EndpointError("MissingAction", "the request names no Action")
             operation = dispatch.operation_model(service, action)
             params = query.decode(operation.input_shape, form)
-            result = dispatch.run(service, operation, params, self.server.options, signed)
+            result = dispatch.run(
+                service, operation, params, self.server.options, signed, self.server.db
+            )
         except Exception as exc:  # every failure is an AWS error, never a dropped connection
             code, message, status = _error(exc)
-            body_out = query.error(model.service_model(service), code, message, request_id)
+            body_out = query.error(dispatch.service_model(service), code, message, request_id)
             self._send(status, "text/xml", body_out, request_id)
             return
         self._send(200, "text/xml", query.response(operation, result, request_id), request_id)
@@ -110,7 +120,9 @@ class Handler(BaseHTTPRequestHandler):
             if not isinstance(raw, dict):
                 raise EndpointError("SerializationException", "the body is not a JSON object")
             params = from_json(operation.input_shape, raw)
-            result = dispatch.run(service, operation, params, self.server.options, signed)
+            result = dispatch.run(
+                service, operation, params, self.server.options, signed, self.server.db
+            )
             out = for_json(operation.output_shape, result) if result else {}
             payload = json.dumps(out, ensure_ascii=False).encode("utf-8")
         except Exception as exc:
@@ -120,9 +132,18 @@ class Handler(BaseHTTPRequestHandler):
             return
         self._send(200, "application/x-amz-json-1.1", payload, request_id)
 
-    def _send(self, status: int, kind: str, body: bytes, request_id: str | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        kind: str,
+        body: bytes,
+        request_id: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         if request_id:
             self.send_header("x-amzn-RequestId", request_id)
@@ -164,8 +185,22 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], options: GlobalOptions) -> None:
-        super().__init__(address, Handler)
+        from iamdesk.store.db import open_database
+
+        self.db = open_database(options.db_path(), create=False)
+        try:
+            super().__init__(address, Handler)
+        except OSError:
+            self.db.close()
+            raise
         self.options = options
+
+    def run(self, service: str, operation: Any, params: dict[str, Any], signed: Signed) -> Any:
+        return dispatch.run(service, operation, params, self.options, signed, self.db)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.db.close()
 
 
 def make_server(options: GlobalOptions, host: str = "127.0.0.1", port: int = 4566) -> Server:

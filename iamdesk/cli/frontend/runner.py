@@ -219,6 +219,7 @@ def call(
     params: dict[str, Any],
     options: GlobalOptions,
     extras: Mapping[str, Any] | None = None,
+    db: Any = None,
 ) -> Any:
     """Run one operation on API-shaped ``params`` without a command line (the endpoint's way
     in): the same command table entry, botocore validation and handler; errors are raised."""
@@ -240,7 +241,7 @@ def call(
         paginate=False,
     )
     arguments.validate(operation, params)
-    context = CommandContext(options)
+    context = CommandContext(options, db)
     try:
         return entry.handler(context, _namespace(params, line))
     finally:

@@ -51,9 +51,12 @@ EXTENSION_MODULES: tuple[str, ...] = (
 class CommandContext:
     """What a handler gets: the model file (opened on first use) and the account to act in."""
 
-    def __init__(self, options: GlobalOptions) -> None:
+    def __init__(self, options: GlobalOptions, db: Database | None = None) -> None:
+        """``db``: a model already open (the endpoint's, shared by its requests), not closed
+        here."""
         self.options = options
-        self._db: Database | None = None
+        self._db: Database | None = db
+        self._owned = db is None
 
     @property
     def db(self) -> Database:
@@ -66,7 +69,7 @@ class CommandContext:
         return self.options.account()
 
     def close(self) -> None:
-        if self._db is not None:
+        if self._db is not None and self._owned:
             self._db.close()
 
 
