@@ -22,8 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from iamdesk.services import managed_policies
-from iamdesk.services.authorization.details import ImportFormatError, load, locate
-from iamdesk.services.authorization.entries import Plan, read_plan
+from iamdesk.services.authorization.details import ImportFormatError
+from iamdesk.services.authorization.entries import Plan
 from iamdesk.services.authorization.export import export_authorization_details
 from iamdesk.store import tables as t
 from iamdesk.store.changelog import record_change
@@ -94,22 +94,15 @@ def import_authorization_details(
     Raises ``ImportFormatError`` (with ``where``, and ``line``/``column`` when ``source`` is text)
     and leaves the model unchanged when anything in the file is wrong or clashes with the model.
     """
-    data, text = load(source)
-    report = progress or (lambda _stage: None)
-    try:
-        report("reading")
-        plan = read_plan(data)
-        report("writing")
-        with db.transaction() as session:
-            summary = _write(session, plan, db.now())
-    except ImportFormatError as error:
-        locate(error, text)
-        raise
-    log.info("imported %s", summary)
-    return summary
+    # One way in (``refresh.import_file``, which the CLI and the app call too); imported here
+    # when called, since it builds on this module.
+    from iamdesk.services.refresh import import_file
+
+    return import_file(db, source, progress=progress).summary
 
 
-def _write(session: Session, plan: Plan, now: str) -> ImportSummary:
+def write_plan(session: Session, plan: Plan, now: str) -> ImportSummary:
+    """Insert the checked ``plan`` in ``session``'s transaction (bulk Core inserts)."""
     _ensure_accounts(session, plan.accounts, now)
     for model, rows, what in (
         (t.User, plan.users, "user"),

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
@@ -192,26 +192,96 @@ class FileActions(QObject):
             self.import_path(Path(path))
 
     def import_path(self, path: Path) -> None:
-        from iamdesk.services.importexport import import_authorization_details
+        """Import ``path``: read and checked off the GUI thread; an account the model already
+        has asks first (replace it, or show the differences); the import is one undo step."""
+        from iamdesk.services.refresh import accounts_present, read_file
 
         database = self.window.context.database
 
         def work(control: TaskControl) -> Any:
             # Bytes, as the command line reads them: the same files (a BOM, bad UTF-8) give
-            # the same result and the same error.
-            text = path.read_bytes()
+            # the same result and the same error, through the same service.
+            source = path.read_bytes()
+            control.progress(0, 0, "Import: reading")
+            plan, text = read_file(source)
             control.check()
-            return import_authorization_details(
-                database, text, progress=lambda stage: control.progress(0, 0, f"Import: {stage}")
+            return plan, text, accounts_present(database, plan.accounts)
+
+        def checked(result: Any) -> None:
+            plan, text, present = result
+            if not present:
+                self._import(path, (plan, text), replace=False)
+                return
+            from iamdesk.ui.dialogs.import_dialogs import ask_replace
+
+            ask_replace(
+                self.window,
+                path.name,
+                present,
+                lambda: self._import(path, (plan, text), replace=True),
+                lambda: self.show_differences(path, (plan, text)),
             )
 
-        def done(summary: Any) -> None:
-            self.window.context.notify(
-                "users", "groups", "roles", "policies", "account", "organization"
-            )
-            messages.info(import_sentence(path.name, summary))
+        self._run(work, f"Importing {path.name}", checked)
 
-        self._run(work, f"Importing {path.name}", done)
+    def show_differences(self, path: Path, read: Any) -> None:
+        """The differences a replacement would make (computed off the GUI thread), then the
+        dialog that applies or cancels it."""
+        from iamdesk.services.refresh.differences import differences
+
+        database = self.window.context.database
+
+        def shown(found: Any) -> None:
+            from iamdesk.ui.dialogs.import_dialogs import DifferencesDialog
+
+            dialog = DifferencesDialog(self.window, path.name, found)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.accepted.connect(lambda: self._import(path, read, replace=True))
+            dialog.open()
+
+        self._run(lambda control: differences(database, read[0]), f"Comparing {path.name}", shown)
+
+    def _import(self, path: Path, read: Any, *, replace: bool) -> None:
+        from iamdesk.services.refresh import import_file
+        from iamdesk.ui.commands.importing import ImportCommand
+
+        database = self.window.context.database
+        context = self.window.context
+
+        def work(control: TaskControl) -> Any:
+            control.check()
+            return import_file(
+                database,
+                read,
+                replace=replace,
+                progress=lambda stage: control.progress(0, 0, f"Import: {stage}"),
+            )
+
+        def done(outcome: Any) -> None:
+            accounts = ", ".join(outcome.summary.accounts)
+            text = (
+                f"Replace account {accounts} from {path.name}" if replace else f"Import {path.name}"
+            )
+            command = ImportCommand(context, text, outcome, self._run_step, self._hold_stack)
+            context.undo_stack.push(command)
+            context.notify("users", "groups", "roles", "policies", "account", "organization")
+            sentence = import_sentence(path.name, outcome.summary)
+            if replace:
+                sentence = sentence.replace("Imported", "Replaced with", 1)
+            messages.info(f"{sentence} Ctrl+Z undoes it.")
+
+        label = f"Replacing from {path.name}" if replace else f"Importing {path.name}"
+        self._run(work, label, done)
+
+    def _run_step(self, work: Any, label: str, done: Any, failed: Any) -> None:
+        """An undo or redo of an import: on the thread pool, tracked, not cancellable midway."""
+        task = self.window.tasks.start(work, name=label, on_done=done, on_error=failed)
+        self.window.track_task(task, label)
+
+    def _hold_stack(self, hold: bool) -> None:
+        stack = self.window.context.undo_stack
+        self.window.undo_action.setEnabled(not hold and stack.canUndo())
+        self.window.redo_action.setEnabled(not hold and stack.canRedo())
 
     def export_details(self) -> None:
         from PySide6.QtWidgets import QFileDialog
