@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from iamdesk.core import jsontext
-from iamdesk.core.text import quoted
+from iamdesk.core.text import bounded, quoted
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ class ServiceError(Exception):
     """The (modelled) service rejected the request: exit 254 with AWS's error code."""
 
     def __init__(self, code: str, message: str) -> None:
+        message = bounded(message)
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
@@ -176,7 +177,7 @@ def print_service_error(operation: str, error: ServiceError, stream: TextIO | No
 
 def print_usage_error(error: UsageError, stream: TextIO | None = None) -> int:
     out = sys.stderr if stream is None else stream
-    print(f"\n{error}", file=out)
+    print(f"\n{bounded(str(error))}", file=out)
     return EXIT_USAGE
 
 

@@ -22,6 +22,7 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TextIO
 
+from iamdesk.cli.case_reader import CaseReader, Known
 from iamdesk.cli.options import GlobalOptions
 from iamdesk.core import jsontext
 from iamdesk.core.evaluator import (
@@ -57,6 +58,9 @@ class PolicyCache:
     def __init__(self) -> None:
         # A policy that does not parse is remembered by its error message.
         self._compiled: dict[bytes, CompiledPolicy | str] = {}
+        # Case lines whose documents are found by their text (see case_reader).
+        self.reader = CaseReader(_compile_source, _CACHE_LIMIT)
+        self.principals: dict[tuple[str, str | None], Principal] = {}
 
     def get(self, source: Any, where: str) -> CompiledPolicy:
         if isinstance(source, str):
@@ -72,16 +76,7 @@ class PolicyCache:
             raise CaseError(f"{where}: a policy must be a JSON object or a JSON string")
         found = self._compiled.get(key)
         if found is None:
-            # A case's objects are fresh from json.loads and never change: read them in place,
-            # without positions (worked out only for the statements a result reports).
-            statements = plain_statements(source) if isinstance(source, dict) else None
-            try:
-                if statements is not None:
-                    found = CompiledPolicy.from_plain(source, statements)
-                else:
-                    found = compile_policy(parse_policy(source))
-            except PolicyParseError as exc:
-                found = str(exc)
+            found = _compile_source(source)
             if len(self._compiled) >= _CACHE_LIMIT:
                 self._compiled.clear()
             self._compiled[key] = found
@@ -90,37 +85,66 @@ class PolicyCache:
         return found
 
 
-class _Builder:
-    def __init__(self, cache: PolicyCache) -> None:
-        self.cache = cache
-
-    def named(self, value: Any, label: str) -> PolicyRef:
-        """A policy given as a document, as JSON text, or as {"name": ..., "document": ...}."""
-        name = None
-        if isinstance(value, dict) and "document" in value and "Statement" not in value:
-            name = value.get("name")
-            if name is not None and not isinstance(name, str):
-                raise CaseError(f"{label}: name must be a string")
-            value = value["document"]
-        return PolicyRef(label, self.cache.get(value, label), name)
-
-    def optional(self, case: dict[str, Any], field: str) -> PolicyRef | None:
-        value = case.get(field)
-        return None if value is None else self.named(value, field)
-
-    def levels(self, case: dict[str, Any], field: str) -> list[list[PolicyRef]]:
-        value = case.get(field) or []
-        if not isinstance(value, list):
-            raise CaseError(f"{field}: must be a list of levels, each a list of policies")
-        levels = []
-        for i, level in enumerate(value):
-            if not isinstance(level, list):
-                raise CaseError(f"{field}[{i}]: must be a list of policies")
-            levels.append([self.named(p, f"{field}[{i}][{j}]") for j, p in enumerate(level)])
-        return levels
+def _compile_source(source: dict[str, Any] | str) -> CompiledPolicy | str:
+    """A policy as the cache holds it: compiled, or the message saying why it is not one."""
+    # A case's objects are fresh from json.loads and never change: read them in place, without
+    # positions (worked out only for the statements a result reports).
+    statements = plain_statements(source) if isinstance(source, dict) else None
+    try:
+        if statements is not None:
+            return CompiledPolicy.from_plain(source, statements)  # type: ignore[arg-type]
+        return compile_policy(parse_policy(source))
+    except PolicyParseError as exc:
+        return str(exc)
 
 
-def _principal(value: Any) -> Principal:
+def _label(field: str, index: int) -> str:
+    return f"{field}[{index}]"
+
+
+# Labels of the first few policies of each kind, made once (a batch builds them per case).
+_IDENTITY_LABELS = [_label("identity", i) for i in range(16)]
+_LEVEL_LABELS = {
+    field: [[_label(_label(field, i), j) for j in range(8)] for i in range(8)]
+    for field in ("scps", "rcps")
+}
+
+
+def _named(value: Any, label: str, cache: PolicyCache) -> PolicyRef:
+    """A policy given as a document, as JSON text, or as {"name": ..., "document": ...}."""
+    name = None
+    if type(value) is dict and "document" in value and "Statement" not in value:
+        name = value.get("name")
+        if name is not None and not isinstance(name, str):
+            raise CaseError(f"{label}: name must be a string")
+        value = value["document"]
+    if type(value) is Known:
+        return value.ref(label, name, CaseError)
+    return PolicyRef(label, cache.get(value, label), name)
+
+
+def _levels(case: dict[str, Any], field: str, cache: PolicyCache) -> list[list[PolicyRef]]:
+    value = case.get(field)
+    if not value:
+        return []
+    if not isinstance(value, list):
+        raise CaseError(f"{field}: must be a list of levels, each a list of policies")
+    labels = _LEVEL_LABELS[field]
+    levels = []
+    for i, level in enumerate(value):
+        if not isinstance(level, list):
+            raise CaseError(f"{field}[{i}]: must be a list of policies")
+        known = labels[i] if i < len(labels) else ()
+        levels.append(
+            [
+                _named(p, known[j] if j < len(known) else _label(_label(field, i), j), cache)
+                for j, p in enumerate(level)
+            ]
+        )
+    return levels
+
+
+def _principal(value: Any, cache: PolicyCache) -> Principal:
     if value is None:
         raise CaseError("principal: missing")
     if not isinstance(value, Mapping):
@@ -133,50 +157,63 @@ def _principal(value: Any) -> Principal:
     account = value.get("account")
     if account is not None and not isinstance(account, str):
         raise CaseError("principal.account: must be a string")
-    if account is None:
-        parts = arn.split(":")
-        account = parts[4] if len(parts) > 5 and parts[4] else None
-    return Principal(arn, account)
+    found = cache.principals.get((arn, account))
+    if found is None:
+        if account is None:
+            parts = arn.split(":")
+            account = parts[4] if len(parts) > 5 and parts[4] else None
+        found = Principal(arn, account)
+        if len(cache.principals) >= _CACHE_LIMIT:
+            cache.principals.clear()
+        cache.principals[(arn, value.get("account"))] = found
+    return found
 
 
 def build_case(case: Any, cache: PolicyCache) -> tuple[Request, PolicySet]:
-    if not isinstance(case, dict):
+    if type(case) is not dict:
         raise CaseError("a case must be a JSON object")
-    principal = _principal(case.get("principal"))
+    principal = _principal(case.get("principal"), cache)
     identity = case.get("identity_policies") or []
-    if not isinstance(identity, list):
+    if type(identity) is not list:
         raise CaseError("identity_policies: must be a list")
     req = case.get("request")
     if not isinstance(req, Mapping):
         raise CaseError("request: must be an object with action, resource and context")
     action = req.get("action")
-    if not isinstance(action, str) or not action:
+    if type(action) is not str or not action:
         raise CaseError("request.action: must be a non-empty string")
     resource = req.get("resource", "*")
-    if not isinstance(resource, str):
+    if type(resource) is not str:
         raise CaseError("request.resource: must be a string")
     context = req.get("context") or {}
     if not isinstance(context, Mapping):
         raise CaseError("request.context: must be an object")
     resource_account = case.get("resource_account")
-    if resource_account is not None and not isinstance(resource_account, str):
+    if resource_account is not None and type(resource_account) is not str:
         raise CaseError("resource_account: must be a string")
-    build = _Builder(cache)
-    resource_policy = build.optional(case, "resource_policy")
-    must_allow = case.get("resource_policy_must_allow")
-    if must_allow is not None and not isinstance(must_allow, bool):
+    get = case.get
+    value = get("resource_policy")
+    resource_policy = None if value is None else _named(value, "resource_policy", cache)
+    must_allow = get("resource_policy_must_allow")
+    if must_allow is not None and type(must_allow) is not bool:
         raise CaseError("resource_policy_must_allow: must be true, false or null")
     if must_allow is None:
         must_allow = resource_policy is not None and resource_policy_must_allow(action)
+    labels = _IDENTITY_LABELS
+    refs = [
+        _named(p, labels[i] if i < 16 else _label("identity", i), cache)
+        for i, p in enumerate(identity)
+    ]
+    value = get("permissions_boundary")
+    boundary = None if value is None else _named(value, "permissions_boundary", cache)
+    value = get("session_policy")
+    session = None if value is None else _named(value, "session_policy", cache)
+    scps = _levels(case, "scps", cache)
+    rcps = _levels(case, "rcps", cache)
+    value = get("endpoint_policy")
+    endpoint = None if value is None else _named(value, "endpoint_policy", cache)
     policy_set = PolicySet(
-        identity=[build.named(p, f"identity[{i}]") for i, p in enumerate(identity)],
-        permissions_boundary=build.optional(case, "permissions_boundary"),
-        session_policy=build.optional(case, "session_policy"),
-        scps=build.levels(case, "scps"),
-        rcps=build.levels(case, "rcps"),
-        resource_policy=resource_policy,
-        resource_policy_must_allow=bool(must_allow),
-        endpoint_policy=build.optional(case, "endpoint_policy"),
+        refs, boundary, session, scps, rcps, resource_policy, bool(must_allow), endpoint
     )
     return Request(principal, action, resource, resource_account, context), policy_set
 
@@ -192,7 +229,9 @@ def result_line(line: str, cache: PolicyCache) -> str:
     batch's inner loop)."""
     case_id: Any = None
     try:
-        case = jsontext.loads(line)
+        case = cache.reader.read(line)
+        if case is None:
+            case = jsontext.loads(line)
         if isinstance(case, dict):
             case_id = case.get("id")
         request, policy_set = build_case(case, cache)
@@ -234,7 +273,17 @@ def result_line(line: str, cache: PolicyCache) -> str:
     )
 
 
-_dumps = json.dumps
+def _dumps(value: Any) -> str:
+    """``json.dumps(value)``, quicker for the plain strings ids and Sids usually are."""
+    if (
+        type(value) is str
+        and value.isascii()
+        and value.isprintable()
+        and '"' not in value
+        and "\\" not in value
+    ):
+        return f'"{value}"'
+    return json.dumps(value)
 
 
 def _id_despite(line: str) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from iamdesk.cli import sts_federation
 from iamdesk.cli.aws_service import ServiceCli
 from iamdesk.cli.awsargs import CredentialsError
 from iamdesk.services import sts
@@ -57,4 +58,5 @@ cli.command(
     "caller_arn",
     "access_key_id",
 )
+sts_federation.add_commands(cli)
 run = cli.run

@@ -108,6 +108,10 @@ GLOBAL_CONDITION_KEYS: tuple[ConditionKeyInfo, ...] = (
     _g("aws:SourceOrgPaths", "ArrayOfString", "Organizations paths of the calling resource"),
     _g("aws:UserAgent", "String", "HTTP user agent of the requester"),
     _g("aws:IsMcpServiceAction", "Bool", "Whether the request came through an AWS MCP server"),
+    # Not in the IAM User Guide's list, but documented by the Amazon SNS Developer Guide
+    # ("aws:SourceAccount versus aws:SourceOwner": the account of the resource a service
+    # publishes from) and written by the SNS console into every new topic's default policy.
+    _g("aws:SourceOwner", "String", "Account owning the resource a service acts from (SNS)"),
     # Undocumented, but used by AWS's own managed policies (AWSSSOServiceRolePolicy).
     _g("aws:PrincipalOrgMasterAccountId", "String", "Management account of the organization"),
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -60,7 +61,8 @@ def _flag(value: bool) -> str:
     return "true" if value else "false"
 
 
-def _key_columns(key: AccessKey | None) -> list[str]:
+def _key_columns(key: Any) -> list[str]:
+    """An ``AccessKey`` row's report columns (None: no such key)."""
     if key is None:
         return ["false", "N/A", "N/A", "N/A", "N/A"]
     return [
@@ -94,31 +96,58 @@ def build_report(session: Session, account: str, created: str) -> str:
         "N/A",
     ]
     writer.writerow(root)
-    users = session.scalars(
-        select(User).where(User.account_id == account).order_by(User.name)
+    # Four queries for the whole account, as plain rows (not three queries and an ORM object
+    # per user: 120,000 users took 35 s).
+    users = session.execute(
+        select(User.pk, User.name, User.arn, User.create_date, User.password_last_used)
+        .where(User.account_id == account)
+        .order_by(User.name)
     ).all()
-    for user in users:
-        profile = session.get(LoginProfile, user.pk)
-        keys = session.scalars(
-            select(AccessKey)
-            .where(AccessKey.user_pk == user.pk)
-            .order_by(AccessKey.create_date, AccessKey.access_key_id)
+    in_account = select(User.pk).where(User.account_id == account)
+    changed_of = dict(
+        session.execute(
+            select(LoginProfile.user_pk, LoginProfile.password_last_changed).where(
+                LoginProfile.user_pk.in_(in_account)  # type: ignore[attr-defined]
+            )
         ).all()
-        mfa_active = (
-            session.execute(select(MfaDevice.pk).where(MfaDevice.user_pk == user.pk)).first()
-            is not None
+    )
+    keys_of: dict[int, list[Any]] = defaultdict(list)
+    for key in session.execute(
+        select(
+            AccessKey.user_pk,
+            AccessKey.status,
+            AccessKey.create_date,
+            AccessKey.last_used_date,
+            AccessKey.last_used_region,
+            AccessKey.last_used_service,
         )
-        if profile is None:
+        .where(AccessKey.account_id == account)
+        .order_by(AccessKey.create_date, AccessKey.access_key_id)
+    ):
+        keys_of[key.user_pk].append(key)
+    with_mfa = set(
+        session.scalars(
+            select(MfaDevice.user_pk).where(
+                MfaDevice.account_id == account,
+                MfaDevice.user_pk.is_not(None),  # type: ignore[union-attr]
+            )
+        )
+    )
+    for user in users:
+        last_changed = changed_of.get(user.pk)
+        keys = keys_of.get(user.pk, [])
+        mfa_active = user.pk in with_mfa
+        if last_changed is None:
             password = ["false", "N/A", "N/A", "N/A"]
         else:
             rotation = "N/A"
             if policy is not None and policy.max_password_age:
-                changed = datetime.fromisoformat(profile.password_last_changed)
+                changed = datetime.fromisoformat(last_changed)
                 rotation = (changed + timedelta(days=policy.max_password_age)).isoformat()
             password = [
                 "true",
                 user.password_last_used or "no_information",
-                profile.password_last_changed,
+                last_changed,
                 rotation,
             ]
         writer.writerow(
@@ -142,17 +171,25 @@ def build_report(session: Session, account: str, created: str) -> str:
 def generate_credential_report(
     db: Database, account_id: str | None, *, force: bool = False
 ) -> dict[str, Any]:
-    """``force`` (not an AWS option; for the app's "regenerate" button) ignores the 4-hour reuse."""
-    with db.transaction() as session:
+    """``force`` (not an AWS option; for the app's "regenerate" button) ignores the 4-hour reuse.
+
+    The report is built from a read snapshot, which never blocks writers; only storing it takes
+    the write lock, for milliseconds. If another process stored a report meanwhile (one made
+    from a model at least as new as ours), that one stays."""
+    with db.read() as session:
         account = entities.resolve_account(session, db, account_id)
         existing = session.get(CredentialReport, account)
-        now = db.clock()
-        if existing is not None and not force:
-            age = now - datetime.fromisoformat(existing.generated_time)
-            if age < REPORT_LIFETIME:
-                return {"State": "COMPLETE"}
+        seen = existing.generated_time if existing is not None else None
+        fresh = seen is not None and db.clock() - datetime.fromisoformat(seen) < REPORT_LIFETIME
+        if fresh and not force:
+            return {"State": "COMPLETE"}
         generated = db.now()
         content = build_report(session, account, generated)
+    with db.transaction() as session:
+        existing = session.get(CredentialReport, account)
+        current = existing.generated_time if existing is not None else None
+        if current != seen and current is not None and current >= generated:
+            return {"State": "COMPLETE"}  # someone stored a report as new as this one
         if existing is None:
             session.add(
                 CredentialReport(account_id=account, generated_time=generated, content=content)
@@ -162,7 +199,7 @@ def generate_credential_report(
             existing.content = content
             session.add(existing)
         entities.record(session, db, account, "GenerateCredentialReport", "account", account)
-    if existing is None:
+    if seen is None:
         return {
             "State": "STARTED",
             "Description": "No report exists. Starting a new report generation task",

@@ -6,6 +6,8 @@ The constructors below hold AWS's wording so every operation phrases the same er
 
 from __future__ import annotations
 
+from iamdesk.core.text import bounded
+
 # HTTP status AWS returns with each code (the AWS CLI shows it in --debug output).
 HTTP_STATUS = {
     "NoSuchEntity": 404,
@@ -31,6 +33,8 @@ class IamError(Exception):
     """An IAM error: ``code`` (e.g. ``NoSuchEntity``) and AWS's ``message``."""
 
     def __init__(self, code: str, message: str) -> None:
+        # Every service error passes here: a value it quotes (a 10 MB name) is cut to a prefix.
+        message = bounded(message)
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message

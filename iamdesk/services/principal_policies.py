@@ -22,6 +22,7 @@ from iamdesk.core.evaluator import CompiledPolicy, PolicyRef, Principal, compile
 from iamdesk.core.policy.document import PolicyParseError
 from iamdesk.services.errors import IamError, invalid_input, malformed_policy, no_such_entity
 from iamdesk.store.tables import (
+    FederatedSession,
     Group,
     GroupMembership,
     InlinePolicy,
@@ -235,6 +236,9 @@ def _gather_session(session: Session, sts: StsSession) -> GatheredPrincipal:
         found.context["aws:SourceIdentity"] = sts.source_identity
     for tag in jsontext.loads(sts.session_tags or "[]"):
         found.context[f"aws:PrincipalTag/{tag['Key']}"] = tag["Value"]
+    federated = session.get(FederatedSession, sts.pk)
+    if federated is not None:  # a web-identity or SAML session names its identity provider
+        found.context["aws:FederatedProvider"] = federated.provider_arn
     return found
 
 

@@ -33,6 +33,7 @@ from sqlmodel import Session, SQLModel
 
 from iamdesk.core.text import quoted
 from iamdesk.store import sqlite_files
+from iamdesk.store.damage import first_bad_row
 
 # Importing tables registers every table on SQLModel.metadata before create_all.
 from iamdesk.store.location import is_server_url
@@ -42,7 +43,7 @@ from iamdesk.store.tables import DEFAULT_ACCOUNT_ID, Account, SchemaVersion
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 10_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -59,6 +60,10 @@ class CorruptDatabaseError(StoreError):
 
 class SchemaTooNewError(StoreError):
     pass
+
+
+class StorageError(StoreError):
+    """The file system refused: a full disk, a file-size limit (``ulimit -f``), an I/O error."""
 
 
 class MissingDatabaseError(StoreError):
@@ -84,6 +89,11 @@ def iso(moment: datetime) -> str:
 
 # How SQLite says a file is damaged.
 _DAMAGE_WORDS = ("malformed", "not a database", "corrupt")
+# ... and that the file system refused (not the file's fault).
+_STORAGE_WORDS = ("disk I/O error", "disk is full")
+_STORAGE_HINT = "the disk may be full, or a file-size limit (ulimit -f) reached"
+# What reading a damaged row raises in the code that uses it.
+_ROW_FAILURES = (ValueError, TypeError, KeyError, AttributeError, OverflowError)
 
 
 class ReadOnlyError(StoreError):
@@ -98,21 +108,27 @@ def _plain_errors(path: Path) -> Iterator[None]:
         yield
     except OperationalError as exc:
         reason = str(exc.orig).splitlines()[0] if exc.orig is not None else "unknown error"
-        if "disk is full" in reason or "disk I/O error" in reason:
-            raise StoreError(f"{path} cannot be written: {reason}; nothing was changed") from None
+        if any(word in reason for word in _STORAGE_WORDS):
+            raise StorageError(
+                f"{path} cannot be written: {reason} ({_STORAGE_HINT}); nothing was changed"
+            ) from None
         if "readonly" in reason or "read-only" in reason:
             raise ReadOnlyError(f"{path} is read-only: {reason}; nothing was changed") from None
         if "Could not decode to UTF-8" in reason:
             column = reason.split("'")[1] if reason.count("'") >= 2 else "a"
-            raise CorruptDatabaseError(
-                f"{path} is damaged: a value in its {column!r} column is not UTF-8 text; it"
-                " was not changed"
-            ) from None
+            where = first_bad_row(path) or f"a value in its {column!r} column is not UTF-8 text"
+            raise CorruptDatabaseError(f"{path} is damaged: {where}; it was not changed") from None
         raise StoreError(f"{path}: {quoted(reason)}") from None
     except UnicodeDecodeError:
-        raise CorruptDatabaseError(
-            f"{path} is damaged: it holds text that is not UTF-8; it was not changed"
-        ) from None
+        where = first_bad_row(path) or "it holds text that is not UTF-8"
+        raise CorruptDatabaseError(f"{path} is damaged: {where}; it was not changed") from None
+    except _ROW_FAILURES:
+        # A value a flipped bit made into something its column cannot hold (a number where
+        # text belongs) fails only where a service uses it. If a row is bad, say which.
+        where = first_bad_row(path)
+        if where is None:
+            raise  # not the file's fault: a bug, shown as one
+        raise CorruptDatabaseError(f"{path} is damaged: {where}; it was not changed") from None
     except DatabaseError as exc:
         reason = str(exc.orig).splitlines()[0] if exc.orig is not None else ""
         if isinstance(exc, IntegrityError) or not any(w in reason for w in _DAMAGE_WORDS):
@@ -133,6 +149,7 @@ class Database:
 
     backend = "sqlite"
     read_only = False
+    read_only_reason: str | None = None  # why a writable file was opened read-only
 
     def __init__(
         self,
@@ -160,6 +177,10 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One write transaction: commits when the block ends, rolls back whole on any exception."""
+        if self.read_only_reason is not None:
+            raise StorageError(
+                f"{self.path} cannot be written: {self.read_only_reason}; nothing was changed"
+            )
         if self.read_only:
             raise ReadOnlyError(
                 f"{self.path} is read-only (the file or its folder cannot be written): nothing"
@@ -278,6 +299,7 @@ def _inspect_existing(path: Path, *, immutable: bool = False) -> _Existing:
     try:
         conn = sqlite_files.connect_read_only(path, immutable=immutable)
     except sqlite3.Error as exc:
+        _refuse_storage(path, exc)
         raise CorruptDatabaseError(f"{path} cannot be opened: {quoted(exc)}") from None
     # A damaged file may hold text that is not UTF-8, even in the check's own message.
     conn.text_factory = lambda data: data.decode("utf-8", "backslashreplace")
@@ -304,6 +326,7 @@ def _inspect_existing(path: Path, *, immutable: bool = False) -> _Existing:
             )
         return _Existing(row[0], names)
     except sqlite3.DatabaseError as exc:
+        _refuse_storage(path, exc)
         raise CorruptDatabaseError(f"{path} is damaged: {quoted(exc)}") from None
     except UnicodeDecodeError:
         # SQLite's message quotes the damaged bytes (a table's name, its schema text).
@@ -314,19 +337,40 @@ def _inspect_existing(path: Path, *, immutable: bool = False) -> _Existing:
         conn.close()
 
 
-def _make_engine(path: Path, begin: str, *, read_only: bool = False) -> Engine:
+def _refuse_storage(path: Path, exc: BaseException) -> None:
+    """Raise ``StorageError`` if ``exc`` is the file system refusing, not damage in the file."""
+    reason = str(exc).splitlines()[0] if str(exc) else ""
+    if any(word in reason for word in _STORAGE_WORDS):
+        raise StorageError(
+            f"{path} cannot be used: {reason} ({_STORAGE_HINT}); it was not changed"
+        ) from None
+
+
+def _wal_is_empty(path: Path) -> bool:
+    """Nothing committed waits in the -wal file: the main file alone is the whole model."""
+    try:
+        return os.stat(f"{sqlite_files.absolute(path)}-wal").st_size == 0
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
+def _make_engine(
+    path: Path, begin: str, *, read_only: bool = False, immutable: bool | None = None
+) -> Engine:
     # The URL object only tells SQLAlchemy "an SQLite file" (file pool, dialect); the creator
     # opens exactly ``path`` whatever its name holds (see sqlite_files).
     options = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
     if read_only:
         # Without write access to the folder SQLite cannot make the -shm file a WAL reader
         # needs; "immutable" reads the file as it is (nobody can be writing it from here).
-        folder_writable = os.access(sqlite_files.absolute(path).parent, os.W_OK | os.X_OK)
+        if immutable is None:
+            immutable = not os.access(sqlite_files.absolute(path).parent, os.W_OK | os.X_OK)
+        frozen = immutable
         engine = create_engine(
             URL.create("sqlite", database=str(sqlite_files.absolute(path))),
-            creator=lambda: sqlite_files.connect_read_only(
-                path, immutable=not folder_writable, **options
-            ),
+            creator=lambda: sqlite_files.connect_read_only(path, immutable=frozen, **options),
         )
     else:
         engine = create_engine(
@@ -451,7 +495,16 @@ def open_database(
         )
     if exists and not _writable(path):
         return _open_read_only(path, clock=clock, actor=actor, rng=rng)
-    existing = _inspect_existing(path) if exists else _Existing(None, frozenset())
+    try:
+        existing = _inspect_existing(path) if exists else _Existing(None, frozenset())
+    except StorageError as exc:
+        # A full disk (or ulimit -f) refuses even the reader's shared-memory file. With nothing
+        # waiting in the -wal file the main file is the whole model: read it as it is.
+        if not _wal_is_empty(path):
+            raise
+        database = _open_read_only(path, clock=clock, actor=actor, rng=rng, immutable=True)
+        database.read_only_reason = str(exc).split(": ", 1)[1].rsplit(";", 1)[0]
+        return database
     version = existing.version
     if not exists:
         _create_file(path)
@@ -493,10 +546,16 @@ def open_database(
 
 
 def _open_read_only(
-    path: Path, *, clock: Clock, actor: str | None, rng: random.Random | None
+    path: Path,
+    *,
+    clock: Clock,
+    actor: str | None,
+    rng: random.Random | None,
+    immutable: bool | None = None,
 ) -> Database:
     """A file this process may read but not write: reads work, writes are refused whole."""
-    immutable = not os.access(sqlite_files.absolute(path).parent, os.W_OK | os.X_OK)
+    if immutable is None:
+        immutable = not os.access(sqlite_files.absolute(path).parent, os.W_OK | os.X_OK)
     existing = _inspect_existing(path, immutable=immutable)
     if existing.version is None:
         raise StoreError(f"{path} is empty and read-only: there is no model to read")
@@ -507,8 +566,8 @@ def _open_read_only(
         )
     database = Database(
         path,
-        _make_engine(path, "BEGIN", read_only=True),
-        _make_engine(path, "BEGIN", read_only=True),
+        _make_engine(path, "BEGIN", read_only=True, immutable=immutable),
+        _make_engine(path, "BEGIN", read_only=True, immutable=immutable),
         clock=clock,
         actor=actor or local_user(),
         rng=rng,

@@ -17,6 +17,7 @@ from iamdesk.store.credentials import (
     PasswordPolicy,
     StsSession,
 )
+from iamdesk.store.federation import FederatedSession, OidcProvider, SamlProvider
 from iamdesk.store.identity import (
     Group,
     GroupMembership,
@@ -54,6 +55,7 @@ __all__ = [
     "ArchivedFinding",
     "ChangeLogEntry",
     "CredentialReport",
+    "FederatedSession",
     "Group",
     "GroupMembership",
     "InlinePolicy",
@@ -62,6 +64,7 @@ __all__ = [
     "LoginProfile",
     "ManagedPolicy",
     "MfaDevice",
+    "OidcProvider",
     "OrgNode",
     "OrgPolicy",
     "OrgPolicyAttachment",
@@ -73,6 +76,7 @@ __all__ = [
     "Resource",
     "Role",
     "RoleDeletionTask",
+    "SamlProvider",
     "Scenario",
     "SchemaVersion",
     "ServerCertificate",

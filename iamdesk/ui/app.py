@@ -138,6 +138,31 @@ def run(
     return instance.app.exec()
 
 
+SCREENSHOT_WAIT_S = 300
+
+
+def _settle(app: QApplication, shown: Any, seconds: float) -> bool:
+    """Run the event loop until no background task runs and ``shown`` has its data (its
+    ``loading`` is false), at most ``seconds``."""
+    import time
+
+    from PySide6.QtCore import QThreadPool
+
+    pool = QThreadPool.globalInstance()
+    deadline = time.monotonic() + seconds
+    quiet = 0
+    while time.monotonic() < deadline:
+        app.processEvents()
+        busy = pool.activeThreadCount() > 0 or bool(getattr(shown, "loading", False))
+        # Idle twice in a row: a task that just finished has delivered its result and the
+        # reload it caused (if any) has started.
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 3:
+            return True
+        pool.waitForDone(20)
+    return False
+
+
 def _screenshot(
     instance: Application, path: Path, account_id: str | None, out: Path, view: str | None
 ) -> int:
@@ -154,19 +179,21 @@ def _screenshot(
     window.resize(1440, 900)
     shown = window.show_view(view or "dashboard")
     window.show()
-    instance.app.processEvents()
-    # A picture of an entity view shows a selected row with its details, as a user would.
+    # A picture shows the view's data, not "Loading…": views that read or compute off the GUI
+    # thread (a large account's rows, the dashboard's best practices) finish first; then an
+    # entity view shows a selected row with its details, as a user would.
+    if not _settle(instance.app, shown, SCREENSHOT_WAIT_S):
+        print(
+            f"iamdesk: the {view or 'dashboard'} view was still loading after"
+            f" {SCREENSHOT_WAIT_S} s; no picture was written",
+            file=sys.stderr,
+        )
+        window.close()
+        return 1
     select_first = getattr(shown, "select_first", None)
     if select_first is not None:
         select_first()
-    for _ in range(5):
-        instance.app.processEvents()
-    # Views that compute off the GUI thread (the dashboard's best practices) finish first.
-    from PySide6.QtCore import QThreadPool
-
-    QThreadPool.globalInstance().waitForDone(30000)
-    for _ in range(5):
-        instance.app.processEvents()
+        _settle(instance.app, shown, SCREENSHOT_WAIT_S)
     if not window.grab().save(str(out)):
         print(f"iamdesk: cannot write {out}", file=sys.stderr)
         return 1

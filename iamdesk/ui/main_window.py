@@ -491,6 +491,7 @@ class MainWindow(QMainWindow):
             return
         self.save_state()
         self.tasks.cancel_all()
+        self.model_watcher.close()  # a closed window stops polling its model
         super().closeEvent(event)
 
     def _close_after_question(self) -> None:

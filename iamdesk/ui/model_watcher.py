@@ -3,9 +3,15 @@ reloads within a second, without a manual refresh.
 
 A model on a PostgreSQL server announces each commit (``NOTIFY iamdesk_change``): a socket
 notifier on the listening connection wakes the GUI thread only when one arrives. A model whose
-``Database`` offers ``change_token()`` but no listener (an SQLite file) is polled twice a
-second. Either way the window's ``seen`` mark moves to the newest change-log entry, which is what
-``ServiceCommand`` checks an edit against (see ``iamdesk.store.changelog.guarded``).
+``Database`` offers ``change_token()`` but no listener (an SQLite file) is polled twice a second
+(``PRAGMA data_version``: microseconds, no page read). Either way the window's ``seen`` mark
+moves to the newest change-log entry, which is what ``ServiceCommand`` checks an edit against
+(see ``iamdesk.store.changelog.guarded``).
+
+A reload keeps what the user is doing: views re-select the selected row and detail tabs with
+unsaved edits keep them (``EntityView._show_detail``); dialogs do not listen at all. The window's
+own background tasks may run meanwhile: each opens its own session, and Python's cycle
+collector runs on the GUI thread while they do (``iamdesk.ui.workers``).
 """
 
 from __future__ import annotations
@@ -63,12 +69,8 @@ class ModelWatcher(QObject):
             )
             self._notifier.activated.connect(self._on_notified)
             return
-        # An SQLite file offers change_token() too, but polling it is not switched on yet: with
-        # it, a view reload could start in the middle of the window's own import or export
-        # task, and one CI run crashed the process there (issue 8, item 13 stays open until
-        # that interplay is understood and tested).
         token = getattr(database, "change_token", None)
-        if token is not None and getattr(database, "follows_others", False):
+        if token is not None:
             self._token = token()
             self._timer.start()
 
@@ -77,7 +79,14 @@ class ModelWatcher(QObject):
             self._changed()
 
     def _poll(self) -> None:
-        token = self.context.database.change_token()
+        from iamdesk.store.db import StoreError
+
+        try:
+            token = self.context.database.change_token()
+        except StoreError as exc:  # the file went away or became unreadable: say so once
+            log.warning("not following other people's changes any more: %s", exc)
+            self._timer.stop()
+            return
         if token != self._token:
             self._token = token
             self._changed()

@@ -5,18 +5,84 @@ A task function receives a :class:`TaskControl` to report progress and to ask wh
 cancelled; it returns plain data (never widgets) which arrives on the GUI thread in
 ``finished``. Exceptions arrive in ``failed``. Each task opens its own database session
 (the Database is shared, sessions are not).
+
+While any task runs, Python's cycle collector runs only on the GUI thread (``_GuiThreadCollector``):
+left to itself it runs in whichever thread happens to allocate, and a cycle it frees may hold a Qt
+object (a closed dialog, a window's context and its timers) whose destructor must run in the
+thread the object lives in. Freed from a worker, a running ``QTimer`` stays registered with the
+GUI thread's event loop and the next tick calls into freed memory (a crash seen in CI: "QObject::
+~QObject: Timers cannot be stopped from another thread", then SIGSEGV in the GUI thread).
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, QTimer, Signal
 
 log = logging.getLogger(__name__)
+
+
+COLLECT_MS = 100  # how often the GUI thread collects cycles while tasks run
+
+
+class _GuiThreadCollector:
+    """Automatic garbage collection off while tasks run; the GUI thread collects instead, by the
+    same per-generation thresholds, on a timer. Automatic collection comes back once no task
+    body is running (counted in the worker itself, so a task that has reported back but is
+    still unwinding counts too)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._active = 0  # tasks started and not yet past the end of run()
+        self._restore: bool | None = None  # gc.isenabled() before the first task
+        self._timer: QTimer | None = None
+
+    def task_started(self) -> None:  # GUI thread
+        with self._lock:
+            self._active += 1
+        if self._restore is None:
+            self._restore = gc.isenabled()
+            gc.disable()
+        if self._timer is None:
+            self._timer = QTimer(QCoreApplication.instance())
+            self._timer.setInterval(COLLECT_MS)
+            self._timer.timeout.connect(self.tick)
+        self._timer.start()
+
+    def task_ended(self) -> None:  # any thread, the last thing a task does
+        with self._lock:
+            self._active -= 1
+
+    @property
+    def active(self) -> int:
+        return self._active
+
+    def tick(self) -> None:  # GUI thread
+        with self._lock:
+            idle = self._active == 0
+        counts, thresholds = gc.get_count(), gc.get_threshold()
+        # The young garbage the tasks left behind goes now, here, rather than at the next
+        # automatic collection, which may run in the next task's worker.
+        generation = 0 if idle else -1
+        for number in range(3):
+            if counts[number] > thresholds[number] > 0:
+                generation = number
+        if generation >= 0:
+            gc.collect(generation)
+        if idle and self._restore is not None:
+            if self._restore:
+                gc.enable()
+            self._restore = None
+            if self._timer is not None:
+                self._timer.stop()
+
+
+collector = _GuiThreadCollector()
 
 
 class Cancelled(Exception):
@@ -69,13 +135,21 @@ class Task(QRunnable):
 
     def run(self) -> None:
         try:
+            self._run()
+        finally:
+            collector.task_ended()
+
+    def _run(self) -> None:
+        try:
             result = self._fn(self.control)
         except Cancelled:
             log.info("%s cancelled", self.name)
             self.ended = True
             self.signals.cancelled.emit()
         except Exception as exc:  # handed to the GUI thread, which shows it
-            log.exception("%s failed", self.name)
+            # One line: the window says what failed; the traceback is for a debug log only.
+            log.error("%s failed: %s", self.name, (str(exc).splitlines() or [repr(exc)])[0])
+            log.debug("%s failed", self.name, exc_info=True)
             self.ended = True
             self.signals.failed.emit(exc)
         else:
@@ -128,6 +202,7 @@ class TaskRunner(QObject):
             task.signals.cancelled.connect(on_cancelled)
         for signal in (task.signals.finished, task.signals.failed, task.signals.cancelled):
             signal.connect(forget)
+        collector.task_started()
         self._pool.start(task)
         return task
 

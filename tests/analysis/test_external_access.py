@@ -123,10 +123,13 @@ def test_organization_zone_on_the_demo_and_cli_archive(
     account = json.loads(capsys.readouterr().out)["findings"]
     assert main(["--db", str(path), "analyze", "external-access", "--zone", "organization"]) == 0
     org = json.loads(capsys.readouterr().out)["findings"]
-    # The partner account is in the organization: only the public website stays outside it.
+    # The partner account is in the organization: only the public website and the role that
+    # GitHub Actions' identities assume (a federated principal, outside any zone) stay outside.
     assert len(org) < len(account)
+    github = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
     assert [(f["resource"], f["principal"], f["isPublic"]) for f in org] == [
-        ("arn:aws:s3:::example-corp-public-website", "*", True)
+        ("arn:aws:iam::111122223333:role/GitHubDeploy", github, False),
+        ("arn:aws:s3:::example-corp-public-website", "*", True),
     ]
     fid = org[0]["id"]
     assert (

@@ -47,7 +47,8 @@ def test_the_demo_has_the_promised_organization(demo_db: Database) -> None:
         assert count(t.AccessKey) >= 3
         assert count(t.LoginProfile) == 4 and count(t.PasswordPolicy) == 1
         assert count(t.MfaDevice) == 2
-        assert count(t.StsSession) == 1
+        assert count(t.StsSession) == 2  # alice's DeployRole session, a GitHub Actions run's
+        assert count(t.OidcProvider) == 1 and count(t.FederatedSession) == 1
         assert count(t.Resource) >= 6
         levels = organizations.policy_levels(session, demo.PRODUCTION, organizations.SCP)
         assert ["Guardrails" in [p.name for p in level] for level in levels] == [

@@ -101,6 +101,38 @@ def test_a_flipped_bit_anywhere_is_a_result_or_one_line(
         assert "Traceback" not in err
         if code == 255:
             assert len(err.strip().splitlines()) == 1 and str(path) in err
+            if "UTF-8" in err or "column" in err:
+                # A bad value, not a bad page: the message says which row holds it.
+                assert "table " in err and ", row " in err, err
+
+
+@pytest.mark.parametrize(
+    ("damage", "said"),
+    [
+        (
+            "UPDATE iam_user SET name = CAST(x'75736572ff3037' AS TEXT) WHERE name = 'user07'",
+            "table iam_user, row pk=",
+        ),
+        (
+            "UPDATE iam_user SET path = CAST(x'2fff2f' AS TEXT) WHERE name = 'user03'",
+            "its path is not UTF-8 text",
+        ),
+    ],
+)
+def test_a_bad_value_is_named_by_table_and_row(
+    model: Path, tmp_path: Path, capsys, damage: str, said: str
+) -> None:
+    path = tmp_path / "bad.sqlite"
+    shutil.copy(model, path)
+    with sqlite3.connect(path) as conn:
+        conn.execute(damage)
+    conn.close()
+    for command in (["iam", "list-users"], ["iam", "get-account-authorization-details"]):
+        capsys.readouterr()
+        assert main(["--db", str(path), *command]) == 255
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "Traceback" not in err
+        assert err.startswith(f"{path} is damaged: table iam_user, row pk=") and said in err, err
 
 
 def _as_nobody(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -20,12 +20,10 @@ import importlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from iamdesk.cli.awsargs import (
     EXIT_USAGE,
-    UsageError,
     load_value,
     string_list,
     structure_list,
@@ -45,6 +43,7 @@ EXTENSION_MODULES: tuple[str, ...] = (
     "iamdesk.cli.iam.simulate_principal",
     "iamdesk.cli.iam.credentials_extra",
     "iamdesk.cli.iam.account_extra",
+    "iamdesk.cli.iam.identity_providers",
 )
 
 
@@ -213,14 +212,6 @@ def run(argv: list[str], options: GlobalOptions) -> int:
     return runner.run("iam", argv, options, COMMANDS, _load_extensions)
 
 
-def write_outfile(path: str, data: bytes) -> None:
-    target = Path(path).expanduser()
-    try:
-        target.write_bytes(data)
-    except OSError as exc:
-        raise UsageError(f"Unable to write --outfile {path}: {exc}") from None
-
-
 __all__ = [
     "COMMANDS",
     "EXIT_USAGE",
@@ -233,5 +224,4 @@ __all__ = [
     "parse_spec",
     "register",
     "run",
-    "write_outfile",
 ]

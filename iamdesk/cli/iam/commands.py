@@ -11,7 +11,8 @@ import functools
 from typing import Any
 
 from iamdesk.cli.awsargs import UsageError, structure_list
-from iamdesk.cli.iam import CommandContext, add_options, command, parse_spec, write_outfile
+from iamdesk.cli.iam import CommandContext, add_options, command, parse_spec
+from iamdesk.cli.outfile import Outfile
 from iamdesk.services import (
     access_keys,
     account,
@@ -102,18 +103,29 @@ def _create_virtual_mfa_device(register: Any) -> None:
                 "argument --bootstrap-method: Invalid choice, valid choices are:"
                 " QRCodePNG | Base32StringSeed"
             )
-        result = mfa.create_virtual_mfa_device(
-            context.db,
-            context.account_id,
-            args.virtual_mfa_device_name,
-            path=args.path,
-            tags=structure_list("--tags", args.tags) if args.tags else None,
-        )
+        outfile = Outfile(args.outfile)  # an unwritable place refuses before the model changes
+        try:
+            result = mfa.create_virtual_mfa_device(
+                context.db,
+                context.account_id,
+                args.virtual_mfa_device_name,
+                path=args.path,
+                tags=structure_list("--tags", args.tags) if args.tags else None,
+            )
+        except BaseException:
+            outfile.discard()
+            raise
         device = result["VirtualMFADevice"]
         if args.bootstrap_method == "QRCodePNG":
-            write_outfile(args.outfile, device["QRCodePNG"])
+            data = device["QRCodePNG"]
         else:
-            write_outfile(args.outfile, device["Base32StringSeed"].encode("ascii"))
+            data = device["Base32StringSeed"].encode("ascii")
+        try:
+            outfile.write(data)
+        except UsageError:
+            # The seed was never delivered: a device nobody can use must not stay.
+            mfa.delete_virtual_mfa_device(context.db, context.account_id, device["SerialNumber"])
+            raise
         out: dict[str, Any] = {"SerialNumber": device["SerialNumber"]}
         if "Tags" in device:
             out["Tags"] = device["Tags"]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Literal
 
+from iamdesk.core.arn import Matcher, glob_matcher, has_wildcard
 from iamdesk.core.evaluator.conditions import CompiledCondition, compile_condition
 from iamdesk.core.evaluator.matching import (
     DIRECT,
@@ -57,7 +58,7 @@ class CompiledStatement:
 
     def __init__(self, statement: Statement, variables: bool) -> None:
         self._statement: Statement | None = statement
-        self._owner: CompiledPolicy | None = None
+        self._owner: PlainSource | None = None
         self._span: Span | None = statement.span
         actions = statement.action if statement.action is not None else statement.not_action
         resources = statement.resource if statement.resource is not None else statement.not_resource
@@ -78,7 +79,7 @@ class CompiledStatement:
 
     @classmethod
     def from_plain(
-        cls, raw: dict[str, Any], index: int, variables: bool, owner: CompiledPolicy
+        cls, raw: dict[str, Any], index: int, variables: bool, owner: PlainSource
     ) -> CompiledStatement:
         """A statement of a policy object read without positions (``plain_statements``); its
         ``statement`` and condition entries are parsed, and its span counted, when asked for."""
@@ -142,9 +143,11 @@ class CompiledStatement:
         self.effect = effect
         self.allow = effect == "Allow"
         self.not_action = not_action
-        self.action = ActionMatcher(actions)
+        self.action = _action_matcher(tuple(actions))
         self.not_resource = not_resource
-        self.resource = ResourceMatcher(resources, variables) if resources is not None else None
+        self.resource = (
+            _resource_matcher(tuple(resources), variables) if resources is not None else None
+        )
         self.principal = principal
         self.not_principal = not_principal
         self.conditions = conditions
@@ -178,6 +181,10 @@ class CompiledStatement:
     def services(self) -> frozenset[str] | None:
         """Service prefixes this statement can match; None when it may match any."""
         return None if self.not_action else self.action.services
+
+    def action_matches_name(self, action: str) -> bool:
+        """Whether Action/NotAction lets ``action`` (lower case) through."""
+        return self.action(action) != self.not_action
 
     def action_matches(self, env: Env) -> bool:
         return self.action(env.action) != self.not_action
@@ -319,6 +326,32 @@ class CompiledStatement:
         )
 
 
+class PlainSource:
+    """A policy object read without positions (``plain_statements``): parsed, for positions
+    and traces, only when asked."""
+
+    __slots__ = ("_document", "source")
+
+    def __init__(self, source: dict[str, Any]) -> None:
+        self.source = source
+        self._document: PolicyDocument | None = None
+
+    @property
+    def document(self) -> PolicyDocument:
+        found = self._document
+        if found is None:
+            found = self._document = parse_policy(self.source)
+        return found
+
+    def statement_span(self, index: int) -> Span:
+        if self._document is None:
+            return statement_span(self.source, index)
+        return self._document.statements[index].span
+
+    def condition_entry(self, statement: int, condition: int) -> ConditionEntry:
+        return self.document.statements[statement].conditions[condition]
+
+
 class CompiledPolicy:
     """A parsed document with its statements compiled; evaluate it against many requests.
 
@@ -332,15 +365,15 @@ class CompiledPolicy:
         "_compiled",
         "_document",
         "_indexed",
+        "_origin",
         "_plain",
-        "_source",
         "_variables",
         "_wild",
     )
 
     def __init__(self, document: PolicyDocument) -> None:
         self._document: PolicyDocument | None = document
-        self._source: dict[str, Any] | None = None
+        self._origin: PlainSource | None = None
         self._plain: list[dict[str, Any]] = []
         self._variables = document.version == VARIABLES_VERSION
         compiled = [CompiledStatement(s, self._variables) for s in document.statements]
@@ -353,7 +386,9 @@ class CompiledPolicy:
         The object is read later, when statements are first used: it must not change."""
         self = cls.__new__(cls)
         self._document = None
-        self._source = source
+        # What the statements read positions from: not the policy itself, so that a compiled
+        # policy holds no reference cycle and is freed as soon as a batch lets go of it.
+        self._origin = PlainSource(source)
         self._plain = statements
         self._variables = source.get("Version") == VARIABLES_VERSION
         self._compiled = [None] * len(statements)
@@ -383,8 +418,8 @@ class CompiledPolicy:
     def document(self) -> PolicyDocument:
         found = self._document
         if found is None:
-            assert self._source is not None
-            found = self._document = parse_policy(self._source)
+            assert self._origin is not None
+            found = self._document = self._origin.document
         return found
 
     @property
@@ -395,13 +430,14 @@ class CompiledPolicy:
         found = self._compiled[index]
         if found is None:
             raw = self._plain[index]
-            found = CompiledStatement.from_plain(raw, index, self._variables, self)
+            assert self._origin is not None
+            found = CompiledStatement.from_plain(raw, index, self._variables, self._origin)
             self._compiled[index] = found
         return found
 
     def statement_span(self, index: int) -> Span:
-        if self._source is not None and self._document is None:
-            return statement_span(self._source, index)
+        if self._origin is not None:
+            return self._origin.statement_span(index)
         return self.document.statements[index].span
 
     def condition_entry(self, statement: int, condition: int) -> ConditionEntry:
@@ -412,11 +448,21 @@ class CompiledPolicy:
         Remembered per action: account-wide queries ask the same actions of every policy."""
         found = self._by_action.get(action)
         if found is None:
-            found = tuple(
-                st
-                for st in self.candidates(action.partition(":")[0])
-                if st.action(action) != st.not_action
-            )
+            if self._indexed is None:
+                # Read without an index (often asked one question): compile only the
+                # statements whose Action matches, found on the plain statements.
+                found = tuple(
+                    self._statement(i)
+                    for i, raw in enumerate(self._plain)
+                    if _plain_action_matches(raw, action)
+                    or ("Action" not in raw and self._statement(i).action_matches_name(action))
+                )
+            else:
+                found = tuple(
+                    st
+                    for st in self.candidates(action.partition(":")[0])
+                    if st.action(action) != st.not_action
+                )
             if len(self._by_action) >= 4096:
                 self._by_action.clear()
             self._by_action[action] = found
@@ -434,6 +480,54 @@ class CompiledPolicy:
             if len(self._by_service) < 4096:
                 self._by_service[service] = found
         return found
+
+
+# Matchers never change once built: statements that list the same actions or resources (common
+# across the policies of an account or a batch) share one.
+_ACTION_MATCHERS: dict[tuple[str, ...], ActionMatcher] = {}
+_RESOURCE_MATCHERS: dict[tuple[tuple[str, ...], bool], ResourceMatcher] = {}
+
+
+def _action_matcher(actions: tuple[str, ...]) -> ActionMatcher:
+    found = _ACTION_MATCHERS.get(actions)
+    if found is None:
+        found = ActionMatcher(actions)
+        if len(_ACTION_MATCHERS) >= 16384:
+            _ACTION_MATCHERS.clear()
+        _ACTION_MATCHERS[actions] = found
+    return found
+
+
+def _resource_matcher(resources: tuple[str, ...], variables: bool) -> ResourceMatcher:
+    found = _RESOURCE_MATCHERS.get((resources, variables))
+    if found is None:
+        found = ResourceMatcher(resources, variables)
+        if len(_RESOURCE_MATCHERS) >= 16384:
+            _RESOURCE_MATCHERS.clear()
+        _RESOURCE_MATCHERS[(resources, variables)] = found
+    return found
+
+
+_ACTION_PATTERNS: dict[str, Matcher] = {}
+
+
+def _plain_action_matches(raw: dict[str, Any], action: str) -> bool:
+    """Whether a plain statement's Action (not NotAction) lists ``action`` (lower case)."""
+    actions = raw.get("Action")
+    if actions is None:
+        return False
+    for pattern in [actions] if type(actions) is str else actions:
+        matcher = _ACTION_PATTERNS.get(pattern)
+        if matcher is None:
+            # As ActionMatcher compiles a pattern.
+            lower = pattern.lower()
+            matcher = glob_matcher(lower) if has_wildcard(lower) else lower.__eq__
+            if len(_ACTION_PATTERNS) >= 65536:
+                _ACTION_PATTERNS.clear()
+            _ACTION_PATTERNS[pattern] = matcher
+        if matcher(action):
+            return True
+    return False
 
 
 def _may_match(raw: dict[str, Any], service: str) -> bool:
@@ -479,7 +573,8 @@ class PolicyRef:
         return self.name or self.label
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, as Request: one is built per batch case (treat it as immutable all the same).
+@dataclass(slots=True)
 class PolicySet:
     """Every policy that bears on one request.
 

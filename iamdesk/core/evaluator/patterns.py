@@ -15,7 +15,7 @@ part of R): then at least the statements listed decide, resource by resource.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from iamdesk.core.arn import has_wildcard, resource_matcher
 from iamdesk.core.evaluator.compiled import CompiledStatement, PolicySet
@@ -35,6 +35,7 @@ from iamdesk.core.evaluator.explain import policy_refs
 from iamdesk.core.evaluator.matching import DIRECT, VIA_ACCOUNT, VIA_ROLE
 from iamdesk.core.evaluator.request import FEDERATED_USER, IAM_KINDS, ROOT, Env, Request
 from iamdesk.core.policy.applicability import glob_overlap
+from iamdesk.core.policy.document import Span
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class PatternStatement:
     effect: str
     patterns: tuple[str, ...]  # its Resource (or NotResource) entries
     extent: str  # "all" or "some" of the request's pattern
+    span: Span | None = field(default=None, compare=False)  # where it stands, to highlight
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -142,7 +144,15 @@ def evaluate_pattern(request: Request, policy_set: PolicySet) -> PatternAnswer:
             if extent == NONE:
                 continue
             found = PatternStatement(
-                ptype, ref.label, ref.name, st.index, st.sid, st.effect, texts, _WORDS[extent]
+                ptype,
+                ref.label,
+                ref.name,
+                st.index,
+                st.sid,
+                st.effect,
+                texts,
+                _WORDS[extent],
+                st.span,
             )
             if not st.allow:
                 deny = max(deny, extent)

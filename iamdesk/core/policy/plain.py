@@ -27,7 +27,13 @@ def _strings(value: Any) -> bool:
     """A string, or a non-empty list of strings (Action, Resource, a principal type's values)."""
     if type(value) is str:
         return True
-    return type(value) is list and bool(value) and all(type(v) is str for v in value)
+    if type(value) is not list or not value:
+        return False
+    try:
+        "".join(value)  # (in C: refuses any item that is not a string; JSON makes no subclass)
+    except TypeError:
+        return False
+    return True
 
 
 def _scalar(value: Any) -> bool:
@@ -55,7 +61,7 @@ def _condition(value: Any) -> bool:
             if type(key) is not str:
                 return False
             if type(values) is list:
-                if not all(_scalar(v) for v in values):
+                if not _strings(values) and not all(_scalar(v) for v in values):
                     return False
             elif not _scalar(values):
                 return False
@@ -112,8 +118,9 @@ def plain_statements(source: Any) -> list[dict[str, Any]] | None:
         statements = [statements]
     elif type(statements) is not list or not statements:
         return None
-    if not all(_statement(st) for st in statements):
-        return None
+    for st in statements:
+        if not _statement(st):
+            return None
     return statements
 
 

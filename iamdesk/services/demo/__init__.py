@@ -48,6 +48,8 @@ from iamdesk.store.secrets import hash_secret
 
 log = logging.getLogger(__name__)
 
+GITHUB_ACTIONS = "token.actions.githubusercontent.com"
+
 
 __all__ = [
     "DEMO_TIME",
@@ -85,6 +87,7 @@ def build_demo(db: Database) -> None:
     key_arn = _resources(db)
     _credentials(db, rng)
     _console_access(db)
+    _federation(db)
     with db.transaction() as session:
         session.execute(
             insert(t.Scenario.__table__),
@@ -321,6 +324,33 @@ def _credentials(db: Database, rng: random.Random) -> None:
                 "expiration": iso(DEMO_TIME + timedelta(hours=12)),
             },
         )
+
+
+def _federation(db: Database) -> None:
+    """GitHub Actions' OIDC provider and one workflow run's session of the role trusting it."""
+    from iamdesk.services.federation import oidc, sessions, tokens
+
+    oidc.create_open_id_connect_provider(
+        db,
+        PRODUCTION,
+        f"https://{GITHUB_ACTIONS}",
+        client_id_list=["sts.amazonaws.com"],
+        tags=[{"Key": "purpose", "Value": "ci-deploys"}],
+    )
+    token = tokens.encode_unsigned(
+        {
+            "iss": f"https://{GITHUB_ACTIONS}",
+            "aud": "sts.amazonaws.com",
+            "sub": "repo:example-corp/website:ref:refs/heads/main",
+            "exp": int((DEMO_TIME + timedelta(minutes=10)).timestamp()),
+        }
+    )
+    sessions.assume_role_with_web_identity(
+        db,
+        role_arn=f"arn:aws:iam::{PRODUCTION}:role/GitHubDeploy",
+        role_session_name="website",
+        web_identity_token=token,
+    )
 
 
 def _console_access(db: Database) -> None:

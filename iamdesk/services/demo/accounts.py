@@ -12,7 +12,7 @@ from typing import Any
 from iamdesk.store.db import iso
 from iamdesk.store.ids import unique_id
 
-DEMO_VERSION = 3
+DEMO_VERSION = 4
 MANAGEMENT = "123456789012"
 PRODUCTION = "111122223333"
 PARTNER = "444455556666"
@@ -297,6 +297,31 @@ def _production(rng: random.Random) -> _Builder:
             Bool={"aws:MultiFactorAuthPresent": "true"},
         ),
         [AWS + "PowerUserAccess"],
+    )
+    # What every GitHub Actions deployment to AWS rests on: the token.actions provider (made in
+    # build_demo) and a role that trusts one repository's workflows on main.
+    github = "token.actions.githubusercontent.com"
+    b.role(
+        "GitHubDeploy",
+        policy_document(
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": f"arn:aws:iam::{PRODUCTION}:oidc-provider/{github}"},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {f"{github}:aud": "sts.amazonaws.com"},
+                    "StringLike": {
+                        f"{github}:sub": "repo:example-corp/website:ref:refs/heads/main"
+                    },
+                },
+            }
+        ),
+        [],
+        {
+            "PublishWebsite": policy_document(
+                _allow(["s3:PutObject", "s3:ListBucket"], "arn:aws:s3:::example-corp-website*")
+            )
+        },
     )
     return b
 

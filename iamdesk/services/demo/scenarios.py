@@ -27,7 +27,18 @@ def scenarios(key_arn: str) -> list[dict[str, Any]]:
             "description": description,
         }
 
+    github = assumed_role_arn(PRODUCTION, "GitHubDeploy", "website")
     return [
+        case(
+            "GitHub Actions publishes the website",
+            github,
+            "s3:PutObject",
+            "arn:aws:s3:::example-corp-website/index.html",
+            "allowed",
+            US_EAST,
+            "Web identity: a workflow on main assumed GitHubDeploy through the OIDC "
+            "provider; the role's inline policy allows the upload.",
+        ),
         case(
             "Developer launches an instance",
             user + "bob",

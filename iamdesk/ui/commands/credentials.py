@@ -1,8 +1,11 @@
 """Edits of a user's credentials: access keys, MFA devices, console password.
 
-An access key's secret exists only in the result of its creation, so redoing "Create access key"
-makes a *new* key and shows its secret again; deleting a key cannot be undone (the secret is gone)
-and is therefore not put on the undo stack: the dialog says so before it happens.
+An access key's secret exists only in the result of its creation, and only while the dialog that
+shows it is open: the undo command keeps the key's id, never its secret (issue 8, item 10). So
+undoing "Create access key" deletes that key, and redoing it makes a *new* key (a new id and
+secret) and shows its secret in a new dialog, once; the old secret cannot come back. Deleting a
+key cannot be undone (the secret is gone) and is therefore not put on the undo stack: the dialog
+says so before it happens.
 """
 
 from __future__ import annotations
@@ -26,10 +29,11 @@ def create_access_key(context: AppContext, user: str, show_secret: SecretShown) 
     made: dict[str, str] = {}
 
     def do() -> Any:
-        result = access_keys.create_access_key(db, account, user)
-        made["id"] = result["AccessKey"]["AccessKeyId"]
-        show_secret(result["AccessKey"])
-        return result
+        key = access_keys.create_access_key(db, account, user)["AccessKey"]
+        made["id"] = key["AccessKeyId"]
+        show_secret(key)  # from here on the dialog is the secret's only holder
+        # The command keeps its result on the undo stack: the key without its secret.
+        return {"AccessKey": {k: v for k, v in key.items() if k != "SecretAccessKey"}}
 
     return execute(
         context,

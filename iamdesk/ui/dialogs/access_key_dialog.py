@@ -50,9 +50,8 @@ class AccessKeyDialog(QDialog):
         self.copy_id.clicked.connect(lambda: self._copy(self.key_id.text(), self.copy_id))
         self.copy_secret = QPushButton(icon("copy"), "Copy")
         self.copy_secret.setObjectName("accessKeyCopySecretButton")
-        self.copy_secret.clicked.connect(
-            lambda: self._copy(key["SecretAccessKey"], self.copy_secret)
-        )
+        # Copied from the field, not from ``key``: a closed dialog holds the secret nowhere.
+        self.copy_secret.clicked.connect(lambda: self._copy(self.secret.text(), self.copy_secret))
         id_row = QHBoxLayout()
         id_row.addWidget(self.key_id, 1)
         id_row.addWidget(self.copy_id)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from iamdesk.ui import theme
 from iamdesk.ui.test_access.explanation_view import ExplanationView, statement_name
 from iamdesk.ui.test_access.policy_view import TYPE_TITLES, Highlight, PolicyView
-from iamdesk.ui.test_access.results_model import InvolvedPolicy, ResultRow
+from iamdesk.ui.test_access.results_model import InvolvedPolicy, ResultRow, pattern_summary
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +28,18 @@ NARROW_DETAILS = 720  # px: below, the explanation goes under the policies
 
 
 def highlights_for(row: ResultRow) -> dict[str, list[Highlight]]:
-    """Policy label -> what to colour: deciding statements, then near misses."""
+    """Policy label -> what to colour: deciding statements (for a wildcard resource, those that
+    allow or deny within it), then near misses."""
     found: dict[str, list[Highlight]] = {}
     decision = row.decision
+    if row.pattern is not None:
+        for st in (*row.pattern.denying, *row.pattern.allowing):
+            if st.span is None:
+                continue
+            kind = "allow" if st.effect == "Allow" else "deny"
+            note = f"{st.effect} for {_EXTENT[st.extent]} {row.resource}"
+            found.setdefault(st.label, []).append(Highlight(st.span, kind, note))
+        return found  # (near misses are about the resource taken literally)
     for matched in decision.matched_statements:
         kind = "allow" if matched.effect == "Allow" else "deny"
         found.setdefault(matched.label, []).append(Highlight(matched.span, kind))
@@ -38,6 +47,33 @@ def highlights_for(row: ResultRow) -> dict[str, list[Highlight]]:
         note = f"Near miss ({statement_name(miss.statement_index, miss.sid)}): {miss.detail}"
         found.setdefault(miss.label, []).append(Highlight(miss.span, "near-miss", note))
     return found
+
+
+_EXTENT = {"all": "every resource matching", "some": "part of"}
+
+
+def pattern_text(row: ResultRow) -> str:
+    """The answer for a wildcard resource, with the statements that allow and deny within it,
+    then what the request gets with the resource taken literally."""
+    pattern = row.pattern
+    lines = [pattern_summary(row.resource, pattern)]
+    for title, statements in (("Denied by", pattern.denying), ("Allowed by", pattern.allowing)):
+        for st in statements:
+            where = TYPE_TITLES.get(st.policy_type, st.policy_type)
+            name = st.name or st.label
+            level = _org_level(st.label)
+            if level is not None:  # the same SCP is often attached at several levels
+                name += " (root)" if level == 0 else f" (level {level})"
+            resources = ", ".join(st.patterns) or "any resource"
+            lines.append(
+                f"{title} {where} {name}, {statement_name(st.statement_index, st.sid)}: "
+                f"{resources} ({_EXTENT[st.extent]} the pattern)"
+            )
+    if not pattern.allowing and not pattern.denying:
+        lines.append("No statement allows or denies within it.")
+    lines.append("")
+    lines.append(f"Taken as one resource named {row.resource}: {row.decision.explanation}")
+    return "\n".join(lines)
 
 
 def _org_level(label: str) -> int | None:
@@ -141,7 +177,7 @@ class DetailPane(QWidget):
     def show_row(self, row: ResultRow) -> None:
         self.clear()
         decision = row.decision
-        text = str(decision.explanation)
+        text = str(decision.explanation) if row.pattern is None else pattern_text(row)
         if row.allowed_if:
             text += "\n\nWould be " + "\nor ".join(row.allowed_if) + "."
         self.explanation.setText(text)
@@ -165,6 +201,7 @@ class DetailPane(QWidget):
             level = rank(policy)
             self._add_view(policy, marks.get(policy.label, []), open_=level != 2 and level < 5)
         self.policies_layout.addStretch(1)
+        # The tree explains the request as given (for a wildcard resource: taken literally).
         deciding = {(m.label, m.statement_index) for m in decision.matched_statements}
         near = {(m.label, m.statement_index) for m in getattr(decision, "near_misses", ())}
         self.tree.show_trace(getattr(decision, "trace", ()), deciding, near)

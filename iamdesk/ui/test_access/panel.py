@@ -36,6 +36,7 @@ from iamdesk.ui.test_access.details import DetailPane
 from iamdesk.ui.test_access.request_form import RequestForm
 from iamdesk.ui.test_access.results_model import (
     SCENARIO_COLUMN,
+    SOME,
     InvolvedPolicy,
     ResultRow,
     ResultsFilter,
@@ -379,14 +380,16 @@ class TestAccessPanel(QWidget):
         self.results.setColumnHidden(5, all(r.previous is None for r in rows))
         self.results.setColumnHidden(SCENARIO_COLUMN, all("scenario" not in r.extra for r in rows))
         counts = {
-            w: sum(1 for r in rows if r.word == w)
-            for w in ("allowed", "explicitDeny", "implicitDeny")
+            w: sum(1 for r in rows if r.verdict == w)
+            for w in ("allowed", SOME, "explicitDeny", "implicitDeny")
         }
         changed = sum(1 for r in rows if r.changed)
         text = (
             f"{len(rows)} result(s): {counts['allowed']} allowed, {counts['explicitDeny']} "
             f"explicitly denied, {counts['implicitDeny']} implicitly denied"
         )
+        if counts[SOME]:
+            text += f", {counts[SOME]} partly allowed"
         if changed:
             text += f" · <b>{changed} changed since the last run</b>"
         self.summary.setText(text)

@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class PrincipalChoice:
     arn: str
-    kind: str  # "user", "role" or "session"
+    kind: str  # "user", "role", "session", or "web identity"/"SAML" for a federated session
     name: str
     account_id: str
     account_name: str
@@ -47,11 +47,21 @@ def list_principals(db: Any) -> list[PrincipalChoice]:
             choices.append(PrincipalChoice(user["Arn"], "user", user["UserName"], account_id, name))
         for role in _all_pages(list_roles, "Roles", db, account_id):
             choices.append(PrincipalChoice(role["Arn"], "role", role["RoleName"], account_id, name))
+        federated = _federated(db, account_id)
         for session in _sessions(db, account_id):
+            kind = federated.get(session, "session")
             choices.append(
-                PrincipalChoice(session, "session", session.split("/", 1)[1], account_id, name)
+                PrincipalChoice(session, kind, session.split("/", 1)[1], account_id, name)
             )
     return choices
+
+
+def _federated(db: Any, account_id: str) -> dict[str, str]:
+    """Sessions made from a web identity token or a SAML assertion, named as such."""
+    from iamdesk.services.federation.sessions import federated_sessions
+
+    words = {"web-identity": "web identity", "saml": "SAML"}
+    return {arn: words[kind] for arn, kind in federated_sessions(db, account_id).items()}
 
 
 def _sessions(db: Any, account_id: str) -> list[str]:

@@ -31,8 +31,12 @@ DECISION_WORDS = {
     "explicitDeny": "Explicit deny",
     "implicitDeny": "Implicit deny",
 }
+# A resource with wildcards is answered for every resource it names: allowed for all of them,
+# for some, or for none (the verdict "some" is its own word in the table).
+SOME = "some"
+PATTERN_WORDS = {"all": "All allowed", "some": "Some allowed", "none": "None allowed"}
 DECISION_COLORS = theme.ThemedColors(
-    {"allowed": "allow_fg", "explicitDeny": "deny_fg", "implicitDeny": "warn_fg"}
+    {"allowed": "allow_fg", "explicitDeny": "deny_fg", "implicitDeny": "warn_fg", SOME: "warn_fg"}
 )
 CHANGED_BACKGROUND = "#fff3c4"  # light value of theme "changed_bg": a decision that differs
 DECISION_BACKGROUNDS = theme.ThemedColors(
@@ -40,6 +44,7 @@ DECISION_BACKGROUNDS = theme.ThemedColors(
         "allowed": "allowed_row_bg",
         "explicitDeny": "denied_row_bg",
         "implicitDeny": "implicit_row_bg",
+        SOME: "implicit_row_bg",
     }
 )
 _SHORT_TYPES = {
@@ -78,10 +83,28 @@ class ResultRow:
     previous: str | None = None  # the decision of the run before, when it was re-run
     extra: dict[str, Any] = field(default_factory=dict)
     allowed_if: tuple[str, ...] = ()  # "allowed if ..." answers when context keys are absent
+    # For a resource with wildcards: the evaluator's PatternAnswer over every resource it names.
+    pattern: Any = None
 
     @property
     def word(self) -> str:
+        """AWS's decision for the request as given (a wildcard resource taken literally)."""
         return str(self.decision.decision)
+
+    @property
+    def verdict(self) -> str:
+        """What the table shows: the decision, or for a wildcard resource "allowed" (every
+        match), SOME, or a deny (explicit when a Deny takes in the whole pattern)."""
+        pattern = self.pattern
+        if pattern is None:
+            return self.word
+        if pattern.answer == "all":
+            return "allowed"
+        if pattern.answer == "some":
+            return SOME
+        if any(s.extent == "all" for s in pattern.denying):
+            return "explicitDeny"
+        return "implicitDeny"
 
     @property
     def changed(self) -> bool:
@@ -111,6 +134,32 @@ def policy_types_text(decision: Any) -> str:
     return " · ".join(parts)
 
 
+def pattern_types_text(pattern: Any) -> str:
+    """``"identity ✓ part · SCP ✓"``: which policy types allow (all of a wildcard resource, or
+    part of it) and which deny within it."""
+    extents: dict[tuple[str, str], str] = {}
+    for st in (*pattern.denying, *pattern.allowing):
+        key = (st.policy_type, st.effect)
+        if extents.get(key) != "all":
+            extents[key] = st.extent
+    parts = []
+    for (ptype, effect), extent in extents.items():
+        name = _SHORT_TYPES.get(ptype, ptype)
+        mark = "✓" if effect == "Allow" else "✗ deny"
+        parts.append(f"{name} {mark}" + (" part" if extent == "some" else ""))
+    return " · ".join(parts) or "no statement applies"
+
+
+def pattern_summary(resource: str, pattern: Any) -> str:
+    """One sentence for a wildcard resource's answer."""
+    amount = {
+        "all": "every resource",
+        "some": "some of the resources",
+        "none": "none of the resources",
+    }.get(pattern.answer, pattern.answer)
+    return f"Allowed for {amount} matching {resource}."
+
+
 def decision_icon(word: str) -> QIcon:
     """A filled circle with a check, a cross or a bar, in the current scheme's colours."""
     return _decision_icon(word, theme.is_dark())
@@ -129,7 +178,7 @@ def _decision_icon(word: str, dark: bool) -> QIcon:
     pen = QPen(theme.color("icon_mark"), 4)
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)
     painter.setPen(pen)
-    if word == "allowed":
+    if word in ("allowed", SOME):  # SOME: a check on amber, allowed for part of a pattern
         painter.drawPolyline([QPointF(9, 17), QPointF(14, 22), QPointF(23, 11)])
     elif word == "explicitDeny":
         painter.drawLine(11, 11, 21, 21)
@@ -168,16 +217,17 @@ class ResultsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(row, column)
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
-            return decision_icon(row.word)
+            return decision_icon(row.verdict)
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == 0:
-                return QBrush(QColor(DECISION_COLORS.get(row.word, theme.color_name("strong_fg"))))
+                color = DECISION_COLORS.get(row.verdict, theme.color_name("strong_fg"))
+                return QBrush(QColor(color))
             if column == 4 and row.passed is not None:
                 return QBrush(theme.color("allow_fg" if row.passed else "deny_fg"))
         if role == Qt.ItemDataRole.BackgroundRole:
             if column == 0:
                 return QBrush(
-                    QColor(DECISION_BACKGROUNDS.get(row.word, theme.color_name("plain_bg")))
+                    QColor(DECISION_BACKGROUNDS.get(row.verdict, theme.color_name("plain_bg")))
                 )
             if row.changed:
                 return QBrush(theme.color("changed_bg"))
@@ -186,17 +236,23 @@ class ResultsModel(QAbstractTableModel):
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ToolTipRole:
+            if row.pattern is not None:
+                return pattern_summary(row.resource, row.pattern)
             return str(row.decision.explanation)
         return None
 
     def _text(self, row: ResultRow, column: int) -> str:
         if column == 0:
+            if row.pattern is not None:
+                return PATTERN_WORDS.get(row.pattern.answer, row.pattern.answer)
             return DECISION_WORDS.get(row.word, row.word)
         if column == 1:
             return row.action
         if column == 2:
             return row.resource
         if column == 3:
+            if row.pattern is not None:
+                return pattern_types_text(row.pattern)
             return policy_types_text(row.decision)
         if column == 4:
             if row.expected is None:
@@ -269,4 +325,4 @@ class ResultsFilter(QSortFilterProxyModel):
         if self._choice == "Failing scenarios":
             return row.passed is False
         words = self.CHOICES.get(self._choice)
-        return words is None or row.word in words
+        return words is None or row.verdict in words

@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from iamdesk.core import catalog
-from iamdesk.core.evaluator import allowed_if
+from iamdesk.core.arn import has_wildcard
+from iamdesk.core.evaluator import allowed_if, evaluate_pattern
 from iamdesk.ui.test_access.results_model import InvolvedPolicy, ResultRow
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ def explained(db: Any, request: RunRequest, row: ResultRow) -> ResultRow:
     if len(again) == 1 and again[0].word == row.word:
         row.decision = again[0].decision
         row.policies = again[0].policies
+        row.pattern = again[0].pattern
     return row
 
 
@@ -152,6 +154,16 @@ def rows_from(outcome: Any) -> list[ResultRow]:
             allowed_if=tuple(
                 a.text for a in allowed_if(decision.request, decision.policy_set, decision)
             ),
+            pattern=_pattern(decision),
         )
         for decision in outcome.decisions
     ]
+
+
+def _pattern(decision: Any) -> Any:
+    """For a resource with wildcards (other than ``*`` alone, every resource): the answer for
+    every resource it names, with the statements that allow and deny within it."""
+    resource = decision.request.resource
+    if resource == "*" or not has_wildcard(resource):
+        return None
+    return evaluate_pattern(decision.request, decision.policy_set)

@@ -83,6 +83,7 @@ class EntityView(ReloadWhenShown, QWidget):
         self._dirty = True
         self._selected_key: str | None = None
         self._generation = 0
+        self._loading: int | None = None  # the generation a background load will deliver
         self._filtering = False
         self._tasks = TaskRunner(self)
 
@@ -299,12 +300,19 @@ class EntityView(ReloadWhenShown, QWidget):
         # the table keeps its old rows until the new ones arrive.
         generation = self._generation
         self.count_label.setText("Loading…")
+        self._loading = generation
         self._tasks.start(
             lambda _control: self.load_rows(),
             name=f"load {self.kind}",
             on_done=lambda rows: self._apply_rows(rows, generation),
-            on_error=self._load_failed,
+            on_error=lambda exc: self._load_failed(exc, generation),
         )
+
+    @property
+    def loading(self) -> bool:
+        """Rows are being read in the background; the table still shows the old ones (a
+        screenshot waits for this to turn false)."""
+        return self._loading is not None
 
     def row_count_hint(self) -> int:
         """Roughly how many rows ``load_rows`` returns (0: load on the GUI thread)."""
@@ -312,14 +320,17 @@ class EntityView(ReloadWhenShown, QWidget):
 
         return entity_count(self.context.database, self.context.account_id, self.kind)
 
-    def _load_failed(self, exc: BaseException) -> None:
+    def _load_failed(self, exc: BaseException, generation: int) -> None:
         from iamdesk.ui import messages
 
+        if generation == self._loading:
+            self._loading = None
         messages.error(f"Could not load {self.title.lower()}: {exc}")
 
     def _apply_rows(self, rows: list[Row], generation: int) -> None:
         if generation != self._generation:
             return  # a newer reload is on its way
+        self._loading = None
         self.model.set_rows(rows)
         self._update_heading()
         if self._selected_key is not None and self.select_key(self._selected_key):

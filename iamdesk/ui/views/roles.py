@@ -3,12 +3,16 @@ Trust relationships (the trust policy and who it trusts, in words), Tags, Histor
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
+from iamdesk.ui import theme
+from iamdesk.ui.context import AppContext
+from iamdesk.ui.icons import icon
 from iamdesk.ui.models.table import Column, Row
 from iamdesk.ui.views import dates
 from iamdesk.ui.views.access_advisor import AccessAdvisorTab
@@ -45,10 +49,22 @@ class TrustTab(DetailTab):
         self.words.setTextFormat(Qt.TextFormat.RichText)
         self.words.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.words.setMinimumWidth(240)
+        self.providers = QLabel()
+        self.providers.setObjectName("rolesTrustProviders")
+        self.providers.setWordWrap(True)
+        self.providers.setTextFormat(Qt.TextFormat.RichText)
+        self.providers.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.providers.setVisible(False)
         self.document = DocumentView(self, read_only=True, kind="trust")
         self.document.setObjectName("rolesTrustDocument")
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.words)
+        side_layout.addWidget(self.providers)
+        side_layout.addStretch(1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.words)
+        splitter.addWidget(side)
         splitter.addWidget(self.document)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 2)
@@ -71,6 +87,35 @@ class TrustTab(DetailTab):
             "<p style='color:gray'>From the Allow statements of the trust policy; conditions "
             "in the policy may narrow this further.</p>"
         )
+        self.show_providers()
+
+    def show_providers(self) -> None:
+        """The Federated principals and whether the model has each provider."""
+        from iamdesk.services.federation.references import trust_providers
+
+        found = trust_providers(self.context.database, self.context.account_id, self.text)
+        self.providers.setVisible(bool(found))
+        if not found:
+            self.providers.setText("")
+            return
+        ok, bad = theme.color_name("allow_fg"), theme.color_name("warn_fg")
+        muted = theme.color_name("muted_fg")
+        items = "".join(
+            f"<li><span style='color:{ok if p['Exists'] else bad}'>"
+            f"{'✓' if p['Exists'] else '⚠'}</span> <b>{html.escape(p['Type'])}</b> "
+            f"{html.escape(p['Principal'].split('/', 1)[-1])}<br>"
+            f"<span style='color:{muted}'>{html.escape(p['Detail'])}</span></li>"
+            for p in found
+        )
+        self.providers.setText(f"<p><b>Identity providers</b></p><ul>{items}</ul>")
+
+    def provider_lines(self) -> list[str]:
+        """The provider lines as shown, in plain text (tests read the picture)."""
+        from PySide6.QtGui import QTextDocument
+
+        document = QTextDocument()
+        document.setHtml(self.providers.text())
+        return [line for line in document.toPlainText().splitlines() if line.strip()]
 
     def edit(self) -> None:
         from iamdesk.ui.commands.identity import update_trust_policy
@@ -104,6 +149,16 @@ class RolesView(EntityView):
     kind = "roles"
     title = "Roles"
     watches = frozenset({"policies", "tags"})
+    providers_dialog: QDialog | None = None
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        # Not a row action (the toolbar's others follow the selection): always enabled.
+        self.providers_button = QPushButton(icon("account"), "Identity providers…")
+        self.providers_button.setObjectName("rolesProvidersButton")
+        self.providers_button.setToolTip("OIDC and SAML providers the roles' trust policies name")
+        self.providers_button.clicked.connect(self.on_providers)
+        self.top.addWidget(self.providers_button)
 
     def columns(self) -> Sequence[Column]:
         return (
@@ -188,6 +243,15 @@ class RolesView(EntityView):
         from iamdesk.ui.dialogs.role_dialog import CreateRoleDialog
 
         self.open_naming(CreateRoleDialog(self.context, self))
+
+    def on_providers(self) -> None:
+        from iamdesk.ui.views.identity_providers import IdentityProvidersDialog
+
+        if self.providers_dialog is None:
+            self.providers_dialog = IdentityProvidersDialog(self.context, self)
+        self.providers_dialog.reload()
+        self.providers_dialog.show()
+        self.providers_dialog.raise_()
 
     def on_edit(self) -> None:
         from iamdesk.ui.dialogs.role_dialog import RoleSettingsDialog

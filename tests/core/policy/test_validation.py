@@ -215,6 +215,30 @@ def test_condition_findings(operator: str, key: str, value: str, code: str) -> N
     assert code in codes(policy)
 
 
+def test_the_sns_console_default_topic_policy_has_no_finding() -> None:
+    # The SNS console writes this statement into every new topic's policy; AWS:SourceOwner is
+    # documented by the SNS Developer Guide ("aws:SourceAccount versus aws:SourceOwner").
+    topic = "arn:aws:sns:us-east-1:111122223333:alerts"
+    policy = {
+        "Version": "2008-10-17",
+        "Id": "__default_policy_ID",
+        "Statement": [
+            {
+                "Sid": "__default_statement_ID",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["SNS:Publish", "SNS:Subscribe", "SNS:GetTopicAttributes"],
+                "Resource": topic,
+                "Condition": {"StringEquals": {"AWS:SourceOwner": "111122223333"}},
+            }
+        ],
+    }
+    assert "INVALID_GLOBAL_CONDITION_KEY" not in codes(policy, PolicyKind.RESOURCE)
+    assert "INVALID_GLOBAL_CONDITION_KEY" in codes(
+        doc(stmt(Condition={"StringEquals": {"aws:SourceOwnr": "111122223333"}}))
+    )
+
+
 def test_condition_values_of_the_right_type_pass() -> None:
     condition = {
         "Bool": {"aws:MultiFactorAuthPresent": "true", "aws:SecureTransport": True},

@@ -66,6 +66,8 @@ def test_deleting_a_missing_scenario_says_which(db, demo_context):
 
 def test_role_sessions_are_listed_per_account(db, demo_context):
     sessions = list_role_sessions(db, demo_context.account_id)
-    assert [s["SessionName"] for s in sessions] == ["alice-deploy"]
-    assert sessions[0]["MfaAuthenticated"] and sessions[0]["HasSessionPolicy"]
+    # newest first: the GitHub Actions run (web identity), then alice's MFA session
+    assert [s["SessionName"] for s in sessions] == ["website", "alice-deploy"]
+    assert sessions[1]["MfaAuthenticated"] and sessions[1]["HasSessionPolicy"]
+    assert sessions[0]["CallerArn"].endswith(":oidc-provider/token.actions.githubusercontent.com")
     assert list_role_sessions(db, "444455556666") == []
