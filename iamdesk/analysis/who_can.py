@@ -11,6 +11,7 @@ from iamdesk.analysis.progress import Cancel, Progress, check, report
 from iamdesk.analysis.refs import EntityRef, StatementRef
 from iamdesk.analysis.snapshot import Actor, Snapshot, snapshot
 from iamdesk.core import catalog
+from iamdesk.core.text import quoted
 from iamdesk.services.errors import invalid_input
 from iamdesk.store.db import Database
 
@@ -66,7 +67,7 @@ def check_action(action: str) -> str:
     service, _, name = action.partition(":")
     if not service or not name or any(c.isspace() for c in action):
         raise invalid_input(
-            f"Invalid action {action!r}: expected service:Action, e.g. s3:GetObject."
+            f"Invalid action {quoted(action)!r}: expected service:Action, e.g. s3:GetObject."
         )
     return action
 

@@ -6,7 +6,7 @@ and policy, not its code."""
 from __future__ import annotations
 
 from iamdesk.cli.aws_service import ServiceCli, as_map
-from iamdesk.services import integration
+from iamdesk.services import integration, removals
 
 cli = ServiceCli("lambda")
 cli.command(
@@ -41,4 +41,5 @@ cli.command(
     "function_name!",
     "statement_id!",
 )
+cli.command("delete-function", "DeleteFunction", removals.delete_function, "function_name!")
 run = cli.run

@@ -58,6 +58,13 @@ cli.command(
     "name",
     "description",
 )
+cli.command("delete-policy", "DeletePolicy", orgs.delete_policy, "policy_id!")
+cli.command(
+    "delete-organizational-unit",
+    "DeleteOrganizationalUnit",
+    orgs.delete_organizational_unit,
+    "organizational_unit_id!",
+)
 cli.command("describe-policy", "DescribePolicy", orgs.describe_policy, "policy_id!")
 cli.command("list-policies", "ListPolicies", orgs.list_policies, "policy_filter=filter!")
 cli.command("attach-policy", "AttachPolicy", orgs.attach_policy, "policy_id!", "target_id!")

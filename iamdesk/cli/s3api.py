@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from iamdesk.cli.aws_service import ServiceCli, as_map
-from iamdesk.services import resources
+from iamdesk.services import removals, resources
 
 _configuration = as_map("--create-bucket-configuration")
 
@@ -22,4 +22,5 @@ cli.command(
 cli.command("get-bucket-policy", "GetBucketPolicy", resources.get_bucket_policy, "bucket!")
 cli.command("delete-bucket-policy", "DeleteBucketPolicy", resources.delete_bucket_policy, "bucket!")
 cli.command("list-buckets", "ListBuckets", resources.list_buckets)
+cli.command("delete-bucket", "DeleteBucket", removals.delete_bucket, "bucket!")
 run = cli.run

@@ -6,7 +6,7 @@ secret's value."""
 from __future__ import annotations
 
 from iamdesk.cli.aws_service import ServiceCli, tag_map
-from iamdesk.services import integration
+from iamdesk.services import integration, removals
 
 cli = ServiceCli("secretsmanager")
 cli.command(
@@ -28,5 +28,13 @@ cli.command(
 )
 cli.command(
     "get-resource-policy", "GetResourcePolicy", integration.get_resource_policy, "secret_id!"
+)
+cli.command(
+    "delete-secret",
+    "DeleteSecret",
+    removals.delete_secret,
+    "secret_id!",
+    "recovery_window_in_days:int",
+    "force_delete_without_recovery:flag",
 )
 run = cli.run

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from iamdesk.cli.aws_service import ServiceCli, tag_map
-from iamdesk.services import integration
+from iamdesk.services import integration, removals
 
 cli = ServiceCli("sns")
 cli.command(
@@ -25,4 +25,5 @@ cli.command(
 cli.command(
     "get-topic-attributes", "GetTopicAttributes", integration.get_topic_attributes, "topic_arn!"
 )
+cli.command("delete-topic", "DeleteTopic", removals.delete_topic, "topic_arn!")
 run = cli.run

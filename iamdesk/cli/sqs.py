@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from iamdesk.cli.aws_service import ServiceCli, as_map
-from iamdesk.services import integration
+from iamdesk.services import integration, removals
 
 cli = ServiceCli("sqs")
 cli.command(
@@ -30,4 +30,5 @@ cli.command(
     "queue_url!",
     "attribute_names:list",
 )
+cli.command("delete-queue", "DeleteQueue", removals.delete_queue, "queue_url!")
 run = cli.run

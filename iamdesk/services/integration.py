@@ -23,6 +23,7 @@ from sqlalchemy import select
 from iamdesk.core import jsontext
 from iamdesk.services.entities import resolve_account
 from iamdesk.services.errors import IamError
+from iamdesk.services.naming import check_resource_name
 from iamdesk.services.resources import (
     DEFAULT_REGION,
     attributes_of,
@@ -53,6 +54,7 @@ def create_function(
     account_id: str | None = None,
     region: str = DEFAULT_REGION,
 ) -> dict[str, Any]:
+    check_resource_name("lambda", function_name)
     with db.transaction() as session:
         account = resolve_account(session, db, account_id)
         if session.scalars(select(Role).where(Role.arn == role)).first() is None:
@@ -198,6 +200,7 @@ def create_queue(
     account_id: str | None = None,
     region: str = DEFAULT_REGION,
 ) -> dict[str, Any]:
+    check_resource_name("sqs", queue_name)
     attributes = dict(attributes or {})
     policy = attributes.pop("Policy", None)
     if policy is not None:
@@ -343,6 +346,7 @@ def create_topic(
     account_id: str | None = None,
     region: str = DEFAULT_REGION,
 ) -> dict[str, Any]:
+    check_resource_name("sns", name)
     with db.transaction() as session:
         account = resolve_account(session, db, account_id)
         arn = f"arn:aws:sns:{region}:{account}:{name}"
@@ -411,6 +415,7 @@ def create_secret(
     account_id: str | None = None,
     region: str = DEFAULT_REGION,
 ) -> dict[str, Any]:
+    check_resource_name("secretsmanager", name)
     with db.transaction() as session:
         account = resolve_account(session, db, account_id)
         if find_row(session, account, "secretsmanager", name) is not None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-import string
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -25,6 +24,7 @@ from iamdesk.core.policy.document import PolicyParseError
 from iamdesk.core.policy.parser import parse_policy
 from iamdesk.services.entities import record, resolve_account
 from iamdesk.services.errors import IamError
+from iamdesk.services.naming import check_resource_name
 from iamdesk.store.db import Database
 from iamdesk.store.tables import Resource, Tag
 
@@ -203,6 +203,7 @@ def list_resources(db: Database, *, account_id: str | None = None) -> list[dict[
                 "Region": r.region,
                 "Policy": r.policy,
                 "CreateDate": r.create_date,
+                "Attributes": attributes_of(r),
             }
             for r in session.scalars(query).all()
         ]
@@ -214,10 +215,7 @@ def list_resources(db: Database, *, account_id: str | None = None) -> list[dict[
 def create_bucket(
     db: Database, *, bucket: str, account_id: str | None = None, region: str = DEFAULT_REGION
 ) -> dict[str, Any]:
-    if not 3 <= len(bucket) <= 63 or not all(
-        c in string.ascii_lowercase + string.digits + ".-" for c in bucket
-    ):
-        raise IamError("InvalidBucketName", "The specified bucket is not valid.")
+    check_resource_name("s3", bucket)
     with db.transaction() as session:
         account = resolve_account(session, db, account_id)
         existing = find_row(session, None, "s3", bucket)
@@ -316,15 +314,18 @@ def default_key_policy(account_id: str) -> str:
 
 def _key_metadata(row: Resource) -> dict[str, Any]:
     attrs = attributes_of(row)
+    state = attrs.get("KeyState", "Enabled")  # PendingDeletion / Disabled: see ``removals``
+    extra = {"DeletionDate": attrs["DeletionDate"]} if "DeletionDate" in attrs else {}
     return {
         "AWSAccountId": row.account_id,
         "KeyId": row.name,
         "Arn": row.arn,
         "CreationDate": row.create_date,
-        "Enabled": True,
+        "Enabled": state == "Enabled",
         "Description": attrs.get("Description", ""),
         "KeyUsage": "ENCRYPT_DECRYPT",
-        "KeyState": "Enabled",
+        "KeyState": state,
+        **extra,
         "Origin": "AWS_KMS",
         "KeyManager": "CUSTOMER",
         "CustomerMasterKeySpec": "SYMMETRIC_DEFAULT",
@@ -343,6 +344,7 @@ def create_key(
     account_id: str | None = None,
     region: str = DEFAULT_REGION,
 ) -> dict[str, Any]:
+    check_resource_name("kms", description)
     if policy is not None:
         check_policy("kms", policy)
     with db.transaction() as session:

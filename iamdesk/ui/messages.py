@@ -39,6 +39,20 @@ def bridge() -> MessageBridge:
     return _bridge
 
 
+def describe(exc: BaseException) -> str:
+    """What to tell a person about a failure: AWS's code and message for a refusal, plain
+    words for input too deep or too large, never Python's own text ("maximum recursion depth
+    exceeded while ...") for those."""
+    if isinstance(exc, RecursionError):
+        return "the input is nested too deeply to read (JSON allows at most 64 levels here)"
+    if isinstance(exc, MemoryError):
+        return "the input is too large to read"
+    code, message = getattr(exc, "code", None), getattr(exc, "message", None)
+    if isinstance(code, str) and isinstance(message, str):
+        return f"{code}: {message}"
+    return message if isinstance(message, str) and message else str(exc)
+
+
 def info(text: str) -> None:
     bridge().emit_message("info", text)
 

@@ -147,9 +147,13 @@ class Task(QRunnable):
             self.ended = True
             self.signals.cancelled.emit()
         except Exception as exc:  # handed to the GUI thread, which shows it
-            # One line: the window says what failed; the traceback is for a debug log only.
-            log.error("%s failed: %s", self.name, (str(exc).splitlines() or [repr(exc)])[0])
-            log.debug("%s failed", self.name, exc_info=True)
+            if getattr(exc, "code", None) and getattr(exc, "message", None):
+                # A refusal in AWS's words (bad input, a missing entity): the GUI says it.
+                log.info("%s refused: %s", self.name, exc)
+            else:
+                # One line: the window says what failed; the traceback is for a debug log only.
+                log.error("%s failed: %s", self.name, (str(exc).splitlines() or [repr(exc)])[0])
+                log.debug("%s failed", self.name, exc_info=True)
             self.ended = True
             self.signals.failed.emit(exc)
         else:

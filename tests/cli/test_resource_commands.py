@@ -284,3 +284,37 @@ def test_every_queue_and_topic_attribute_as_aws_lists_them(aws) -> None:
         "SubscriptionsDeleted", "DisplayName", "EffectiveDeliveryPolicy",
     }  # fmt: skip
     assert json.loads(topic["EffectiveDeliveryPolicy"])["http"]["defaultHealthyRetryPolicy"]
+
+
+def test_delete_commands_of_every_service(aws) -> None:
+    aws("s3api", "create-bucket", "--bucket", "amzn-s3-demo-bucket")
+    assert aws("s3api", "delete-bucket", "--bucket", "amzn-s3-demo-bucket")[0] == 0
+    code, _, err = aws("s3api", "delete-bucket", "--bucket", "amzn-s3-demo-bucket")
+    assert code == 254 and "(NoSuchBucket) when calling the DeleteBucket operation" in err
+    key = aws("kms", "create-key")[1]["KeyMetadata"]["KeyId"]
+    code, out, _ = aws(
+        "kms", "schedule-key-deletion", "--key-id", key, "--pending-window-in-days", "7"
+    )
+    assert code == 0 and out["KeyState"] == "PendingDeletion"
+    assert aws("kms", "cancel-key-deletion", "--key-id", key)[1]["KeyId"].endswith(key)
+    url = aws("sqs", "create-queue", "--queue-name", "jobs")[1]["QueueUrl"]
+    assert aws("sqs", "delete-queue", "--queue-url", url)[0] == 0
+    topic = aws("sns", "create-topic", "--name", "alerts")[1]["TopicArn"]
+    assert aws("sns", "delete-topic", "--topic-arn", topic)[0] == 0
+    aws("secretsmanager", "create-secret", "--name", "pw")
+    code, out, _ = aws(
+        "secretsmanager", "delete-secret", "--secret-id", "pw", "--force-delete-without-recovery"
+    )
+    assert code == 0 and out["Name"] == "pw"
+    code, _, err = aws("lambda", "delete-function", "--function-name", "nope")
+    assert code == 254 and "ResourceNotFoundException" in err
+    aws("organizations", "create-organization")
+    root = aws("organizations", "list-roots")[1]["Roots"][0]["Id"]
+    ou = aws("organizations", "create-organizational-unit", "--parent-id", root, "--name", "X")[1]
+    ou_id = ou["OrganizationalUnit"]["Id"]
+    code, _, _ = aws(
+        "organizations", "delete-organizational-unit", "--organizational-unit-id", ou_id
+    )
+    assert code == 0
+    code, _, err = aws("organizations", "delete-policy", "--policy-id", "p-FullAWSAccess")
+    assert code == 254 and "AccessDeniedException" in err

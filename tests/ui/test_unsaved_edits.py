@@ -68,18 +68,26 @@ def test_selecting_another_policy_asks_and_cancel_keeps_the_edit(window, two_pol
     assert not window.isWindowModified() and not view.tabs.tabText(0).endswith("*")
 
 
-def test_save_from_the_question_saves_a_new_version_then_moves(
+def test_save_from_the_question_goes_through_the_impact_preview(
     window, context, two_policies, qtbot
 ):
     view, (alpha, beta) = two_policies
     view.select_key(alpha)
     editor = view.detail_tabs[0].document.editor
-    editor.replace_text(DOC.replace("s3:GetObject", "s3:ListBucket"))
+    edited = DOC.replace("s3:GetObject", "s3:ListBucket")
+    editor.replace_text(edited)
     view.select_key(beta)
     click_box_button("unsavedBox", "unsavedSaveButton")
     db, account = context.database, context.account_id
+    # Not saved yet: the Edit policy dialog shows the impact first, as the Save button does.
+    assert "s3:ListBucket" not in policies.default_document(db, account, alpha)
+    dialog = visible_window("policySaveDialog")
+    assert dialog.editor.text() == edited
+    qtbot.waitUntil(lambda: dialog.impact is not None, timeout=30000)
+    assert view.selected_row()["Arn"] == alpha  # the user stays with the edit meanwhile
+    assert dialog.save_clicked()
     assert "s3:ListBucket" in policies.default_document(db, account, alpha)
-    assert view.selected_row()["Arn"] == beta
+    assert not view.unsaved_edits()
 
 
 def test_closing_the_window_with_ctrl_q_asks(window, two_policies, qtbot):

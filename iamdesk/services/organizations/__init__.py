@@ -3,7 +3,7 @@
 As in AWS, creating an organization attaches the AWS managed ``FullAWSAccess`` SCP to the root,
 and every new OU and account gets ``FullAWSAccess`` attached directly. Operations that change the
 organization must come from the management account. The SCP and RCP operations live in
-``org_policies`` and are re-exported here, so ``organizations`` is the one service API.
+``policies`` (deletions in ``removal``) and are re-exported here: one service API.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from iamdesk.services.organizations.policies import (
     policy_levels,
     update_policy,
 )
+from iamdesk.services.organizations.removal import delete_organizational_unit, delete_policy
 from iamdesk.store.db import Database
 from iamdesk.store.tables import Account, Organization, OrgNode, OrgPolicy
 
@@ -59,10 +60,14 @@ __all__ = [
     "SCP",
     "OrgPolicyRef",
     "attach_policy",
+    "check_account_request",
+    "check_ou_name",
     "create_account",
     "create_organization",
     "create_organizational_unit",
     "create_policy",
+    "delete_organizational_unit",
+    "delete_policy",
     "describe_organization",
     "describe_policy",
     "detach_policy",
@@ -174,14 +179,32 @@ def _ou_shape(node: OrgNode) -> dict[str, str]:
     return {"Id": node.id, "Arn": node.arn, "Name": node.name}
 
 
+def _pattern_error(detail: str) -> Exception:
+    return org_error(
+        "InvalidInputException",
+        f"You provided a value that does not match the required pattern ({detail}).",
+    )
+
+
+def check_ou_name(name: str) -> None:
+    if not 1 <= len(name) <= 128:
+        raise _pattern_error("an OU name is 1 to 128 characters")
+
+
+def check_account_request(email: str, account_name: str, new_account_id: str | None) -> None:
+    """CreateAccount's input rules (a form checks them as the user types)."""
+    if "@" not in email or not 6 <= len(email) <= 64:
+        raise _pattern_error("the email is an address of 6 to 64 characters")
+    if not 1 <= len(account_name) <= 50:
+        raise _pattern_error("an account name is 1 to 50 characters")
+    if new_account_id is not None and (len(new_account_id) != 12 or not new_account_id.isdigit()):
+        raise org_error("InvalidInputException", f"Invalid account id: {new_account_id}")
+
+
 def create_organizational_unit(
     db: Database, *, parent_id: str, name: str, account_id: str | None = None
 ) -> dict[str, Any]:
-    if not 1 <= len(name) <= 128:
-        raise org_error(
-            "InvalidInputException",
-            "You provided a value that does not match the required pattern.",
-        )
+    check_ou_name(name)
     with db.transaction() as session:
         org = management_organization(session, db, account_id)
         parent = _parent(session, org, parent_id)
@@ -261,21 +284,10 @@ def create_account(
     """Create a member account (or enrol a modelled account that belongs to no organization).
 
     AWS creates accounts asynchronously; the model answers with the finished status at once."""
-    if "@" not in email or not 6 <= len(email) <= 64:
-        raise org_error(
-            "InvalidInputException",
-            "You provided a value that does not match the required pattern.",
-        )
-    if not 1 <= len(account_name) <= 50:
-        raise org_error(
-            "InvalidInputException",
-            "You provided a value that does not match the required pattern.",
-        )
+    check_account_request(email, account_name, new_account_id)
     with db.transaction() as session:
         org = management_organization(session, db, account_id)
         new_id = new_account_id or random_id(db, string.digits, 12)
-        if len(new_id) != 12 or not new_id.isdigit():
-            raise org_error("InvalidInputException", f"Invalid account id: {new_id}")
         now = db.now()
         account = session.get(Account, new_id)
         if account is None:

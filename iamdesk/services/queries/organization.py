@@ -19,7 +19,9 @@ log = logging.getLogger(__name__)
 def organization_tree(db: Database, account_id: str | None) -> dict[str, Any] | None:
     """``{"Organization": {...}, "Root": node}`` where a node is ``{"Id", "Name", "Kind",
     "Policies": [...], "Children": [nodes], "Accounts": [...]}``; None when the account is in no
-    organization. Policies carry ``Id``, ``Name``, ``Type``, ``AwsManaged``, ``Content``."""
+    organization. Policies carry ``Id``, ``Name``, ``Type``, ``AwsManaged``, ``Content``;
+    ``"Policies"`` lists every SCP and RCP of the organization with the ``Targets`` it is
+    attached to."""
     with db.read() as session:
         account = entities.resolve_account(session, db, account_id)
         row = session.get(Account, account)
@@ -36,10 +38,12 @@ def organization_tree(db: Database, account_id: str | None) -> dict[str, Any] | 
             for p in session.exec(select(OrgPolicy).where(OrgPolicy.organization_id == org.id))
         }
         attached: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        targets: dict[str, list[str]] = defaultdict(list)
         for link in session.exec(
             select(OrgPolicyAttachment).where(OrgPolicyAttachment.policy_id.in_(list(policies)))  # type: ignore[attr-defined]
         ):
             policy = policies[link.policy_id]
+            targets[policy.id].append(link.target_id)
             attached[link.target_id].append(
                 {
                     "Id": policy.id,
@@ -89,4 +93,16 @@ def organization_tree(db: Database, account_id: str | None) -> dict[str, Any] | 
                 "FeatureSet": org.feature_set,
             },
             "Root": build(roots[0]) if roots else None,
+            "Policies": [
+                {
+                    "Id": p.id,
+                    "Name": p.name,
+                    "Type": p.type,
+                    "AwsManaged": p.aws_managed,
+                    "Description": p.description,
+                    "Content": p.content,
+                    "Targets": targets[p.id],
+                }
+                for p in sorted(policies.values(), key=lambda p: (p.type, p.name))
+            ],
         }

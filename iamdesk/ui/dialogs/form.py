@@ -12,8 +12,10 @@ import re
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from iamdesk.ui import theme
+from iamdesk.ui.messages import describe
 
 log = logging.getLogger(__name__)
 
@@ -75,21 +78,63 @@ class FormDialog(QDialog):
         assert cancel is not None
         cancel.setObjectName(f"{stem}CancelButton")
         self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons.rejected.connect(self.cancel)
         self.body = QVBoxLayout(self)
         self.body.addLayout(self.form)
         self.body.addWidget(self.error)
         self.body.addWidget(self.buttons)
         self._checks: list[Check] = []
+        self._opened_with: list[str] | None = None
         self.setMinimumWidth(480)
 
     def showEvent(self, event: QShowEvent) -> None:
         # Qt would focus the default button, and with OK disabled until a name is typed that is
         # Cancel: typing went nowhere and Space closed the dialog. Start in the first field.
         super().showEvent(event)
+        self._opened_with = self.field_values()
         field = self.first_field()
         if field is not None:
             field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def field_values(self) -> list[str]:
+        """What the fields hold now, to tell whether the user typed anything."""
+        values = []
+        for widget in self.findChildren(QWidget):
+            if isinstance(widget, QLineEdit) and not isinstance(widget.parent(), QComboBox):
+                values.append(widget.text())
+            elif isinstance(widget, QPlainTextEdit):
+                values.append(widget.toPlainText())
+            elif isinstance(widget, QComboBox):
+                values.append(widget.currentText())
+            elif isinstance(widget, QAbstractSpinBox):
+                values.append(widget.text())
+        return values
+
+    def has_input(self) -> bool:
+        return self._opened_with is not None and self.field_values() != self._opened_with
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            event.accept()
+            self.cancel()
+            return
+        super().keyPressEvent(event)
+
+    def cancel(self) -> None:
+        """Escape or Cancel: close, but ask first when the user typed something."""
+        if not self.has_input():
+            self.reject()
+            return
+        from iamdesk.ui import messages
+
+        messages.confirm(
+            self,
+            self.windowTitle(),
+            "Discard what you typed?",
+            self.reject,
+            yes_text="Discard",
+            object_name="discardInputBox",
+        )
 
     def first_field(self) -> QWidget | None:
         for row in range(self.form.rowCount()):
@@ -133,7 +178,7 @@ class FormDialog(QDialog):
             try:
                 check()
             except Exception as exc:  # checks raise IamError or ValueError with a message
-                self.show_error(getattr(exc, "message", None) or str(exc))
+                self.show_error(getattr(exc, "message", None) or describe(exc))
                 self.ok_button.setEnabled(False)
                 return False
         self.show_error("")

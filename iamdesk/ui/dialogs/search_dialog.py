@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from iamdesk.ui.messages import describe
 from iamdesk.ui.workers import Task, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ class SearchDialog(QDialog):
             lambda control: search(db, account, query, include_aws=include_aws, control=control),
             name="search",
             on_done=lambda hits: self._show(hits, generation),
-            on_error=lambda error: self._show([], generation, f"Search failed: {error}"),
+            on_error=lambda error: self._show([], generation, f"Search failed: {describe(error)}"),
             on_cancelled=lambda: self._dropped(generation),
         )
 

@@ -19,6 +19,10 @@ EXTRA = (
     ("From the filter into the table", "Down"),
     ("Open the selected row's details", "Enter"),
     ("Delete the selected row (asks first)", "Del"),
+    ("Create in the current view (user, role, resource…)", "Ins"),
+    ("Organization: new OU / delete the selected OU (in the tree)", "Ins / Del"),
+    ("Organization: attach / detach a policy (in the policy list)", "Ins / Del"),
+    ("Dialogs: accept / close (asks if you typed something)", "Enter / Esc"),
     ("Clear the filter", "Esc"),
     ("Row actions (Test access, Copy ARN, Attach, Delete…)", "Menu / Shift+F10"),
     # The policy editor (wherever a policy is edited).

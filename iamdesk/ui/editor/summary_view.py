@@ -21,6 +21,7 @@ from iamdesk.core.policy.document import PolicyParseError, Span
 from iamdesk.core.policy.parser import parse_policy
 from iamdesk.ui import theme
 from iamdesk.ui.editor.summary import ServiceSummary, summarize_text
+from iamdesk.ui.messages import describe
 
 if TYPE_CHECKING:
     from iamdesk.ui.editor.policy_editor import PolicyEditor
@@ -89,7 +90,7 @@ class SummaryView(QWidget):
             self.rows = summarize_text(self.editor.text())
         except (json.JSONDecodeError, ValueError) as error:
             self.rows = []
-            self.message.setText(f"No summary: the JSON is not valid ({error}).")
+            self.message.setText(f"No summary: the JSON is not valid ({describe(error)}).")
             return
         allow = [r for r in self.rows if r.effect == "Allow"]
         deny = [r for r in self.rows if r.effect == "Deny"]

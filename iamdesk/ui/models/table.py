@@ -71,7 +71,24 @@ class Column:
     width: int = 0
 
 
-class EntityTableModel(QAbstractTableModel):
+class TitledColumns(QAbstractTableModel):
+    """A table model whose ``columns`` (anything with a ``title``) name its header sections."""
+
+    columns: Sequence[Any]
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.columns)
+        ):
+            return self.columns[section].title
+        return None
+
+
+class EntityTableModel(TitledColumns):
     """Rows of one entity kind, filtered by text and sorted by any column, fetched in batches."""
 
     def __init__(
@@ -237,17 +254,6 @@ class EntityTableModel(QAbstractTableModel):
             return row
         if role == KEY_ROLE:
             return self._key(row)
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.columns)
-        ):
-            return self.columns[section].title
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from iamdesk.ui import theme
 from iamdesk.ui.context import AppContext
 from iamdesk.ui.icons import icon
+from iamdesk.ui.messages import describe
 from iamdesk.ui.views import dates
 from iamdesk.ui.views.reloading import ReloadWhenShown
 from iamdesk.ui.views.tabs import ITEM_ROLE, add_item, make_list
@@ -200,7 +201,7 @@ class DashboardView(ReloadWhenShown, QScrollArea):
     def _findings_failed(self, exc: BaseException, generation: int) -> None:
         if generation == self._generation:
             log.error("best practices failed: %s", exc)
-            self.findings_note.setText(f"Best practices could not be checked: {exc}")
+            self.findings_note.setText(f"Best practices could not be checked: {describe(exc)}")
 
     def _fill_findings(self, findings: list[BestPracticeFinding], generation: int) -> None:
         from iamdesk.analysis.best_practices import TITLES

@@ -190,6 +190,11 @@ class EntityView(ReloadWhenShown, QWidget):
         # Tab order: filter, table, then the detail pane (not back out to the navigation).
         QWidget.setTabOrder(self.filter, self.table)
         QWidget.setTabOrder(self.table, self.tabs.tabBar())
+        if "Create" in self.buttons:
+            # Ins anywhere in the view: what the Create button does.
+            create = QShortcut(QKeySequence("Ins"), self)
+            create.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            create.activated.connect(self.buttons["Create"].click)
         if "Delete" in self.buttons:
             QShortcut(
                 QKeySequence.StandardKey.Delete,
@@ -325,7 +330,7 @@ class EntityView(ReloadWhenShown, QWidget):
 
         if generation == self._loading:
             self._loading = None
-        messages.error(f"Could not load {self.title.lower()}: {exc}")
+        messages.error(f"Could not load {self.title.lower()}: {messages.describe(exc)}")
 
     def _apply_rows(self, rows: list[Row], generation: int) -> None:
         if generation != self._generation:
@@ -384,6 +389,11 @@ class EntityView(ReloadWhenShown, QWidget):
             if self.row_name(self.model.row_at(position)) == name:
                 return self.select_key(self.model.key_at(position))
         return False
+
+    def take_focus(self) -> None:
+        """After a dialog closes: the keyboard is back on the table (Ctrl+Z, Del, arrows)."""
+        self.activateWindow()
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def open_naming(self, dialog: Any) -> None:
         """Open a dialog that creates or renames an entity (its ``name`` field holds the name);

@@ -82,7 +82,16 @@ class DocumentTab(DetailTab):
             return []
         if editor.text() == self._loaded:
             return []
-        return [UnsavedEdit(f"policy {self.row['PolicyName']}", self.save, self.discard)]
+        return [
+            UnsavedEdit(f"policy {self.row['PolicyName']}", self._save_from_question, self.discard)
+        ]
+
+    def _save_from_question(self) -> bool:
+        """Save in the unsaved-edits question goes through the same impact preview as the
+        Save button: the Edit policy dialog opens with this text and its review running, and
+        the user stays here until it is saved there (False: not saved yet)."""
+        self.review()
+        return False
 
     def discard(self) -> None:
         if self.row is not None:

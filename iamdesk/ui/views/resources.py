@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from typing import Any
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMenu, QVBoxLayout
 
 from iamdesk.ui.models.table import Column, Row
 from iamdesk.ui.views import dates
@@ -16,6 +18,8 @@ from iamdesk.ui.views.entity_view import DetailTab, EntityView
 from iamdesk.ui.views.tabs import ButtonBar, add_item, make_list, report
 
 log = logging.getLogger(__name__)
+
+KIND_ORDER = ("s3", "kms", "sqs", "sns", "secretsmanager", "lambda")
 
 NEW_POLICY = '{\n    "Version": "2012-10-17",\n    "Statement": []\n}'
 
@@ -108,6 +112,12 @@ class ResourceDetailsTab(DetailTab):
             add_item(self.list, [name, text])
 
 
+def kind_text(row: Row) -> str:
+    word = SERVICE_WORDS.get(row["Service"], row["Service"])
+    state = (row.get("Attributes") or {}).get("KeyState")
+    return f"{word} (pending deletion)" if state == "PendingDeletion" else word
+
+
 class ResourcesView(EntityView):
     kind = "resources"
     title = "Resources"
@@ -115,7 +125,7 @@ class ResourcesView(EntityView):
     def columns(self) -> Sequence[Column]:
         return (
             Column("Name", lambda r: r["Name"], width=280),
-            Column("Kind", lambda r: SERVICE_WORDS.get(r["Service"], r["Service"]), width=170),
+            Column("Kind", kind_text, width=230),
             Column("Region", lambda r: r["Region"] or "global", width=100),
             Column(
                 "Resource policy",
@@ -133,6 +143,56 @@ class ResourcesView(EntityView):
 
     def tab_classes(self) -> Sequence[type[DetailTab]]:
         return (ResourcePolicyTab, ResourceDetailsTab)
+
+    def toolbar_buttons(self) -> Sequence[tuple[str, str, str]]:
+        return (("Create", "Create", "add"), ("Delete", "Delete", "delete"))
+
+    def row_count_hint(self) -> int:
+        return 0  # resources are few: load on the GUI thread
+
+    def on_create(self) -> QMenu:
+        """The Create button (or Ins): a menu of the six kinds under the button."""
+        menu = self.create_menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        button = self.buttons["Create"]
+        menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
+        return menu
+
+    def create_menu(self) -> QMenu:
+        menu = QMenu(self)
+        menu.setObjectName("resourcesCreateMenu")
+        for service in KIND_ORDER:
+            action = menu.addAction(f"{SERVICE_WORDS[service]}…")
+            action.setObjectName(f"resourcesCreate_{service}_Action")
+            action.triggered.connect(lambda _c=False, s=service: self.create(s))
+        return menu
+
+    def create(self, service: str) -> Any:
+        """Open Create resource for ``service``; once done, the new resource is selected."""
+        from iamdesk.ui.dialogs.resource_dialogs import CreateResourceDialog
+
+        dialog = CreateResourceDialog(self.context, service, self)
+        dialog.accepted.connect(lambda: self._select_created(dialog))
+        dialog.open()
+        return dialog
+
+    def _select_created(self, dialog: Any) -> None:
+        self.reload()
+        created = getattr(dialog, "created", None)
+        if created:
+            self.select_key(str(created["Arn"]))
+        self.take_focus()
+
+    def on_delete(self) -> Any:
+        from iamdesk.ui.dialogs.resource_dialogs import DeleteResourceDialog
+
+        row = self.selected_row()
+        if row is None:
+            return None
+        dialog = DeleteResourceDialog(self.context, row, self)
+        dialog.finished.connect(lambda _r: self.take_focus())
+        dialog.open()
+        return dialog
 
     def load_rows(self) -> list[Row]:
         from iamdesk.services.resources import list_resources

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
@@ -20,6 +20,7 @@ from iamdesk.ui.views.deleting import confirm_delete, counted, current_row
 from iamdesk.ui.views.document_view import DocumentView, document_text
 from iamdesk.ui.views.entity_view import DetailTab, EntityView
 from iamdesk.ui.views.permissions import PermissionsTab
+from iamdesk.ui.views.principal_view import PrincipalView
 from iamdesk.ui.views.tabs import ButtonBar, HistoryTab, TagsTab
 
 log = logging.getLogger(__name__)
@@ -145,7 +146,8 @@ class RoleHistoryTab(HistoryTab):
     entity_type = "role"
 
 
-class RolesView(EntityView):
+class RolesView(PrincipalView):
+    principal_word = "role"
     kind = "roles"
     title = "Roles"
     watches = frozenset({"policies", "tags"})
@@ -216,24 +218,6 @@ class RolesView(EntityView):
 
     def row_name(self, row: Row) -> str:
         return str(row["RoleName"])
-
-    def context_actions(self, row: Row) -> list[tuple[str, str, Callable[[], None]]]:
-        arn = str(row["Arn"])
-
-        def attach() -> None:
-            tab = self.open_tab("Permissions")
-            if tab is not None:
-                tab.attach()  # type: ignore[attr-defined]
-
-        return [
-            (
-                "Test access as this role",
-                "TestAccess",
-                lambda: self.navigateRequested.emit("test-access", arn),
-            ),
-            ("Attach policies…", "Attach", attach),
-            *super().context_actions(row),
-        ]
 
     def search_text(self, row: Row) -> str:
         trusted = " ".join(row["TrustedEntities"])

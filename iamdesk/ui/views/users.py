@@ -4,7 +4,7 @@ and the detail tabs Permissions, Groups, Security credentials, Tags, History."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from iamdesk.ui import messages
 from iamdesk.ui.models.table import Column, Row
@@ -15,6 +15,7 @@ from iamdesk.ui.views.deleting import confirm_delete, counted, current_row
 from iamdesk.ui.views.entity_view import DetailTab, EntityView
 from iamdesk.ui.views.membership import UserGroupsTab
 from iamdesk.ui.views.permissions import PermissionsTab
+from iamdesk.ui.views.principal_view import PrincipalView
 from iamdesk.ui.views.tabs import (
     HistoryTab,
     TagsTab,
@@ -41,7 +42,8 @@ class UserHistoryTab(HistoryTab):
     entity_type = "user"
 
 
-class UsersView(EntityView):
+class UsersView(PrincipalView):
+    principal_word = "user"
     kind = "users"
     title = "Users"
     watches = frozenset({"groups", "policies", "access_keys", "mfa", "login_profiles", "tags"})
@@ -118,24 +120,6 @@ class UsersView(EntityView):
 
     def row_name(self, row: Row) -> str:
         return str(row["UserName"])
-
-    def context_actions(self, row: Row) -> list[tuple[str, str, Callable[[], None]]]:
-        arn = str(row["Arn"])
-
-        def attach() -> None:
-            tab = self.open_tab("Permissions")
-            if tab is not None:
-                tab.attach()  # type: ignore[attr-defined]
-
-        return [
-            (
-                "Test access as this user",
-                "TestAccess",
-                lambda: self.navigateRequested.emit("test-access", arn),
-            ),
-            ("Attach policies…", "Attach", attach),
-            *super().context_actions(row),
-        ]
 
     def search_text(self, row: Row) -> str:
         return f"{row['UserName']} {row['Path']} {row['Arn']} {row['UserId']}"

@@ -13,7 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from iamdesk.ui.editor import PolicyEditor, checker
-from iamdesk.ui.editor.code_view import LARGE_TEXT
+from iamdesk.ui.editor.code_view import LARGE_TEXT, PASTE_ASK_CHARS
+from tests.ui.helpers import click_box_button, visible_window
 
 
 def _policy(statements: int) -> str:
@@ -55,9 +56,14 @@ def test_a_two_megabyte_paste_returns_at_once_and_is_reported_by_its_size(
     QApplication.clipboard().setText(text)
     started = time.perf_counter()
     qtbot.keyClick(editor.code, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    # Far over every quota: the question comes at once, before Qt's own insertion (~1.5 s of
+    # a frozen window for 2 MB) could start; nothing is pasted unless the user says so.
+    box = visible_window("largePasteBox")
+    assert time.perf_counter() - started < 2
+    assert f"{len(text):,} characters" in box.text() and "131,072" in box.text()
+    assert editor.text() == ""
+    click_box_button("largePasteBox", "confirmYesButton")
     qtbot.keyClick(editor.code, Qt.Key.Key_Space)  # the window takes the next key
-    # Before this fix the paste alone blocked for minutes; Qt's own insertion takes ~1 s.
-    assert time.perf_counter() - started < 20
     assert len(editor.text()) == len(text) + 1
     assert editor.code.highlighter.document() is None  # no colouring for huge text
     qtbot.waitUntil(lambda: not editor.is_checking(), timeout=20000)
@@ -73,6 +79,22 @@ def test_a_two_megabyte_paste_returns_at_once_and_is_reported_by_its_size(
     editor.code.undo()
     assert len(editor.text()) < LARGE_TEXT
     assert editor.code.highlighter.document() is editor.code.document()
+
+
+def test_a_paste_under_the_question_limit_goes_in_directly(editor, qtbot):
+    text = _policy(800)
+    assert LARGE_TEXT < len(text) < PASTE_ASK_CHARS
+    QApplication.clipboard().setText(text)
+    qtbot.keyClick(editor.code, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert editor.text() == text
+
+
+def test_a_large_paste_declined_changes_nothing(editor, qtbot):
+    editor.code.insertPlainText("{}")
+    QApplication.clipboard().setText("x" * (PASTE_ASK_CHARS + 1))
+    qtbot.keyClick(editor.code, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    click_box_button("largePasteBox", "confirmNoButton")
+    assert editor.text() == "{}"
 
 
 def test_a_newer_edit_supersedes_the_running_check(editor, qtbot):

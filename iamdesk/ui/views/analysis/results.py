@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
+
+from iamdesk.ui.models.table import TitledColumns
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ def refs_in(row: Any, kind: type) -> list[Any]:
     return found
 
 
-class ResultsModel(QAbstractTableModel):
+class ResultsModel(TitledColumns):
     def __init__(self, columns: Sequence[ResultColumn], parent: Any = None) -> None:
         super().__init__(parent)
         self.columns = list(columns)
@@ -120,17 +121,6 @@ class ResultsModel(QAbstractTableModel):
                 from iamdesk.ui import theme
 
                 return theme.color(name)
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.columns)
-        ):
-            return self.columns[section].title
         return None
 
 

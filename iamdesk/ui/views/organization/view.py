@@ -1,6 +1,7 @@
 """Organization: the tree of root, OUs and accounts, with the service control policies and
-resource control policies attached at the selected node and the selected policy's text. A
-customer SCP or RCP opens in the policy editor; its save is one undoable UpdatePolicy."""
+resource control policies attached at the selected node (or every policy of the organization)
+and the selected policy's text. A customer SCP or RCP opens in the policy editor; its save is
+one undoable UpdatePolicy. The changes to the tree and attachments live in ``actions``."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush
+from PySide6.QtGui import QBrush, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -24,6 +27,7 @@ from iamdesk.ui import theme
 from iamdesk.ui.context import AppContext
 from iamdesk.ui.icons import icon
 from iamdesk.ui.views.document_view import DocumentView, document_text
+from iamdesk.ui.views.organization.actions import OrganizationActions
 from iamdesk.ui.views.reloading import ReloadWhenShown
 from iamdesk.ui.views.tabs import ITEM_ROLE, add_item, make_list
 
@@ -32,7 +36,10 @@ log = logging.getLogger(__name__)
 TYPE_WORDS = {"SERVICE_CONTROL_POLICY": "SCP", "RESOURCE_CONTROL_POLICY": "RCP"}
 
 
-class OrganizationView(ReloadWhenShown, QWidget):
+SCOPES = (("Governing this node", "node"), ("Every SCP and RCP", "all"))
+
+
+class OrganizationView(OrganizationActions, ReloadWhenShown, QWidget):
     navigateRequested = Signal(str, str)
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
@@ -40,20 +47,29 @@ class OrganizationView(ReloadWhenShown, QWidget):
         self.setObjectName("organizationView")
         self.context = context
         self._dirty = True
+        self.management: str | None = None
+        self.all_policies: list[dict[str, Any]] = []
         self.heading = QLabel()
         self.heading.setObjectName("organizationHeading")
         self.heading.setTextFormat(Qt.TextFormat.RichText)
         self.tree = QTreeWidget()
         self.tree.setObjectName("organizationTree")
         self.tree.setHeaderLabels(["Name", "Id", "SCPs", "RCPs"])
-        self.tree.header().resizeSection(0, 270)
-        self.tree.header().resizeSection(1, 150)
-        self.tree.header().resizeSection(2, 50)
+        # The name takes what is left; ids and counts always show whole (a narrow window
+        # elided the account ids).
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setAlternatingRowColors(True)
         self.tree.currentItemChanged.connect(self._show_node)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self.tree_menu)
         self.node_title = QLabel()
         self.node_title.setObjectName("organizationNodeTitle")
         self.node_title.setTextFormat(Qt.TextFormat.RichText)
+        self.node_title.setWordWrap(True)  # else its one long line sets the pane's minimum width
         self.policies = make_list(
             ["Policy", "Type", "Attached at", "Managed by", "Description"], "organizationPolicies"
         )
@@ -61,6 +77,13 @@ class OrganizationView(ReloadWhenShown, QWidget):
         self.policies.header().resizeSection(1, 50)
         self.policies.header().resizeSection(2, 170)
         self.policies.currentItemChanged.connect(self._show_policy)
+        self.policies.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.policies.customContextMenuRequested.connect(self.policy_menu)
+        self.scope = QComboBox()
+        self.scope.setObjectName("organizationPolicyScope")
+        for label, value in SCOPES:
+            self.scope.addItem(label, value)
+        self.scope.currentIndexChanged.connect(lambda _i: self._show_node(self.tree.currentItem()))
         self.document = DocumentView(self, read_only=True, kind="scp")
         self.document.setObjectName("organizationPolicyDocument")
         self.edit_button = QPushButton("Edit policy…")
@@ -68,6 +91,39 @@ class OrganizationView(ReloadWhenShown, QWidget):
         self.edit_button.setEnabled(False)
         self.edit_button.clicked.connect(self.edit_policy)
         self.edit_dialog: Any = None
+        tree_buttons = self.add_buttons(
+            self,
+            [
+                ("New OU…", "NewOu", self.new_ou),
+                ("New account…", "NewAccount", self.new_account),
+                ("Move…", "Move", self.move),
+                ("Delete OU", "DeleteOu", self.delete_ou),
+            ],
+        )
+        policy_buttons = self.add_buttons(
+            self,
+            [
+                ("Attach…", "Attach", self.attach),
+                ("Detach", "Detach", self.detach),
+                ("New policy…", "NewPolicy", self.new_policy),
+                ("Delete policy", "DeletePolicy", self.delete_policy),
+            ],
+        )
+        self.action_buttons = {**tree_buttons, **policy_buttons}
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        tree_row = QHBoxLayout()
+        for button in tree_buttons.values():
+            tree_row.addWidget(button)
+        tree_row.addStretch(1)
+        left_layout.addLayout(tree_row)
+        left_layout.addWidget(self.tree, 1)
+        policy_row = QHBoxLayout()
+        policy_row.addWidget(self.scope)
+        policy_row.addStretch(1)
+        for button in policy_buttons.values():
+            policy_row.addWidget(button)
         edit_row = QHBoxLayout()
         edit_row.addStretch(1)
         edit_row.addWidget(self.edit_button)
@@ -75,24 +131,40 @@ class OrganizationView(ReloadWhenShown, QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.node_title)
+        right_layout.addLayout(policy_row)
         right_layout.addWidget(self.policies, 1)
         right_layout.addWidget(self.document, 3)
         right_layout.addLayout(edit_row)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("organizationSplitter")
-        splitter.addWidget(self.tree)
+        splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setSizes([560, 700])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 4)
         layout.addWidget(self.heading)
         layout.addWidget(splitter, 1)
+        # Ins creates, Del removes, in whichever of the two lists has the focus. (The context
+        # is set after construction: PySide's constructor argument left it WindowShortcut,
+        # so the two lists' keys were ambiguous and neither fired.)
+        for widget, key, slot in (
+            (self.tree, "Ins", self.new_ou),
+            (self.tree, QKeySequence.StandardKey.Delete, self.delete_ou),
+            (self.policies, "Ins", self.attach),
+            (self.policies, QKeySequence.StandardKey.Delete, self.detach),
+        ):
+            shortcut = QShortcut(QKeySequence(key), widget)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(slot)
         context.modelChanged.connect(self.mark_dirty)
         context.accountChanged.connect(self.mark_dirty)
         context.databaseChanged.connect(self.mark_dirty)
 
     def reload(self) -> None:
         self._dirty = False
+        current = self.tree.currentItem()
+        keep = current.text(1) if current is not None else None
+        self.management = None
         self.tree.clear()
         self.policies.clear()
         self.document.set_text("")
@@ -108,6 +180,8 @@ class OrganizationView(ReloadWhenShown, QWidget):
             )
             return
         org = found["Organization"]
+        self.management = org["ManagementAccountId"]
+        self.all_policies = found["Policies"]
         self.heading.setText(
             f"<h2 style='margin:0'>Organization {org['Id']}</h2>"
             f"<span style='color:gray'>Management account {org['ManagementAccountId']} · "
@@ -115,8 +189,9 @@ class OrganizationView(ReloadWhenShown, QWidget):
         )
         root = self._add_node(None, found["Root"])
         self.tree.expandAll()
-        current = self._find_account(root, self.context.account_id) or root
-        self.tree.setCurrentItem(current)
+        shown = self._find_account(root, keep) if keep else None
+        shown = shown or self._find_account(root, self.context.account_id) or root
+        self.tree.setCurrentItem(shown)
 
     def _add_node(self, parent: QTreeWidgetItem | None, node: dict[str, Any]) -> QTreeWidgetItem:
         item = self._item(
@@ -162,10 +237,14 @@ class OrganizationView(ReloadWhenShown, QWidget):
                 return found
         return None
 
-    def _show_node(self, item: QTreeWidgetItem | None, _previous: object) -> None:
+    def _show_node(self, item: QTreeWidgetItem | None, _previous: object = None) -> None:
         self.policies.clear()
         self.document.set_text("")
+        self.update_buttons()
         if item is None:
+            return
+        if self.scope.currentData() == "all":
+            self._show_all_policies()
             return
         self.node_title.setText(
             f"<b>{item.text(0)}</b> <code>{item.text(1)}</code> — the policies that govern it: "
@@ -177,27 +256,51 @@ class OrganizationView(ReloadWhenShown, QWidget):
         while level is not None:
             where = "this node" if level is item else f"{level.text(0)} ({level.text(1)})"
             for policy in level.data(0, ITEM_ROLE)["Policies"]:
-                row = add_item(
-                    self.policies,
-                    [
-                        policy["Name"],
-                        TYPE_WORDS.get(policy["Type"], policy["Type"]),
-                        where,
-                        "AWS" if policy["AwsManaged"] else "Customer",
-                        policy["Description"],
-                    ],
-                    policy,
-                )
+                row = self._policy_row(policy, where)
                 if level is not item:
                     # Inherited from a level above: dimmed (darkening the default brush gave
                     # black, unreadable on a dark palette).
                     row.setForeground(0, QBrush(theme.color("muted_fg")))
             level = level.parent()
+        self._select_first_policy()
+
+    def _policy_row(self, policy: dict[str, Any], where: str) -> QTreeWidgetItem:
+        return add_item(
+            self.policies,
+            [
+                policy["Name"],
+                TYPE_WORDS.get(policy["Type"], policy["Type"]),
+                where,
+                "AWS" if policy["AwsManaged"] else "Customer",
+                policy["Description"],
+            ],
+            policy,
+        )
+
+    def _show_all_policies(self) -> None:
+        self.node_title.setText(
+            "<b>Every SCP and RCP</b> of the organization — a policy attached nowhere can be "
+            "deleted"
+        )
+        for policy in self.all_policies:
+            count = len(policy["Targets"])
+            self._policy_row(policy, f"{count} target{'s' if count != 1 else ''}")
+        self._select_first_policy()
+
+    def _select_first_policy(self) -> None:
         first = self.policies.topLevelItem(0)
         if first is not None:
             self.policies.setCurrentItem(first)
+        self.update_buttons()
+
+    def update_buttons(self) -> None:
+        """Each button is enabled where its action applies (as the context menus offer)."""
+        available = {name for _t, name, _s in self.tree_actions() + self.policy_actions()}
+        for name, button in self.action_buttons.items():
+            button.setEnabled(self.management is not None and name in available)
 
     def _show_policy(self, item: QTreeWidgetItem | None, _previous: object) -> None:
+        self.update_buttons()
         if item is None:
             self.document.set_text("")
             self.edit_button.setEnabled(False)
