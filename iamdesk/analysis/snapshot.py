@@ -27,7 +27,7 @@ from iamdesk.core.evaluator import CompiledPolicy, PolicyRef, Principal
 from iamdesk.core.policy.document import PolicyDocument, PolicyParseError, Statement
 from iamdesk.core.policy.parser import parse_policy
 from iamdesk.services.model_rows import ModelRows, PrincipalRow, ResourceRow, read_model
-from iamdesk.services.simulation_cache import cached
+from iamdesk.services.simulation_cache import model_cached
 from iamdesk.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -406,5 +406,5 @@ def _compiled_pair(text: str) -> tuple[CompiledPolicy, CompiledPolicy, bool]:
 
 
 def snapshot(db: Database) -> Snapshot:
-    """The model's snapshot, built once and reused until the model file changes."""
-    return cached(db.path, ("analysis-snapshot",), lambda: Snapshot(read_model(db)))
+    """The model's snapshot, built once and reused until the model changes."""
+    return model_cached(db, ("analysis-snapshot",), lambda: Snapshot(read_model(db)))

@@ -11,7 +11,6 @@ import importlib
 import sys
 from pathlib import Path
 
-from iamdesk import __version__
 from iamdesk.cli.awsargs import UsageError, print_usage_error
 from iamdesk.cli.failures import EXIT_USAGE, guard, non_text_argument
 from iamdesk.cli.frontend.globals import split_globals
@@ -44,6 +43,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed package's version, looked up only when asked for."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kw: object) -> None:
+        import iamdesk
+
+        sys.stdout.write(f"iamdesk {iamdesk.__version__}\n")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     commands = "\n".join(f"  {name:<16}{help_}" for name, (_, help_) in sorted(COMMANDS.items()))
     parser = argparse.ArgumentParser(
@@ -52,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=f"commands:\n{commands}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"iamdesk {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     parser.add_argument(
         "--db",
         type=model_location,

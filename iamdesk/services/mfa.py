@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 
 import pyotp
-import segno
 from pyotp.utils import strings_equal
 from sqlalchemy import delete, exists, func, select
 from sqlmodel import Session
@@ -58,6 +57,8 @@ def otpauth_uri(seed: str, device_name: str, account_id: str) -> str:
 
 def qr_png(uri: str) -> bytes:
     buffer = io.BytesIO()
+    import segno  # only a virtual MFA device's QR code needs it
+
     segno.make(uri, error="m").save(buffer, kind="png", scale=5, border=4)
     return buffer.getvalue()
 

@@ -27,7 +27,7 @@ from iamdesk.services.entities import resolve_account
 from iamdesk.services.errors import IamError, invalid_input
 from iamdesk.services.principal_policies import GatheredPrincipal, InvolvedPolicy, gather_principal
 from iamdesk.services.resources import resource_for_arn
-from iamdesk.services.simulation_cache import cached, cached_by_token
+from iamdesk.services.simulation_cache import model_cached
 from iamdesk.store.db import Database
 from iamdesk.store.tables import Role
 
@@ -280,9 +280,7 @@ def _cached(db: Database, key: tuple[str, str], read: Callable[[Session, str], T
         with db.read() as session:
             return read(session, arg)
 
-    if db.path is None:  # a model on a server
-        return cached_by_token(db.location, db.change_token, key, compute)  # type: ignore[attr-defined]
-    return cached(db.path, key, compute)
+    return model_cached(db, key, compute)
 
 
 def _org_levels(db: Database, account: str, kind: str) -> list[list[organizations.OrgPolicyRef]]:

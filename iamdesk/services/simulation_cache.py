@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from iamdesk.store import sqlite_files
+from iamdesk.store.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -122,3 +123,11 @@ def cached_by_token(
                 cache.entries.clear()
             cache.entries[key] = value
     return value
+
+
+def model_cached(db: Database, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``'s value for ``key`` in the open model ``db``, reused until the model
+    changes: a file is watched through its data version, a server model by its change token."""
+    if db.path is None:  # a model on a server
+        return cached_by_token(db.location, db.change_token, key, compute)
+    return cached(db.path, key, compute)

@@ -175,42 +175,53 @@ class ChangeListener:
         self._conn.close()
 
 
-def _engine(url: URL, *, writer: bool) -> Engine:
-    engine = create_engine(
-        url,
-        isolation_level="READ COMMITTED" if writer else "REPEATABLE READ",
-        pool_size=5,
-        max_overflow=10,
-    )
+def _engines(url: URL) -> tuple[Engine, Engine]:
+    """The writer's and the reader's engines: two faces of one pool of connections, so a command
+    that reads, then writes, connects once (and SQLAlchemy learns the server once). Writers run
+    READ COMMITTED behind the change counter's lock; readers take a REPEATABLE READ snapshot,
+    READ ONLY (the server refuses a write there, and needs no write bookkeeping)."""
+    # A writer waiting longer than this for another's transaction gives up with an error instead
+    # of hanging (SQLite's busy timeout plays the same part). Given as a start-up option, it costs
+    # no round trip per connection; options already in the URL are kept.
+    options = f"{url.query.get('options', '')} -c lock_timeout={LOCK_TIMEOUT_MS}".strip()
+    base = create_engine(url, pool_size=5, max_overflow=10, connect_args={"options": options})
+    writer = base.execution_options(isolation_level="READ COMMITTED")
+    reader = base.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
 
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        # A writer waiting longer than this for another's transaction gives up with an error
-        # instead of hanging (SQLite's busy timeout plays the same part).
-        with dbapi_conn.cursor() as cursor:
-            cursor.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
-        dbapi_conn.commit()
+    @event.listens_for(writer, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get("schema_work"):
+            return  # opening builds the schema, the counter included, under its own lock
+        # The write lock (see the module's docstring); NOTIFY is delivered on commit only.
+        conn.exec_driver_sql(
+            "UPDATE iamdesk_change SET n = n + 1 WHERE id = 1"
+            f" RETURNING pg_notify('{CHANNEL}', n::text)"
+        )
 
-    if writer:
-
-        @event.listens_for(engine, "begin")
-        def _on_begin(conn: Connection) -> None:
-            if conn.get_execution_options().get("schema_work"):
-                return  # opening builds the schema, the counter included, under its own lock
-            # The write lock (see the module's docstring); NOTIFY is delivered on commit only.
-            conn.exec_driver_sql(
-                "UPDATE iamdesk_change SET n = n + 1 WHERE id = 1"
-                f" RETURNING pg_notify('{CHANNEL}', n::text)"
-            )
-
-    return engine
+    return writer, reader
 
 
-def _stored_version(conn: Connection) -> int | None:
-    if not conn.dialect.has_table(conn, "schema_version"):
-        return None
-    found = conn.exec_driver_sql("SELECT version FROM schema_version WHERE id = 1").scalar()
-    return None if found is None else int(found)
+# What opening needs to know, in two round trips: whether the model's tables exist and this role
+# may write them (privileges are asked only of tables that exist: CASE evaluates its branches in
+# order, and has_table_privilege fails on a missing table), then the schema version.
+_TABLES = """
+SELECT
+  to_regclass('schema_version') IS NOT NULL,
+  to_regclass('iamdesk_change') IS NOT NULL,
+  CASE WHEN to_regclass('iamdesk_change') IS NOT NULL AND to_regclass('iam_user') IS NOT NULL
+       THEN has_table_privilege('iam_user', 'INSERT')
+            AND has_table_privilege('iamdesk_change', 'UPDATE') END
+"""
+
+
+def _state(conn: Connection) -> tuple[int | None, bool, bool]:
+    """(schema version or None, whether the change counter exists, whether the role may write)."""
+    versioned, counter, may_write = conn.exec_driver_sql(_TABLES).one()
+    version = None
+    if versioned:
+        found = conn.exec_driver_sql("SELECT version FROM schema_version WHERE id = 1").scalar()
+        version = None if found is None else int(found)
+    return version, bool(counter), bool(may_write)
 
 
 def _counter(conn: Connection) -> None:
@@ -219,14 +230,6 @@ def _counter(conn: Connection) -> None:
         "CREATE TABLE IF NOT EXISTS iamdesk_change (id integer PRIMARY KEY, n bigint NOT NULL)"
     )
     conn.exec_driver_sql("INSERT INTO iamdesk_change VALUES (1, 0) ON CONFLICT (id) DO NOTHING")
-
-
-def _may_write(conn: Connection) -> bool:
-    found = conn.exec_driver_sql(
-        "SELECT has_table_privilege('iam_user', 'INSERT')"
-        " AND has_table_privilege('iamdesk_change', 'UPDATE')"
-    ).scalar()
-    return bool(found)
 
 
 def open_server(
@@ -240,13 +243,12 @@ def open_server(
     """Open the model in the PostgreSQL database ``text`` names, initialising an empty one."""
     url = server_url(text, password)
     shown = display_url(url)
-    engine = _engine(url, writer=True)
-    read_engine = _engine(url, writer=False)
+    engine, read_engine = _engines(url)
     try:
         with read_engine.connect() as conn:
-            version = _stored_version(conn)
-            ready = version == SCHEMA_VERSION and conn.dialect.has_table(conn, "iamdesk_change")
-            read_only = ready and not _may_write(conn)
+            version, counter, may_write = _state(conn)
+            ready = version == SCHEMA_VERSION and counter
+            read_only = ready and not may_write
             conn.rollback()
         if version is not None and version > SCHEMA_VERSION:
             raise SchemaTooNewError(
@@ -256,7 +258,7 @@ def open_server(
         if not ready:
             with engine.connect().execution_options(schema_work=True) as conn, conn.begin():
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
-                version = _stored_version(conn)  # another process may have done it meanwhile
+                version = _state(conn)[0]  # another process may have done it meanwhile
                 if version is None:
                     _initialise(conn, iso(clock()))
                     log.info("initialised a new model in %s (schema %d)", shown, SCHEMA_VERSION)

@@ -10,6 +10,7 @@ from PySide6.QtCore import QEvent, QObject, QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -468,13 +469,13 @@ class MainWindow(QMainWindow):
 
     def unsaved_edits(self) -> list[Any]:
         """Every edit typed and not saved: the views' detail tabs and open Edit policy dialogs."""
-        from iamdesk.ui.editor.save_dialog import PolicySaveDialog
-
         edits: list[Any] = []
         for widget in getattr(self, "views", {}).values():
             edits += getattr(widget, "unsaved_edits", list)()
-        for dialog in self.findChildren(PolicySaveDialog):
-            if dialog.isVisible():
+        # Asked on every title update: found by what they offer rather than by class, so the
+        # editor (and the analysis it imports) loads only once the user opens one.
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible() and hasattr(dialog, "unsaved_edits"):
                 edits += dialog.unsaved_edits()
         return edits
 

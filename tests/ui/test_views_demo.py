@@ -1,7 +1,10 @@
-"""Every navigation entry renders real content from the demo organization."""
+"""Every navigation entry renders real content from the demo organization, from a model file and
+from the same model on a PostgreSQL server (copied with ``iamdesk db copy``'s ``copy_model``);
+edits and their undo work on both."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,19 +23,60 @@ def demo_file(tmp_path_factory):
     return write_demo(tmp_path_factory.mktemp("demo") / "demo.sqlite")
 
 
-@pytest.fixture
-def demo_window(qtbot, demo_file, settings):
+def _on_server(demo_file: Path, pg_cluster) -> str:
+    """A new database on the test server holding a copy of the demo; its URL."""
+    from iamdesk.store.copy import copy_model
     from iamdesk.store.db import open_database
 
-    database = open_database(demo_file)
-    context = AppContext(database, "111122223333", demo_file)
+    url = pg_cluster.url(pg_cluster.new_database())
+    with open_database(demo_file, create=False) as source, open_database(url) as target:
+        copy_model(source, target)
+    return url
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo_place(request, demo_file) -> Path | str:
+    """The demo for tests that only read it: the file itself, or a copy on the server."""
+    if request.param == "sqlite":
+        return demo_file
+    return _on_server(demo_file, request.getfixturevalue("pg_cluster"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def writable_demo(request, demo_file, tmp_path) -> Path | str:
+    """A private copy of the demo, for tests that change it: a file, or a server database."""
+    if request.param == "postgresql":
+        return _on_server(demo_file, request.getfixturevalue("pg_cluster"))
+    import shutil
+
+    copy = tmp_path / "demo-copy.sqlite"
+    shutil.copy(demo_file, copy)
+    return copy
+
+
+@contextmanager
+def window_on(place: Path | str, qtbot, settings):
+    """A shown main window over the model at ``place``, closed (its listener first) after."""
+    from iamdesk.store.db import open_database
+
+    database = open_database(place)
+    context = AppContext(database, "111122223333", place if isinstance(place, Path) else None)
     window = MainWindow(context, settings)
     qtbot.addWidget(window)
     window.resize(1440, 900)
     window.show()
-    yield window
-    window.close()
-    database.close()
+    try:
+        yield window
+    finally:
+        window.close()
+        window.model_watcher.close()
+        database.close()
+
+
+@pytest.fixture
+def demo_window(qtbot, demo_place, settings):
+    with window_on(demo_place, qtbot, settings) as window:
+        yield window
 
 
 @pytest.mark.parametrize("name", VIEW_NAMES)
@@ -93,20 +137,12 @@ def test_switching_to_partner_account(demo_window, qtbot):
     )
 
 
-def test_bucket_policy_edited_and_undone(qtbot, demo_file, settings, tmp_path):
-    import shutil
-
+def test_bucket_policy_edited_and_undone(qtbot, writable_demo, settings):
     from iamdesk.services import resources
-    from iamdesk.store.db import open_database
 
-    copy = tmp_path / "demo-copy.sqlite"
-    shutil.copy(demo_file, copy)
-    database = open_database(copy)
-    context = AppContext(database, "111122223333", copy)
-    window = MainWindow(context, settings)
-    qtbot.addWidget(window)
-    window.show()
-    try:
+    with window_on(writable_demo, qtbot, settings) as window:
+        context = window.context
+        database = context.database
         view = window.show_view("resources")
         assert view.select_key("arn:aws:s3:::example-corp-shared-data")
         tab = view.detail_tabs[0]
@@ -119,27 +155,16 @@ def test_bucket_policy_edited_and_undone(qtbot, demo_file, settings, tmp_path):
         assert "s3:GetObjectVersion" in after["Policy"]
         context.undo_stack.undo()
         assert resources.get_bucket_policy(database, bucket="example-corp-shared-data") == before
-    finally:
-        window.close()
-        database.close()
+        context.undo_stack.redo()
+        again = resources.get_bucket_policy(database, bucket="example-corp-shared-data")
+        assert again == after
 
 
 @pytest.fixture
-def writable_demo_window(qtbot, demo_file, settings, tmp_path):
+def writable_demo_window(qtbot, writable_demo, settings):
     """A window over a private copy of the demo, for tests that change it."""
-    import shutil
-
-    from iamdesk.store.db import open_database
-
-    copy = tmp_path / "demo-copy.sqlite"
-    shutil.copy(demo_file, copy)
-    database = open_database(copy)
-    window = MainWindow(AppContext(database, "111122223333", copy), settings)
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.close()
-    database.close()
+    with window_on(writable_demo, qtbot, settings) as window:
+        yield window
 
 
 def test_recent_change_opens_its_entity(writable_demo_window, qtbot):
