@@ -1,6 +1,8 @@
 """``iamdesk import FILE``: read ``aws iam get-account-authorization-details`` output into the
 model, all or nothing. ``-`` reads standard input. Prints what was imported as JSON; on a bad
-file prints where it failed (entry, line, column), changes nothing and exits 1. ``--replace``
+file prints where it failed (entry, line, column) and changes nothing. Exit codes as the AWS
+CLI's: 252 a file that cannot be read, 254 a file refused by IAM's rules (its error code in the
+message), 255 the model cannot be written (a full disk). ``--replace``
 replaces the accounts the file describes with its content; ``--diff`` prints what that would
 change (JSON) and changes nothing."""
 
@@ -11,6 +13,8 @@ import json
 import sys
 from pathlib import Path
 
+from iamdesk.cli.awsargs import EXIT_SERVICE_ERROR, EXIT_USAGE
+from iamdesk.cli.failures import EXIT_OTHER
 from iamdesk.cli.options import GlobalOptions
 from iamdesk.services.authorization.details import ImportFormatError
 from iamdesk.services.refresh import import_file
@@ -42,16 +46,16 @@ def run(argv: list[str], options: GlobalOptions) -> int:
                 )
             except OSError as exc:
                 print(f"iamdesk import: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
-                return 1
+                return EXIT_USAGE
             if args.diff:
                 print(json.dumps(differences(db, source), indent=4))
                 return 0
             summary = import_file(db, source, replace=args.replace).summary
     except ImportFormatError as exc:
         print(f"iamdesk import: {args.file}: {exc}; nothing was imported", file=sys.stderr)
-        return 1
+        return EXIT_SERVICE_ERROR
     except StoreError as exc:
         print(f"iamdesk import: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_OTHER
     print(json.dumps({**summary.to_dict(), "replaced": args.replace}, indent=4))
     return 0

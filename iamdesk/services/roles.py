@@ -68,33 +68,65 @@ def create_role(
         if entities.name_taken(session, Role, account, role_name):
             raise already_exists("role", role_name)
         principal_refs.check_principals(session, trust)
-        boundary_pk = None
-        if permissions_boundary is not None:
-            boundary_pk = entities.get_policy(
-                session, account, permissions_boundary, attachable=True
-            ).pk
-        row = Role(
-            account_id=account,
+        out = insert_role(
+            session,
+            db,
+            account,
             name=role_name,
             path=path,
             role_id=unique_id("role", db.rng),
-            arn=iam_arn(account, "role", path, role_name),
             create_date=db.now(),
-            assume_role_policy=trust,
+            trust=trust,
             description=description,
-            max_session_duration=duration,
-            permissions_boundary_pk=boundary_pk,
+            duration=duration,
+            boundary=permissions_boundary,
+            tags=pairs,
         )
-        session.add(row)
-        session.flush()
-        replace_tags(session, "role", int(row.pk or 0), pairs)
-        out = entities.role_shape(
-            row,
-            boundary=entities.boundary_shape(session, boundary_pk),
-            tags=[{"Key": k, "Value": v} for k, v in pairs],
-        )
-        entities.record(session, db, account, "CreateRole", "role", role_name, after=out)
     return {"Role": out}
+
+
+def insert_role(
+    session: Any,
+    db: Database,
+    account: str,
+    *,
+    name: str,
+    path: str,
+    role_id: str,
+    create_date: str,
+    trust: str,
+    description: str | None,
+    duration: int,
+    boundary: str | None,
+    tags: list[tuple[str, str]],
+) -> dict[str, Any]:
+    """The row of a role, checked already: what CreateRole writes, and what the undo of a
+    DeleteRole writes back with the role's old id and date."""
+    boundary_pk = None
+    if boundary is not None:
+        boundary_pk = entities.get_policy(session, account, boundary, attachable=True).pk
+    row = Role(
+        account_id=account,
+        name=name,
+        path=path,
+        role_id=role_id,
+        arn=iam_arn(account, "role", path, name),
+        create_date=create_date,
+        assume_role_policy=trust,
+        description=description,
+        max_session_duration=duration,
+        permissions_boundary_pk=boundary_pk,
+    )
+    session.add(row)
+    session.flush()
+    replace_tags(session, "role", int(row.pk or 0), tags)
+    out = entities.role_shape(
+        row,
+        boundary=entities.boundary_shape(session, boundary_pk),
+        tags=[{"Key": k, "Value": v} for k, v in tags],
+    )
+    entities.record(session, db, account, "CreateRole", "role", name, after=out)
+    return out
 
 
 def get_role(db: Database, account_id: str | None, role_name: str) -> dict[str, Any]:

@@ -123,12 +123,12 @@ def test_import_of_a_deep_or_non_utf8_file_names_where(model: Path, tmp_path: Pa
     deep = tmp_path / "deep.json"
     deep.write_text('{"UserDetailList": ' + DEEP, encoding="utf-8")
     code, _, err = _run(capsys, "--db", str(model), "import", str(deep))
-    assert code == 1 and "nested deeper than the 64 levels" in _one_line(err)
+    assert code == 254 and "nested deeper than the 64 levels" in _one_line(err)
     bad = tmp_path / "bad.json"
     bad.write_bytes(b'{"UserDetailList": [{"UserName": "a\xff"}]}')
     code, _, err = _run(capsys, "--db", str(model), "import", str(bad))
     line = _one_line(err)
-    assert code == 1 and "not UTF-8 text (byte 0xff)" in line and "line 1, column 36" in line
+    assert code == 254 and "not UTF-8 text (byte 0xff)" in line and "line 1, column 36" in line
 
 
 def test_a_batch_line_too_deep_is_that_lines_error_and_the_batch_goes_on(

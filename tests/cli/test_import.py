@@ -81,13 +81,13 @@ def test_a_bad_file_says_where_and_changes_nothing(cli, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(data, indent=4), encoding="utf-8")
     code, out, err = cli("import", str(bad))
-    assert code == 1 and out == ""
+    assert code == 254 and out == ""
     assert "RoleDetailList[5]" in err and "AssumeRolePolicyDocument" in err
     assert "(line " in err and "nothing was imported" in err
     code, out, _ = cli("--account-id", ACCOUNT, "iam", "get-account-authorization-details")
     assert json.loads(out)["UserDetailList"] == []
     code, _, err = cli("import", str(tmp_path / "missing.json"))
-    assert code == 1 and "cannot read" in err
+    assert code == 252 and "cannot read" in err
 
 
 def test_import_reads_standard_input(cli, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -37,3 +37,38 @@ def test_trust_tab_shows_the_deleted_users_unique_id(window, context, qtbot):
     context.undo_stack.undo()  # the user comes back with its ID: the trust names it again
     qtbot.waitUntil(lambda: bob["Arn"] in tab.document.text())
     assert bob["UserId"] not in tab.document.text()
+
+
+def test_a_deleted_role_comes_back_with_its_id_and_the_bucket_policy_names_it_again(
+    window, context, qtbot
+):
+    from iamdesk.services import resources
+
+    db, account = context.database, context.account_id
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+        "Action": "sts:AssumeRole"}]}  # fmt: skip
+    role = roles.create_role(db, account, "Reader", json.dumps(trust))["Role"]
+    resources.create_bucket(db, bucket="reports", account_id=account)
+    grant = {"Effect": "Allow", "Principal": {"AWS": role["Arn"]}, "Action": "s3:GetObject",
+             "Resource": "arn:aws:s3:::reports/*"}  # fmt: skip
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [grant]})
+    resources.put_bucket_policy(db, bucket="reports", policy=policy, account_id=account)
+
+    def principal() -> str:
+        text = resources.get_bucket_policy(db, bucket="reports", account_id=account)["Policy"]
+        return json.loads(text)["Statement"][0]["Principal"]["AWS"]
+
+    window.show()
+    roles_view = window.show_view("roles")
+    assert roles_view.select_name("Reader")
+    button(roles_view, "rolesDeleteButton").click()
+    click_box_button("confirmDeleteBox", "confirmYesButton")
+    qtbot.waitUntil(lambda: roles_view.model.total_count() == 0)
+    assert principal() == role["RoleId"]
+
+    context.undo_stack.undo()  # the role is back as it was: same ID, same date
+    qtbot.waitUntil(lambda: roles_view.model.total_count() == 1)
+    again = roles.get_role(db, account, "Reader")["Role"]
+    assert (again["RoleId"], again["CreateDate"]) == (role["RoleId"], role["CreateDate"])
+    assert principal() == role["Arn"]

@@ -163,32 +163,19 @@ def create_role(
 
 
 def delete_role(context: AppContext, name: str) -> Any:
-    import json
-
     from iamdesk.services import roles
+    from iamdesk.services.restoring import restore_role
 
     db, account = context.database, context.account_id
     before = roles.get_role(db, account, name)["Role"]
-    boundary = before.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
-    trust = before["AssumeRolePolicyDocument"]
-    trust_text = trust if isinstance(trust, str) else json.dumps(trust, indent=4)
     return execute(
         context,
         ServiceCommand(
             context,
             f"Delete role {name}",
             lambda: roles.delete_role(db, account, name),
-            lambda: roles.create_role(
-                db,
-                account,
-                name,
-                trust_text,
-                path=before["Path"],
-                description=before.get("Description"),
-                max_session_duration=before.get("MaxSessionDuration"),
-                permissions_boundary=boundary,
-                tags=before.get("Tags") or None,
-            ),
+            # Undo brings the same role back: its RoleId and CreateDate, not new ones.
+            lambda: restore_role(db, account, before),
             ("roles", "account", "resources"),  # policies naming the role show its ID
         ),
     )
