@@ -206,6 +206,10 @@ def all_commands() -> dict[str, Command]:
 def run(argv: list[str], options: GlobalOptions) -> int:
     from iamdesk.cli.frontend import runner
 
+    if argv and argv[0] == "wait":  # the AWS CLI's waiters, not an API operation
+        from iamdesk.cli.iam import waiters
+
+        return waiters.run(argv[1:], options)
     return runner.run("iam", argv, options, COMMANDS, _load_extensions)
 
 

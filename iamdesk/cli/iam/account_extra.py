@@ -14,7 +14,13 @@ from typing import Any
 from iamdesk.cli.iam import command
 from iamdesk.cli.iam.credentials_extra import with_caller
 from iamdesk.cli.iam.simulate_custom import context_keys_for_custom_policy
-from iamdesk.services import mfa, passwords, service_linked_roles, sts_preferences
+from iamdesk.services import (
+    access_advisor,
+    mfa,
+    passwords,
+    service_linked_roles,
+    sts_preferences,
+)
 from iamdesk.services.principal_policies import gather_principal
 from iamdesk.store.db import Database
 
@@ -40,7 +46,7 @@ TABLE: list[tuple[str, str, Any, str]] = [
         "change-password",
         "ChangePassword",
         with_caller(passwords.change_password),
-        "old_password! new_password! caller_arn",
+        "old_password! new_password! caller_arn access_key_id",
     ),
     ("get-mfa-device", "GetMFADevice", mfa.get_mfa_device, "serial_number! user_name"),
     (
@@ -76,7 +82,35 @@ TABLE: list[tuple[str, str, Any, str]] = [
 ]
 
 
+ACCESS_ADVISOR: list[tuple[str, str, Any, str]] = [
+    (
+        "generate-service-last-accessed-details",
+        "GenerateServiceLastAccessedDetails",
+        access_advisor.generate_service_last_accessed_details,
+        "arn! granularity",
+    ),
+    (
+        "get-service-last-accessed-details",
+        "GetServiceLastAccessedDetails",
+        access_advisor.get_service_last_accessed_details,
+        "job_id! marker max_items:int",
+    ),
+    (
+        "get-service-last-accessed-details-with-entities",
+        "GetServiceLastAccessedDetailsWithEntities",
+        access_advisor.get_service_last_accessed_details_with_entities,
+        "job_id! service_namespace! marker max_items:int",
+    ),
+    (
+        "list-policies-granting-service-access",
+        "ListPoliciesGrantingServiceAccess",
+        access_advisor.list_policies_granting_service_access,
+        "arn! service_namespaces:list! marker",
+    ),
+]
+
+
 def register_iam_commands(register: Any) -> None:
     del register  # ``command`` registers on the shared table
-    for name, operation, function, specs in TABLE:
+    for name, operation, function, specs in TABLE + ACCESS_ADVISOR:
         command(name, operation, function, *specs.split())

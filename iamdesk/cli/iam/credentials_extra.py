@@ -2,8 +2,9 @@
 SSH public keys, signing certificates, service-specific credentials, server certificates.
 
 Where IAM lets ``--user-name`` be left out (the caller's own credentials), the caller is the
-owner of ``AWS_ACCESS_KEY_ID`` as the AWS CLI finds it in the environment, or ``--caller-arn``
-(iamdesk's addition, as in ``iamdesk sts``); with neither, the CLI's "Unable to locate
+owner of ``AWS_ACCESS_KEY_ID`` as the AWS CLI finds it in the environment, or ``--caller-arn`` /
+``--access-key-id`` (iamdesk's additions, as in ``iamdesk sts``; the endpoint passes the
+signing key); with neither, the CLI's "Unable to locate
 credentials" (exit 253).
 """
 
@@ -26,7 +27,12 @@ def with_caller(function: Any) -> Any:
     """Fill the caller's access key from the environment when no user is named."""
 
     def call(db: Any, account_id: Any, **options: Any) -> Any:
-        named = options.get("user_name") or options.get("caller_arn") or options.get("all_users")
+        named = (
+            options.get("user_name")
+            or options.get("caller_arn")
+            or options.get("all_users")
+            or options.get("access_key_id")
+        )
         if not named:
             key = os.environ.get("AWS_ACCESS_KEY_ID")
             if not key:
@@ -58,7 +64,7 @@ def _list_tags(db: Any, account_id: Any, **o: Any) -> Any:
     )
 
 
-CALLER = "caller_arn"
+CALLER = "caller_arn access_key_id"  # iamdesk's options naming the caller
 
 # command name, AWS operation, service function, option specs (see iamdesk.cli.iam.parse_spec)
 TABLE: list[tuple[str, str, Any, str]] = [

@@ -1,4 +1,6 @@
-"""A user's Security credentials tab: console sign-in, MFA devices and access keys."""
+"""A user's Security credentials tab: console sign-in, MFA devices, access keys, and the other
+credentials (SSH public keys, service-specific credentials, signing certificates; shown, managed
+with ``iamdesk iam``)."""
 
 from __future__ import annotations
 
@@ -59,10 +61,21 @@ class CredentialsTab(DetailTab):
         keys_layout.addLayout(self.key_bar)
         keys_layout.addWidget(self.key_list)
 
+        other = QGroupBox("SSH keys, service-specific credentials and signing certificates")
+        self.other_list = make_list(
+            ["Credential", "ID", "Status", "Date"], "usersOtherCredentialsList"
+        )
+        self.other_list.header().resizeSection(0, 250)
+        self.other_list.header().resizeSection(1, 200)
+        self.other_list.header().resizeSection(2, 70)
+        other_layout = QVBoxLayout(other)
+        other_layout.addWidget(self.other_list)
+
         layout = QVBoxLayout(self)
         layout.addWidget(console)
         layout.addWidget(mfa, 1)
         layout.addWidget(keys, 1)
+        layout.addWidget(other, 1)
 
     @property
     def user(self) -> str:
@@ -124,7 +137,51 @@ class CredentialsTab(DetailTab):
                 ],
                 meta,
             )
+        self._load_other(db, account)
         self._update_key_buttons()
+
+    def _load_other(self, db: Any, account: str | None) -> None:
+        from iamdesk.services import service_credentials, user_credentials
+
+        self.other_list.clear()
+        for key in user_credentials.list_ssh_public_keys(db, account, self.user)["SSHPublicKeys"]:
+            add_item(
+                self.other_list,
+                [
+                    "SSH public key",
+                    key["SSHPublicKeyId"],
+                    key["Status"],
+                    dates.short(key["UploadDate"]),
+                ],
+                key,
+            )
+        listed = service_credentials.list_service_specific_credentials(
+            db, account, user_name=self.user
+        )
+        for cred in listed["ServiceSpecificCredentials"]:
+            who = cred.get("ServiceUserName") or cred.get("ServiceCredentialAlias") or ""
+            add_item(
+                self.other_list,
+                [
+                    f"{cred['ServiceName']} ({who})",
+                    cred["ServiceSpecificCredentialId"],
+                    cred["Status"],
+                    dates.short(cred["CreateDate"]),
+                ],
+                cred,
+            )
+        certificates = user_credentials.list_signing_certificates(db, account, user_name=self.user)
+        for cert in certificates["Certificates"]:
+            add_item(
+                self.other_list,
+                [
+                    "Signing certificate",
+                    cert["CertificateId"],
+                    cert["Status"],
+                    dates.short(cert["UploadDate"]),
+                ],
+                cert,
+            )
 
     def _update_key_buttons(self) -> None:
         meta = selected_data(self.key_list)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout
 
 from iamdesk.ui.models.table import Column, Row
 from iamdesk.ui.views import dates
+from iamdesk.ui.views.access_advisor import AccessAdvisorTab
 from iamdesk.ui.views.deleting import confirm_delete, counted, current_row
 from iamdesk.ui.views.document_view import DocumentView, document_text
 from iamdesk.ui.views.entity_view import DetailTab, EntityView
@@ -151,7 +152,7 @@ class RolesView(EntityView):
         )
 
     def tab_classes(self) -> Sequence[type[DetailTab]]:
-        return (RolePermissionsTab, TrustTab, RoleTagsTab, RoleHistoryTab)
+        return (RolePermissionsTab, TrustTab, RoleTagsTab, AccessAdvisorTab, RoleHistoryTab)
 
     def load_rows(self) -> list[Row]:
         from iamdesk.services.queries.entities import role_rows

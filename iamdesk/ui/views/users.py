@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from iamdesk.ui import messages
 from iamdesk.ui.models.table import Column, Row
 from iamdesk.ui.views import dates
+from iamdesk.ui.views.access_advisor import AccessAdvisorTab
 from iamdesk.ui.views.credentials import CredentialsTab
 from iamdesk.ui.views.deleting import confirm_delete, counted, current_row
 from iamdesk.ui.views.entity_view import DetailTab, EntityView
@@ -101,7 +102,14 @@ class UsersView(EntityView):
         )
 
     def tab_classes(self) -> Sequence[type[DetailTab]]:
-        return (UserPermissionsTab, UserGroupsTab, CredentialsTab, UserTagsTab, UserHistoryTab)
+        return (
+            UserPermissionsTab,
+            UserGroupsTab,
+            CredentialsTab,
+            UserTagsTab,
+            AccessAdvisorTab,  # after Tags: the tabs before it keep their places
+            UserHistoryTab,
+        )
 
     def load_rows(self) -> list[Row]:
         from iamdesk.services.queries.entities import user_rows

@@ -176,8 +176,7 @@ def test_endpoint_url_is_ignored_with_a_note_and_debug_logs(users) -> None:
 
 
 def test_an_aws_operation_the_model_lacks_says_so(cli) -> None:
-    code, _, err = cli("iam", "get-service-last-accessed-details-with-entities", "--job-id", "x",
-                       "--service-namespace", "s3")  # fmt: skip
+    code, _, err = cli("iam", "list-delegation-requests")
     assert code == 252 and "is an AWS operation the model does not implement" in err
     code, _, err = cli("iam", "list-userz")
     assert code == 252 and "Invalid choice 'list-userz'" in err
