@@ -247,3 +247,17 @@ def test_import_refuses_whatever_the_commands_refuse(
 ) -> None:
     commands = _command_code(_commands_db(tmp_path_factory), name, path, copy.deepcopy(tags))
     assert _import_code(name, path, tags) == commands
+
+
+def test_the_models_own_export_is_not_parsed_twice() -> None:
+    """Comparing with a newer dump reads the model's export with ``from_model``: its documents
+    were checked when written, so only the file's are checked (the names and ARNs still are)."""
+    entry = _user("lee")
+    entry["UserPolicyList"] = [{"PolicyName": "p", "PolicyDocument": {"Statement": "nope"}}]
+    with pytest.raises(ImportFormatError):
+        read_plan({"UserDetailList": [entry]})
+    assert len(read_plan({"UserDetailList": [entry]}, from_model=True).inline) == 1
+    with pytest.raises(ImportFormatError):  # and the flag does not outlive the call
+        read_plan({"UserDetailList": [entry]})
+    with pytest.raises(ImportFormatError):
+        read_plan({"UserDetailList": [_user("two words")]}, from_model=True)

@@ -20,6 +20,7 @@ from iamdesk.core.policy.document import PolicyKind
 from iamdesk.core.text import quoted
 from iamdesk.services.attachments import MAX_ATTACHED, QUOTA_NAMES
 from iamdesk.services.authorization.details import (
+    FROM_MODEL,
     ImportFormatError,
     Pointer,
     arn_path,
@@ -317,9 +318,18 @@ def _policy(plan: Plan, index: int, entry: Any) -> None:
     )
 
 
-def read_plan(data: Mapping[str, Any]) -> Plan:
+def read_plan(data: Mapping[str, Any], *, from_model: bool = False) -> Plan:
     """Every entry of ``data`` checked, in file order; the first failure raises
-    ``ImportFormatError``."""
+    ``ImportFormatError``. ``from_model``: ``data`` is the model's own export, whose policy
+    documents were checked when they were written (only their text is normalised)."""
+    token = FROM_MODEL.set(from_model)
+    try:
+        return _read(data)
+    finally:
+        FROM_MODEL.reset(token)
+
+
+def _read(data: Mapping[str, Any]) -> Plan:
     plan = Plan()
     for kind in ("user", "group", "role"):
         for index, entry in enumerate(data.get(KINDS[kind][0]) or []):

@@ -110,7 +110,8 @@ def differences(db: Database, source: str | bytes | Mapping[str, Any] | Plan) ->
     plan = source if isinstance(source, Plan) else read_file(source)[0]
     current = Plan()
     for account in accounts_present(db, plan.accounts):
-        part = read_plan(export_authorization_details(db, account, _CUSTOMER))
+        exported = export_authorization_details(db, account, _CUSTOMER)
+        part = read_plan(exported, from_model=True)
         for name in ("users", "groups", "roles", "policies", "attachments", "boundaries"):
             getattr(current, name).extend(getattr(part, name))
         for name in ("inline", "tags", "members", "profile_roles"):
