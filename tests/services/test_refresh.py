@@ -141,7 +141,7 @@ def test_the_command_line_diff_and_replace(
     assert main(["--db", str(model), "import", str(newer), "--diff"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert [e["Name"] for e in shown["Removed"]] == [gone]
-    assert main(["--db", str(model), "import", str(newer)]) == 1
+    assert main(["--db", str(model), "import", str(newer)]) == 254  # the account exists
     assert "EntityAlreadyExists" in capsys.readouterr().err
     assert main(["--db", str(model), "import", str(newer), "--replace"]) == 0
     assert json.loads(capsys.readouterr().out)["replaced"] is True

@@ -175,6 +175,6 @@ def test_the_app_refuses_what_the_command_line_refuses(window, context, qtbot, t
 
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
-        assert main(["--db", str(context.db_path), "import", str(bad)]) == 1
+        assert main(["--db", str(context.db_path), "import", str(bad)]) == 254
     message = err.getvalue().split(": ", 2)[2].removesuffix("; nothing was imported\n")
     assert message in shown
