@@ -215,9 +215,11 @@ class TestAccessPanel(QWidget):
         right = QSplitter(Qt.Orientation.Vertical, self)
         right.addWidget(results_box)
         right.addWidget(self.details)
-        right.setStretchFactor(0, 1)
+        # After Run all the list of results is what a person reads first: about six rows at
+        # 1000x650, a dozen at 1920x1080, with the policy text and explanation below.
+        right.setStretchFactor(0, 2)
         right.setStretchFactor(1, 3)
-        right.setSizes([240, 700])
+        right.setSizes([360, 540])
         main = QSplitter(Qt.Orientation.Horizontal, self)
         main.addWidget(inputs_scroll)
         main.addWidget(right)
