@@ -226,12 +226,8 @@ def call(
     from iamdesk.cli.iam import CommandContext
 
     config = model.paginator(service, operation.name)
-
-    def build(parser_extras: Any) -> None:
-        entry.build(parser_extras)
-
     _parser, recorded, _ = arguments.build_parser(
-        f"iamdesk {service}", operation, config, build, False, entry.help
+        f"iamdesk {service}", operation, config, entry.build, False, entry.help
     )
     given = dict(extras or {})
     line = arguments.CommandLine(
