@@ -1,3 +1,3 @@
-from iamdesk.cli.main import main
+from iamdesk.launch.client import main
 
 raise SystemExit(main())

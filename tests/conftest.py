@@ -7,6 +7,9 @@ from tests.pg_server import HOW_TO_ENABLE, Cluster, find_bin
 
 # GUI tests run without a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Every `iamdesk` a test starts runs in its own process, as before the fork server, and no
+# server is left running after the tests. tests/launch start their own, in a private folder.
+os.environ["IAMDESK_NO_SERVER"] = "1"
 
 # Property tests judge behaviour, not speed: a loaded CI machine must not fail them on
 # Hypothesis's 200 ms per-example deadline or its too-slow health check (speed lives in

@@ -78,6 +78,7 @@ def user_env(home: Path, path_first: Path) -> dict[str, str]:
         for key, value in os.environ.items()
         if not key.startswith(("PYTHON", "VIRTUAL_ENV", "IAMDESK_", "XDG_"))
     }
+    env["IAMDESK_NO_SERVER"] = "1"  # no fork server left running after the test
     env.update(HOME=str(home), QT_QPA_PLATFORM="offscreen", PATH=f"{path_first}:{env['PATH']}")
     return env
 

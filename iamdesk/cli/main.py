@@ -40,6 +40,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "iamdesk.cli.serve",
         "an AWS API endpoint on the model for the aws CLI, SDKs, Terraform",
     ),
+    "fork-server": (
+        "iamdesk.launch.command",
+        "status|start|stop the background process that starts commands fast",
+    ),
 }
 
 

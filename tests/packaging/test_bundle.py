@@ -42,6 +42,7 @@ def _run(bundle: Path, home: Path, *args: str) -> subprocess.CompletedProcess[st
         for key, value in os.environ.items()
         if not key.startswith(("PYTHON", "VIRTUAL_ENV", "IAMDESK_", "XDG_"))
     }
+    env["IAMDESK_NO_SERVER"] = "1"  # no fork server left running after the test
     env.update(HOME=str(home), QT_QPA_PLATFORM="offscreen")
     return subprocess.run(
         [str(bundle / "iamdesk"), *args], cwd=home, env=env, capture_output=True, text=True,

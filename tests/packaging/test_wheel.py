@@ -80,6 +80,7 @@ def _run(
         for key, value in os.environ.items()
         if not key.startswith(("PYTHON", "VIRTUAL_ENV", "IAMDESK_", "XDG_"))
     }
+    env["IAMDESK_NO_SERVER"] = "1"  # no fork server left running after the test
     env.update(HOME=str(home), QT_QPA_PLATFORM="offscreen", PATH=f"{venv / 'bin'}:{env['PATH']}")
     return subprocess.run(
         [str(venv / "bin" / "iamdesk"), *args],
