@@ -14,6 +14,7 @@ from pathlib import Path
 from iamdesk.cli.awsargs import UsageError, print_usage_error
 from iamdesk.cli.failures import EXIT_USAGE, guard, non_text_argument
 from iamdesk.cli.frontend.globals import split_globals
+from iamdesk.cli.frontend.option_names import IAMDESK_WITH_VALUE, MODEL_SUFFIXES
 from iamdesk.cli.options import GlobalOptions
 from iamdesk.core.text import quoted
 from iamdesk.store.location import model_location
@@ -89,14 +90,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-# ``iamdesk FILE`` opens the app on a model file: what the desktop entry's ``Exec=iamdesk %f``
-# runs when a model is double-clicked.
-MODEL_SUFFIXES = {".iamdesk", ".sqlite", ".sqlite3", ".db"}
-
-
-OPTIONS_WITH_VALUE = {"--db", "--account-id", "--screenshot", "--view"}
-
-
 def _file_as_db(argv: list[str]) -> list[str]:
     """``iamdesk [options] FILE [options]`` means ``--db FILE``: the first word that is not an
     option, a command or an option's value, when it names a model file (by its suffix, or an
@@ -104,7 +97,7 @@ def _file_as_db(argv: list[str]) -> list[str]:
     i = 0
     while i < len(argv):
         word = argv[i]
-        if word in OPTIONS_WITH_VALUE:
+        if word in IAMDESK_WITH_VALUE:
             i += 2
             continue
         if word.startswith("-"):

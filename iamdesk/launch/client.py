@@ -24,6 +24,8 @@ import os
 import signal
 import sys
 
+from iamdesk.cli.frontend.option_names import AWS_FLAGS, AWS_WITH_VALUE, IAMDESK_WITH_VALUE
+from iamdesk.cli.frontend.option_names import MODEL_SUFFIXES as SUFFIXES
 from iamdesk.launch import place as places
 from iamdesk.launch.wire import Channel, WireError
 
@@ -55,36 +57,9 @@ SERVER_COMMANDS = frozenset(
 # Anything else before the command (an abbreviation argparse would accept, --help, --version,
 # the desktop-entry options, --screenshot) makes the command run here: only a line read for
 # certain goes to the server.
-OPTIONS_WITH_VALUE = frozenset(
-    {
-        "--db",
-        "--account-id",
-        "--view",
-        "--output",
-        "--query",
-        "--region",
-        "--profile",
-        "--endpoint-url",
-        "--color",
-        "--ca-bundle",
-        "--cli-read-timeout",
-        "--cli-connect-timeout",
-        "--cli-binary-format",
-    }
-)
-FLAGS = frozenset(
-    {
-        "--demo",
-        "--debug",
-        "--no-paginate",
-        "--no-cli-pager",
-        "--no-verify-ssl",
-        "--no-sign-request",
-        "--cli-auto-prompt",
-        "--no-cli-auto-prompt",
-    }
-)
-MODEL_SUFFIXES = (".iamdesk", ".sqlite", ".sqlite3", ".db")
+OPTIONS_WITH_VALUE = (IAMDESK_WITH_VALUE - {"--screenshot"}) | AWS_WITH_VALUE
+FLAGS = AWS_FLAGS | {"--demo"}
+MODEL_SUFFIXES = tuple(SUFFIXES)
 # Signals passed on to the child. SIGTSTP (Ctrl-Z) stops the child, then this process.
 FORWARDED = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGTSTP")
 LOST_SERVER = 255

@@ -246,5 +246,7 @@ def test_client_imports_only_the_standard_library() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     modules = eval(done.stdout)
-    assert modules == ["iamdesk", "iamdesk.launch", "iamdesk.launch.client",
-                       "iamdesk.launch.place", "iamdesk.launch.wire"]  # fmt: skip
+    assert modules == ["iamdesk", "iamdesk.cli", "iamdesk.cli.frontend",
+                       "iamdesk.cli.frontend.option_names", "iamdesk.launch",
+                       "iamdesk.launch.client", "iamdesk.launch.place",
+                       "iamdesk.launch.wire"]  # fmt: skip

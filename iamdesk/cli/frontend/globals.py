@@ -13,32 +13,14 @@ import os
 from dataclasses import dataclass, replace
 
 from iamdesk.cli.awsargs import UsageError
+from iamdesk.cli.frontend.option_names import AWS_FLAGS, AWS_WITH_VALUE
 
 OUTPUTS = ("json", "text", "table", "yaml", "yaml-stream")
 COLORS = ("on", "off", "auto")
 
 # option -> takes a value. Flags map to True when given.
-_WITH_VALUE = {
-    "--output",
-    "--query",
-    "--region",
-    "--profile",
-    "--endpoint-url",
-    "--color",
-    "--ca-bundle",
-    "--cli-read-timeout",
-    "--cli-connect-timeout",
-    "--cli-binary-format",
-}
-_FLAGS = {
-    "--debug",
-    "--no-paginate",
-    "--no-cli-pager",
-    "--no-verify-ssl",
-    "--no-sign-request",
-    "--cli-auto-prompt",
-    "--no-cli-auto-prompt",
-}
+_WITH_VALUE = AWS_WITH_VALUE
+_FLAGS = AWS_FLAGS
 
 
 @dataclass(frozen=True)
