@@ -156,6 +156,8 @@ def _interrupted(env: dict[str, str], model: Path, how: signal.Signals) -> tuple
     process.stdin.flush()
     assert json.loads(process.stdout.readline())["decision"] == "allowed"
     process.send_signal(how)
+    # Wait with stdin still open: at its end the command would finish on its own.
+    process.wait(timeout=60)
     _, err = process.communicate(timeout=60)
     return process.returncode, err
 
