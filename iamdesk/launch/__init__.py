@@ -11,8 +11,9 @@ instead (the pattern of Rails' Spring, Android's zygote and multiprocessing's fo
   interpreter, iamdesk source or installed package means a new server);
 - ``wire``: the messages on the socket;
 - ``spawn``: starting a server detached from the terminal;
-- ``server``: the accept loop, forking and reaping; ``child``: what a forked child does to
-  become the client's command (its fds, cwd, environment, limits), then runs ``cli.main``;
+- ``server``: the accept loop, forking and reaping (one server for the command line, one for
+  the app with Qt loaded but no QApplication); ``child``: what a forked child does to become
+  the client's command (its fds, cwd, environment, limits), then runs ``cli.main``;
 - ``command``: ``iamdesk fork-server status|start|stop``.
 
 Everything here but ``server``, ``child`` and ``command`` imports only the standard library.

@@ -7,11 +7,13 @@ umask, resource limits, priority and CPU affinity; the child runs the same ``cli
 process would and its exit status becomes this process's. Signals sent here (Ctrl-C, ``kill``,
 ``timeout``, a closed terminal, Ctrl-Z) are passed on to the child.
 
+The app (no command, ``--screenshot``, a model file) goes the same way to the app's server,
+which has Qt loaded too, when there is a display to show it on (see ``app_server_usable``).
+
 When no server runs, the command runs here exactly as it always did, and a server is started in
-the background for the next command. The app (no command, ``--screenshot``, a model file),
-``serve``, ``fork-server`` itself, anything not recognised for certain, and every command when
-``IAMDESK_NO_SERVER=1`` (or without fork and AF_UNIX: Windows; or in the frozen bundle) run
-here without a server.
+the background for the next command. ``serve``, ``fork-server`` itself, anything not recognised
+for certain, and everything when ``IAMDESK_NO_SERVER=1`` (or without fork and AF_UNIX: Windows;
+or in the frozen bundle) run here without a server.
 
 Standard library only, and little of it: this module's whole cost is a command's start-up.
 """
@@ -90,6 +92,43 @@ def server_command(argv: list[str]) -> str | None:
         seen_file = True
         i += 1
     return None
+
+
+def app_start(argv: list[str]) -> bool:
+    """Whether ``argv`` certainly starts the app: known options only (``--screenshot`` and
+    ``--view`` too) and at most one word, a model file; no command."""
+    seen_file = False
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word.startswith("-"):
+            name, equals, _ = word.partition("=")
+            if name in IAMDESK_WITH_VALUE or name in AWS_WITH_VALUE:
+                i += 1 if equals else 2
+                continue
+            if word in FLAGS:
+                i += 1
+                continue
+            return False
+        if word in SERVER_COMMANDS or seen_file:
+            return False
+        if not (word.lower().endswith(MODEL_SUFFIXES) or _is_file(word)):
+            return False
+        seen_file = True
+        i += 1
+    return True
+
+
+def app_server_usable(argv: list[str]) -> bool:
+    """The app goes to a server only on Linux (after fork, macOS's system frameworks that Qt
+    loads must not be used: the reason multiprocessing spawns there) and only with somewhere to
+    show it: a picture (``--screenshot`` renders offscreen), an X or Wayland display, or a Qt
+    platform named in ``QT_QPA_PLATFORM``."""
+    if not sys.platform.startswith("linux"):
+        return False
+    if any(word == "--screenshot" or word.startswith("--screenshot=") for word in argv):
+        return True
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
 def _is_file(word: str) -> bool:
@@ -182,6 +221,7 @@ class _Relay:
         self.channel = channel
         self.pid: int | None = None
         self.pending: list[int] = []
+        self.direct = False  # signals go straight to the child once its server is gone
         self._before: dict[int, object] = {}
 
     def install(self) -> None:
@@ -200,7 +240,25 @@ class _Relay:
 
     def _send(self, number: int) -> None:
         with contextlib.suppress(OSError):
-            self.channel.send({"signal": number})
+            if self.direct and self.pid is not None:
+                os.kill(self.pid, number)
+            else:
+                self.channel.send({"signal": int(number)})  # not signal.Signals: marshal it
+
+    def _outlive(self) -> None:
+        """Wait until the orphaned child ends (an open window stays open), passing signals on
+        directly now; its exit status went with the server."""
+        import time
+
+        self.direct = True
+        while self.pid is not None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                return
+            except OSError:
+                return
+            time.sleep(0.2)
 
     def _on_signal(self, number: int, _frame: object) -> None:
         if self.pid is None:
@@ -229,9 +287,10 @@ class _Relay:
                     return None
                 print(
                     f"iamdesk: the fork server went away while running this command"
-                    f" (child process {self.pid}); see `iamdesk fork-server status`",
+                    f" (process {self.pid}); waiting for it to end",
                     file=sys.stderr,
                 )
+                self._outlive()
                 return LOST_SERVER
             if "refused" in message:
                 return None
@@ -289,11 +348,17 @@ def main() -> int:
     argv = sys.argv[1:]
     if argv[:1] == ["fork-server"]:
         # Managing the server needs none of the command line's modules.
+        from iamdesk.cli.failures import guard
         from iamdesk.launch.command import run
 
-        return run(argv[1:], None)
+        return guard(lambda: run(argv[1:], None))
+    kind = None
     if server_command(argv) is not None:
-        place = places.current()
+        kind = places.COMMANDS
+    elif app_start(argv) and app_server_usable(argv):
+        kind = places.APP
+    if kind is not None:
+        place = places.current(kind)
         if place is not None:
             code, reached = run_on_server(place, argv)
             if code is not None:

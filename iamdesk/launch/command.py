@@ -39,10 +39,13 @@ def _duration(seconds: float) -> str:
 
 def _describe(info: dict[str, Any], current: places.Place | None) -> str:
     this = current is not None and info.get("fingerprint") == current.name
+    whose = "this iamdesk" if this else "other code"
+    if info.get("kind") == places.APP:
+        whose += ", app"
     state = "stopping" if info.get("stopping") else "running"
     idle_left = max(0.0, float(info["idle_seconds"]) - float(info["idle_for"]))
     return (
-        f"fork server {info['fingerprint']} ({'this iamdesk' if this else 'other code'}): "
+        f"fork server {info['fingerprint']} ({whose}): "
         f"{state}, pid {info['pid']}, up {_duration(time.time() - float(info['started']))}, "
         f"{info['served']} commands served, {info['running']} running, "
         f"{info['refused']} run locally instead, idle exit in {_duration(idle_left)}\n"
@@ -77,9 +80,9 @@ def status() -> int:
     return 0
 
 
-def start() -> int:
+def start(kind: str = places.COMMANDS) -> int:
     why = _why_none()
-    current = places.current()
+    current = places.current(kind)
     if why is not None or current is None:
         print(why or "the socket's path would be too long: no fork server")
         return 1
@@ -121,5 +124,10 @@ def run(argv: list[str], options: object) -> int:
         description="The background process that starts iamdesk commands fast (see README).",
     )
     parser.add_argument("action", choices=("status", "start", "stop"))
+    parser.add_argument(
+        "--app", action="store_true", help="start: the app's server (Qt loaded) instead"
+    )
     ns = parser.parse_args(argv)
-    return {"status": status, "start": start, "stop": stop}[ns.action]()
+    if ns.action == "start":
+        return start(places.APP if ns.app else places.COMMANDS)
+    return {"status": status, "stop": stop}[ns.action]()

@@ -175,35 +175,48 @@ def fingerprint(search_path: tuple[str, ...] | None = None) -> str:
     return sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
+COMMANDS = "commands"
+APP = "app"  # the app's server: PySide6 and the windows' modules loaded too
+
+
 class Place:
     """The files of one server: its socket, the lock held for its lifetime, its log.
-    (A plain class: importing dataclasses would cost every command ~10 ms.)"""
+    (A plain class: importing dataclasses would cost every command ~10 ms.)
 
-    def __init__(self, folder: str, name: str) -> None:
+    Two kinds per fingerprint: the command line's server, and the app's, which has Qt loaded
+    as well and runs only when the app was started (a command's child never carries Qt)."""
+
+    def __init__(self, folder: str, name: str, kind: str = COMMANDS) -> None:
         self.folder = folder
         self.name = name  # the fingerprint
+        self.kind = kind
+
+    @property
+    def stem(self) -> str:
+        suffix = "" if self.kind == COMMANDS else f"-{self.kind}"
+        return os.path.join(self.folder, f"{PREFIX}{self.name}{suffix}")
 
     @property
     def socket(self) -> str:
-        return os.path.join(self.folder, f"{PREFIX}{self.name}.sock")
+        return f"{self.stem}.sock"
 
     @property
     def lock(self) -> str:
-        return os.path.join(self.folder, f"{PREFIX}{self.name}.lock")
+        return f"{self.stem}.lock"
 
     @property
     def log(self) -> str:
-        return os.path.join(self.folder, f"{PREFIX}{self.name}.log")
+        return f"{self.stem}.log"
 
 
-def current() -> Place | None:
+def current(kind: str = COMMANDS) -> Place | None:
     """The place of the server for this process's code, or None when none may run."""
     if disabled_by_user() or not supported():
         return None
     folder = runtime_dir()
     if folder is None:
         return None
-    place = Place(folder, fingerprint())
+    place = Place(folder, fingerprint(), kind)
     if len(os.fsencode(place.socket)) > MAX_SOCKET_PATH:
         return None
     return place
@@ -215,8 +228,9 @@ def all_places(folder: str) -> list[Place]:
         names = os.listdir(folder)
     except OSError:
         return []
-    return [
-        Place(folder, n[len(PREFIX) : -len(".sock")])
-        for n in sorted(names)
-        if n.startswith(PREFIX) and n.endswith(".sock")
-    ]
+    found = []
+    for n in sorted(names):
+        if n.startswith(PREFIX) and n.endswith(".sock"):
+            name, _, kind = n[len(PREFIX) : -len(".sock")].partition("-")
+            found.append(Place(folder, name, kind or COMMANDS))
+    return found

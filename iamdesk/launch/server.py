@@ -35,7 +35,7 @@ import time
 from typing import Any
 
 from iamdesk.launch import child
-from iamdesk.launch.place import Place, fingerprint
+from iamdesk.launch.place import APP, COMMANDS, Place, fingerprint
 from iamdesk.launch.wire import Channel, WireError
 
 IDLE_SECONDS = 15 * 60
@@ -62,21 +62,24 @@ NOT_PRELOADED = ("iamdesk.ui", "iamdesk.cli.endpoint", "iamdesk.cli.serve",
 PRELOADED_MODULES = ("botocore.validate", "pwd")
 
 
-def _import_tree(package: Any) -> int:
+def _import_tree(package: Any, skipped: tuple[str, ...] = NOT_PRELOADED) -> int:
     count = 0
     for found in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
-        if found.name.startswith(NOT_PRELOADED):
+        if found.name.startswith(skipped):
             continue
         module = importlib.import_module(found.name)
         count += 1
         if found.ispkg:
-            count += _import_tree(module)
+            count += _import_tree(module, skipped)
     return count
 
 
-def preload() -> int:
+def preload(kind: str = COMMANDS) -> int:
     """Import every module a command may need and warm what each would otherwise build first
-    (SQLAlchemy's mappers, botocore's service models); the number of iamdesk modules loaded."""
+    (SQLAlchemy's mappers, botocore's service models); for the app's server also PySide6 and
+    every module of the app, but no QApplication (which starts threads and connects to the
+    display: each child makes its own, with its own environment). The number of iamdesk modules
+    loaded."""
     import iamdesk
 
     count = _import_tree(iamdesk)
@@ -92,7 +95,24 @@ def preload() -> int:
         with contextlib.suppress(Exception):
             model.operations_by_command(service)
             model.paginators(service)
+    if kind == APP:
+        # After the database layer: once PySide6 is loaded, every later import is slower.
+        import iamdesk.ui
+
+        count += 1 + _import_tree(iamdesk.ui, ())
+        from PySide6.QtCore import QCoreApplication
+
+        if QCoreApplication.instance() is not None:
+            raise RuntimeError("a QApplication exists after loading: cannot fork the app")
     return count
+
+
+def threads() -> int:
+    """The process's threads as the system counts them (Qt's would not show in ``threading``)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
 
 
 class Server:
@@ -266,6 +286,7 @@ class Server:
         return {
             "pid": os.getpid(),
             "fingerprint": self.place.name,
+            "kind": self.place.kind,
             "socket": self.place.socket,
             "log": self.place.log,
             "executable": sys.executable,
@@ -398,8 +419,8 @@ class Server:
 LOCK: dict[str, int] = {}
 
 
-def main(folder: str, name: str) -> None:
-    place = Place(folder, name)
+def main(folder: str, name: str, kind: str = COMMANDS) -> None:
+    place = Place(folder, name, kind)
     search_path = tuple(sys.path)
     fd = os.open(place.lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
@@ -412,15 +433,19 @@ def main(folder: str, name: str) -> None:
         log(f"not serving: started for {name} but this interpreter's fingerprint is {own}")
         return
     started = time.monotonic()
-    count = preload()
-    if threading.active_count() > 1:
-        log(f"not serving: {threading.active_count()} threads after loading; fork needs one")
+    try:
+        count = preload(kind)
+    except Exception as exc:
+        log(f"not serving: loading failed: {type(exc).__name__}: {exc}")
+        return
+    if threads() > 1:
+        log(f"not serving: {threads()} threads after loading; fork needs one")
         return
     gc.collect()
     # Keep the loaded objects out of the children's garbage collections: a collection writes
     # to every object it examines, which would copy the server's pages into each child.
     gc.freeze()
-    log(f"loaded {count} modules in {time.monotonic() - started:.2f} s")
+    log(f"{kind}: loaded {count} modules in {time.monotonic() - started:.2f} s")
     server = Server(place, search_path)
     try:
         server.run()

@@ -18,8 +18,8 @@ from iamdesk.launch.place import Place
 # What the server's interpreter runs: the client's module search path, exactly, before any
 # import of ours (``-c`` would otherwise search the runtime folder first).
 BOOT = (
-    "import sys; sys.path[:] = sys.argv[3:]; "
-    "from iamdesk.launch.server import main; main(sys.argv[1], sys.argv[2])"
+    "import sys; sys.path[:] = sys.argv[4:]; "
+    "from iamdesk.launch.server import main; main(sys.argv[1], sys.argv[2], sys.argv[3])"
 )
 # The server's environment: what decides how the interpreter starts and where it keeps its
 # files; the rest (credentials, IAMDESK_DB...) comes with each command, never kept here.
@@ -76,7 +76,7 @@ def command_line(place: Place) -> list[str]:
     from subprocess import _args_from_interpreter_flags  # type: ignore[attr-defined]
 
     flags: list[str] = _args_from_interpreter_flags()
-    return [sys.executable, *flags, "-c", BOOT, place.folder, place.name, *sys.path]
+    return [sys.executable, *flags, "-c", BOOT, place.folder, place.name, place.kind, *sys.path]
 
 
 def start(place: Place) -> None:

@@ -19,7 +19,8 @@ from iamdesk.cli.main import main
 
 BIN = str(Path(sys.executable).parent / "iamdesk")
 STATUS = re.compile(
-    r"fork server (?P<name>\w+) \((?P<whose>this iamdesk|other code)\): (?P<state>\w+), "
+    r"fork server (?P<name>\w+) \((?P<whose>this iamdesk|other code)(?:, (?P<kind>app))?\): "
+    r"(?P<state>\w+), "
     r"pid (?P<pid>\d+), .*?, (?P<served>\d+) commands served, (?P<running>\d+) running, "
     r"(?P<refused>\d+) run locally instead"
 )
@@ -49,13 +50,14 @@ def servers(env: dict[str, str]) -> list[dict[str, str]]:
     return [m.groupdict() for m in STATUS.finditer(done.stdout.decode())]
 
 
-def this_server(env: dict[str, str]) -> dict[str, str] | None:
-    found = [s for s in servers(env) if s["whose"] == "this iamdesk"]
+def this_server(env: dict[str, str], kind: str | None = None) -> dict[str, str] | None:
+    """The server for this code: the command line's, or with ``kind="app"`` the app's."""
+    found = [s for s in servers(env) if s["whose"] == "this iamdesk" and s["kind"] == kind]
     return found[0] if found else None
 
 
-def served(env: dict[str, str]) -> int:
-    server = this_server(env)
+def served(env: dict[str, str], kind: str | None = None) -> int:
+    server = this_server(env, kind)
     assert server is not None, "no fork server runs for this code"
     return int(server["served"])
 

@@ -252,3 +252,39 @@ def test_client_imports_only_the_standard_library() -> None:
                        "iamdesk.cli.frontend.option_names", "iamdesk.launch",
                        "iamdesk.launch.client", "iamdesk.launch.place",
                        "iamdesk.launch.wire"]  # fmt: skip
+
+
+def _state(pid: int) -> str:
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(") ", 1)[1][0]
+
+
+def test_ctrl_z_stops_the_child_and_fg_continues_it(
+    server_env: dict[str, str], demo_model: Path
+) -> None:
+    process = subprocess.Popen(
+        [BIN, "--db", str(demo_model), "simulate", "--cases", "-"],
+        env=server_env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        process.stdin.write((json.dumps(CASE) + "\n").encode())
+        process.stdin.flush()
+        assert process.stdout.readline()
+        server = this_server(server_env)
+        assert server is not None
+        with open(f"/proc/{server['pid']}/task/{server['pid']}/children") as found:
+            (child,) = (int(pid) for pid in found.read().split())
+        process.send_signal(signal.SIGTSTP)
+        assert wait_for(lambda: _state(child) == "T" and _state(process.pid) == "T", 30)
+        process.send_signal(signal.SIGCONT)
+        assert wait_for(lambda: _state(child) != "T" and _state(process.pid) != "T", 30)
+        process.stdin.write((json.dumps(CASE) + "\n").encode())
+        process.stdin.flush()
+        assert json.loads(process.stdout.readline())["decision"] == "allowed"
+        process.stdin.close()
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.stdout.close()
