@@ -67,56 +67,50 @@ FORWARDED = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SI
 LOST_SERVER = 255
 
 
-def server_command(argv: list[str]) -> str | None:
-    """The command word when ``argv`` is certainly a command a fork server may run."""
-    seen_db = False
-    seen_file = False
+def _leading_words(argv: list[str], with_value: frozenset[str]) -> list[str] | None:
+    """The words before a command's own arguments that are neither options nor their values,
+    up to the first command word; None when an option there is not one known for certain."""
+    words: list[str] = []
     i = 0
     while i < len(argv):
         word = argv[i]
-        if word.startswith("-"):
-            name, equals, _ = word.partition("=")
-            if name in OPTIONS_WITH_VALUE:
-                seen_db = seen_db or name == "--db"
-                i += 1 if equals else 2
-                continue
-            if word in FLAGS:
-                i += 1
-                continue
+        if not word.startswith("-"):
+            words.append(word)
+            if word in SERVER_COMMANDS:
+                return words
+            i += 1
+            continue
+        name, equals, _ = word.partition("=")
+        if name in with_value:
+            i += 1 if equals else 2
+        elif word in FLAGS:
+            i += 1
+        else:
             return None
-        if word in SERVER_COMMANDS:
-            return word
-        # ``iamdesk FILE [options] COMMAND`` reads FILE as --db (cli.main._file_as_db).
-        if seen_db or seen_file or not (word.lower().endswith(MODEL_SUFFIXES) or _is_file(word)):
-            return None
-        seen_file = True
-        i += 1
-    return None
+    return words
+
+
+def _model_file(word: str) -> bool:
+    """``iamdesk FILE ...`` reads FILE as ``--db`` (``cli.main._file_as_db``)."""
+    return word.lower().endswith(MODEL_SUFFIXES) or _is_file(word)
+
+
+def server_command(argv: list[str]) -> str | None:
+    """The command word when ``argv`` is certainly a command a fork server may run."""
+    words = _leading_words(argv, OPTIONS_WITH_VALUE)
+    if not words or words[-1] not in SERVER_COMMANDS:
+        return None
+    before = words[:-1]
+    return words[-1] if len(before) <= 1 and all(map(_model_file, before)) else None
 
 
 def app_start(argv: list[str]) -> bool:
     """Whether ``argv`` certainly starts the app: known options only (``--screenshot`` and
     ``--view`` too) and at most one word, a model file; no command."""
-    seen_file = False
-    i = 0
-    while i < len(argv):
-        word = argv[i]
-        if word.startswith("-"):
-            name, equals, _ = word.partition("=")
-            if name in IAMDESK_WITH_VALUE or name in AWS_WITH_VALUE:
-                i += 1 if equals else 2
-                continue
-            if word in FLAGS:
-                i += 1
-                continue
-            return False
-        if word in SERVER_COMMANDS or seen_file:
-            return False
-        if not (word.lower().endswith(MODEL_SUFFIXES) or _is_file(word)):
-            return False
-        seen_file = True
-        i += 1
-    return True
+    words = _leading_words(argv, IAMDESK_WITH_VALUE | AWS_WITH_VALUE)
+    if words is None or len(words) > 1:
+        return False
+    return not words or (words[0] not in SERVER_COMMANDS and _model_file(words[0]))
 
 
 def app_server_usable(argv: list[str]) -> bool:

@@ -99,6 +99,7 @@ def test_the_icon_comes_in_every_size_the_desktop_looks_up() -> None:
 
 def _user_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "IAMDESK_"))}
+    env["IAMDESK_NO_SERVER"] = "1"  # no fork server left running after the test
     env.update(HOME=str(tmp_path / "home"), XDG_DATA_HOME=str(tmp_path / "data"))
     env["QT_QPA_PLATFORM"] = "offscreen"
     return env
