@@ -9,7 +9,6 @@ keeping a pipe's write end open would make ``$(iamdesk ...)`` wait for it to exi
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sys
 
@@ -59,6 +58,8 @@ def restricted() -> bool:
 
 def running_or_starting(place: Place) -> bool:
     """Whether a server holds the place's lock (it takes it before anything else)."""
+    import fcntl  # here: `iamdesk fork-server status` must also work where there is none
+
     try:
         fd = os.open(place.lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     except OSError:
