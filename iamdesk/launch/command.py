@@ -67,7 +67,7 @@ def status() -> int:
     why = _why_none()
     if why is not None:
         print(why)
-    folder = places.runtime_dir()
+    folder = places.runtime_dir() if places.supported() else None
     current = places.current()
     found = 0
     for place in places.all_places(folder) if folder else []:
@@ -102,7 +102,7 @@ def start(kind: str = places.COMMANDS) -> int:
 
 
 def stop() -> int:
-    folder = places.runtime_dir()
+    folder = places.runtime_dir() if places.supported() else None
     stopped = []
     for place in places.all_places(folder) if folder else []:
         answer = ask(place, "stop")
