@@ -100,9 +100,9 @@ def preload(kind: str = COMMANDS) -> int:
         import iamdesk.ui
 
         count += 1 + _import_tree(iamdesk.ui, ())
-        from PySide6.QtCore import QCoreApplication
-
-        if QCoreApplication.instance() is not None:
+        # Qt as the app's modules loaded it (only ui imports PySide6 itself).
+        qt_core = sys.modules["PySide6.QtCore"]
+        if qt_core.QCoreApplication.instance() is not None:
             raise RuntimeError("a QApplication exists after loading: cannot fork the app")
     return count
 
