@@ -9,28 +9,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from iamdesk.cli.main import main
-from iamdesk.store.db import new_database
-
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "authorization-details-example.json"
 ACCOUNT = "200611803367"  # the sample's account
 MODEL = "123456789012"  # a new model's default account
 SRE_ROLE = 50  # privesc-sre-role: trusts the sample's privesc-sre-user
-
-
-@pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    db = tmp_path / "model.sqlite"
-    new_database(db).close()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--db", str(db), *args])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 def _sample() -> dict[str, Any]:
