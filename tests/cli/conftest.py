@@ -36,4 +36,5 @@ def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
         captured = capsys.readouterr()
         return code, captured.out, captured.err
 
+    run.db = db  # type: ignore[attr-defined]
     return run

@@ -87,3 +87,67 @@ def test_opening_an_old_model_names_deleted_principals_by_their_ids(
                  "--action-names", "sts:AssumeRole",
                  "--resource-arns", f"arn:aws:iam::{ACCOUNT}:role/Deploy")  # fmt: skip
     assert result["EvaluationResults"][0]["EvalDecision"] == "implicitDeny"
+
+
+OLD = "federated_session"
+_FEDERATED_SESSION_5 = """CREATE TABLE federated_session_old (
+    sts_session_pk INTEGER NOT NULL PRIMARY KEY REFERENCES sts_session (pk) ON DELETE CASCADE,
+    kind VARCHAR NOT NULL, provider_arn VARCHAR NOT NULL, subject VARCHAR NOT NULL,
+    audience VARCHAR NOT NULL, context VARCHAR NOT NULL)"""
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_an_old_models_federated_session_gets_its_role_and_survives_replace(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path, capsys
+) -> None:
+    """Schema 7: a web-identity session of a model from before keeps its provider through an
+    import --replace of its account once the model is opened."""
+    from iamdesk.services.demo import write_demo
+
+    if backend == "sqlite":
+        target: Path | str = write_demo(tmp_path / "demo.sqlite")
+        engine = create_engine(f"sqlite:///{target}")
+    else:
+        cluster = request.getfixturevalue("pg_cluster")
+        target = cluster.url(cluster.new_database())
+        assert main(["db", "copy", str(write_demo(tmp_path / "demo.sqlite")), target]) == 0
+        engine = create_engine(server_url(target))
+    capsys.readouterr()
+    with engine.begin() as conn:  # the table as schema 6 had it
+        columns = "sts_session_pk, kind, provider_arn, subject, audience, context"
+        conn.execute(text(_FEDERATED_SESSION_5))
+        conn.execute(text(f"INSERT INTO federated_session_old SELECT {columns} FROM {OLD}"))
+        conn.execute(text("DROP TABLE federated_session"))
+        conn.execute(text("ALTER TABLE federated_session_old RENAME TO federated_session"))
+        conn.execute(text("UPDATE schema_version SET version = 6"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0006'"))
+    engine.dispose()
+    production = "111122223333"
+    session = f"arn:aws:sts::{production}:assumed-role/GitHubDeploy/website"
+    provider = f"arn:aws:iam::{production}:oidc-provider/token.actions.githubusercontent.com"
+
+    def cli(*args: str) -> dict:
+        assert main(["--db", str(target), "--account-id", production, *args]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    def ci_may_write() -> str:
+        result = cli("iam", "simulate-principal-policy", "--policy-source-arn", session,
+                     "--action-names", "s3:PutObject", "--resource-arns",
+                     "arn:aws:s3:::ci-only/build.zip", "--context-entries",
+                     "ContextKeyName=aws:RequestedRegion,ContextKeyValues=us-east-1,"
+                     "ContextKeyType=string")  # fmt: skip
+        return result["EvaluationResults"][0]["EvalDecision"]
+
+    # A newer dump in which GitHubDeploy may write where only GitHub's sessions may.
+    details = cli("iam", "get-account-authorization-details")
+    role = next(r for r in details["RoleDetailList"] if r["RoleName"] == "GitHubDeploy")
+    role["RolePolicyList"].append({"PolicyName": "ci-only", "PolicyDocument": {
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::ci-only/*",
+            "Condition": {"StringEquals": {"aws:FederatedProvider": provider}}}]}})  # fmt: skip
+    newer = tmp_path / "production.json"
+    newer.write_text(json.dumps(details), encoding="utf-8")
+    assert ci_may_write() == "implicitDeny"
+    assert main(["--db", str(target), "import", "--replace", str(newer)]) == 0
+    capsys.readouterr()
+    assert ci_may_write() == "allowed"

@@ -128,6 +128,7 @@ def _record_session(
     session.add(
         FederatedSession(
             sts_session_pk=int(row.pk or 0),
+            role_pk=int(role.pk or 0),
             kind=kind,
             provider_arn=provider,
             subject=subject,
