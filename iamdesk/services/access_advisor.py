@@ -340,7 +340,7 @@ def _job(session: Session, db: Database, account_id: str | None, job_id: str) ->
     return row
 
 
-def _page(
+def page_of(
     items: list[Any], marker: str | None, max_items: int | None
 ) -> tuple[list[Any], str | None]:
     start = int(marker) if marker and marker.isdigit() else 0
@@ -360,7 +360,7 @@ def get_service_last_accessed_details(
         job = _job(session, db, account_id, job_id)
     report = json.loads(job.result)
     rows = [{k: v for k, v in r.items() if k != "EntitiesLastUsed"} for r in report["services"]]
-    page, next_marker = _page(rows, marker, max_items)
+    page, next_marker = page_of(rows, marker, max_items)
     out: dict[str, Any] = {
         "JobStatus": "COMPLETED",
         "JobType": job.granularity,
@@ -412,7 +412,7 @@ def get_service_last_accessed_details_with_entities(
             entry["LastAuthenticated"] = used[arn]
         details.append(entry)
     details.sort(key=lambda d: d.get("LastAuthenticated", ""), reverse=True)
-    page, next_marker = _page(details, marker, max_items)
+    page, next_marker = page_of(details, marker, max_items)
     out: dict[str, Any] = {
         "JobStatus": "COMPLETED",
         "JobCreationDate": job.created,
