@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from iamdesk.core import catalog
-from iamdesk.core.policy.document import PolicyParseError
+from iamdesk.core.policy.document import PolicyParseError, Statement
 from iamdesk.core.policy.parser import parse_policy
 from iamdesk.services import entities
 from iamdesk.services.errors import IamError
@@ -87,14 +87,36 @@ class Target:
 # --- which services a policy allows -------------------------------------------------------------
 
 
-def allowed_services(text: str) -> set[str]:
+def _statements(text: str) -> tuple[Statement, ...]:
     try:
-        document = parse_policy(text)
+        return parse_policy(text).statements
     except PolicyParseError:
-        return set()
+        return ()
+
+
+def denied_services(text: str) -> set[str]:
+    """Services an unconditional Deny of ``service:*`` (or ``*``) on every resource takes away
+    whole (what an SCP's deny list does)."""
     every = catalog.services()
     found: set[str] = set()
-    for st in document.statements:
+    for st in _statements(text):
+        if st.effect != "Deny" or st.conditions or not st.action:
+            continue
+        if st.resource is not None and all(v.text != "*" for v in st.resource):
+            continue
+        for value in st.action:
+            if value.text == "*":
+                found.update(every)
+            elif value.text.endswith(":*"):
+                prefix = value.text.partition(":")[0].lower()
+                found.update(s for s in every if s.lower() == prefix)
+    return found
+
+
+def allowed_services(text: str) -> set[str]:
+    every = catalog.services()
+    found: set[str] = set()
+    for st in _statements(text):
         if st.effect != "Allow":
             continue
         if st.action:

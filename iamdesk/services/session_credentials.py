@@ -21,6 +21,7 @@ from iamdesk.core.policy.document import PolicyParseError
 from iamdesk.core.policy.parser import parse_policy
 from iamdesk.services.errors import IamError
 from iamdesk.services.managed_policies import materialize
+from iamdesk.services.validation import failed_constraint
 from iamdesk.store.db import Database, iso
 from iamdesk.store.ids import secret_access_key, unique_id
 from iamdesk.store.secrets import hash_secret
@@ -32,11 +33,8 @@ _SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
 
 
 def validation_error(value: Any, field: str, constraint: str) -> IamError:
-    return IamError(
-        "ValidationError",
-        f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy "
-        f"constraint: Member must {constraint}",
-    )
+    """STS's ValidationError: the member must ``constraint``."""
+    return failed_constraint(value, field, f"must {constraint}")
 
 
 def denied(caller: str, role_arn: str, action: str = "sts:AssumeRole") -> IamError:

@@ -38,13 +38,12 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from iamdesk.core import catalog
-from iamdesk.core.policy.document import PolicyParseError
-from iamdesk.core.policy.parser import parse_policy
-from iamdesk.services.access_advisor import allowed_services, page_of
+from iamdesk.services.access_advisor import allowed_services, denied_services, page_of
 from iamdesk.services.entities import resolve_account
 from iamdesk.services.errors import IamError
 from iamdesk.services.organizations.base import SCP, organization_of, root_of
 from iamdesk.services.organizations.policies import attached_policies
+from iamdesk.services.validation import failed_constraint
 from iamdesk.store.db import Database
 from iamdesk.store.tables import (
     AccessReportJob,
@@ -69,14 +68,6 @@ SORT_KEYS = (
 )
 
 
-def _validation(value: str, field: str, constraint: str) -> IamError:
-    return IamError(
-        "ValidationError",
-        f"1 validation error detected: Value '{value[:300]}' at '{field}' failed to satisfy "
-        f"constraint: Member must {constraint}",
-    )
-
-
 def _not_in_organization(path: str, org: Organization) -> IamError:
     return IamError(
         "InvalidInput", f"The entity path {path[:300]} names no entity of organization {org.id}."
@@ -89,10 +80,10 @@ def _not_in_organization(path: str, org: Organization) -> IamError:
 def _entity(session: Session, org: Organization, path: str) -> tuple[list[str], str | None]:
     """(the chain of root and OU ids the path names, the account it ends in or None)."""
     if not 19 <= len(path) <= 427 or not _ENTITY_PATH.fullmatch(path):
-        raise _validation(
+        raise failed_constraint(
             path,
             "entityPath",
-            r"satisfy regular expression pattern: ^o-[0-9a-z]{10,32}\/r-[0-9a-z]{4,32}"
+            r"must satisfy regular expression pattern: ^o-[0-9a-z]{10,32}\/r-[0-9a-z]{4,32}"
             r"[0-9a-z-\/]* and have length between 19 and 427",
         )
     parts = path.rstrip("/").split("/")
@@ -134,28 +125,6 @@ def _paths(session: Session, org: Organization) -> dict[str, list[str]]:
 # --- services the SCPs allow -----------------------------------------------------------------
 
 
-def _denied_whole(text: str) -> set[str]:
-    """Services an unconditional Deny of ``service:*`` (or ``*``) takes away."""
-    try:
-        document = parse_policy(text)
-    except PolicyParseError:
-        return set()
-    every = catalog.services()
-    found: set[str] = set()
-    for st in document.statements:
-        if st.effect != "Deny" or st.conditions or not st.action:
-            continue
-        if st.resource is not None and all(v.text != "*" for v in st.resource):
-            continue
-        for value in st.action:
-            if value.text == "*":
-                found.update(every)
-            elif value.text.endswith(":*"):
-                prefix = value.text.partition(":")[0].lower()
-                found.update(s for s in every if s.lower() == prefix)
-    return found
-
-
 def _allowed(levels: list[list[OrgPolicy]]) -> set[str]:
     """What SCPs at every level of ``levels`` allow: each level must allow a service."""
     allowed: set[str] | None = None
@@ -164,7 +133,7 @@ def _allowed(levels: list[list[OrgPolicy]]) -> set[str]:
         here: set[str] = set()
         for policy in level:
             here |= allowed_services(policy.content)
-            denied |= _denied_whole(policy.content)
+            denied |= denied_services(policy.content)
         allowed = here if allowed is None else allowed & here
     return (allowed or set()) - denied
 
@@ -267,10 +236,10 @@ def generate_organizations_access_report(
     """IAM's GenerateOrganizationsAccessReport, called from ``account_id`` (the management
     account); the report is computed now and kept for GetOrganizationsAccessReport."""
     if organizations_policy_id is not None and not _POLICY_ID.fullmatch(organizations_policy_id):
-        raise _validation(
+        raise failed_constraint(
             organizations_policy_id,
             "organizationsPolicyId",
-            r"satisfy regular expression pattern: ^p-[0-9a-zA-Z_]{8,128}$",
+            r"must satisfy regular expression pattern: ^p-[0-9a-zA-Z_]{8,128}$",
         )
     with db.transaction() as session:
         caller = resolve_account(session, db, account_id)
@@ -326,7 +295,9 @@ def get_organizations_access_report(
     """IAM's GetOrganizationsAccessReport of a job the caller's account generated."""
     sort_key = sort_key or "SERVICE_NAMESPACE_ASCENDING"
     if sort_key not in SORT_KEYS:
-        raise _validation(sort_key, "sortKey", f"satisfy enum value set: [{', '.join(SORT_KEYS)}]")
+        raise failed_constraint(
+            sort_key, "sortKey", f"must satisfy enum value set: [{', '.join(SORT_KEYS)}]"
+        )
     with db.read() as session:
         caller = resolve_account(session, db, account_id)
         job = session.get(AccessReportJob, job_id)
