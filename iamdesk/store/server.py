@@ -203,15 +203,22 @@ def _engines(url: URL) -> tuple[Engine, Engine, Engine]:
     learns the server once). Writers run READ COMMITTED behind the change counter's lock;
     readers take a REPEATABLE READ snapshot, READ ONLY (the server refuses a write there, and
     needs no write bookkeeping); a read of one statement runs it alone (autocommit: no BEGIN
-    and COMMIT round trips; one statement sees one snapshot anyway)."""
+    and COMMIT round trips; one statement sees one snapshot anyway). Autocommit is the pool's
+    own state, so those reads, the most frequent, switch nothing on checkout and checkin."""
     # A writer waiting longer than this for another's transaction gives up with an error instead
     # of hanging (SQLite's busy timeout plays the same part). Given as a start-up option, it costs
     # no round trip per connection; options already in the URL are kept.
     options = f"{url.query.get('options', '')} -c lock_timeout={LOCK_TIMEOUT_MS}".strip()
-    base = create_engine(url, pool_size=5, max_overflow=10, connect_args={"options": options})
+    base = create_engine(
+        url,
+        pool_size=5,
+        max_overflow=10,
+        connect_args={"options": options},
+        isolation_level="AUTOCOMMIT",
+    )
     writer = base.execution_options(isolation_level="READ COMMITTED")
     reader = base.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
-    statement = base.execution_options(isolation_level="AUTOCOMMIT")
+    statement = base
 
     @event.listens_for(writer, "begin")
     def _on_begin(conn: Connection) -> None:
