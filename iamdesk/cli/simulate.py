@@ -16,86 +16,35 @@ import argparse
 import gc
 import json
 import logging
-import marshal
 import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TextIO
 
-from iamdesk.cli.case_reader import CaseReader, Known
+from iamdesk.cli.case_reader import (
+    CaseError,
+    NotPlain,
+    PolicyCache,
+    plain_case,
+    read_plain,
+)
 from iamdesk.cli.options import GlobalOptions
 from iamdesk.core import jsontext
 from iamdesk.core.evaluator import (
-    CompiledPolicy,
     PolicyRef,
     PolicySet,
     Principal,
     Request,
     allowed_if,
-    compile_policy,
     evaluate,
     evaluate_pattern,
 )
 from iamdesk.core.evaluator.compiled import resource_policy_must_allow
-from iamdesk.core.policy.document import PolicyParseError
-from iamdesk.core.policy.parser import parse_policy
-from iamdesk.core.policy.plain import plain_statements
 from iamdesk.core.text import quoted
 
 logger = logging.getLogger(__name__)
 
 _CACHE_LIMIT = 20000
-
-
-class CaseError(ValueError):
-    """A case that cannot be evaluated; the message names the field."""
-
-
-class PolicyCache:
-    """Compiled policies by their source text; parse errors are remembered too, so a policy
-    repeated across a batch is compiled once."""
-
-    def __init__(self) -> None:
-        # A policy that does not parse is remembered by its error message.
-        self._compiled: dict[bytes, CompiledPolicy | str] = {}
-        # Case lines whose documents are found by their text (see case_reader).
-        self.reader = CaseReader(_compile_source, _CACHE_LIMIT)
-        self.principals: dict[tuple[str, str | None], Principal] = {}
-
-    def get(self, source: Any, where: str) -> CompiledPolicy:
-        if isinstance(source, str):
-            key = b"s" + source.encode("utf-8", "surrogatepass")
-        elif isinstance(source, dict):
-            # marshal (format 2: no back-references) of a JSON-decoded object is canonical (it
-            # tells 1 from 1.0 from True) and three times faster than repr or json.dumps.
-            try:
-                key = b"o" + marshal.dumps(source, 2)
-            except ValueError as exc:
-                raise CaseError(f"{where}: {exc}") from None
-        else:
-            raise CaseError(f"{where}: a policy must be a JSON object or a JSON string")
-        found = self._compiled.get(key)
-        if found is None:
-            found = _compile_source(source)
-            if len(self._compiled) >= _CACHE_LIMIT:
-                self._compiled.clear()
-            self._compiled[key] = found
-        if isinstance(found, str):
-            raise CaseError(f"{where}: {found}")
-        return found
-
-
-def _compile_source(source: dict[str, Any] | str) -> CompiledPolicy | str:
-    """A policy as the cache holds it: compiled, or the message saying why it is not one."""
-    # A case's objects are fresh from json.loads and never change: read them in place, without
-    # positions (worked out only for the statements a result reports).
-    statements = plain_statements(source) if isinstance(source, dict) else None
-    try:
-        if statements is not None:
-            return CompiledPolicy.from_plain(source, statements)  # type: ignore[arg-type]
-        return compile_policy(parse_policy(source))
-    except PolicyParseError as exc:
-        return str(exc)
 
 
 def _label(field: str, index: int) -> str:
@@ -110,20 +59,24 @@ _LEVEL_LABELS = {
 }
 
 
-def _named(value: Any, label: str, cache: PolicyCache) -> PolicyRef:
+def _named(value: Any, label: str, cache: PolicyCache, fast: bool) -> PolicyRef:
     """A policy given as a document, as JSON text, or as {"name": ..., "document": ...}."""
     name = None
     if type(value) is dict and "document" in value and "Statement" not in value:
         name = value.get("name")
         if name is not None and not isinstance(name, str):
             raise CaseError(f"{label}: name must be a string")
+        if fast and len(value) > (2 if "name" in value else 1):
+            raise NotPlain  # other members, which nobody reads: the careful way checks them
         value = value["document"]
-    if type(value) is Known:
-        return value.ref(label, name, CaseError)
-    return PolicyRef(label, cache.get(value, label), name)
+    if fast:
+        return cache.plain_ref(value, label, name)
+    return cache.ref(value, label, name)
 
 
-def _levels(case: dict[str, Any], field: str, cache: PolicyCache) -> list[list[PolicyRef]]:
+def _levels(
+    case: dict[str, Any], field: str, cache: PolicyCache, fast: bool
+) -> list[list[PolicyRef]]:
     value = case.get(field)
     if not value:
         return []
@@ -137,7 +90,7 @@ def _levels(case: dict[str, Any], field: str, cache: PolicyCache) -> list[list[P
         known = labels[i] if i < len(labels) else ()
         levels.append(
             [
-                _named(p, known[j] if j < len(known) else _label(_label(field, i), j), cache)
+                _named(p, known[j] if j < len(known) else _label(_label(field, i), j), cache, fast)
                 for j, p in enumerate(level)
             ]
         )
@@ -169,7 +122,9 @@ def _principal(value: Any, cache: PolicyCache) -> Principal:
     return found
 
 
-def build_case(case: Any, cache: PolicyCache) -> tuple[Request, PolicySet]:
+def build_case(case: Any, cache: PolicyCache, fast: bool = False) -> tuple[Request, PolicySet]:
+    """The request and policies of a decoded case; ``fast``: the case was read the fast way
+    (see ``case_reader``), and what that way does not take raises ``NotPlain``."""
     if type(case) is not dict:
         raise CaseError("a case must be a JSON object")
     principal = _principal(case.get("principal"), cache)
@@ -193,7 +148,7 @@ def build_case(case: Any, cache: PolicyCache) -> tuple[Request, PolicySet]:
         raise CaseError("resource_account: must be a string")
     get = case.get
     value = get("resource_policy")
-    resource_policy = None if value is None else _named(value, "resource_policy", cache)
+    resource_policy = None if value is None else _named(value, "resource_policy", cache, fast)
     must_allow = get("resource_policy_must_allow")
     if must_allow is not None and type(must_allow) is not bool:
         raise CaseError("resource_policy_must_allow: must be true, false or null")
@@ -201,17 +156,17 @@ def build_case(case: Any, cache: PolicyCache) -> tuple[Request, PolicySet]:
         must_allow = resource_policy is not None and resource_policy_must_allow(action)
     labels = _IDENTITY_LABELS
     refs = [
-        _named(p, labels[i] if i < 16 else _label("identity", i), cache)
+        _named(p, labels[i] if i < 16 else _label("identity", i), cache, fast)
         for i, p in enumerate(identity)
     ]
     value = get("permissions_boundary")
-    boundary = None if value is None else _named(value, "permissions_boundary", cache)
+    boundary = None if value is None else _named(value, "permissions_boundary", cache, fast)
     value = get("session_policy")
-    session = None if value is None else _named(value, "session_policy", cache)
-    scps = _levels(case, "scps", cache)
-    rcps = _levels(case, "rcps", cache)
+    session = None if value is None else _named(value, "session_policy", cache, fast)
+    scps = _levels(case, "scps", cache, fast)
+    rcps = _levels(case, "rcps", cache, fast)
     value = get("endpoint_policy")
-    endpoint = None if value is None else _named(value, "endpoint_policy", cache)
+    endpoint = None if value is None else _named(value, "endpoint_policy", cache, fast)
     policy_set = PolicySet(
         refs, boundary, session, scps, rcps, resource_policy, bool(must_allow), endpoint
     )
@@ -227,14 +182,16 @@ def evaluate_line(line: str, cache: PolicyCache) -> dict[str, Any]:
 def result_line(line: str, cache: PolicyCache) -> str:
     """One case line -> its result, already as a JSON line (formatted by hand: this is the
     batch's inner loop)."""
+    built = _read_plain(line, cache) if cache.fast else None
     case_id: Any = None
     try:
-        case = cache.reader.read(line)
-        if case is None:
+        if built is None:
             case = jsontext.loads(line)
-        if isinstance(case, dict):
-            case_id = case.get("id")
-        request, policy_set = build_case(case, cache)
+            if isinstance(case, dict):
+                case_id = case.get("id")
+            request, policy_set = build_case(case, cache)
+        else:
+            case_id, request, policy_set = built
         decision = evaluate(request, policy_set, explain=False)
     except jsontext.NotJsonValueError as exc:
         return _error(_id_despite(line), f"invalid JSON: {exc}")
@@ -271,6 +228,19 @@ def result_line(line: str, cache: PolicyCache) -> str:
         f'{{"id": {_dumps(case_id)}, "decision": "{decision.decision}", '
         f'"matched_statements": [{matched}], "error": null{extra}}}'
     )
+
+
+def _read_plain(line: str, cache: PolicyCache) -> tuple[Any, Request, PolicySet] | None:
+    """The case's id, request and policies read the fast way (``case_reader``); None when the
+    line must be read the careful way, which then gives its result or names its error."""
+    case = read_plain(line)
+    if case is None or not plain_case(case):
+        return None
+    try:
+        request, policy_set = build_case(case, cache, fast=True)
+    except Exception:  # NotPlain, or a case in error: the careful way says which
+        return None
+    return case.get("id"), request, policy_set
 
 
 def _dumps(value: Any) -> str:
