@@ -18,159 +18,23 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
-from iamdesk.cli.case_reader import (
-    CaseError,
-    NotPlain,
-    PolicyCache,
-    plain_case,
-    read_plain,
-)
+from iamdesk.cli.cases.builder import build_case
+from iamdesk.cli.cases.reader import CaseError, PolicyCache, read_plain
 from iamdesk.cli.options import GlobalOptions
 from iamdesk.core import jsontext
 from iamdesk.core.evaluator import (
-    PolicyRef,
     PolicySet,
-    Principal,
     Request,
     allowed_if,
     evaluate,
     evaluate_pattern,
 )
-from iamdesk.core.evaluator.compiled import resource_policy_must_allow
 from iamdesk.core.text import quoted
 
 logger = logging.getLogger(__name__)
-
-_CACHE_LIMIT = 20000
-
-
-def _label(field: str, index: int) -> str:
-    return f"{field}[{index}]"
-
-
-# Labels of the first few policies of each kind, made once (a batch builds them per case).
-_IDENTITY_LABELS = [_label("identity", i) for i in range(16)]
-_LEVEL_LABELS = {
-    field: [[_label(_label(field, i), j) for j in range(8)] for i in range(8)]
-    for field in ("scps", "rcps")
-}
-
-
-def _named(value: Any, label: str, cache: PolicyCache, fast: bool) -> PolicyRef:
-    """A policy given as a document, as JSON text, or as {"name": ..., "document": ...}."""
-    name = None
-    if type(value) is dict and "document" in value and "Statement" not in value:
-        name = value.get("name")
-        if name is not None and not isinstance(name, str):
-            raise CaseError(f"{label}: name must be a string")
-        if fast and len(value) > (2 if "name" in value else 1):
-            raise NotPlain  # other members, which nobody reads: the careful way checks them
-        value = value["document"]
-    if fast:
-        return cache.plain_ref(value, label, name)
-    return cache.ref(value, label, name)
-
-
-def _levels(
-    case: dict[str, Any], field: str, cache: PolicyCache, fast: bool
-) -> list[list[PolicyRef]]:
-    value = case.get(field)
-    if not value:
-        return []
-    if not isinstance(value, list):
-        raise CaseError(f"{field}: must be a list of levels, each a list of policies")
-    labels = _LEVEL_LABELS[field]
-    levels = []
-    for i, level in enumerate(value):
-        if not isinstance(level, list):
-            raise CaseError(f"{field}[{i}]: must be a list of policies")
-        known = labels[i] if i < len(labels) else ()
-        levels.append(
-            [
-                _named(p, known[j] if j < len(known) else _label(_label(field, i), j), cache, fast)
-                for j, p in enumerate(level)
-            ]
-        )
-    return levels
-
-
-def _principal(value: Any, cache: PolicyCache) -> Principal:
-    if value is None:
-        raise CaseError("principal: missing")
-    if not isinstance(value, Mapping):
-        raise CaseError("principal: must be an object")
-    if value.get("type") == "anonymous":
-        return Principal.anonymous()
-    arn = value.get("arn")
-    if not isinstance(arn, str) or not arn:
-        raise CaseError('principal.arn: must be a non-empty string (or use {"type": "anonymous"})')
-    account = value.get("account")
-    if account is not None and not isinstance(account, str):
-        raise CaseError("principal.account: must be a string")
-    found = cache.principals.get((arn, account))
-    if found is None:
-        if account is None:
-            parts = arn.split(":")
-            account = parts[4] if len(parts) > 5 and parts[4] else None
-        found = Principal(arn, account)
-        if len(cache.principals) >= _CACHE_LIMIT:
-            cache.principals.clear()
-        cache.principals[(arn, value.get("account"))] = found
-    return found
-
-
-def build_case(case: Any, cache: PolicyCache, fast: bool = False) -> tuple[Request, PolicySet]:
-    """The request and policies of a decoded case; ``fast``: the case was read the fast way
-    (see ``case_reader``), and what that way does not take raises ``NotPlain``."""
-    if type(case) is not dict:
-        raise CaseError("a case must be a JSON object")
-    principal = _principal(case.get("principal"), cache)
-    identity = case.get("identity_policies") or []
-    if type(identity) is not list:
-        raise CaseError("identity_policies: must be a list")
-    req = case.get("request")
-    if not isinstance(req, Mapping):
-        raise CaseError("request: must be an object with action, resource and context")
-    action = req.get("action")
-    if type(action) is not str or not action:
-        raise CaseError("request.action: must be a non-empty string")
-    resource = req.get("resource", "*")
-    if type(resource) is not str:
-        raise CaseError("request.resource: must be a string")
-    context = req.get("context") or {}
-    if not isinstance(context, Mapping):
-        raise CaseError("request.context: must be an object")
-    resource_account = case.get("resource_account")
-    if resource_account is not None and type(resource_account) is not str:
-        raise CaseError("resource_account: must be a string")
-    get = case.get
-    value = get("resource_policy")
-    resource_policy = None if value is None else _named(value, "resource_policy", cache, fast)
-    must_allow = get("resource_policy_must_allow")
-    if must_allow is not None and type(must_allow) is not bool:
-        raise CaseError("resource_policy_must_allow: must be true, false or null")
-    if must_allow is None:
-        must_allow = resource_policy is not None and resource_policy_must_allow(action)
-    labels = _IDENTITY_LABELS
-    refs = [
-        _named(p, labels[i] if i < 16 else _label("identity", i), cache, fast)
-        for i, p in enumerate(identity)
-    ]
-    value = get("permissions_boundary")
-    boundary = None if value is None else _named(value, "permissions_boundary", cache, fast)
-    value = get("session_policy")
-    session = None if value is None else _named(value, "session_policy", cache, fast)
-    scps = _levels(case, "scps", cache, fast)
-    rcps = _levels(case, "rcps", cache, fast)
-    value = get("endpoint_policy")
-    endpoint = None if value is None else _named(value, "endpoint_policy", cache, fast)
-    policy_set = PolicySet(
-        refs, boundary, session, scps, rcps, resource_policy, bool(must_allow), endpoint
-    )
-    return Request(principal, action, resource, resource_account, context), policy_set
 
 
 def evaluate_line(line: str, cache: PolicyCache) -> dict[str, Any]:
@@ -231,10 +95,10 @@ def result_line(line: str, cache: PolicyCache) -> str:
 
 
 def _read_plain(line: str, cache: PolicyCache) -> tuple[Any, Request, PolicySet] | None:
-    """The case's id, request and policies read the fast way (``case_reader``); None when the
+    """The case's id, request and policies read the fast way (``cli.cases``); None when the
     line must be read the careful way, which then gives its result or names its error."""
     case = read_plain(line)
-    if case is None or not plain_case(case):
+    if case is None:
         return None
     try:
         request, policy_set = build_case(case, cache, fast=True)

@@ -37,7 +37,7 @@ def _strings(value: Any) -> bool:
 
 def _scalar(value: Any) -> bool:
     # No float: the parser reads one as json.dumps renders it, and a batch line read with
-    # orjson may hold one standing for an integer beyond 64 bits (see cli.case_reader).
+    # orjson may hold one standing for an integer beyond 64 bits (see cli.cases.reader).
     kind = type(value)
     return kind is str or kind is bool or kind is int
 

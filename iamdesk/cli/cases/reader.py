@@ -15,7 +15,7 @@ always gave:
 - orjson reads an integer beyond 64 bits as a float, so the fast way takes no float where the
   batch reads one (the id, the request's context, a policy: ``plain_statements`` takes none);
 - orjson allows 1,024 levels of nesting, json here 64: a document the fast way takes is
-  shallow by its shape, and every other container of the case is checked (``plain_case``).
+  shallow by its shape, and every other container of the case is checked (``builder``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from typing import Any
 import orjson
 
 from iamdesk.core.evaluator import CompiledPolicy, PolicyRef, Principal, compile_policy
-from iamdesk.core.jsontext import MAX_DEPTH, _value_deeper_than
 from iamdesk.core.policy.document import PolicyParseError
 from iamdesk.core.policy.parser import parse_policy
 from iamdesk.core.policy.plain import plain_statements
@@ -37,18 +36,6 @@ logger = logging.getLogger(__name__)
 _CACHE_LIMIT = 20000
 # Documents met once, remembered by a hash of their text (see ``plain_ref``).
 _ONCE_LIMIT = 65536
-
-POLICY_FIELDS = frozenset(
-    (
-        "identity_policies",
-        "permissions_boundary",
-        "session_policy",
-        "scps",
-        "rcps",
-        "resource_policy",
-        "endpoint_policy",
-    )
-)
 
 
 class CaseError(ValueError):
@@ -66,50 +53,6 @@ def read_plain(line: str) -> dict[str, Any] | None:
     except orjson.JSONDecodeError:
         return None
     return case if type(case) is dict else None
-
-
-def _flat(value: Any) -> bool:
-    """A context value the fast way takes: a string, integer, boolean or null, or a list of
-    them (a float may be orjson's reading of a larger integer)."""
-    kind = type(value)
-    if kind is str or kind is bool or kind is int or value is None:
-        return True
-    if kind is not list:
-        return False
-    for item in value:
-        kind = type(item)
-        if not (kind is str or kind is bool or kind is int or item is None):
-            return False
-    return True
-
-
-def plain_case(case: dict[str, Any]) -> bool:
-    """Whether the parts of ``case`` outside its policy documents read the same through orjson
-    as through json (no float where the batch reads one) and are shallow. The documents are
-    the cache's to check; a part of the wrong shape fails in ``build_case``, and that too sends
-    the line the careful way."""
-    for key, value in case.items():
-        kind = type(value)
-        if kind is not dict and kind is not list:
-            if kind is float and key == "id":
-                return False
-        elif key in POLICY_FIELDS:
-            continue
-        elif key == "request" and kind is dict:
-            for k, v in value.items():
-                if k == "context" and type(v) is dict:
-                    for item in v.values():
-                        if not _flat(item):
-                            return False
-                elif type(v) is dict or type(v) is list:
-                    return False
-        elif key == "principal" and kind is dict:
-            for v in value.values():
-                if type(v) is dict or type(v) is list:
-                    return False
-        elif key == "id" or _value_deeper_than(value, MAX_DEPTH - 1):
-            return False  # (an id that is a container may hold floats; it is written back)
-    return True
 
 
 class _Plain:
@@ -212,11 +155,9 @@ class PolicyCache:
 
 
 __all__ = [
-    "POLICY_FIELDS",
     "CaseError",
     "NotPlain",
     "PolicyCache",
     "compile_source",
-    "plain_case",
     "read_plain",
 ]

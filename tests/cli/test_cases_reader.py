@@ -1,4 +1,4 @@
-"""The batch's fast reading of case lines (``iamdesk.cli.case_reader``: orjson, documents found
+"""The batch's fast reading of case lines (``iamdesk.cli.cases``: orjson, documents found
 by their compact text) gives every line the result the careful reading (``jsontext.loads``, then
 the builder) gives it, including the lines where orjson and json disagree, which it declines."""
 
@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from iamdesk.cli.case_reader import PolicyCache
+from iamdesk.cli.cases.reader import PolicyCache
 from iamdesk.cli.simulate import _read_plain, result_line
 
 ACCOUNT = "111122223333"
