@@ -26,6 +26,7 @@ from iamdesk.cli.cases.reader import CaseError, PolicyCache, read_plain
 from iamdesk.cli.options import GlobalOptions
 from iamdesk.core import jsontext
 from iamdesk.core.evaluator import (
+    MatchedStatement,
     PolicySet,
     Request,
     allowed_if,
@@ -69,15 +70,14 @@ def result_line(line: str, cache: PolicyCache) -> str:
     except Exception as exc:  # whatever one case does, the batch goes on to the next
         logger.debug("case %r failed unexpectedly", case_id, exc_info=True)
         return _error(case_id, f"cannot evaluate the case: {quoted(exc)}")
-    # Columns as AWS's MatchedStatements counts them: the start just after the statement's
-    # opening brace (MatchedStatement.start_position, inlined here), the end just after its
-    # closing brace.
+    fragments = cache.fragments
     matched = ", ".join(
-        f'{{"policy": "{m.label}", "statement": {m.statement_index}, '
-        f'"sid": {_dumps(m.sid)}, '
-        f'"start": {{"line": {m.span.start.line}, "column": {m.span.start.column + 1}}}, '
-        f'"end": {{"line": {m.span.end.line}, "column": {m.span.end.column}}}}}'
-        for m in decision.matched_statements
+        [
+            found[1]
+            if (found := fragments.get(id(m))) is not None and found[0] is m
+            else _fragment(m, fragments)
+            for m in decision.matched_statements
+        ]
     )
     extra = ""
     if request.resource != "*" and ("*" in request.resource or "?" in request.resource):
@@ -92,6 +92,25 @@ def result_line(line: str, cache: PolicyCache) -> str:
         f'{{"id": {_dumps(case_id)}, "decision": "{decision.decision}", '
         f'"matched_statements": [{matched}], "error": null{extra}}}'
     )
+
+
+def _fragment(m: MatchedStatement, fragments: dict[int, tuple[Any, str]]) -> str:
+    """A matched statement's part of a result line, kept for the next result it is in (the
+    evaluator hands out the same record each time a statement decides for the same policy)."""
+    # Columns as AWS's MatchedStatements counts them: the start just after the statement's
+    # opening brace (MatchedStatement.start_position, inlined here), the end just after its
+    # closing brace.
+    span = m.span
+    text = (
+        f'{{"policy": "{m.label}", "statement": {m.statement_index}, '
+        f'"sid": {_dumps(m.sid)}, '
+        f'"start": {{"line": {span.start.line}, "column": {span.start.column + 1}}}, '
+        f'"end": {{"line": {span.end.line}, "column": {span.end.column}}}}}'
+    )
+    if len(fragments) >= 8192:
+        fragments.clear()
+    fragments[id(m)] = (m, text)  # (the record kept alive, so its id is not reused)
+    return text
 
 
 def _read_plain(line: str, cache: PolicyCache) -> tuple[Any, Request, PolicySet] | None:

@@ -8,7 +8,11 @@ import marshal
 from collections.abc import Mapping
 from typing import Any
 
-from iamdesk.core.evaluator.matcher_cache import may_match, plain_action_matches
+from iamdesk.core.evaluator.matcher_cache import (
+    action_answers,
+    may_match,
+    plain_action_matches,
+)
 from iamdesk.core.evaluator.policy_set import PolicyRef, PolicySet, resource_policy_must_allow
 from iamdesk.core.evaluator.statement import CompiledStatement, PlainSource
 from iamdesk.core.evaluator.variables import VARIABLES_VERSION
@@ -128,10 +132,11 @@ class CompiledPolicy:
             if self._indexed is None:
                 # Read without an index (often asked one question): compile only the
                 # statements whose Action matches, found on the plain statements.
+                answers = action_answers(action)
                 found = tuple(
                     self._statement(i)
                     for i, raw in enumerate(self._plain)
-                    if plain_action_matches(raw, action)
+                    if plain_action_matches(raw, action, answers)
                     or ("Action" not in raw and self._statement(i).action_matches_name(action))
                 )
             else:

@@ -38,23 +38,51 @@ def resource_matcher(resources: tuple[str, ...], variables: bool) -> ResourceMat
 
 
 _ACTION_PATTERNS: dict[str, Matcher] = {}
+# For each action asked about, whether each Action pattern met matches it: a batch asks a few
+# actions of many policies, whose patterns repeat (s3:*, s3:Get*...).
+_ANSWERS: dict[str, dict[str, bool]] = {}
 
 
-def plain_action_matches(raw: dict[str, Any], action: str) -> bool:
-    """Whether a plain statement's Action (not NotAction) lists ``action`` (lower case)."""
+def action_answers(action: str) -> dict[str, bool]:
+    """The remembered answers for ``action`` (lower case), to pass to ``plain_action_matches``."""
+    found = _ANSWERS.get(action)
+    if found is None:
+        if len(_ANSWERS) >= 4096:
+            _ANSWERS.clear()
+        found = _ANSWERS[action] = {}
+    return found
+
+
+def _answer(answers: dict[str, bool], pattern: str, action: str) -> bool:
+    matcher = _ACTION_PATTERNS.get(pattern)
+    if matcher is None:
+        # As ActionMatcher compiles a pattern.
+        lower = pattern.lower()
+        matcher = glob_matcher(lower) if has_wildcard(lower) else lower.__eq__
+        if len(_ACTION_PATTERNS) >= 65536:
+            _ACTION_PATTERNS.clear()
+        _ACTION_PATTERNS[pattern] = matcher
+    found = bool(matcher(action))
+    if len(answers) >= 65536:
+        answers.clear()
+    answers[pattern] = found
+    return found
+
+
+def plain_action_matches(raw: dict[str, Any], action: str, answers: dict[str, bool]) -> bool:
+    """Whether a plain statement's Action (not NotAction) lists ``action`` (lower case);
+    ``answers``: ``action_answers(action)``."""
     actions = raw.get("Action")
     if actions is None:
         return False
-    for pattern in [actions] if type(actions) is str else actions:
-        matcher = _ACTION_PATTERNS.get(pattern)
-        if matcher is None:
-            # As ActionMatcher compiles a pattern.
-            lower = pattern.lower()
-            matcher = glob_matcher(lower) if has_wildcard(lower) else lower.__eq__
-            if len(_ACTION_PATTERNS) >= 65536:
-                _ACTION_PATTERNS.clear()
-            _ACTION_PATTERNS[pattern] = matcher
-        if matcher(action):
+    if type(actions) is str:
+        found = answers.get(actions)
+        return _answer(answers, actions, action) if found is None else found
+    for pattern in actions:
+        found = answers.get(pattern)
+        if found is None:
+            found = _answer(answers, pattern, action)
+        if found:
             return True
     return False
 

@@ -33,13 +33,14 @@ class CompiledStatement:
     (action already matched through the policy's index); ``trace`` explains every element."""
 
     __slots__ = (
+        "_condition_keys",
+        "_conditions",
         "_owner",
+        "_raw_conditions",
         "_span",
         "_statement",
         "action",
         "allow",
-        "condition_keys",
-        "conditions",
         "effect",
         "index",
         "matched",
@@ -49,6 +50,7 @@ class CompiledStatement:
         "principal",
         "resource",
         "sid",
+        "variables",
     )
 
     def __init__(self, statement: Statement, variables: bool) -> None:
@@ -96,14 +98,6 @@ class CompiledStatement:
                 principal = PrincipalMatcher(
                     False, [(t, [v] if type(v) is str else v) for t, v in block.items()]
                 )
-        conditions: list[CompiledCondition] = []
-        for operator, block in (raw.get("Condition") or {}).items():
-            for key, values in block.items():
-                texts = tuple(
-                    value_text(v) for v in (values if type(values) is list else (values,))
-                )
-                entry = partial(owner.condition_entry, index, len(conditions))
-                conditions.append(CompiledCondition(operator, key, texts, variables, entry))
         self._build(
             index,
             raw.get("Sid"),
@@ -114,10 +108,49 @@ class CompiledStatement:
             not_resource,
             principal,
             not_principal,
-            tuple(conditions),
+            None,
             variables,
         )
+        # Compiled when a request first gets this far (most statements a request's action
+        # matches fail on the resource first).
+        self._raw_conditions = raw.get("Condition")
+        if not self._raw_conditions:
+            self._conditions, self._condition_keys = (), ()
         return self
+
+    def _compile_conditions(self) -> tuple[CompiledCondition, ...]:
+        owner = self._owner
+        assert owner is not None and self._raw_conditions is not None
+        conditions: list[CompiledCondition] = []
+        for operator, block in self._raw_conditions.items():
+            for key, values in block.items():
+                texts = tuple(
+                    value_text(v) for v in (values if type(values) is list else (values,))
+                )
+                entry = partial(owner.condition_entry, self.index, len(conditions))
+                conditions.append(CompiledCondition(operator, key, texts, self.variables, entry))
+        self._set_conditions(tuple(conditions))
+        return self._conditions  # type: ignore[return-value]
+
+    def _set_conditions(self, conditions: tuple[CompiledCondition, ...]) -> None:
+        keys: dict[str, str] = {}
+        for cond in conditions:
+            if not cond.is_null:
+                keys.setdefault(cond.key, cond.written_key)
+        self._condition_keys = tuple(keys.items())
+        self._conditions: tuple[CompiledCondition, ...] | None = conditions
+
+    @property
+    def conditions(self) -> tuple[CompiledCondition, ...]:
+        found = self._conditions
+        return self._compile_conditions() if found is None else found
+
+    @property
+    def condition_keys(self) -> tuple[tuple[str, str], ...]:
+        """The keys the conditions read, lower case, each with its spelling in the policy."""
+        if self._conditions is None:
+            self._compile_conditions()
+        return self._condition_keys
 
     def _build(
         self,
@@ -130,7 +163,7 @@ class CompiledStatement:
         not_resource: bool,
         principal: PrincipalMatcher | None,
         not_principal: bool,
-        conditions: tuple[CompiledCondition, ...],
+        conditions: tuple[CompiledCondition, ...] | None,
         variables: bool,
     ) -> None:
         self.index = index
@@ -145,12 +178,11 @@ class CompiledStatement:
         )
         self.principal = principal
         self.not_principal = not_principal
-        self.conditions = conditions
-        keys: dict[str, str] = {}
-        for cond in conditions:
-            if not cond.is_null:
-                keys.setdefault(cond.key, cond.written_key)
-        self.condition_keys = tuple(keys.items())
+        self.variables = variables
+        self._raw_conditions: dict[str, Any] | None = None
+        self._conditions = None
+        if conditions is not None:
+            self._set_conditions(conditions)
         # MatchedStatement records by (policy type, label, name), built once (see decision).
         self.matched: dict[tuple[str, str, str | None], object] = {}
 
@@ -240,17 +272,21 @@ class CompiledStatement:
             kind = self.principal_kind(env)
             if kind is None:
                 return False
-        if self.conditions and not self.conditions_hold(env):
+        conditions = self._conditions
+        if conditions is None:
+            conditions = self._compile_conditions()
+        if conditions and not self.conditions_hold(env):
             return False
         return kind
 
     def conditions_hold(self, env: Env) -> bool:
-        if self.condition_keys:
+        conditions = self.conditions
+        if self._condition_keys:
             context = env.context
-            for key, written in self.condition_keys:
+            for key, written in self._condition_keys:
                 if key not in context:
                     env.missing.setdefault(key, written)
-        return all(c.evaluate(env) for c in self.conditions)
+        return all(c.evaluate(env) for c in conditions)
 
     def trace(
         self, env: Env, policy_type: str, ref: PolicyRef, with_principal: bool
