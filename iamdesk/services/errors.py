@@ -26,6 +26,8 @@ HTTP_STATUS = {
     "ReportNotPresent": 410,
     "ReportInProgress": 404,
     "ServiceFailure": 500,
+    # S3's, where its model declares none
+    "NoSuchBucketPolicy": 404,
 }
 
 

@@ -219,20 +219,24 @@ def list_resources(db: Database, *, account_id: str | None = None) -> list[dict[
         query = select(Resource).order_by(Resource.service, Resource.name)
         if account_id is not None:
             query = query.where(Resource.account_id == account_id)
-        return [
-            {
-                "Service": r.service,
-                "Type": r.resource_type,
-                "Name": r.name,
-                "Arn": r.arn,
-                "AccountId": r.account_id,
-                "Region": r.region,
-                "Policy": r.policy,
-                "CreateDate": r.create_date,
-                "Attributes": attributes_of(r),
-            }
-            for r in session.scalars(query).all()
-        ]
+        rows = []
+        for r in session.scalars(query).all():
+            attributes = attributes_of(r)
+            rows.append(
+                {
+                    "Service": r.service,
+                    "Type": r.resource_type,
+                    "Name": r.name,
+                    "Arn": r.arn,
+                    "AccountId": r.account_id,
+                    # A bucket's ARN has no region; S3 keeps it as the bucket's location.
+                    "Region": r.region or attributes.get("Region"),
+                    "Policy": r.policy,
+                    "CreateDate": r.create_date,
+                    "Attributes": attributes,
+                }
+            )
+        return rows
 
 
 # ---------------------------------------------------------------------------------------- S3

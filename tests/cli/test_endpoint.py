@@ -174,6 +174,16 @@ def test_rest_services_s3_and_lambda(endpoint) -> None:
     with pytest.raises(ClientError) as caught:
         s3.get_bucket_policy(Bucket="no-such-bucket-here")
     assert caught.value.response["Error"]["Code"] == "NoSuchBucket"
+    # S3's and Lambda's statuses, as their models declare them (a HEAD has only its status)
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    s3.create_bucket(Bucket="ep-no-policy")
+    with pytest.raises(ClientError) as caught:
+        s3.get_bucket_policy(Bucket="ep-no-policy")
+    assert caught.value.response["Error"]["Code"] == "NoSuchBucketPolicy"
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    with pytest.raises(ClientError) as caught:
+        s3.create_bucket(Bucket="ep-no-policy")
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
     cli = _aws(url, "s3api", "get-bucket-policy", "--bucket", "ep-reports")
     assert cli.returncode == 0 and json.loads(json.loads(cli.stdout)["Policy"]) == policy
 
@@ -193,6 +203,7 @@ def test_rest_services_s3_and_lambda(endpoint) -> None:
     with pytest.raises(ClientError) as caught:
         functions.remove_permission(FunctionName="thumbnailer", StatementId="fromEndpoint")
     assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
 
 
 def test_what_is_not_served_says_so_at_once(endpoint) -> None:

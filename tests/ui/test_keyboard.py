@@ -133,3 +133,23 @@ def test_enter_on_a_row_moves_into_its_details_and_tab_follows_the_pane(window, 
     view.table.setFocus()
     qtbot.keyClick(view.table, Qt.Key.Key_Tab)
     assert view.detail.isAncestorOf(QApplication.focusWidget())
+
+
+def test_view_keys_act_only_where_they_belong(window, context, qtbot):
+    """Down, Enter and Delete are the table's and the filter's own keys: Down inside the table
+    walks its rows (it used to jump focus back to the table), Enter typed in the detail pane
+    doesn't reopen the details, and Delete there deletes nothing."""
+    for name in ("ana", "ben", "cy"):
+        users.create_user(context.database, context.account_id, name)
+    _active(window, qtbot)
+    view = window.show_view("users")
+    view.select_key(view.model.key_at(0))
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_Down)
+    assert view.selected_row()["UserName"] == "ben"
+    for shortcut in view.findChildren(QShortcut):
+        if shortcut.key().toString() in {"Down", "Return", "Enter", "Del"}:
+            assert shortcut.context() == Qt.ShortcutContext.WidgetShortcut, shortcut.key()
+    view.filter.setFocus()
+    qtbot.keyClick(view.filter, Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is view.table

@@ -52,6 +52,9 @@ def test_create_a_bucket_see_it_undo_redo_same_arn_and_date(window, context, qtb
         context.database, service="s3", name="amzn-s3-demo-bucket", account_id=None
     )
     assert json.loads(before["Attributes"]) == {"Region": "eu-west-1"}
+    region_column = [c.title for c in view.columns()].index("Region")
+    shown = view.model.index(view.table.currentIndex().row(), region_column).data()
+    assert shown == "eu-west-1"  # the bucket's location, not "global"
 
     qtbot.waitUntil(lambda: QApplication.focusWidget() is view.table)
     qtbot.keyClick(view.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)

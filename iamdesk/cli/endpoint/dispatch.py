@@ -106,6 +106,18 @@ def service_model(service: str) -> Any:
     return model.service_model(SERVICES[service][0])
 
 
+@functools.cache
+def error_statuses(service: str) -> dict[str, int]:
+    """The HTTP status the service's model gives each error code it declares (S3's NoSuchBucket
+    is 404: a HEAD request, which has no body, is told apart by its status alone)."""
+    statuses = {}
+    for shape in service_model(service).error_shapes:
+        error = shape.metadata.get("error", {})
+        if error.get("httpStatusCode"):
+            statuses[error.get("code", shape.name)] = int(error["httpStatusCode"])
+    return statuses
+
+
 def operation_model(service: str, name: str) -> Any:
     try:
         return service_model(service).operation_model(name)

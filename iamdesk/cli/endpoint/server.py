@@ -63,7 +63,7 @@ class Handler(BaseHTTPRequestHandler):
             )
             status, headers, payload, kind = rest.response(operation, result)
         except Exception as exc:
-            code, message, status = _error(exc)
+            code, message, status = _error(exc, service)
             headers, payload, kind = rest.error(protocol, code, message, request_id)
         self._send(status, kind, payload, request_id, headers)
 
@@ -102,7 +102,7 @@ class Handler(BaseHTTPRequestHandler):
                 service, operation, params, self.server.options, signed, self.server.db
             )
         except Exception as exc:  # every failure is an AWS error, never a dropped connection
-            code, message, status = _error(exc)
+            code, message, status = _error(exc, service)
             body_out = query.error(dispatch.service_model(service), code, message, request_id)
             self._send(status, "text/xml", body_out, request_id)
             return
@@ -110,6 +110,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _json(self, body: bytes, target: str, request_id: str) -> None:
         signed = dispatch.signature(self.headers)
+        service = ""
         try:
             service = dispatch.service_of(signed, target, None)
             operation = dispatch.operation_model(service, target.split(".", 1)[-1])
@@ -126,7 +127,7 @@ class Handler(BaseHTTPRequestHandler):
             out = for_json(operation.output_shape, result) if result else {}
             payload = json.dumps(out, ensure_ascii=False).encode("utf-8")
         except Exception as exc:
-            code, message, status = _error(exc)
+            code, message, status = _error(exc, service)
             payload = json.dumps({"__type": code, "message": message}).encode("utf-8")
             self._send(status, "application/x-amz-json-1.1", payload, request_id)
             return
@@ -159,8 +160,15 @@ def _length(header: str | None) -> int:
         return -1
 
 
-def _error(exc: Exception) -> tuple[str, str, int]:
-    """(code, message, HTTP status) of whatever a request raised."""
+def _error(exc: Exception, service: str) -> tuple[str, str, int]:
+    """(code, message, HTTP status) of whatever a request raised to ``service``."""
+    code, message, status = _error_of(exc)
+    if service in dispatch.SERVICES:
+        status = dispatch.error_statuses(service).get(code, status)
+    return code, message, status
+
+
+def _error_of(exc: Exception) -> tuple[str, str, int]:
     from iamdesk.cli.awsargs import CredentialsError, ServiceError, UsageError
     from iamdesk.services.errors import IamError
     from iamdesk.store.db import StoreError

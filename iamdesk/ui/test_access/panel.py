@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from iamdesk.services.errors import IamError
 from iamdesk.ui import theme
 from iamdesk.ui.icons import icon
+from iamdesk.ui.shortcuts import local_shortcut
 from iamdesk.ui.test_access.details import DetailPane
 from iamdesk.ui.test_access.request_form import RequestForm
 from iamdesk.ui.test_access.results_model import (
@@ -92,10 +93,8 @@ class TestAccessPanel(QWidget):
         self.run_button.setDefault(True)
         self.run_button.setIcon(icon("test-access"))
         self.run_button.clicked.connect(self.run)
-        for keys in ("F5", "Ctrl+Return", "Ctrl+Enter"):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(self.run)
+        within = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        local_shortcut(self, ("F5", "Ctrl+Return", "Ctrl+Enter"), self.run, within)
         self.copy_command = QPushButton("Copy as command", self)
         self.copy_command.setObjectName("testAccessCopyCommand")
         self.copy_command.setIcon(icon("copy"))

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QPoint, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -34,6 +34,7 @@ from iamdesk.ui.context import AppContext
 from iamdesk.ui.icons import icon
 from iamdesk.ui.models.table import Column, EntityTableModel, Row
 from iamdesk.ui.settings import Settings
+from iamdesk.ui.shortcuts import local_shortcut
 from iamdesk.ui.views.lazy_table import LazyTableView
 from iamdesk.ui.views.reloading import ReloadWhenShown
 from iamdesk.ui.workers import TaskRunner
@@ -180,28 +181,22 @@ class EntityView(ReloadWhenShown, QWidget):
         layout.setContentsMargins(8, 8, 8, 4)
         layout.addLayout(top)
         layout.addWidget(self.splitter, 1)
-        QShortcut(QKeySequence("Escape"), self.filter, self.filter.clear)
-        # Keyboard: Down from the filter enters the table, Enter opens the details, Delete
-        # deletes the selected row (after the usual confirmation).
-        local = Qt.ShortcutContext.WidgetShortcut
-        QShortcut(QKeySequence("Down"), self.filter, self.table.setFocus, context=local)
-        for key in ("Return", "Enter"):
-            QShortcut(QKeySequence(key), self.table, self.enter_details, context=local)
+        # Keyboard: Escape clears the filter, Down from the filter enters the table, Enter opens
+        # the details, Delete deletes the selected row (after the usual confirmation); each key
+        # only where it is typed, so Down still walks the table's rows.
+        local_shortcut(self.filter, "Escape", self.filter.clear)
+        local_shortcut(self.filter, "Down", self.table.setFocus)
+        local_shortcut(self.table, ("Return", "Enter"), self.enter_details)
         # Tab order: filter, table, then the detail pane (not back out to the navigation).
         QWidget.setTabOrder(self.filter, self.table)
         QWidget.setTabOrder(self.table, self.tabs.tabBar())
         if "Create" in self.buttons:
             # Ins anywhere in the view: what the Create button does.
-            create = QShortcut(QKeySequence("Ins"), self)
-            create.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            create.activated.connect(self.buttons["Create"].click)
+            within = Qt.ShortcutContext.WidgetWithChildrenShortcut
+            local_shortcut(self, "Ins", self.buttons["Create"].click, within)
         if "Delete" in self.buttons:
-            QShortcut(
-                QKeySequence.StandardKey.Delete,
-                self.table,
-                self.buttons["Delete"].click,
-                context=local,
-            )
+            delete = QKeySequence.StandardKey.Delete
+            local_shortcut(self.table, delete, self.buttons["Delete"].click)
         self._update_heading()
         self._show_detail(None)
         context.modelChanged.connect(self._on_model_changed)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from iamdesk.analysis.refs import EntityRef, StatementRef
 from iamdesk.ui import theme
-from iamdesk.ui.views.analysis.keys import local_shortcut
+from iamdesk.ui.shortcuts import local_shortcut
 from iamdesk.ui.views.analysis.results import (
     ResultColumn,
     ResultsModel,

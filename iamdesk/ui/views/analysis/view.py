@@ -11,11 +11,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from iamdesk.ui.context import AppContext
+from iamdesk.ui.shortcuts import local_shortcut
 from iamdesk.ui.views.analysis.external_tab import ExternalTab
 from iamdesk.ui.views.analysis.generation_tab import GenerationTab
 from iamdesk.ui.views.analysis.graph.tab import GraphTab
 from iamdesk.ui.views.analysis.inputs import ChoiceSource
-from iamdesk.ui.views.analysis.keys import local_shortcut
 from iamdesk.ui.views.analysis.links import entity_location, open_statement
 from iamdesk.ui.views.analysis.question_tab import QuestionTab
 from iamdesk.ui.views.analysis.questions import BEST, PRIVESC, UNUSED, VALIDATE, WHAT_CAN, WHO_CAN

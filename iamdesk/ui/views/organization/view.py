@@ -9,7 +9,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from iamdesk.ui import theme
 from iamdesk.ui.context import AppContext
 from iamdesk.ui.icons import icon
+from iamdesk.ui.shortcuts import local_shortcut
 from iamdesk.ui.views.document_view import DocumentView, document_text
 from iamdesk.ui.views.organization.actions import OrganizationActions
 from iamdesk.ui.views.reloading import ReloadWhenShown
@@ -153,9 +154,7 @@ class OrganizationView(OrganizationActions, ReloadWhenShown, QWidget):
             (self.policies, "Ins", self.attach),
             (self.policies, QKeySequence.StandardKey.Delete, self.detach),
         ):
-            shortcut = QShortcut(QKeySequence(key), widget)
-            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-            shortcut.activated.connect(slot)
+            local_shortcut(widget, key, slot)
         context.modelChanged.connect(self.mark_dirty)
         context.accountChanged.connect(self.mark_dirty)
         context.databaseChanged.connect(self.mark_dirty)

@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
 
 from iamdesk.analysis.graph import AccessGraph, Node
 from iamdesk.ui import theme
+from iamdesk.ui.shortcuts import local_shortcut
 from iamdesk.ui.views.analysis.graph.layout import NODE_H, NODE_W, Layout
-from iamdesk.ui.views.analysis.keys import local_shortcut
 
 log = logging.getLogger(__name__)
 

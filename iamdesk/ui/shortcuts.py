@@ -13,15 +13,17 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
+Key = str | QKeySequence.StandardKey
+
 
 def local_shortcut(
     widget: QWidget,
-    keys: str | tuple[str, ...],
+    keys: Key | tuple[Key, ...],
     slot: Callable[[], object],
     context: Qt.ShortcutContext = Qt.ShortcutContext.WidgetShortcut,
 ) -> list[QShortcut]:
     made = []
-    for key in (keys,) if isinstance(keys, str) else keys:
+    for key in keys if isinstance(keys, tuple) else (keys,):
         shortcut = QShortcut(QKeySequence(key), widget)
         shortcut.setContext(context)
         shortcut.activated.connect(slot)
