@@ -21,7 +21,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
-from iamdesk.cli.cases.builder import build_case
+from iamdesk.cli.cases.builder import build_case, build_plain
 from iamdesk.cli.cases.reader import CaseError, PolicyCache, read_plain
 from iamdesk.cli.options import GlobalOptions
 from iamdesk.core import jsontext
@@ -120,7 +120,7 @@ def _read_plain(line: str, cache: PolicyCache) -> tuple[Any, Request, PolicySet]
     if case is None:
         return None
     try:
-        request, policy_set = build_case(case, cache, fast=True)
+        request, policy_set = build_plain(case, cache)
     except Exception:  # NotPlain, or a case in error: the careful way says which
         return None
     return case.get("id"), request, policy_set

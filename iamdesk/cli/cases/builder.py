@@ -1,11 +1,12 @@
 """A decoded batch case (DESIGN.md §5) as the evaluator's request and policy set.
 
 ``build_case`` checks every field and names the first that is wrong (``CaseError``), in a fixed
-order. With ``fast=True`` the case was read the fast way (``reader.read_plain``) and the builder
-also declines, with ``NotPlain``, whatever that way may have read differently from json: a
-float where the batch reads one (orjson's reading of an integer beyond 64 bits), a container
-it does not read (possibly nested beyond json's limit), a document ``plain_statements`` does
-not take. The caller then reads the line the careful way.
+order. ``build_plain`` builds a case read the fast way (``reader.read_plain``), the same request
+and policies, checking only what makes a case plain: anything else, a case in error included,
+raises ``NotPlain`` and the caller reads the line the careful way. Besides the fields' shapes it
+declines what orjson may have read differently from json: a float where the batch reads one
+(orjson's reading of an integer beyond 64 bits), a container nobody reads nested beyond json's
+limit, a document ``plain_statements`` does not take.
 """
 
 from __future__ import annotations
@@ -57,24 +58,18 @@ _LEVEL_LABELS = {
 }
 
 
-def _named(value: Any, label: str, cache: PolicyCache, fast: bool) -> PolicyRef:
+def _named(value: Any, label: str, cache: PolicyCache) -> PolicyRef:
     """A policy given as a document, as JSON text, or as {"name": ..., "document": ...}."""
     name = None
     if type(value) is dict and "document" in value and "Statement" not in value:
         name = value.get("name")
         if name is not None and not isinstance(name, str):
             raise CaseError(f"{label}: name must be a string")
-        if fast and len(value) > (2 if "name" in value else 1):
-            raise NotPlain  # other members, which nobody reads: the careful way checks them
         value = value["document"]
-    if fast:
-        return cache.plain_ref(value, label, name)
     return cache.ref(value, label, name)
 
 
-def _levels(
-    case: dict[str, Any], field: str, cache: PolicyCache, fast: bool
-) -> list[list[PolicyRef]]:
+def _levels(case: dict[str, Any], field: str, cache: PolicyCache) -> list[list[PolicyRef]]:
     value = case.get(field)
     if not value:
         return []
@@ -88,27 +83,25 @@ def _levels(
         known = labels[i] if i < len(labels) else ()
         levels.append(
             [
-                _named(p, known[j] if j < len(known) else _label(_label(field, i), j), cache, fast)
+                _named(p, known[j] if j < len(known) else _label(_label(field, i), j), cache)
                 for j, p in enumerate(level)
             ]
         )
     return levels
 
 
-def _principal(value: Any, cache: PolicyCache, fast: bool) -> Principal:
+def _principal(value: Any, cache: PolicyCache) -> Principal:
     if value is None:
         raise CaseError("principal: missing")
-    if type(value) is not dict and not isinstance(value, Mapping):
+    if not isinstance(value, Mapping):
         raise CaseError("principal: must be an object")
-    if fast and not _PRINCIPAL_FIELDS.issuperset(value):
-        _unread(value, _PRINCIPAL_FIELDS, 2)
     if value.get("type") == "anonymous":
         return Principal.anonymous()
     arn = value.get("arn")
-    if type(arn) is not str or not arn:
+    if not isinstance(arn, str) or not arn:
         raise CaseError('principal.arn: must be a non-empty string (or use {"type": "anonymous"})')
     account = value.get("account")
-    if account is not None and type(account) is not str:
+    if account is not None and not isinstance(account, str):
         raise CaseError("principal.account: must be a string")
     found = cache.principals.get((arn, account))
     if found is None:
@@ -122,9 +115,58 @@ def _principal(value: Any, cache: PolicyCache, fast: bool) -> Principal:
     return found
 
 
+def build_case(case: Any, cache: PolicyCache) -> tuple[Request, PolicySet]:
+    """The request and policies of a decoded case, or ``CaseError`` naming what is wrong."""
+    if type(case) is not dict:
+        raise CaseError("a case must be a JSON object")
+    principal = _principal(case.get("principal"), cache)
+    identity = case.get("identity_policies") or []
+    if type(identity) is not list:
+        raise CaseError("identity_policies: must be a list")
+    req = case.get("request")
+    if not isinstance(req, Mapping):
+        raise CaseError("request: must be an object with action, resource and context")
+    action = req.get("action")
+    if type(action) is not str or not action:
+        raise CaseError("request.action: must be a non-empty string")
+    resource = req.get("resource", "*")
+    if type(resource) is not str:
+        raise CaseError("request.resource: must be a string")
+    context = req.get("context") or {}
+    if not isinstance(context, Mapping):
+        raise CaseError("request.context: must be an object")
+    resource_account = case.get("resource_account")
+    if resource_account is not None and type(resource_account) is not str:
+        raise CaseError("resource_account: must be a string")
+    get = case.get
+    value = get("resource_policy")
+    resource_policy = None if value is None else _named(value, "resource_policy", cache)
+    must_allow = get("resource_policy_must_allow")
+    if must_allow is not None and type(must_allow) is not bool:
+        raise CaseError("resource_policy_must_allow: must be true, false or null")
+    if must_allow is None:
+        must_allow = resource_policy is not None and resource_policy_must_allow(action)
+    refs = [
+        _named(p, _IDENTITY_LABELS[i] if i < 16 else _label("identity", i), cache)
+        for i, p in enumerate(identity)
+    ]
+    value = get("permissions_boundary")
+    boundary = None if value is None else _named(value, "permissions_boundary", cache)
+    value = get("session_policy")
+    session = None if value is None else _named(value, "session_policy", cache)
+    scps = _levels(case, "scps", cache)
+    rcps = _levels(case, "rcps", cache)
+    value = get("endpoint_policy")
+    endpoint = None if value is None else _named(value, "endpoint_policy", cache)
+    policy_set = PolicySet(
+        refs, boundary, session, scps, rcps, resource_policy, bool(must_allow), endpoint
+    )
+    return Request(principal, action, resource, resource_account, context), policy_set
+
+
 def _unread(value: dict[str, Any], read: frozenset[str], level: int) -> None:
-    """The fast way: members of ``value`` (an object ``level`` deep in the line) that nobody
-    reads may be anything but nested beyond the limit."""
+    """Members of ``value`` (an object ``level`` deep in the line) that nobody reads may be
+    anything but nested beyond the limit."""
     for key, item in value.items():
         if (
             key not in read
@@ -134,10 +176,50 @@ def _unread(value: dict[str, Any], read: frozenset[str], level: int) -> None:
             raise NotPlain
 
 
-def _plain_context(context: dict[str, Any]) -> None:
-    """The fast way: context values are strings, integers, booleans or null, or lists of them
-    (a float may be orjson's reading of a larger integer)."""
+def _plain_levels(value: Any, cache: PolicyCache, labels: list[list[str]]) -> list[list[PolicyRef]]:
+    if type(value) is not list or len(value) > len(labels):
+        raise NotPlain
+    ref = cache.plain_ref
+    levels = []
+    for i, level in enumerate(value):
+        if type(level) is not list or len(level) > 8:
+            raise NotPlain
+        known = labels[i]
+        levels.append([ref(p, known[j]) for j, p in enumerate(level)])
+    return levels
+
+
+def build_plain(case: dict[str, Any], cache: PolicyCache) -> tuple[Request, PolicySet]:
+    """``build_case`` for a case read the fast way; ``NotPlain`` for anything not plain."""
+    get = case.get
+    if not _FIELDS.issuperset(case):
+        _unread(case, _FIELDS, 1)
+    kind = type(get("id"))
+    if kind is float or kind is dict or kind is list:
+        raise NotPlain  # written back as it was given
+    who = get("principal")
+    if type(who) is not dict or "type" in who:
+        raise NotPlain
+    principal = cache.principals.get((who.get("arn"), who.get("account")))
+    if principal is None:
+        principal = _principal(who, cache)
+    if not _PRINCIPAL_FIELDS.issuperset(who):
+        _unread(who, _PRINCIPAL_FIELDS, 2)
+    req = get("request")
+    if type(req) is not dict:
+        raise NotPlain
+    action = req.get("action")
+    resource = req.get("resource", "*")
+    context = req.get("context") or {}
+    if type(action) is not str or not action or type(resource) is not str:
+        raise NotPlain
+    if type(context) is not dict:
+        raise NotPlain
+    if not _REQUEST_FIELDS.issuperset(req):
+        _unread(req, _REQUEST_FIELDS, 2)
     for value in context.values():
+        # Strings, integers, booleans or null, or lists of them: a float may be orjson's
+        # reading of a larger integer.
         kind = type(value)
         if kind is str or kind is bool or kind is int or value is None:
             continue
@@ -147,68 +229,36 @@ def _plain_context(context: dict[str, Any]) -> None:
             kind = type(item)
             if not (kind is str or kind is bool or kind is int or item is None):
                 raise NotPlain
-
-
-def build_case(case: Any, cache: PolicyCache, fast: bool = False) -> tuple[Request, PolicySet]:
-    """The request and policies of a decoded case; ``fast``: the case was read the fast way,
-    and what that way may have read differently raises ``NotPlain``."""
-    if type(case) is not dict:
-        raise CaseError("a case must be a JSON object")
-    get = case.get
-    if fast:
-        if not _FIELDS.issuperset(case):
-            _unread(case, _FIELDS, 1)
-        kind = type(get("id"))
-        if kind is float or kind is dict or kind is list:
-            raise NotPlain  # written back as it was given
-    principal = _principal(get("principal"), cache, fast)
-    identity = get("identity_policies") or []
-    if type(identity) is not list:
-        raise CaseError("identity_policies: must be a list")
-    req = get("request")
-    if type(req) is not dict and not isinstance(req, Mapping):
-        raise CaseError("request: must be an object with action, resource and context")
-    action = req.get("action")
-    if type(action) is not str or not action:
-        raise CaseError("request.action: must be a non-empty string")
-    resource = req.get("resource", "*")
-    if type(resource) is not str:
-        raise CaseError("request.resource: must be a string")
-    context = req.get("context") or {}
-    if type(context) is not dict and not isinstance(context, Mapping):
-        raise CaseError("request.context: must be an object")
-    if fast:
-        if not _REQUEST_FIELDS.issuperset(req):
-            _unread(req, _REQUEST_FIELDS, 2)
-        if context:
-            _plain_context(context)
     resource_account = get("resource_account")
     if resource_account is not None and type(resource_account) is not str:
-        raise CaseError("resource_account: must be a string")
+        raise NotPlain
+    ref = cache.plain_ref
     value = get("resource_policy")
-    resource_policy = None if value is None else _named(value, "resource_policy", cache, fast)
+    resource_policy = None if value is None else ref(value, "resource_policy")
     must_allow = get("resource_policy_must_allow")
-    if must_allow is not None and type(must_allow) is not bool:
-        raise CaseError("resource_policy_must_allow: must be true, false or null")
     if must_allow is None:
         must_allow = resource_policy is not None and resource_policy_must_allow(action)
-    labels = _IDENTITY_LABELS
-    refs = [
-        _named(p, labels[i] if i < 16 else _label("identity", i), cache, fast)
-        for i, p in enumerate(identity)
-    ]
+    elif type(must_allow) is not bool:
+        raise NotPlain
+    identity = get("identity_policies")
+    if not identity:
+        refs = []
+    elif type(identity) is not list or len(identity) > 16:
+        raise NotPlain
+    else:
+        refs = [ref(p, _IDENTITY_LABELS[i]) for i, p in enumerate(identity)]
     value = get("permissions_boundary")
-    boundary = None if value is None else _named(value, "permissions_boundary", cache, fast)
+    boundary = None if value is None else ref(value, "permissions_boundary")
     value = get("session_policy")
-    session = None if value is None else _named(value, "session_policy", cache, fast)
-    scps = _levels(case, "scps", cache, fast) if get("scps") else []
-    rcps = _levels(case, "rcps", cache, fast) if get("rcps") else []
+    session = None if value is None else ref(value, "session_policy")
+    value = get("scps")
+    scps = _plain_levels(value, cache, _LEVEL_LABELS["scps"]) if value else []
+    value = get("rcps")
+    rcps = _plain_levels(value, cache, _LEVEL_LABELS["rcps"]) if value else []
     value = get("endpoint_policy")
-    endpoint = None if value is None else _named(value, "endpoint_policy", cache, fast)
-    policy_set = PolicySet(
-        refs, boundary, session, scps, rcps, resource_policy, bool(must_allow), endpoint
-    )
-    return Request(principal, action, resource, resource_account, context), policy_set
+    endpoint = None if value is None else ref(value, "endpoint_policy")
+    policies = PolicySet(refs, boundary, session, scps, rcps, resource_policy, must_allow, endpoint)
+    return Request(principal, action, resource, resource_account, context), policies
 
 
-__all__ = ["build_case"]
+__all__ = ["build_case", "build_plain"]

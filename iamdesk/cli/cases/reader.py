@@ -62,7 +62,8 @@ class _Plain:
 
     def __init__(self, policy: CompiledPolicy) -> None:
         self.policy = policy
-        self.refs: dict[tuple[str, str | None], PolicyRef] = {}
+        # By label, or (label, name) for a named document.
+        self.refs: dict[str | tuple[str, str], PolicyRef] = {}
 
 
 def compile_source(source: dict[str, Any] | str) -> CompiledPolicy | str:
@@ -122,13 +123,25 @@ class PolicyCache:
     def ref(self, value: Any, label: str, name: str | None) -> PolicyRef:
         return PolicyRef(label, self.get(value, label), name)
 
-    def plain_ref(self, value: Any, label: str, name: str | None) -> PolicyRef:
-        """``ref`` for a line read the fast way: a document ``plain_statements`` takes, found by
-        its compact text; raises ``NotPlain`` for anything else."""
+    def plain_ref(self, value: Any, label: str) -> PolicyRef:
+        """``ref`` for a case read the fast way: a document ``plain_statements`` takes (or one
+        wrapped as {"name": ..., "document": ...}), found by its compact text; raises
+        ``NotPlain`` for anything else."""
         if type(value) is not dict:
             if type(value) is str:
-                return self.ref(value, label, name)  # JSON text: orjson read it exactly
+                return self.ref(value, label, None)  # JSON text: orjson read it exactly
             raise NotPlain
+        name = None
+        if "Statement" not in value and "document" in value:
+            name = value.get("name")
+            # Another member, which nobody reads, is the careful way's to check.
+            if (name is not None and type(name) is not str) or len(value) > 1 + ("name" in value):
+                raise NotPlain
+            value = value["document"]
+            if type(value) is not dict:
+                if type(value) is str:
+                    return self.ref(value, label, name)
+                raise NotPlain
         key = orjson.dumps(value)
         entry = self._plain.get(key)
         if entry is None:
@@ -148,11 +161,12 @@ class PolicyCache:
                 if len(self._once) >= _ONCE_LIMIT:
                     self._once.clear()
                 self._once.add(met)
-        found = entry.refs.get((label, name))
+        place = label if name is None else (label, name)
+        found = entry.refs.get(place)
         if found is None:
             found = PolicyRef(label, entry.policy, name)
             if len(entry.refs) < 64:
-                entry.refs[(label, name)] = found
+                entry.refs[place] = found
         return found
 
 
