@@ -3,15 +3,15 @@ account alias."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 
 from iamdesk.services import entities
 from iamdesk.services.errors import IamError
-from iamdesk.services.sts_preferences import token_version
 from iamdesk.store.db import Database
 from iamdesk.store.tables import (
     Account,
@@ -22,6 +22,7 @@ from iamdesk.store.tables import (
     PolicyAttachment,
     Role,
     ServerCertificate,
+    StsPreference,
     User,
 )
 
@@ -53,53 +54,79 @@ _ALIAS_RE = re.compile(r"^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$")
 
 
 def get_account_summary(db: Database, account_id: str | None) -> dict[str, Any]:
+    """AWS's SummaryMap: one statement reads every count (the dashboard asks on every start)."""
     with db.read() as session:
-        account = entities.resolve_account(session, db, account_id)
+        row = (
+            session.execute(_summary_statement(account_id is None), {"account": account_id})
+            .mappings()
+            .first()
+        )
+    if row is None:
+        if account_id is None:
+            raise IamError("NoSuchEntity", "The model has no default account.")
+        raise IamError("NoSuchEntity", f"The account with id {account_id} cannot be found.")
+    summary = {key: int(value) for key, value in row.items() if key != "AccountId"}
+    summary.update(
+        Providers=0,
+        AccountMFAEnabled=0,
+        AccountAccessKeysPresent=0,
+        AccountSigningCertificatesPresent=0,
+        **QUOTAS,
+    )
+    return {"SummaryMap": dict(sorted(summary.items()))}
 
-        def count(table: Any, *where: Any) -> int:
-            return int(
-                session.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
-            )
 
-        users = count(User, User.account_id == account)
-        in_use = count(
+@functools.cache
+def _summary_statement(default_account: bool) -> Select[Any]:
+    """The account's row with each count as a correlated subquery: built and compiled once per
+    process (SQLAlchemy caches the compiled form by the statement's shape), the account a bound
+    parameter; ``default_account``: the model's default account instead of ``:account``."""
+    account = Account.account_id
+
+    def count(table: Any, *where: Any) -> Any:
+        return select(func.count()).select_from(table).where(*where).scalar_subquery()
+
+    versions_in_use = (
+        select(func.count())
+        .select_from(PolicyAttachment)
+        .join(ManagedPolicy, ManagedPolicy.pk == PolicyAttachment.policy_pk)
+        .outerjoin(User, User.pk == PolicyAttachment.user_pk)
+        .outerjoin(Group, Group.pk == PolicyAttachment.group_pk)
+        .outerjoin(Role, Role.pk == PolicyAttachment.role_pk)
+        .where(
+            (User.account_id == account)
+            | (Group.account_id == account)
+            | (Role.account_id == account)
+        )
+        .scalar_subquery()
+    )
+    token_version = (
+        select(StsPreference.global_endpoint_token_version)
+        .where(StsPreference.account_id == account)
+        .scalar_subquery()
+    )
+    statement = select(
+        account.label("AccountId"),
+        count(User, User.account_id == account).label("Users"),
+        count(Group, Group.account_id == account).label("Groups"),
+        count(Role, Role.account_id == account).label("Roles"),
+        count(ManagedPolicy, ManagedPolicy.account_id == account).label("Policies"),
+        count(InstanceProfile, InstanceProfile.account_id == account).label("InstanceProfiles"),
+        count(MfaDevice, MfaDevice.account_id == account).label("MFADevices"),
+        count(
             MfaDevice,
             MfaDevice.account_id == account,
             MfaDevice.user_pk.is_not(None),  # type: ignore[union-attr]
-        )
-        versions_in_use = int(
-            session.execute(
-                select(func.count())
-                .select_from(PolicyAttachment)
-                .join(ManagedPolicy, ManagedPolicy.pk == PolicyAttachment.policy_pk)
-                .outerjoin(User, User.pk == PolicyAttachment.user_pk)
-                .outerjoin(Group, Group.pk == PolicyAttachment.group_pk)
-                .outerjoin(Role, Role.pk == PolicyAttachment.role_pk)
-                .where(
-                    (User.account_id == account)
-                    | (Group.account_id == account)
-                    | (Role.account_id == account)
-                )
-            ).scalar_one()
-        )
-        summary = {
-            "Users": users,
-            "Groups": count(Group, Group.account_id == account),
-            "Roles": count(Role, Role.account_id == account),
-            "Policies": count(ManagedPolicy, ManagedPolicy.account_id == account),
-            "InstanceProfiles": count(InstanceProfile, InstanceProfile.account_id == account),
-            "MFADevices": count(MfaDevice, MfaDevice.account_id == account),
-            "MFADevicesInUse": in_use,
-            "PolicyVersionsInUse": versions_in_use,
-            "ServerCertificates": count(ServerCertificate, ServerCertificate.account_id == account),
-            "Providers": 0,
-            "AccountMFAEnabled": 0,
-            "AccountAccessKeysPresent": 0,
-            "AccountSigningCertificatesPresent": 0,
-            "GlobalEndpointTokenVersion": token_version(session, account),
-            **QUOTAS,
-        }
-    return {"SummaryMap": dict(sorted(summary.items()))}
+        ).label("MFADevicesInUse"),
+        versions_in_use.label("PolicyVersionsInUse"),
+        count(ServerCertificate, ServerCertificate.account_id == account).label(
+            "ServerCertificates"
+        ),
+        func.coalesce(token_version, 1).label("GlobalEndpointTokenVersion"),
+    )
+    if default_account:
+        return statement.where(Account.is_default == True)  # noqa: E712
+    return statement.where(account == bindparam("account"))
 
 
 def create_account_alias(

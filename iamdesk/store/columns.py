@@ -1,4 +1,4 @@
-"""Column shapes shared by the tables: names compared without case, JSON text, timestamps.
+"""Column and index shapes shared by the tables: names compared without case, partial indexes.
 
 IAM treats names as case-insensitive within an account (``Bob`` and ``bob`` are one user), so name
 columns use SQLite's NOCASE collation: the unique index and every ``==`` lookup then agree with
@@ -11,30 +11,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, String
-from sqlalchemy.dialects.postgresql import CITEXT
+from sqlalchemy import Column, Index, String, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import CreateIndex
+from sqlalchemy.sql.compiler import DDLCompiler
+from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import Field
 
 
-class NoCaseText(CITEXT):
-    """PostgreSQL's stand-in for ``VARCHAR COLLATE NOCASE`` (needs the citext extension)."""
+class NoCaseName(TypeDecorator[str]):
+    """``VARCHAR(n) COLLATE NOCASE`` on SQLite, ``citext`` (``citext.NoCaseText``) on
+    PostgreSQL, chosen when a dialect first meets the column: the PostgreSQL type is imported
+    only then, not whenever the tables are (see ``citext``)."""
 
+    impl = String
     cache_ok = True
 
+    def __init__(self, length: int) -> None:
+        super().__init__(length, collation="NOCASE")
 
-@compiles(NoCaseText, "postgresql")
-def _render_nocase(_type: NoCaseText, _compiler: Any, **_kw: Any) -> str:
-    return 'CITEXT COLLATE "C"'
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from iamdesk.store.citext import NoCaseText
 
-
-def nocase_string(length: int) -> Any:
-    return String(length, collation="NOCASE").with_variant(NoCaseText(), "postgresql")
+            return dialect.type_descriptor(NoCaseText())
+        return dialect.type_descriptor(self.impl_instance)
 
 
 def name_field(length: int, *, nullable: bool = False) -> Any:
     """A name column compared the way IAM compares names (ASCII case-insensitive)."""
-    return Field(sa_column=Column(nocase_string(length), nullable=nullable, index=False))
+    return Field(sa_column=Column(NoCaseName(length), nullable=nullable, index=False))
 
 
 def fk(
@@ -44,3 +51,23 @@ def fk(
     if nullable:
         return Field(default=None, foreign_key=target, ondelete=ondelete, index=index)
     return Field(foreign_key=target, ondelete=ondelete, index=index)
+
+
+def partial_unique_index(name: str, *columns: str, where: str) -> Index:
+    """A unique index over the rows where ``where`` (SQL) holds, on SQLite and PostgreSQL.
+
+    Spelled ``postgresql_where=``, the condition would make SQLAlchemy load its PostgreSQL
+    dialect (to check the argument) whenever the tables are imported; the condition waits in
+    ``info`` and ``_create_partial_index`` hands it to PostgreSQL when it creates the index."""
+    return Index(
+        name, *columns, unique=True, sqlite_where=text(where), info={"postgresql_where": where}
+    )
+
+
+@compiles(CreateIndex, "postgresql")
+def _create_partial_index(create: CreateIndex, compiler: DDLCompiler, **kw: Any) -> str:
+    index = create.element
+    where = index.info.get("postgresql_where")
+    if where is not None:  # the dialect is loaded by now: its option costs nothing
+        index.dialect_options["postgresql"]["where"] = text(where)
+    return compiler.visit_create_index(create, **kw)

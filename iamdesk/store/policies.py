@@ -9,10 +9,10 @@ exactly one is set, and partial unique indexes per owner kind.
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from iamdesk.store.columns import fk, name_field
+from iamdesk.store.columns import fk, name_field, partial_unique_index
 
 _ONE_OWNER = "(user_pk IS NOT NULL) + (group_pk IS NOT NULL) + (role_pk IS NOT NULL) = 1"
 # PostgreSQL does not add booleans; num_nonnulls says the same.
@@ -62,29 +62,14 @@ class PolicyAttachment(SQLModel, table=True):
     __tablename__ = "policy_attachment"
     __table_args__ = (
         *_one_owner("ck_policy_attachment_one_owner"),
-        Index(
-            "ux_attachment_user",
-            "policy_pk",
-            "user_pk",
-            unique=True,
-            sqlite_where=text("user_pk IS NOT NULL"),
-            postgresql_where=text("user_pk IS NOT NULL"),
+        partial_unique_index(
+            "ux_attachment_user", "policy_pk", "user_pk", where="user_pk IS NOT NULL"
         ),
-        Index(
-            "ux_attachment_group",
-            "policy_pk",
-            "group_pk",
-            unique=True,
-            sqlite_where=text("group_pk IS NOT NULL"),
-            postgresql_where=text("group_pk IS NOT NULL"),
+        partial_unique_index(
+            "ux_attachment_group", "policy_pk", "group_pk", where="group_pk IS NOT NULL"
         ),
-        Index(
-            "ux_attachment_role",
-            "policy_pk",
-            "role_pk",
-            unique=True,
-            sqlite_where=text("role_pk IS NOT NULL"),
-            postgresql_where=text("role_pk IS NOT NULL"),
+        partial_unique_index(
+            "ux_attachment_role", "policy_pk", "role_pk", where="role_pk IS NOT NULL"
         ),
     )
 
@@ -100,30 +85,9 @@ class InlinePolicy(SQLModel, table=True):
     __tablename__ = "inline_policy"
     __table_args__ = (
         *_one_owner("ck_inline_policy_one_owner"),
-        Index(
-            "ux_inline_user",
-            "user_pk",
-            "name",
-            unique=True,
-            sqlite_where=text("user_pk IS NOT NULL"),
-            postgresql_where=text("user_pk IS NOT NULL"),
-        ),
-        Index(
-            "ux_inline_group",
-            "group_pk",
-            "name",
-            unique=True,
-            sqlite_where=text("group_pk IS NOT NULL"),
-            postgresql_where=text("group_pk IS NOT NULL"),
-        ),
-        Index(
-            "ux_inline_role",
-            "role_pk",
-            "name",
-            unique=True,
-            sqlite_where=text("role_pk IS NOT NULL"),
-            postgresql_where=text("role_pk IS NOT NULL"),
-        ),
+        partial_unique_index("ux_inline_user", "user_pk", "name", where="user_pk IS NOT NULL"),
+        partial_unique_index("ux_inline_group", "group_pk", "name", where="group_pk IS NOT NULL"),
+        partial_unique_index("ux_inline_role", "role_pk", "name", where="role_pk IS NOT NULL"),
     )
 
     pk: int | None = Field(default=None, primary_key=True)

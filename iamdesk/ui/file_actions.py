@@ -6,7 +6,9 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
+# No ``Qt`` namespace at import: the window builds this menu before its first paint, and
+# importing ``Qt`` builds ~100 enums (~15 ms; see main_window).
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
@@ -232,6 +234,8 @@ class FileActions(QObject):
         database = self.window.context.database
 
         def shown(found: Any) -> None:
+            from PySide6.QtCore import Qt
+
             from iamdesk.ui.dialogs.import_dialogs import DifferencesDialog
 
             dialog = DifferencesDialog(self.window, path.name, found)

@@ -1,4 +1,5 @@
-"""botocore's service models, loaded lazily: only the service a command names, only when run.
+"""botocore's service models, loaded lazily: only the service a command names, only when run,
+from the user's cache folder once read (``botocore_cache``).
 
 Our command names are the AWS CLI's (``list-users``); botocore names operations ``ListUsers``.
 The CLI name of an operation or member is ``xform_name(name, "-")`` (botocore's own rule, so
@@ -8,13 +9,11 @@ The CLI name of an operation or member is ``xform_name(name, "-")`` (botocore's 
 from __future__ import annotations
 
 import functools
-import logging
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, ServiceModel
 
-log = logging.getLogger(__name__)
 
 # iamdesk's command name -> botocore's service name (the AWS CLI calls S3's API ``s3api``).
 BOTOCORE_NAME = {"s3api": "s3"}
@@ -32,21 +31,22 @@ def _loader() -> Any:
 
 
 @functools.cache
+def _models(service: str) -> dict[str, Any]:
+    from iamdesk.cli.frontend.botocore_cache import load_models
+
+    return load_models(_loader(), botocore_name(service))
+
+
+@functools.cache
 def service_model(service: str) -> ServiceModel:
     from botocore.model import ServiceModel
 
-    name = botocore_name(service)
-    return ServiceModel(_loader().load_service_model(name, "service-2"), service_name=name)
+    return ServiceModel(_models(service)["service-2"], service_name=botocore_name(service))
 
 
 @functools.cache
 def paginators(service: str) -> dict[str, Any]:
-    try:
-        data = _loader().load_service_model(botocore_name(service), "paginators-1")
-    except Exception:  # a service without paginators has no such file
-        log.debug("no paginators for %s", service)
-        return {}
-    result: dict[str, Any] = data.get("pagination", {})
+    result: dict[str, Any] = _models(service)["paginators-1"].get("pagination", {})
     return result
 
 
@@ -60,7 +60,8 @@ def cli_name(name: str) -> str:
 @functools.cache
 def operations_by_command(service: str) -> dict[str, str]:
     """``list-users`` -> ``ListUsers`` for every operation of the service."""
-    return {cli_name(op): op for op in service_model(service).operation_names}
+    commands: dict[str, str] = _models(service)["commands"]
+    return commands
 
 
 def operation(service: str, command: str) -> OperationModel | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from iamdesk.store.columns import NoCaseText
+from iamdesk.store.citext import NoCaseText
 from iamdesk.store.schema import APPEND_ONLY, prepare
 
 revision = "0001"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from iamdesk.store.columns import NoCaseText
+from iamdesk.store.citext import NoCaseText
 
 revision = "0004"
 down_revision = "0003"
