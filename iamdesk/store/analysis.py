@@ -9,10 +9,12 @@ changed policy brings the finding back without anyone deleting the archive row.
 from __future__ import annotations
 
 from sqlalchemy import UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
+
+from iamdesk.store.columns import TableModel
 
 
-class ActivityRecord(SQLModel, table=True):
+class ActivityRecord(TableModel, table=True):
     """One principal's use of one action, summed over the imported CloudTrail events."""
 
     __tablename__ = "activity"
@@ -26,7 +28,7 @@ class ActivityRecord(SQLModel, table=True):
     resources: str = Field(default="[]")  # JSON list of the resource ARNs seen (bounded)
 
 
-class ArchivedFinding(SQLModel, table=True):
+class ArchivedFinding(TableModel, table=True):
     __tablename__ = "archived_finding"
 
     finding_id: str = Field(primary_key=True)

@@ -23,14 +23,14 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Index, UniqueConstraint, func, insert, select
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session
 
-from iamdesk.store.columns import name_field
+from iamdesk.store.columns import TableModel, name_field
 
 log = logging.getLogger(__name__)
 
 
-class ChangeLogEntry(SQLModel, table=True):
+class ChangeLogEntry(TableModel, table=True):
     __tablename__ = "change_log"
     __table_args__ = (
         Index("ix_change_log_account_at", "account_id", "at"),
@@ -49,7 +49,7 @@ class ChangeLogEntry(SQLModel, table=True):
     after: str | None = None  # JSON
 
 
-class Tag(SQLModel, table=True):
+class Tag(TableModel, table=True):
     """A tag on any taggable entity, named by ``entity_type`` and that table's ``pk``.
 
     IAM tag keys are case-insensitive for uniqueness (``CostCenter`` and ``costcenter`` are one
@@ -66,7 +66,7 @@ class Tag(SQLModel, table=True):
     value: str = Field(default="")
 
 
-class SchemaVersion(SQLModel, table=True):
+class SchemaVersion(TableModel, table=True):
     __tablename__ = "schema_version"
 
     id: int = Field(default=1, primary_key=True)

@@ -9,12 +9,12 @@ an MFA device, which must stay readable to verify codes, exactly as AWS keeps it
 from __future__ import annotations
 
 from sqlalchemy import UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from iamdesk.store.columns import fk, name_field
+from iamdesk.store.columns import TableModel, fk, name_field
 
 
-class AccessKey(SQLModel, table=True):
+class AccessKey(TableModel, table=True):
     __tablename__ = "access_key"
 
     access_key_id: str = Field(primary_key=True)  # AKIA…
@@ -28,7 +28,7 @@ class AccessKey(SQLModel, table=True):
     last_used_region: str | None = None
 
 
-class MfaDevice(SQLModel, table=True):
+class MfaDevice(TableModel, table=True):
     """A virtual MFA device; ``user_pk`` is set while it is enabled for (assigned to) a user."""
 
     __tablename__ = "mfa_device"
@@ -47,7 +47,7 @@ class MfaDevice(SQLModel, table=True):
     last_counter: int | None = None
 
 
-class LoginProfile(SQLModel, table=True):
+class LoginProfile(TableModel, table=True):
     __tablename__ = "login_profile"
 
     user_pk: int = Field(primary_key=True, foreign_key="iam_user.pk", ondelete="RESTRICT")
@@ -57,7 +57,7 @@ class LoginProfile(SQLModel, table=True):
     password_last_changed: str
 
 
-class PasswordHistory(SQLModel, table=True):
+class PasswordHistory(TableModel, table=True):
     """Earlier password hashes, for the password policy's ``PasswordReusePrevention``."""
 
     __tablename__ = "password_history"
@@ -68,7 +68,7 @@ class PasswordHistory(SQLModel, table=True):
     create_date: str
 
 
-class PasswordPolicy(SQLModel, table=True):
+class PasswordPolicy(TableModel, table=True):
     """The account password policy; no row means the account has none (AWS's default rules)."""
 
     __tablename__ = "password_policy"
@@ -85,7 +85,7 @@ class PasswordPolicy(SQLModel, table=True):
     hard_expiry: bool = Field(default=False)
 
 
-class StsSession(SQLModel, table=True):
+class StsSession(TableModel, table=True):
     """A role session made by assume-role; usable as a principal in simulations."""
 
     __tablename__ = "sts_session"
@@ -112,7 +112,7 @@ class StsSession(SQLModel, table=True):
     expiration: str
 
 
-class UserSession(SQLModel, table=True):
+class UserSession(TableModel, table=True):
     """A session of an IAM user: GetSessionToken (it acts as the user, with MFA if a code was
     given) or GetFederationToken (a federated user ``arn:aws:sts::ACCOUNT:federated-user/NAME``
     whose permissions are the user's intersected with the session policies passed)."""
@@ -137,7 +137,7 @@ class UserSession(SQLModel, table=True):
     expiration: str
 
 
-class CredentialReport(SQLModel, table=True):
+class CredentialReport(TableModel, table=True):
     __tablename__ = "credential_report"
 
     account_id: str = Field(primary_key=True, foreign_key="account.account_id", ondelete="CASCADE")

@@ -9,12 +9,12 @@ and thumbprints are short lists kept as JSON text, in the order IAM returns them
 from __future__ import annotations
 
 from sqlalchemy import Column, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from iamdesk.store.columns import fk, name_field
+from iamdesk.store.columns import TableModel, fk, name_field
 
 
-class OidcProvider(SQLModel, table=True):
+class OidcProvider(TableModel, table=True):
     __tablename__ = "oidc_provider"
     __table_args__ = (UniqueConstraint("account_id", "url"),)
 
@@ -27,7 +27,7 @@ class OidcProvider(SQLModel, table=True):
     create_date: str
 
 
-class SamlProvider(SQLModel, table=True):
+class SamlProvider(TableModel, table=True):
     __tablename__ = "saml_provider"
     __table_args__ = (UniqueConstraint("account_id", "name"),)
 
@@ -42,7 +42,7 @@ class SamlProvider(SQLModel, table=True):
     valid_until: str
 
 
-class FederatedSession(SQLModel, table=True):
+class FederatedSession(TableModel, table=True):
     """What a role session made by AssumeRoleWithWebIdentity/-WithSAML came from: the provider
     and the claims AWS keeps as the session's context (``aws:FederatedProvider``...)."""
 

@@ -9,12 +9,12 @@ UTC (``2026-01-02T03:04:05+00:00``), the form the AWS CLI prints.
 from __future__ import annotations
 
 from sqlalchemy import Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from iamdesk.store.columns import fk, name_field
+from iamdesk.store.columns import TableModel, fk, name_field
 
 
-class User(SQLModel, table=True):
+class User(TableModel, table=True):
     __tablename__ = "iam_user"
     __table_args__ = (
         UniqueConstraint("account_id", "name"),
@@ -34,7 +34,7 @@ class User(SQLModel, table=True):
     )
 
 
-class Group(SQLModel, table=True):
+class Group(TableModel, table=True):
     __tablename__ = "iam_group"
     __table_args__ = (UniqueConstraint("account_id", "name"),)
 
@@ -47,7 +47,7 @@ class Group(SQLModel, table=True):
     create_date: str
 
 
-class GroupMembership(SQLModel, table=True):
+class GroupMembership(TableModel, table=True):
     __tablename__ = "group_membership"
     __table_args__ = (UniqueConstraint("group_pk", "user_pk"),)
 
@@ -56,7 +56,7 @@ class GroupMembership(SQLModel, table=True):
     user_pk: int = fk("iam_user.pk")
 
 
-class Role(SQLModel, table=True):
+class Role(TableModel, table=True):
     __tablename__ = "iam_role"
     __table_args__ = (UniqueConstraint("account_id", "name"),)
 
@@ -78,7 +78,7 @@ class Role(SQLModel, table=True):
     service_linked: bool = Field(default=False)
 
 
-class InstanceProfile(SQLModel, table=True):
+class InstanceProfile(TableModel, table=True):
     __tablename__ = "instance_profile"
     __table_args__ = (UniqueConstraint("account_id", "name"),)
 
@@ -91,7 +91,7 @@ class InstanceProfile(SQLModel, table=True):
     create_date: str
 
 
-class InstanceProfileRole(SQLModel, table=True):
+class InstanceProfileRole(TableModel, table=True):
     """An instance profile holds at most one role (AWS's quota), hence the profile is the key."""
 
     __tablename__ = "instance_profile_role"

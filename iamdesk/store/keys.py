@@ -11,12 +11,12 @@ other secret of the model.
 from __future__ import annotations
 
 from sqlalchemy import UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from iamdesk.store.columns import fk, name_field
+from iamdesk.store.columns import TableModel, fk, name_field
 
 
-class SshPublicKey(SQLModel, table=True):
+class SshPublicKey(TableModel, table=True):
     __tablename__ = "ssh_public_key"
 
     key_id: str = Field(primary_key=True)  # APKA…
@@ -28,7 +28,7 @@ class SshPublicKey(SQLModel, table=True):
     upload_date: str
 
 
-class SigningCertificate(SQLModel, table=True):
+class SigningCertificate(TableModel, table=True):
     __tablename__ = "signing_certificate"
 
     certificate_id: str = Field(primary_key=True)
@@ -39,7 +39,7 @@ class SigningCertificate(SQLModel, table=True):
     upload_date: str
 
 
-class ServiceSpecificCredential(SQLModel, table=True):
+class ServiceSpecificCredential(TableModel, table=True):
     __tablename__ = "service_specific_credential"
 
     credential_id: str = Field(primary_key=True)  # ACCA…
@@ -54,7 +54,7 @@ class ServiceSpecificCredential(SQLModel, table=True):
     expiration_date: str | None = None
 
 
-class ServerCertificate(SQLModel, table=True):
+class ServerCertificate(TableModel, table=True):
     __tablename__ = "server_certificate"
     __table_args__ = (UniqueConstraint("account_id", "name"),)
 
@@ -71,7 +71,7 @@ class ServerCertificate(SQLModel, table=True):
     expiration: str
 
 
-class AccessReportJob(SQLModel, table=True):
+class AccessReportJob(TableModel, table=True):
     """A generated Access Advisor report: what ``generate-*`` computed, kept for ``get-*``."""
 
     __tablename__ = "access_report_job"
@@ -86,7 +86,7 @@ class AccessReportJob(SQLModel, table=True):
     result: str  # JSON: the report's rows
 
 
-class RoleDeletionTask(SQLModel, table=True):
+class RoleDeletionTask(TableModel, table=True):
     """A delete-service-linked-role request and its outcome."""
 
     __tablename__ = "role_deletion_task"
@@ -99,7 +99,7 @@ class RoleDeletionTask(SQLModel, table=True):
     created: str
 
 
-class StsPreference(SQLModel, table=True):
+class StsPreference(TableModel, table=True):
     """SetSecurityTokenServicePreferences: which token the global STS endpoint issues."""
 
     __tablename__ = "sts_preference"

@@ -9,14 +9,14 @@ account id), so the attachment table stays one table for all three target kinds.
 from __future__ import annotations
 
 from sqlalchemy import Column, ForeignKey, UniqueConstraint
-from sqlmodel import AutoString, Field, SQLModel
+from sqlmodel import AutoString, Field
 
-from iamdesk.store.columns import fk
+from iamdesk.store.columns import TableModel, fk
 
 DEFAULT_ACCOUNT_ID = "123456789012"  # AWS's documentation account id
 
 
-class Account(SQLModel, table=True):
+class Account(TableModel, table=True):
     __tablename__ = "account"
 
     account_id: str = Field(primary_key=True, max_length=12)
@@ -32,7 +32,7 @@ class Account(SQLModel, table=True):
     create_date: str
 
 
-class Organization(SQLModel, table=True):
+class Organization(TableModel, table=True):
     __tablename__ = "organization"
 
     id: str = Field(primary_key=True)  # o-xxxxxxxxxx
@@ -60,7 +60,7 @@ class Organization(SQLModel, table=True):
     create_date: str
 
 
-class OrgNode(SQLModel, table=True):
+class OrgNode(TableModel, table=True):
     """A root (``r-…``, no parent) or an organizational unit (``ou-…``)."""
 
     __tablename__ = "org_node"
@@ -73,7 +73,7 @@ class OrgNode(SQLModel, table=True):
     arn: str
 
 
-class OrgPolicy(SQLModel, table=True):
+class OrgPolicy(TableModel, table=True):
     """A service control policy or resource control policy (``p-…``)."""
 
     __tablename__ = "org_policy"
@@ -89,7 +89,7 @@ class OrgPolicy(SQLModel, table=True):
     content: str
 
 
-class OrgPolicyAttachment(SQLModel, table=True):
+class OrgPolicyAttachment(TableModel, table=True):
     __tablename__ = "org_policy_attachment"
     __table_args__ = (UniqueConstraint("policy_id", "target_id"),)
 

@@ -10,9 +10,9 @@ exactly one is set, and partial unique indexes per owner kind.
 from __future__ import annotations
 
 from sqlalchemy import CheckConstraint, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from iamdesk.store.columns import fk, name_field, partial_unique_index
+from iamdesk.store.columns import TableModel, fk, name_field, partial_unique_index
 
 _ONE_OWNER = "(user_pk IS NOT NULL) + (group_pk IS NOT NULL) + (role_pk IS NOT NULL) = 1"
 # PostgreSQL does not add booleans; num_nonnulls says the same.
@@ -27,7 +27,7 @@ def _one_owner(name: str) -> tuple[CheckConstraint, CheckConstraint]:
     )
 
 
-class ManagedPolicy(SQLModel, table=True):
+class ManagedPolicy(TableModel, table=True):
     __tablename__ = "managed_policy"
     __table_args__ = (UniqueConstraint("account_id", "name"),)
 
@@ -46,7 +46,7 @@ class ManagedPolicy(SQLModel, table=True):
     next_version: int = Field(default=2)  # AWS never reuses a deleted version's number
 
 
-class PolicyVersion(SQLModel, table=True):
+class PolicyVersion(TableModel, table=True):
     __tablename__ = "policy_version"
     __table_args__ = (UniqueConstraint("policy_pk", "version_id"),)
 
@@ -58,7 +58,7 @@ class PolicyVersion(SQLModel, table=True):
     create_date: str
 
 
-class PolicyAttachment(SQLModel, table=True):
+class PolicyAttachment(TableModel, table=True):
     __tablename__ = "policy_attachment"
     __table_args__ = (
         *_one_owner("ck_policy_attachment_one_owner"),
@@ -81,7 +81,7 @@ class PolicyAttachment(SQLModel, table=True):
     role_pk: int | None = fk("iam_role.pk", nullable=True)
 
 
-class InlinePolicy(SQLModel, table=True):
+class InlinePolicy(TableModel, table=True):
     __tablename__ = "inline_policy"
     __table_args__ = (
         *_one_owner("ck_inline_policy_one_owner"),

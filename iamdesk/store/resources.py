@@ -8,12 +8,12 @@ in ``attributes`` as JSON so a new service needs no migration.
 from __future__ import annotations
 
 from sqlalchemy import UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from iamdesk.store.columns import fk
+from iamdesk.store.columns import TableModel, fk
 
 
-class Resource(SQLModel, table=True):
+class Resource(TableModel, table=True):
     __tablename__ = "resource"
     __table_args__ = (UniqueConstraint("account_id", "service", "resource_type", "name"),)
 
@@ -29,7 +29,7 @@ class Resource(SQLModel, table=True):
     create_date: str
 
 
-class Scenario(SQLModel, table=True):
+class Scenario(TableModel, table=True):
     """A named access question with its expected answer, listed by the test-access panel."""
 
     __tablename__ = "scenario"
