@@ -30,12 +30,16 @@ POLICY_KINDS = ("managed", "inline", "trust", "resource", "boundary", "scp", "rc
 @dataclass(frozen=True)
 class EntityRef:
     kind: str  # one of ENTITY_KINDS
-    arn: str
+    arn: str  # a get-session-token session: its ASIA key (it has its user's ARN)
     name: str
     account_id: str | None
+    parent: str | None = None  # a session: the ARN of its role or user
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "arn": self.arn, "name": self.name, "accountId": self.account_id}
+        out = {"kind": self.kind, "arn": self.arn, "name": self.name, "accountId": self.account_id}
+        if self.parent is not None:
+            out["parent"] = self.parent
+        return out
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,14 @@ from iamdesk.core.arn import try_parse_arn
 from iamdesk.core.evaluator import CompiledPolicy, PolicyRef, Principal
 from iamdesk.core.policy.document import PolicyDocument, PolicyParseError, Statement
 from iamdesk.core.policy.parser import parse_policy
-from iamdesk.services.model_rows import ModelRows, PrincipalRow, ResourceRow, read_model
+from iamdesk.services.model_rows import (
+    ModelRows,
+    PrincipalRow,
+    ResourceRow,
+    UserSessionRow,
+    read_model,
+)
+from iamdesk.services.principal_policies import session_tags_win
 from iamdesk.services.simulation_cache import model_cached
 from iamdesk.store.db import Database
 
@@ -137,8 +144,10 @@ class Snapshot:
         self.by_arn: dict[str, Actor] = {}
         self.targets: dict[str, Target] = {}
         self.roles: dict[int, Actor] = {}
+        users: dict[int, Actor] = {}
         for user in rows.users:
-            self._add(self._user(user))
+            users[user.pk] = self._user(user)
+            self._add(users[user.pk])
         for role in rows.roles:
             actor = self._role(role)
             self.roles[role.pk] = actor
@@ -154,6 +163,8 @@ class Snapshot:
             )
         for sess in rows.sessions:
             self._add(self._session(sess))
+        for user_session in rows.user_sessions:
+            self._add(self._user_session(users[user_session.user_pk], user_session))
         self.buckets: dict[str, Target] = {}
         for res in rows.resources:
             ref = EntityRef("resource", res.arn, res.name, res.account_id)
@@ -316,40 +327,72 @@ class Snapshot:
 
     def _session(self, sess: Any) -> Actor:
         role = self.roles[sess.role_pk]
-        ref = EntityRef("session", sess.arn, sess.session_name, sess.account_id)
+        ref = EntityRef("session", sess.arn, sess.session_name, sess.account_id, role.arn)
         context = dict(role.context)
         context["aws:userid"] = sess.assumed_role_id
-        context["aws:TokenIssueTime"] = sess.create_date
-        context["aws:MultiFactorAuthPresent"] = "true" if sess.mfa else "false"
-        if sess.mfa:
-            issued = datetime.fromisoformat(sess.create_date)
-            context["aws:MultiFactorAuthAge"] = str(
-                max(0, int((self.now - issued).total_seconds()))
-            )
+        self._session_times(context, sess.create_date, sess.mfa)
         if sess.source_identity:
             context["aws:SourceIdentity"] = sess.source_identity
-        for key, value in sess.tags:
-            context[f"aws:PrincipalTag/{key}"] = value
-        session_policy = (
-            self.compile(
-                sess.session_policy,
-                f"session policy of {sess.session_name}",
-                "session",
-                owner=ref,
-            )
-            if sess.session_policy
+        if sess.federated_provider:
+            context["aws:FederatedProvider"] = sess.federated_provider
+        session_tags_win(context, sess.tags)
+        return self._session_actor(role, ref, sess.arn, sess.session_policy, context)
+
+    def _user_session(self, user: Actor, sess: UserSessionRow) -> Actor:
+        """A user's session, as simulation gathers it: get-session-token's is the user (its ARN,
+        policies and tags) with its MFA context, named by its ASIA key; a federated user has
+        the user's policies capped by its session policy (none: no permissions, which the
+        evaluator knows from the federated-user ARN), its own ARN and its session tags."""
+        context = dict(user.context)
+        if sess.federated_name is not None:
+            name = f"federated-user/{sess.federated_name} (of {user.ref.name})"
+            key = sess.arn
+            del context["aws:username"]
+            context["aws:userid"] = f"{sess.account_id}:{sess.federated_name}"
+            context["aws:PrincipalArn"] = sess.arn
+            context["aws:PrincipalType"] = "FederatedUser"
+            session_tags_win(context, sess.tags)
+        else:
+            mfa = ", MFA" if sess.mfa else ""
+            name = f"{user.ref.name} (session {sess.access_key_id}{mfa})"
+            key = sess.access_key_id
+        self._session_times(context, sess.create_date, sess.mfa)
+        ref = EntityRef("session", key, name, sess.account_id, user.arn)
+        return self._session_actor(user, ref, sess.arn, sess.session_policy, context)
+
+    def _session_actor(
+        self,
+        of: Actor,
+        ref: EntityRef,
+        arn: str,
+        session_policy: str | None,
+        context: dict[str, Any],
+    ) -> Actor:
+        """A session of the user or role ``of``: its policies, capped by ``session_policy``."""
+        assert ref.account_id is not None
+        compiled = (
+            self.compile(session_policy, f"session policy of {ref.name}", "session", owner=ref)
+            if session_policy
             else None
         )
         return Actor(
             ref,
-            Principal(sess.arn, sess.account_id),
-            sess.account_id,
-            role.identity,
-            role.boundary,
-            session_policy,
+            Principal(arn, ref.account_id),
+            ref.account_id,
+            of.identity,
+            of.boundary,
+            compiled,
             context,
-            role.row,
+            of.row,
+            of.groups,
         )
+
+    def _session_times(self, context: dict[str, Any], issued: str, mfa: bool) -> None:
+        context["aws:TokenIssueTime"] = issued
+        context["aws:MultiFactorAuthPresent"] = "true" if mfa else "false"
+        if mfa:
+            age = self.now - datetime.fromisoformat(issued)
+            context["aws:MultiFactorAuthAge"] = str(max(0, int(age.total_seconds())))
 
     # --------------------------------------------------------------------------- lookups
 

@@ -15,12 +15,13 @@ from iamdesk.core.text import quoted
 from iamdesk.services.errors import invalid_input
 from iamdesk.store.db import Database
 
+FEDERATED_USER = ":federated-user/"
 MAX_CHAIN = 3  # roles assumed one after another; AWS role chaining rarely goes deeper
 
 
 @dataclass(frozen=True)
 class AccessGrant:
-    principal: EntityRef  # who starts: a user, a role, or a role session
+    principal: EntityRef  # who starts: a user, a role, or a role's or user's session
     action: str
     resource: str
     access_level: str  # "List" | "Read" | "Write" | "Permissions management" | "Tagging" | ""
@@ -45,6 +46,7 @@ class AccessGrant:
             "conditions": list(self.conditions),
             "statements": [s.to_json() for s in self.statements],
             "chain": [e.arn for e in self.chain],
+            **({"sessionOf": self.principal.parent} if self.principal.parent else {}),
         }
 
 
@@ -57,9 +59,9 @@ def who_can(
     progress: Progress = None,
     cancel: Cancel = None,
 ) -> list[AccessGrant]:
-    """Every user, role and role session (of ``account_id``, or of every modelled account when
-    None) that can perform ``action`` on ``resource``: directly, or by assuming a chain of
-    roles (listed in ``chain``) that ends in one that can."""
+    """Every user, role, role session and user's session (of ``account_id``, or of every
+    modelled account when None) that can perform ``action`` on ``resource``: directly, or by
+    assuming a chain of roles (listed in ``chain``) that ends in one that can."""
     return who_can_in(snapshot(db), account_id, action, resource, progress=progress, cancel=cancel)
 
 
@@ -105,7 +107,8 @@ def who_can_in(
         for role, verdict, chain in frontier:
             check(cancel)
             for assumer, via in _direct(snap, index, "sts:AssumeRole", role.arn, None, cancel):
-                if assumer.arn in reached:
+                if assumer.arn in reached or FEDERATED_USER in (assumer.principal.arn or ""):
+                    # A federated user's credentials cannot call STS (sts.assume_role refuses).
                     continue
                 reached.add(assumer.arn)
                 merged = Verdict(

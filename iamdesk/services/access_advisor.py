@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from iamdesk.core import catalog
-from iamdesk.core.policy.document import PolicyParseError
+from iamdesk.core.policy.document import PolicyParseError, Statement
 from iamdesk.core.policy.parser import parse_policy
 from iamdesk.services import entities
 from iamdesk.services.errors import IamError
@@ -87,14 +87,36 @@ class Target:
 # --- which services a policy allows -------------------------------------------------------------
 
 
-def allowed_services(text: str) -> set[str]:
+def _statements(text: str) -> tuple[Statement, ...]:
     try:
-        document = parse_policy(text)
+        return parse_policy(text).statements
     except PolicyParseError:
-        return set()
+        return ()
+
+
+def denied_services(text: str) -> set[str]:
+    """Services an unconditional Deny of ``service:*`` (or ``*``) on every resource takes away
+    whole (what an SCP's deny list does)."""
     every = catalog.services()
     found: set[str] = set()
-    for st in document.statements:
+    for st in _statements(text):
+        if st.effect != "Deny" or st.conditions or not st.action:
+            continue
+        if st.resource is not None and all(v.text != "*" for v in st.resource):
+            continue
+        for value in st.action:
+            if value.text == "*":
+                found.update(every)
+            elif value.text.endswith(":*"):
+                prefix = value.text.partition(":")[0].lower()
+                found.update(s for s in every if s.lower() == prefix)
+    return found
+
+
+def allowed_services(text: str) -> set[str]:
+    every = catalog.services()
+    found: set[str] = set()
+    for st in _statements(text):
         if st.effect != "Allow":
             continue
         if st.action:
@@ -340,7 +362,7 @@ def _job(session: Session, db: Database, account_id: str | None, job_id: str) ->
     return row
 
 
-def _page(
+def page_of(
     items: list[Any], marker: str | None, max_items: int | None
 ) -> tuple[list[Any], str | None]:
     start = int(marker) if marker and marker.isdigit() else 0
@@ -360,7 +382,7 @@ def get_service_last_accessed_details(
         job = _job(session, db, account_id, job_id)
     report = json.loads(job.result)
     rows = [{k: v for k, v in r.items() if k != "EntitiesLastUsed"} for r in report["services"]]
-    page, next_marker = _page(rows, marker, max_items)
+    page, next_marker = page_of(rows, marker, max_items)
     out: dict[str, Any] = {
         "JobStatus": "COMPLETED",
         "JobType": job.granularity,
@@ -412,7 +434,7 @@ def get_service_last_accessed_details_with_entities(
             entry["LastAuthenticated"] = used[arn]
         details.append(entry)
     details.sort(key=lambda d: d.get("LastAuthenticated", ""), reverse=True)
-    page, next_marker = _page(details, marker, max_items)
+    page, next_marker = page_of(details, marker, max_items)
     out: dict[str, Any] = {
         "JobStatus": "COMPLETED",
         "JobCreationDate": job.created,

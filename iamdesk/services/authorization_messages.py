@@ -149,15 +149,15 @@ def decode_authorization_message(
     account_id: str | None = None,
 ) -> dict[str, Any]:
     """AWS's DecodeAuthorizationMessage: the caller needs ``sts:DecodeAuthorizationMessage``."""
-    from iamdesk.services import sts
+    from iamdesk.services.session_credentials import caller_from_arn, caller_from_key
 
     if (caller_arn is None) == (access_key_id is None):
         raise IamError("InvalidInput", "Name the caller with exactly one access key or ARN.")
     with db.read() as session:
         if access_key_id is not None:
-            caller, _ = sts._caller_from_key(session, access_key_id, db.clock())
+            caller, _ = caller_from_key(session, access_key_id, db.clock())
         else:
-            caller, _ = sts._caller_from_arn(session, str(caller_arn), db.clock())
+            caller, _ = caller_from_arn(session, str(caller_arn), db.clock())
     source = access_key_id if access_key_id and access_key_id.startswith("ASIA") else caller
     result = simulate_principal_policy(
         db, policy_source_arn=source, action_names=[DECODE_ACTION], explain=False

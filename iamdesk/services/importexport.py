@@ -21,7 +21,7 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from iamdesk.services import managed_policies
+from iamdesk.services import managed_policies, principal_refs
 from iamdesk.services.authorization.details import ImportFormatError
 from iamdesk.services.authorization.entries import Plan
 from iamdesk.services.authorization.export import export_authorization_details
@@ -157,6 +157,7 @@ def write_plan(session: Session, plan: Plan, now: str) -> ImportSummary:
         profile_pks = _insert(session, t.InstanceProfile, list(plan.profiles.values()))
         summary.instance_profiles = len(profile_pks)
         _write_links(session, plan, owners, policy_pks, profile_pks)
+        _check_principals(session, plan)
     except IntegrityError as exc:
         # Names clash case-insensitively or ids repeat: the checks above name ARN clashes, this
         # catches what only the database's unique indexes see.
@@ -176,6 +177,18 @@ def write_plan(session: Session, plan: Plan, now: str) -> ImportSummary:
             after=summary.to_dict(),
         )
     return summary
+
+
+def _check_principals(session: Session, plan: Plan) -> None:
+    """Trust policies may name only users and roles that exist once the file is in (its own, in
+    any order, and the model's), unless their account is not modelled: what IAM would have
+    refused to save cannot come in through a file either."""
+    missing = principal_refs.missing_entities(session, (arn for arn, _ in plan.principals))
+    for arn, where in plan.principals:
+        if arn in missing:
+            raise where.error(
+                principal_refs.invalid_principal_message(arn), "MalformedPolicyDocument"
+            )
 
 
 def _adopt_default(session: Session, plan: Plan) -> str | None:

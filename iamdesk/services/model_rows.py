@@ -23,6 +23,7 @@ from iamdesk.store.db import Database
 from iamdesk.store.tables import (
     AccessKey,
     Account,
+    FederatedSession,
     Group,
     GroupMembership,
     InlinePolicy,
@@ -36,6 +37,7 @@ from iamdesk.store.tables import (
     StsSession,
     Tag,
     User,
+    UserSession,
 )
 
 log = logging.getLogger(__name__)
@@ -124,6 +126,24 @@ class SessionRow:
     tags: tuple[tuple[str, str], ...]
     create_date: str
     expiration: str
+    federated_provider: str | None = None  # a web-identity or SAML session's provider ARN
+
+
+@dataclass(frozen=True)
+class UserSessionRow:
+    """A user's session: get-session-token's (``federated_name`` None: it acts as the user,
+    named by its ASIA key) or get-federation-token's (a federated user, named by its ARN)."""
+
+    arn: str  # the user's ARN, or the federated user's
+    access_key_id: str
+    account_id: str
+    user_pk: int
+    federated_name: str | None
+    session_policy: str | None  # one document: inline and managed session policies together
+    mfa: bool
+    tags: tuple[tuple[str, str], ...]
+    create_date: str
+    expiration: str
 
 
 @dataclass(frozen=True)
@@ -148,6 +168,7 @@ class ModelRows:
     sessions: list[SessionRow]
     resources: list[ResourceRow]
     now: str
+    user_sessions: list[UserSessionRow] = field(default_factory=list)
 
 
 def read_model(db: Database) -> ModelRows:
@@ -275,6 +296,7 @@ def _read(session: Session, now: str) -> ModelRows:
         sessions,
         resources,
         now,
+        _user_sessions(session, users, now),
     )
 
 
@@ -318,6 +340,12 @@ def _sessions(session: Session, roles: dict[int, PrincipalRow], now: str) -> lis
     for sts in session.scalars(select(StsSession).order_by(col(StsSession.pk))):
         if sts.role_pk in roles and sts.expiration > now:
             latest[sts.arn] = sts
+    providers: dict[int | None, str] = {
+        pk: arn
+        for pk, arn in session.execute(
+            select(FederatedSession.sts_session_pk, FederatedSession.provider_arn)
+        ).all()
+    }
     rows = []
     for sts in latest.values():
         rows.append(
@@ -333,6 +361,34 @@ def _sessions(session: Session, roles: dict[int, PrincipalRow], now: str) -> lis
                 tuple((t["Key"], t["Value"]) for t in json.loads(sts.session_tags or "[]")),
                 sts.create_date,
                 sts.expiration,
+                providers.get(sts.pk),
             )
         )
     return rows
+
+
+def _user_sessions(
+    session: Session, users: dict[int, PrincipalRow], now: str
+) -> list[UserSessionRow]:
+    """The unexpired sessions of users: every get-session-token session (each is its own
+    credentials, with or without MFA) and the latest federated user per ARN (as simulation
+    picks)."""
+    latest: dict[str, UserSession] = {}
+    for row in session.scalars(select(UserSession).order_by(col(UserSession.pk))):
+        if row.user_pk in users and row.expiration > now:
+            latest[row.arn if row.federated_name is not None else row.access_key_id] = row
+    return [
+        UserSessionRow(
+            row.arn,
+            row.access_key_id,
+            row.account_id,
+            row.user_pk,
+            row.federated_name,
+            session_policy_text(session, row.session_policy, json.loads(row.policy_arns)),
+            row.mfa_authenticated,
+            tuple((t["Key"], t["Value"]) for t in json.loads(row.session_tags or "[]")),
+            row.create_date,
+            row.expiration,
+        )
+        for row in latest.values()
+    ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -217,14 +217,18 @@ def _gather_role(session: Session, role: Role, arn: str | None = None) -> Gather
     return found
 
 
-def _session_tags_win(context: dict[str, Any], session_tags: str | None) -> None:
+def session_tags_win(context: dict[str, Any], tags: Iterable[tuple[str, str]]) -> None:
     """A session tag replaces the role's or user's tag of the same key, in any case (tag keys
     are case-insensitive): ``aws:PrincipalTag/K`` then holds the session's value only."""
-    for tag in jsontext.loads(session_tags or "[]"):
-        name = f"aws:PrincipalTag/{tag['Key']}"
-        for key in [k for k in context if k.lower() == name.lower()]:
-            del context[key]
-        context[name] = tag["Value"]
+    for key, value in tags:
+        name = f"aws:PrincipalTag/{key}"
+        for existing in [k for k in context if k.lower() == name.lower()]:
+            del context[existing]
+        context[name] = value
+
+
+def _stored_tags(text: str | None) -> list[tuple[str, str]]:
+    return [(tag["Key"], tag["Value"]) for tag in jsontext.loads(text or "[]")]
 
 
 def _gather_session(session: Session, sts: StsSession) -> GatheredPrincipal:
@@ -245,7 +249,7 @@ def _gather_session(session: Session, sts: StsSession) -> GatheredPrincipal:
         found.context["aws:MultiFactorAuthPresent"] = "false"
     if sts.source_identity:
         found.context["aws:SourceIdentity"] = sts.source_identity
-    _session_tags_win(found.context, sts.session_tags)
+    session_tags_win(found.context, _stored_tags(sts.session_tags))
     federated = session.get(FederatedSession, sts.pk)
     if federated is not None:  # a web-identity or SAML session names its identity provider
         found.context["aws:FederatedProvider"] = federated.provider_arn
@@ -274,7 +278,7 @@ def _gather_user_session(session: Session, row: UserSession) -> GatheredPrincipa
                 "aws:PrincipalType": "FederatedUser",
             }
         )
-        _session_tags_win(found.context, row.session_tags)
+        session_tags_win(found.context, _stored_tags(row.session_tags))
     found.context["aws:TokenIssueTime"] = row.create_date
     found.context["aws:MultiFactorAuthPresent"] = "true" if row.mfa_authenticated else "false"
     if row.mfa_authenticated:

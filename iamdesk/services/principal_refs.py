@@ -18,9 +18,10 @@ nothing new: an ID is a principal no request matches.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from iamdesk.core.policy.document import PolicyParseError
@@ -30,6 +31,8 @@ from iamdesk.services.errors import IamError, malformed_policy
 from iamdesk.store.tables import Account, Resource, Role, User
 
 log = logging.getLogger(__name__)
+
+_CHUNK = 500  # keeps IN (...) lists well under SQLite's bound-parameter limit
 
 
 def invalid_principal_message(arn: str) -> str:
@@ -47,18 +50,33 @@ def check_principals(
         arns = entity_arns(parse_policy(text))
     except PolicyParseError:
         return  # the caller's own check reports the syntax
-    if not arns:
-        return
-    modelled = set(session.scalars(select(Account.account_id)))
+    missing = missing_entities(session, arns)
     for arn in arns:
-        match = ENTITY_ARN.fullmatch(arn)
-        assert match is not None
-        if match.group(1) not in modelled:
-            continue
-        model = User if match.group(2) == "user" else Role
-        found = session.scalars(select(model.pk).where(model.arn == arn)).first()  # type: ignore[attr-defined]
-        if found is None:
+        if arn in missing:
             raise error(invalid_principal_message(arn))
+
+
+def missing_entities(session: OrmSession, arns: Iterable[str]) -> set[str]:
+    """Which of the user and role ARNs ``arns`` name an entity the model should have (its
+    account is modelled) but does not: the principals IAM would refuse to save."""
+    wanted: dict[str, set[str]] = {"user": set(), "role": set()}
+    candidates = set(arns)
+    if not candidates:
+        return set()
+    modelled = set(session.scalars(select(Account.account_id)))
+    for arn in candidates:
+        match = ENTITY_ARN.fullmatch(arn)
+        if match is not None and match.group(1) in modelled:
+            wanted[match.group(2)].add(arn)
+    missing: set[str] = set()
+    for kind, model in (("user", User), ("role", Role)):
+        names = sorted(wanted[kind])
+        for start in range(0, len(names), _CHUNK):
+            chunk = names[start : start + _CHUNK]
+            column = model.arn  # type: ignore[attr-defined]
+            found = set(session.scalars(select(column).where(column.in_(chunk))))
+            missing.update(arn for arn in chunk if arn not in found)
+    return missing
 
 
 def _rewrite(session: Session, old: str, new: str) -> int:

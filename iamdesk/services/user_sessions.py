@@ -24,19 +24,27 @@ import json
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from iamdesk.services import sts
 from iamdesk.services.entities import record
 from iamdesk.services.errors import IamError
 from iamdesk.services.mfa import verify_token
+from iamdesk.services.session_credentials import (
+    caller_from_arn,
+    caller_from_key,
+    check_duration,
+    check_inputs,
+    denied,
+    new_credentials,
+    packed_size,
+    session_policy_arns,
+    session_tag_map,
+    validation_error,
+)
 from iamdesk.services.simulate import simulate_principal_policy
 from iamdesk.store.db import Database, iso
-from iamdesk.store.ids import secret_access_key, unique_id
-from iamdesk.store.secrets import hash_secret
 from iamdesk.store.tables import MfaDevice, User, UserSession
 
 log = logging.getLogger(__name__)
@@ -52,19 +60,6 @@ def federated_user_arn(account_id: str, name: str) -> str:
     return f"arn:aws:sts::{account_id}:federated-user/{name}"
 
 
-def _duration(value: int | None) -> int:
-    duration = DEFAULT_DURATION if value is None else value
-    if duration < sts.MIN_DURATION:
-        raise sts._validation(
-            duration, "durationSeconds", f"have value greater than or equal to {sts.MIN_DURATION}"
-        )
-    if duration > MAX_DURATION:
-        raise sts._validation(
-            duration, "durationSeconds", f"have value less than or equal to {MAX_DURATION}"
-        )
-    return duration
-
-
 def _calling_user(
     db: Database, session: Any, operation: str, caller_arn: str | None, access_key_id: str | None
 ) -> User:
@@ -75,9 +70,9 @@ def _calling_user(
         )
     now = db.clock()
     if access_key_id is not None:
-        _, row = sts._caller_from_key(session, access_key_id, now)
+        _, row = caller_from_key(session, access_key_id, now)
     else:
-        _, row = sts._caller_from_arn(session, str(caller_arn), now)
+        _, row = caller_from_arn(session, str(caller_arn), now)
     if not isinstance(row, User):
         raise IamError("AccessDenied", f"Cannot call {operation} with session credentials")
     return row
@@ -87,32 +82,24 @@ def _record_session(
     db: Database, session: Any, user: User, kind: str, arn: str, **fields: Any
 ) -> dict[str, Any]:
     now = db.clock()
-    access_key = unique_id("session-key", db.rng)
-    secret = secret_access_key(db.rng)
-    token = sts._session_token(db)
-    expiration = iso(now + timedelta(seconds=fields.pop("duration")))
+    credentials = new_credentials(db, now, fields.pop("duration"))
     session.add(
         UserSession(
             account_id=user.account_id,
             user_pk=user.pk,
             kind=kind,
             arn=arn,
-            access_key_id=access_key,
-            secret_hash=hash_secret(secret),
-            token_hash=hash_secret(token),
+            access_key_id=credentials.access_key_id,
+            secret_hash=credentials.secret_hash,
+            token_hash=credentials.token_hash,
             create_date=iso(now),
-            expiration=expiration,
+            expiration=credentials.expiration,
             **fields,
         )
     )
     operation = "GetSessionToken" if kind == SESSION_TOKEN else "GetFederationToken"
     record(session, db, user.account_id, operation, "session", arn, after={"caller": user.arn})
-    return {
-        "AccessKeyId": access_key,
-        "SecretAccessKey": secret,
-        "SessionToken": token,
-        "Expiration": expiration,
-    }
+    return credentials.to_output()
 
 
 def get_session_token(
@@ -126,7 +113,9 @@ def get_session_token(
     account_id: str | None = None,
 ) -> dict[str, Any]:
     """AWS's GetSessionToken for the user who calls (``account_id``: the CLI's signature)."""
-    duration = _duration(duration_seconds)
+    duration = check_duration(
+        DEFAULT_DURATION if duration_seconds is None else duration_seconds, MAX_DURATION
+    )
     if (serial_number is None) != (token_code is None):
         raise IamError("InvalidInput", "--serial-number and --token-code go together.")
     with db.transaction() as session:
@@ -174,18 +163,20 @@ def get_federation_token(
 ) -> dict[str, Any]:
     """AWS's GetFederationToken: a federated-user session of the calling IAM user."""
     if not _FEDERATED_NAME.fullmatch(name or ""):
-        raise sts._validation(
+        raise validation_error(
             name,
             "name",
             r"satisfy regular expression pattern: [\w+=,.@-]* and have length between 2 and 32",
         )
-    sts._check_inputs(name, policy)
-    session_tags = sts._session_tags(tags)
-    packed = sts.packed_size(policy, session_tags)
-    duration = _duration(duration_seconds)
+    check_inputs(name, policy)
+    session_tags = session_tag_map(tags)
+    packed = packed_size(policy, session_tags)
+    duration = check_duration(
+        DEFAULT_DURATION if duration_seconds is None else duration_seconds, MAX_DURATION
+    )
     with db.transaction() as session:
         user = _calling_user(db, session, "GetFederationToken", caller_arn, access_key_id)
-        managed = sts._session_policy_arns(session, user.account_id, policy_arns)
+        managed = session_policy_arns(session, user.account_id, policy_arns)
         arn = federated_user_arn(user.account_id, name)
         actions = ["sts:GetFederationToken"] + (["sts:TagSession"] if session_tags else [])
         context: dict[str, Any] = {}
@@ -203,7 +194,7 @@ def get_federation_token(
         )
         for action, decision in zip(actions, result.decisions, strict=True):
             if not decision.allowed:
-                raise sts._denied(user.arn, arn, action)
+                raise denied(user.arn, arn, action)
         credentials = _record_session(
             db,
             session,

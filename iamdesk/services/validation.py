@@ -53,8 +53,9 @@ MIN_SESSION_DURATION = 3600
 MAX_SESSION_DURATION = 43200
 
 
-def _failed(value: Any, field: str, constraint: str) -> IamError:
-    # Only a prefix of the value: a 10 MB name must not become a 10 MB message.
+def failed_constraint(value: Any, field: str, constraint: str) -> IamError:
+    """AWS's ValidationError for ``field`` (its API name): ``constraint`` says what the
+    member must do. Only a prefix of the value: a 10 MB name must not become a 10 MB message."""
     return IamError(
         "ValidationError",
         f"1 validation error detected: Value '{quoted(value)}' at '{field}' failed to satisfy"
@@ -65,12 +66,14 @@ def _failed(value: Any, field: str, constraint: str) -> IamError:
 def check_name(value: str, field: str) -> str:
     """A user/group/role/policy/instance-profile name; ``field`` is AWS's parameter name."""
     if not isinstance(value, str) or not value:
-        raise _failed(value, field, "must have length greater than or equal to 1")
+        raise failed_constraint(value, field, "must have length greater than or equal to 1")
     limit = NAME_LIMITS[field]
     if len(value) > limit:
-        raise _failed(value, field, f"must have length less than or equal to {limit}")
+        raise failed_constraint(value, field, f"must have length less than or equal to {limit}")
     if not _NAME_RE.fullmatch(value):
-        raise _failed(value, field, f"must satisfy regular expression pattern: {NAME_PATTERN}")
+        raise failed_constraint(
+            value, field, f"must satisfy regular expression pattern: {NAME_PATTERN}"
+        )
     return value
 
 
@@ -78,9 +81,11 @@ def check_path(value: str | None, field: str = "path") -> str:
     if value is None:
         return "/"
     if len(value) > MAX_PATH:
-        raise _failed(value, field, f"must have length less than or equal to {MAX_PATH}")
+        raise failed_constraint(value, field, f"must have length less than or equal to {MAX_PATH}")
     if not _PATH_RE.fullmatch(value):
-        raise _failed(value, field, f"must satisfy regular expression pattern: {PATH_PATTERN}")
+        raise failed_constraint(
+            value, field, f"must satisfy regular expression pattern: {PATH_PATTERN}"
+        )
     return value
 
 
@@ -88,7 +93,7 @@ def check_path_prefix(value: str | None) -> str:
     if value is None:
         return "/"
     if not value.startswith("/") or len(value) > MAX_PATH:
-        raise _failed(
+        raise failed_constraint(
             value, "pathPrefix", r"must satisfy regular expression pattern: \u002F[\u0021-\u007F]*"
         )
     return value
@@ -98,9 +103,11 @@ def check_description(value: str | None, field: str = "description") -> str | No
     if value is None:
         return None
     if len(value) > MAX_DESCRIPTION:
-        raise _failed(value, field, f"must have length less than or equal to {MAX_DESCRIPTION}")
+        raise failed_constraint(
+            value, field, f"must have length less than or equal to {MAX_DESCRIPTION}"
+        )
     if not _DESCRIPTION_RE.fullmatch(value):
-        raise _failed(
+        raise failed_constraint(
             value,
             field,
             "must satisfy regular expression pattern: "
@@ -113,13 +120,13 @@ def check_session_duration(value: int | None) -> int:
     if value is None:
         return MIN_SESSION_DURATION
     if value < MIN_SESSION_DURATION:
-        raise _failed(
+        raise failed_constraint(
             value,
             "maxSessionDuration",
             f"must have value greater than or equal to {MIN_SESSION_DURATION}",
         )
     if value > MAX_SESSION_DURATION:
-        raise _failed(
+        raise failed_constraint(
             value,
             "maxSessionDuration",
             f"must have value less than or equal to {MAX_SESSION_DURATION}",
@@ -146,22 +153,24 @@ def check_tags(tags: Iterable[Mapping[str, Any]] | None) -> list[tuple[str, str]
             raise invalid_input(f"Tag {index}: Key and Value must be strings.")
         field = f"tags.{index}.member.key"
         if not key:
-            raise _failed(key, field, "must have length greater than or equal to 1")
+            raise failed_constraint(key, field, "must have length greater than or equal to 1")
         if len(key) > MAX_TAG_KEY:
-            raise _failed(key, field, f"must have length less than or equal to {MAX_TAG_KEY}")
+            raise failed_constraint(
+                key, field, f"must have length less than or equal to {MAX_TAG_KEY}"
+            )
         if not _tag_text_ok(key):
-            raise _failed(
+            raise failed_constraint(
                 key, field, r"must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+"
             )
         if key.lower().startswith("aws:"):
             raise invalid_input("Tag keys starting with 'aws:' are reserved for AWS use.")
         value_field = f"tags.{index}.member.value"
         if len(value) > MAX_TAG_VALUE:
-            raise _failed(
+            raise failed_constraint(
                 value, value_field, f"must have length less than or equal to {MAX_TAG_VALUE}"
             )
         if not _tag_text_ok(value):
-            raise _failed(
+            raise failed_constraint(
                 value,
                 value_field,
                 r"must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]*",
@@ -179,14 +188,14 @@ def check_tags(tags: Iterable[Mapping[str, Any]] | None) -> list[tuple[str, str]
 
 def check_max_items(value: int | None) -> int | None:
     if value is not None and not 1 <= value <= 1000:
-        raise _failed(value, "maxItems", "must have value between 1 and 1000")
+        raise failed_constraint(value, "maxItems", "must have value between 1 and 1000")
     return value
 
 
 def check_version_id(version_id: Any) -> str:
     """A policy version id: ``v1``, ``v2``..."""
     if not isinstance(version_id, str) or not _VERSION_RE.fullmatch(version_id):
-        raise _failed(
+        raise failed_constraint(
             version_id, "versionId", f"must satisfy regular expression pattern: {VERSION_PATTERN}"
         )
     return version_id
@@ -195,7 +204,7 @@ def check_version_id(version_id: Any) -> str:
 def check_unique_id(value: Any, field: str) -> str:
     """An IAM unique id (``UserId``, ``RoleId``, ``PolicyId``...) as the API's idType allows."""
     if not isinstance(value, str) or not _ID_RE.fullmatch(value):
-        raise _failed(
+        raise failed_constraint(
             value,
             field,
             f"must satisfy regular expression pattern: {ID_PATTERN} of up to 128 characters",

@@ -43,7 +43,7 @@ from iamdesk.store.tables import DEFAULT_ACCOUNT_ID, Account, SchemaVersion
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_MS = 10_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 

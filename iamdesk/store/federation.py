@@ -49,6 +49,9 @@ class FederatedSession(TableModel, table=True):
     __tablename__ = "federated_session"
 
     sts_session_pk: int = Field(primary_key=True, foreign_key="sts_session.pk", ondelete="CASCADE")
+    # The session's role, as on sts_session: what makes it one of the role's credentials, which
+    # an import --replace keeps and an undo puts back (refresh.snapshot reads the links).
+    role_pk: int = fk("iam_role.pk")
     kind: str  # "web-identity" | "saml"
     provider_arn: str
     subject: str

@@ -23,3 +23,18 @@ def iam(model_place: Path | str, capsys: pytest.CaptureFixture[str]):
 
     run.db = str(db)  # type: ignore[attr-defined]
     return run
+
+
+@pytest.fixture
+def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    """``iamdesk --db MODEL ARGS...`` on a new model: (exit code, stdout, stderr)."""
+    db = tmp_path / "model.sqlite"
+    new_database(db).close()
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(["--db", str(db), *args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    run.db = db  # type: ignore[attr-defined]
+    return run

@@ -21,6 +21,7 @@ from iamdesk.services import (
     service_linked_roles,
     sts_preferences,
 )
+from iamdesk.services.organizations import access_report
 from iamdesk.services.principal_policies import gather_principal
 from iamdesk.store.db import Database
 
@@ -106,6 +107,22 @@ ACCESS_ADVISOR: list[tuple[str, str, Any, str]] = [
         "ListPoliciesGrantingServiceAccess",
         access_advisor.list_policies_granting_service_access,
         "arn! service_namespaces:list! marker",
+    ),
+]
+
+
+ACCESS_ADVISOR += [
+    (
+        "generate-organizations-access-report",
+        "GenerateOrganizationsAccessReport",
+        access_report.generate_organizations_access_report,
+        "entity_path! organizations_policy_id",
+    ),
+    (
+        "get-organizations-access-report",
+        "GetOrganizationsAccessReport",
+        access_report.get_organizations_access_report,
+        "job_id! marker max_items:int sort_key",
     ),
 ]
 

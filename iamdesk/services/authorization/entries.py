@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from iamdesk.core.policy.document import PolicyKind
+from iamdesk.core.policy.parser import parse_policy
+from iamdesk.core.policy.principal_refs import ENTITY_ARN, entity_arns
 from iamdesk.core.text import quoted
 from iamdesk.services.attachments import MAX_ATTACHED, QUOTA_NAMES
 from iamdesk.services.authorization.details import (
@@ -74,6 +76,8 @@ class Plan:
     boundaries: list[tuple[str, str, Pointer]] = field(default_factory=list)  # owner, policy
     inline: list[tuple[str, str, str]] = field(default_factory=list)  # owner arn, name, text
     tags: list[tuple[str, str, str, str]] = field(default_factory=list)  # kind, arn, key, value
+    # Users and roles named as principals in trust policies, where: resolved once all is written.
+    principals: list[tuple[str, Pointer]] = field(default_factory=list)
 
 
 def _identity(
@@ -216,6 +220,9 @@ def _role(plan: Plan, entry: Mapping[str, Any], row: dict[str, Any], where: Poin
     row["assume_role_policy"] = policy_document(
         trust, where.child("AssumeRolePolicyDocument"), PolicyKind.TRUST
     )
+    plan.principals.extend(
+        _principal_places(trust, row["assume_role_policy"], where.child("AssumeRolePolicyDocument"))
+    )
     row["description"] = where.child("Description").check(
         check_description, optional(entry, "Description", where)
     )
@@ -246,6 +253,32 @@ def _role(plan: Plan, entry: Mapping[str, Any], row: dict[str, Any], where: Poin
         shape["instance_profile_id"] = profile["InstanceProfileId"]
         plan.profiles.setdefault(shape["arn"], shape)
         plan.profile_roles.append((shape["arn"], row["arn"]))
+
+
+def _principal_places(document: Any, text: str, where: Pointer) -> list[tuple[str, Pointer]]:
+    """The user and role ARNs a (checked) trust policy names in ``Principal``/``NotPrincipal``,
+    each with its place in the file: the value itself when the document is a JSON object
+    there, else the document (a JSON or URL-encoded string has no inner places in the file).
+    ``text`` is the document as stored."""
+    if not ENTITY_ARN.search(text):
+        return []
+    if not isinstance(document, Mapping):
+        return [(arn, where) for arn in entity_arns(parse_policy(text))]
+    places = []
+    statements = document.get("Statement")
+    listed = statements if isinstance(statements, list) else [statements]
+    for i, statement in enumerate(listed):
+        at = where.child("Statement", *([i] if isinstance(statements, list) else []))
+        if not isinstance(statement, Mapping):
+            continue
+        for key in ("Principal", "NotPrincipal"):
+            block = statement.get(key)
+            values = block.get("AWS") if isinstance(block, Mapping) else None
+            if isinstance(values, str):
+                places.append((values, at.child(key, "AWS")))
+            elif isinstance(values, list):
+                places.extend((v, at.child(key, "AWS", j)) for j, v in enumerate(values))
+    return [(v, at) for v, at in places if isinstance(v, str) and ENTITY_ARN.fullmatch(v)]
 
 
 def _policy(plan: Plan, index: int, entry: Any) -> None:

@@ -16,7 +16,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -28,17 +28,15 @@ from iamdesk.core.policy.parser import parse_policy
 from iamdesk.services.entities import record
 from iamdesk.services.errors import IamError
 from iamdesk.services.federation import assertions, oidc, saml, tokens
-from iamdesk.services.sts import (
-    MAX_SESSION_POLICY,
-    MIN_DURATION,
-    _check_inputs,
-    _session_policy_arns,
-    _session_token,
-    _validation,
+from iamdesk.services.session_credentials import (
+    check_duration,
+    check_inputs,
+    new_credentials,
+    packed_size,
+    session_policy_arns,
 )
 from iamdesk.store.db import Database, iso
-from iamdesk.store.ids import assumed_role_arn, secret_access_key, unique_id
-from iamdesk.store.secrets import hash_secret
+from iamdesk.store.ids import assumed_role_arn
 from iamdesk.store.tables import FederatedSession, Role, StsSession
 
 log = logging.getLogger(__name__)
@@ -61,17 +59,11 @@ def _role(session: Session, role_arn: str, action: str) -> Role:
 
 
 def _duration(role: Role, duration_seconds: int | None) -> int:
-    duration = 3600 if duration_seconds is None else duration_seconds
-    if duration < MIN_DURATION:
-        raise _validation(
-            duration, "durationSeconds", f"have value greater than or equal to {MIN_DURATION}"
-        )
-    if duration > role.max_session_duration:
-        raise IamError(
-            "ValidationError",
-            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
-        )
-    return duration
+    return check_duration(
+        3600 if duration_seconds is None else duration_seconds,
+        role.max_session_duration,
+        "MaxSessionDuration set for this role",
+    )
 
 
 def _trust_allows(role: Role, provider: str, action: str, context: Mapping[str, Any]) -> bool:
@@ -113,32 +105,30 @@ def _record_session(
 ) -> dict[str, Any]:
     """The StsSession (and where it came from) for a granted request; STS's common output."""
     now = db.clock()
-    access_key = unique_id("session-key", db.rng)
-    secret = secret_access_key(db.rng)
-    token = _session_token(db)
-    expiration = iso(now + timedelta(seconds=duration))
+    credentials = new_credentials(db, now, duration)
     assumed_id = f"{role.role_id}:{session_name}"
     arn = assumed_role_arn(role.account_id, role.name, session_name)
     row = StsSession(
         account_id=role.account_id,
         role_pk=int(role.pk or 0),
         session_name=session_name,
-        access_key_id=access_key,
-        secret_hash=hash_secret(secret),
-        token_hash=hash_secret(token),
+        access_key_id=credentials.access_key_id,
+        secret_hash=credentials.secret_hash,
+        token_hash=credentials.token_hash,
         assumed_role_id=assumed_id,
         arn=arn,
         caller_arn=provider,
         session_policy=policy,
         policy_arns=json.dumps(managed),
         create_date=iso(now),
-        expiration=expiration,
+        expiration=credentials.expiration,
     )
     session.add(row)
     session.flush()
     session.add(
         FederatedSession(
             sts_session_pk=int(row.pk or 0),
+            role_pk=int(role.pk or 0),
             kind=kind,
             provider_arn=provider,
             subject=subject,
@@ -151,17 +141,11 @@ def _record_session(
     session.add(role)
     record(session, db, role.account_id, operation, "session", arn, after={"provider": provider})
     out: dict[str, Any] = {
-        "Credentials": {
-            "AccessKeyId": access_key,
-            "SecretAccessKey": secret,
-            "SessionToken": token,
-            "Expiration": expiration,
-        },
+        "Credentials": credentials.to_output(),
         "AssumedRoleUser": {"AssumedRoleId": assumed_id, "Arn": arn},
     }
     if policy is not None:
-        packed = len("".join(policy.split())) * 100 // MAX_SESSION_POLICY
-        out["PackedPolicySize"] = min(100, packed)
+        out["PackedPolicySize"] = packed_size(policy, {})
     return out
 
 
@@ -221,7 +205,7 @@ def assume_role_with_web_identity(
     """AWS's AssumeRoleWithWebIdentity (``account_id`` is the CLI's uniform keyword: the
     account is the role's). ``provider_id`` is for OAuth 2.0 access tokens of the built-in
     providers, which the model does not model; it is refused when given."""
-    _check_inputs(role_session_name, policy)
+    check_inputs(role_session_name, policy)
     if provider_id is not None:
         raise IamError(
             "InvalidParameterValue",
@@ -242,7 +226,7 @@ def assume_role_with_web_identity(
         if claims.not_before is not None and claims.not_before > int(now.timestamp()):
             raise tokens.invalid_token("The ID Token is not yet valid (nbf is in the future)")
         duration = _duration(role, duration_seconds)
-        managed = _session_policy_arns(session, role.account_id, policy_arns)
+        managed = session_policy_arns(session, role.account_id, policy_arns)
         context = web_identity_context(prefix, provider, audience, claims)
         request_keys = {**context, **_time_keys(now), "sts:RoleSessionName": role_session_name}
         if not _trust_allows(role, provider, WEB_IDENTITY, request_keys):
@@ -347,10 +331,10 @@ def assume_role_with_saml(
             raise tokens.invalid_token(
                 f"The assertion has no {assertions.SESSION_NAME_ATTRIBUTE} attribute"
             )
-        _check_inputs(found.session_name, policy)
+        check_inputs(found.session_name, policy)
         wanted = duration_seconds if duration_seconds is not None else found.session_duration
         duration = _duration(role, wanted)
-        managed = _session_policy_arns(session, role.account_id, policy_arns)
+        managed = session_policy_arns(session, role.account_id, policy_arns)
         context = saml_context(found, role.account_id, provider.name, provider.arn)
         request_keys = {**context, **_time_keys(now), "sts:RoleSessionName": found.session_name}
         if not _trust_allows(role, provider.arn, SAML, request_keys):

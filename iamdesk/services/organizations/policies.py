@@ -205,7 +205,9 @@ def _target(session: Session, org: Organization, target_id: str) -> None:
     raise org_error("TargetNotFoundException", "You specified a target that doesn't exist.")
 
 
-def _attached(session: Session, target_id: str, policy_type: str | None = None) -> list[OrgPolicy]:
+def attached_policies(
+    session: Session, target_id: str, policy_type: str | None = None
+) -> list[OrgPolicy]:
     query = (
         select(OrgPolicy)
         .join(OrgPolicyAttachment, OrgPolicyAttachment.policy_id == OrgPolicy.id)
@@ -224,7 +226,7 @@ def attach_policy(
         org = management_organization(session, db, account_id)
         policy = _policy(session, org, policy_id)
         _target(session, org, target_id)
-        attached = _attached(session, target_id, policy.type)
+        attached = attached_policies(session, target_id, policy.type)
         if any(p.id == policy.id for p in attached):
             raise org_error(
                 "DuplicatePolicyAttachmentException",
@@ -265,7 +267,7 @@ def detach_policy(
                 "PolicyNotAttachedException",
                 "The policy isn't attached to the specified target in the specified root.",
             )
-        if policy.type == SCP and len(_attached(session, target_id, SCP)) == 1:
+        if policy.type == SCP and len(attached_policies(session, target_id, SCP)) == 1:
             # AWS keeps at least one SCP on every node so nothing is locked out by accident.
             raise org_error(
                 "ConstraintViolationException",
@@ -293,7 +295,9 @@ def list_policies_for_target(
         org = organization_of(session, resolve_account(session, db, account_id))
         _target(session, org, target_id)
         return {
-            "Policies": [_policy_summary(p) for p in _attached(session, target_id, policy_filter)]
+            "Policies": [
+                _policy_summary(p) for p in attached_policies(session, target_id, policy_filter)
+            ]
         }
 
 
@@ -330,6 +334,9 @@ def policy_levels(session: Session, account_id: str, policy_type: str) -> list[l
     levels = []
     for target in reversed(chain):
         levels.append(
-            [OrgPolicyRef(p.id, p.name, p.content) for p in _attached(session, target, policy_type)]
+            [
+                OrgPolicyRef(p.id, p.name, p.content)
+                for p in attached_policies(session, target, policy_type)
+            ]
         )
     return levels

@@ -27,7 +27,7 @@ from iamdesk.services.organizations.base import (
     org_error,
     organization_of,
 )
-from iamdesk.services.organizations.policies import _attached, _managed_refusal, _policy
+from iamdesk.services.organizations.policies import _managed_refusal, _policy, attached_policies
 from iamdesk.store.db import Database
 from iamdesk.store.tables import Account, Organization, OrgNode, OrgPolicy, OrgPolicyAttachment
 
@@ -56,7 +56,7 @@ def _ou(session: Session, org: Organization, ou_id: str) -> OrgNode:
 
 
 def _policy_ids(session: Session, target_id: str) -> list[str]:
-    return [p.id for p in _attached(session, target_id)]
+    return [p.id for p in attached_policies(session, target_id)]
 
 
 def _reattach(session: Session, target_id: str, policy_ids: list[str]) -> None:

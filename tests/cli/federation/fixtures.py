@@ -15,6 +15,7 @@ from iamdesk.services.federation.tokens import encode_unsigned
 ACCOUNT = "123456789012"
 GITHUB = "token.actions.githubusercontent.com"
 GITHUB_ARN = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GITHUB}"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/gh-deploy"  # the role the ``github`` fixture makes
 IDP_ENTITY = "http://www.okta.com/exk1example"
 
 _CERT = "MIIC" + "A" * 1200  # the metadata's shape, not a real certificate: never verified here

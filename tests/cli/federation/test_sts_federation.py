@@ -15,6 +15,7 @@ from tests.cli.federation.fixtures import (
     ACCOUNT,
     GITHUB,
     GITHUB_ARN,
+    ROLE,
     assert_output_shape,
     fails,
     github_token,
@@ -23,33 +24,8 @@ from tests.cli.federation.fixtures import (
     saml_response,
 )
 
-ROLE = f"arn:aws:iam::{ACCOUNT}:role/gh-deploy"
 SAML_ROLE = f"arn:aws:iam::{ACCOUNT}:role/okta-admins"
 SAML_ARN = f"arn:aws:iam::{ACCOUNT}:saml-provider/Okta"
-
-
-@pytest.fixture
-def github(cli, tmp_path: Path):
-    """GitHub Actions' provider and a role that trusts one repository's workflows."""
-    ok(cli, "iam", "create-open-id-connect-provider", "--url", f"https://{GITHUB}",
-       "--client-id-list", "sts.amazonaws.com")  # fmt: skip
-    trust = tmp_path / "trust.json"
-    trust.write_text(json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow", "Principal": {"Federated": GITHUB_ARN},
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {
-                "StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com"},
-                "StringLike": {f"{GITHUB}:sub": "repo:octo-org/octo-repo:*"},
-            },
-        }],
-    }), encoding="utf-8")  # fmt: skip
-    ok(cli, "iam", "create-role", "--role-name", "gh-deploy",
-       "--assume-role-policy-document", f"file://{trust}")  # fmt: skip
-    ok(cli, "iam", "attach-role-policy", "--role-name", "gh-deploy",
-       "--policy-arn", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")  # fmt: skip
-    return cli
 
 
 def assume(cli, token: str, name: str = "ci", *more: str) -> tuple[int, str, str]:

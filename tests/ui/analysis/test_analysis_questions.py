@@ -231,3 +231,45 @@ def test_best_practices_on_the_demo(demo_analysis, qtbot):
     qtbot.keyClicks(tab.pane.filter, rows[0].check_id)
     assert 0 < tab.pane.proxy.rowCount() <= len(rows)
     assert tab.pane.proxy.index(0, severity).data() in ("high", "medium", "low")
+
+
+def test_who_can_and_what_can_include_users_sessions(analysis, qtbot):
+    """A get-session-token session and a federated user of alice are principals of who-can and
+    what-can, as role sessions are; the session's row opens its user."""
+    from iamdesk.services.inline_policies import put_inline_policy
+    from iamdesk.services.user_sessions import get_federation_token, get_session_token
+
+    db = analysis.context.database
+    federate = {"Effect": "Allow", "Action": "sts:GetFederationToken", "Resource": "*"}
+    put_inline_policy(db, ACCOUNT, "user", "bob", "Federate", policy(federate))
+    alice = f"arn:aws:iam::{ACCOUNT}:user/alice"
+    key = get_session_token(db, caller_arn=alice)["Credentials"]["AccessKeyId"]
+    federated = get_federation_token(
+        db,
+        name="auditor",
+        caller_arn=f"arn:aws:iam::{ACCOUNT}:user/bob",
+        policy=policy({"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}),
+    )["FederatedUser"]["Arn"]
+    tab = analysis.show_tab("WhoCan")
+    tab.set_values(Action="s3:ListBucket", Resource="arn:aws:s3:::reports")
+    rows = _run(tab, qtbot)
+    assert {alice, key} <= {r.principal.arn for r in rows}  # her group grants both
+    session = next(r for r in rows if r.principal.arn == key)
+    assert session.principal.kind == "session" and not session.conditional
+    assert session.principal.name == f"alice (session {key})"
+    assert [s.policy_label for s in session.statements] == ["ReadReports"]
+    number = rows.index(session)
+    column = [c.title for c in tab.pane.model.columns].index("Principal")
+    tab.pane.table.doubleClicked.emit(tab.pane.proxy.index(number, column))
+    assert analysis.window().current_view_name() == "users"
+    assert analysis.window().views["users"].selected_row()["UserName"] == "alice"
+
+    analysis.window().show_view("analysis")
+    tab = analysis.show_tab("WhoCan")
+    tab.set_values(Action="s3:PutObject", Resource="arn:aws:s3:::reports/q2.csv")
+    rows = _run(tab, qtbot)
+    assert {r.principal.arn for r in rows} == {f"arn:aws:iam::{ACCOUNT}:user/bob", federated}
+    tab = analysis.show_tab("WhatCan")
+    tab.set_values(Principal=federated, Service="s3", Resource="")
+    rows = _run(tab, qtbot)
+    assert [r.action for r in rows] == ["s3:PutObject"]  # bob's BobExtra capped by the session

@@ -33,6 +33,10 @@ def entity_location(ref: Any) -> tuple[str, str] | None:
     if view is None:
         return None
     arn = str(ref.arn)
+    parent = getattr(ref, "parent", None)
+    if ref.kind == "session" and parent:
+        # A session opens its role or user (a user's session has no view of its own).
+        return ("users" if ":user/" in parent else "roles"), str(parent)
     if ref.kind == "session":
         # arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION -> the role
         parts = arn.split(":", 5)

@@ -127,8 +127,9 @@ def _location(finding: Any) -> Any:
 WHO_CAN = Question(
     "WhoCan",
     "Who can",
-    "Every user, role and role session that can perform the action on the resource, through "
-    "identity and resource policies, boundaries, SCPs and RCPs, and the roles it can assume.",
+    "Every user, role and session (of a role or a user) that can perform the action on the "
+    "resource, through identity and resource policies, boundaries, SCPs and RCPs, and the "
+    "roles it can assume.",
     (
         Field("Action", "Action", "action", placeholder="e.g. s3:GetObject"),
         Field("Resource", "Resource", "resource", placeholder="ARN (empty: *)", required=False),
