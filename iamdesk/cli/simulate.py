@@ -16,206 +16,26 @@ import argparse
 import gc
 import json
 import logging
-import marshal
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
-from iamdesk.cli.case_reader import CaseReader, Known
+from iamdesk.cli.cases.builder import build_case, build_plain
+from iamdesk.cli.cases.reader import CaseError, PolicyCache, read_plain
 from iamdesk.cli.options import GlobalOptions
 from iamdesk.core import jsontext
 from iamdesk.core.evaluator import (
-    CompiledPolicy,
-    PolicyRef,
+    MatchedStatement,
     PolicySet,
-    Principal,
     Request,
     allowed_if,
-    compile_policy,
     evaluate,
     evaluate_pattern,
 )
-from iamdesk.core.evaluator.compiled import resource_policy_must_allow
-from iamdesk.core.policy.document import PolicyParseError
-from iamdesk.core.policy.parser import parse_policy
-from iamdesk.core.policy.plain import plain_statements
 from iamdesk.core.text import quoted
 
 logger = logging.getLogger(__name__)
-
-_CACHE_LIMIT = 20000
-
-
-class CaseError(ValueError):
-    """A case that cannot be evaluated; the message names the field."""
-
-
-class PolicyCache:
-    """Compiled policies by their source text; parse errors are remembered too, so a policy
-    repeated across a batch is compiled once."""
-
-    def __init__(self) -> None:
-        # A policy that does not parse is remembered by its error message.
-        self._compiled: dict[bytes, CompiledPolicy | str] = {}
-        # Case lines whose documents are found by their text (see case_reader).
-        self.reader = CaseReader(_compile_source, _CACHE_LIMIT)
-        self.principals: dict[tuple[str, str | None], Principal] = {}
-
-    def get(self, source: Any, where: str) -> CompiledPolicy:
-        if isinstance(source, str):
-            key = b"s" + source.encode("utf-8", "surrogatepass")
-        elif isinstance(source, dict):
-            # marshal (format 2: no back-references) of a JSON-decoded object is canonical (it
-            # tells 1 from 1.0 from True) and three times faster than repr or json.dumps.
-            try:
-                key = b"o" + marshal.dumps(source, 2)
-            except ValueError as exc:
-                raise CaseError(f"{where}: {exc}") from None
-        else:
-            raise CaseError(f"{where}: a policy must be a JSON object or a JSON string")
-        found = self._compiled.get(key)
-        if found is None:
-            found = _compile_source(source)
-            if len(self._compiled) >= _CACHE_LIMIT:
-                self._compiled.clear()
-            self._compiled[key] = found
-        if isinstance(found, str):
-            raise CaseError(f"{where}: {found}")
-        return found
-
-
-def _compile_source(source: dict[str, Any] | str) -> CompiledPolicy | str:
-    """A policy as the cache holds it: compiled, or the message saying why it is not one."""
-    # A case's objects are fresh from json.loads and never change: read them in place, without
-    # positions (worked out only for the statements a result reports).
-    statements = plain_statements(source) if isinstance(source, dict) else None
-    try:
-        if statements is not None:
-            return CompiledPolicy.from_plain(source, statements)  # type: ignore[arg-type]
-        return compile_policy(parse_policy(source))
-    except PolicyParseError as exc:
-        return str(exc)
-
-
-def _label(field: str, index: int) -> str:
-    return f"{field}[{index}]"
-
-
-# Labels of the first few policies of each kind, made once (a batch builds them per case).
-_IDENTITY_LABELS = [_label("identity", i) for i in range(16)]
-_LEVEL_LABELS = {
-    field: [[_label(_label(field, i), j) for j in range(8)] for i in range(8)]
-    for field in ("scps", "rcps")
-}
-
-
-def _named(value: Any, label: str, cache: PolicyCache) -> PolicyRef:
-    """A policy given as a document, as JSON text, or as {"name": ..., "document": ...}."""
-    name = None
-    if type(value) is dict and "document" in value and "Statement" not in value:
-        name = value.get("name")
-        if name is not None and not isinstance(name, str):
-            raise CaseError(f"{label}: name must be a string")
-        value = value["document"]
-    if type(value) is Known:
-        return value.ref(label, name, CaseError)
-    return PolicyRef(label, cache.get(value, label), name)
-
-
-def _levels(case: dict[str, Any], field: str, cache: PolicyCache) -> list[list[PolicyRef]]:
-    value = case.get(field)
-    if not value:
-        return []
-    if not isinstance(value, list):
-        raise CaseError(f"{field}: must be a list of levels, each a list of policies")
-    labels = _LEVEL_LABELS[field]
-    levels = []
-    for i, level in enumerate(value):
-        if not isinstance(level, list):
-            raise CaseError(f"{field}[{i}]: must be a list of policies")
-        known = labels[i] if i < len(labels) else ()
-        levels.append(
-            [
-                _named(p, known[j] if j < len(known) else _label(_label(field, i), j), cache)
-                for j, p in enumerate(level)
-            ]
-        )
-    return levels
-
-
-def _principal(value: Any, cache: PolicyCache) -> Principal:
-    if value is None:
-        raise CaseError("principal: missing")
-    if not isinstance(value, Mapping):
-        raise CaseError("principal: must be an object")
-    if value.get("type") == "anonymous":
-        return Principal.anonymous()
-    arn = value.get("arn")
-    if not isinstance(arn, str) or not arn:
-        raise CaseError('principal.arn: must be a non-empty string (or use {"type": "anonymous"})')
-    account = value.get("account")
-    if account is not None and not isinstance(account, str):
-        raise CaseError("principal.account: must be a string")
-    found = cache.principals.get((arn, account))
-    if found is None:
-        if account is None:
-            parts = arn.split(":")
-            account = parts[4] if len(parts) > 5 and parts[4] else None
-        found = Principal(arn, account)
-        if len(cache.principals) >= _CACHE_LIMIT:
-            cache.principals.clear()
-        cache.principals[(arn, value.get("account"))] = found
-    return found
-
-
-def build_case(case: Any, cache: PolicyCache) -> tuple[Request, PolicySet]:
-    if type(case) is not dict:
-        raise CaseError("a case must be a JSON object")
-    principal = _principal(case.get("principal"), cache)
-    identity = case.get("identity_policies") or []
-    if type(identity) is not list:
-        raise CaseError("identity_policies: must be a list")
-    req = case.get("request")
-    if not isinstance(req, Mapping):
-        raise CaseError("request: must be an object with action, resource and context")
-    action = req.get("action")
-    if type(action) is not str or not action:
-        raise CaseError("request.action: must be a non-empty string")
-    resource = req.get("resource", "*")
-    if type(resource) is not str:
-        raise CaseError("request.resource: must be a string")
-    context = req.get("context") or {}
-    if not isinstance(context, Mapping):
-        raise CaseError("request.context: must be an object")
-    resource_account = case.get("resource_account")
-    if resource_account is not None and type(resource_account) is not str:
-        raise CaseError("resource_account: must be a string")
-    get = case.get
-    value = get("resource_policy")
-    resource_policy = None if value is None else _named(value, "resource_policy", cache)
-    must_allow = get("resource_policy_must_allow")
-    if must_allow is not None and type(must_allow) is not bool:
-        raise CaseError("resource_policy_must_allow: must be true, false or null")
-    if must_allow is None:
-        must_allow = resource_policy is not None and resource_policy_must_allow(action)
-    labels = _IDENTITY_LABELS
-    refs = [
-        _named(p, labels[i] if i < 16 else _label("identity", i), cache)
-        for i, p in enumerate(identity)
-    ]
-    value = get("permissions_boundary")
-    boundary = None if value is None else _named(value, "permissions_boundary", cache)
-    value = get("session_policy")
-    session = None if value is None else _named(value, "session_policy", cache)
-    scps = _levels(case, "scps", cache)
-    rcps = _levels(case, "rcps", cache)
-    value = get("endpoint_policy")
-    endpoint = None if value is None else _named(value, "endpoint_policy", cache)
-    policy_set = PolicySet(
-        refs, boundary, session, scps, rcps, resource_policy, bool(must_allow), endpoint
-    )
-    return Request(principal, action, resource, resource_account, context), policy_set
 
 
 def evaluate_line(line: str, cache: PolicyCache) -> dict[str, Any]:
@@ -227,14 +47,16 @@ def evaluate_line(line: str, cache: PolicyCache) -> dict[str, Any]:
 def result_line(line: str, cache: PolicyCache) -> str:
     """One case line -> its result, already as a JSON line (formatted by hand: this is the
     batch's inner loop)."""
+    built = _read_plain(line, cache) if cache.fast else None
     case_id: Any = None
     try:
-        case = cache.reader.read(line)
-        if case is None:
+        if built is None:
             case = jsontext.loads(line)
-        if isinstance(case, dict):
-            case_id = case.get("id")
-        request, policy_set = build_case(case, cache)
+            if isinstance(case, dict):
+                case_id = case.get("id")
+            request, policy_set = build_case(case, cache)
+        else:
+            case_id, request, policy_set = built
         decision = evaluate(request, policy_set, explain=False)
     except jsontext.NotJsonValueError as exc:
         return _error(_id_despite(line), f"invalid JSON: {exc}")
@@ -248,15 +70,14 @@ def result_line(line: str, cache: PolicyCache) -> str:
     except Exception as exc:  # whatever one case does, the batch goes on to the next
         logger.debug("case %r failed unexpectedly", case_id, exc_info=True)
         return _error(case_id, f"cannot evaluate the case: {quoted(exc)}")
-    # Columns as AWS's MatchedStatements counts them: the start just after the statement's
-    # opening brace (MatchedStatement.start_position, inlined here), the end just after its
-    # closing brace.
+    fragments = cache.fragments
     matched = ", ".join(
-        f'{{"policy": "{m.label}", "statement": {m.statement_index}, '
-        f'"sid": {_dumps(m.sid)}, '
-        f'"start": {{"line": {m.span.start.line}, "column": {m.span.start.column + 1}}}, '
-        f'"end": {{"line": {m.span.end.line}, "column": {m.span.end.column}}}}}'
-        for m in decision.matched_statements
+        [
+            found[1]
+            if (found := fragments.get(id(m))) is not None and found[0] is m
+            else _fragment(m, fragments)
+            for m in decision.matched_statements
+        ]
     )
     extra = ""
     if request.resource != "*" and ("*" in request.resource or "?" in request.resource):
@@ -271,6 +92,38 @@ def result_line(line: str, cache: PolicyCache) -> str:
         f'{{"id": {_dumps(case_id)}, "decision": "{decision.decision}", '
         f'"matched_statements": [{matched}], "error": null{extra}}}'
     )
+
+
+def _fragment(m: MatchedStatement, fragments: dict[int, tuple[Any, str]]) -> str:
+    """A matched statement's part of a result line, kept for the next result it is in (the
+    evaluator hands out the same record each time a statement decides for the same policy)."""
+    # Columns as AWS's MatchedStatements counts them: the start just after the statement's
+    # opening brace (MatchedStatement.start_position, inlined here), the end just after its
+    # closing brace.
+    span = m.span
+    text = (
+        f'{{"policy": "{m.label}", "statement": {m.statement_index}, '
+        f'"sid": {_dumps(m.sid)}, '
+        f'"start": {{"line": {span.start.line}, "column": {span.start.column + 1}}}, '
+        f'"end": {{"line": {span.end.line}, "column": {span.end.column}}}}}'
+    )
+    if len(fragments) >= 8192:
+        fragments.clear()
+    fragments[id(m)] = (m, text)  # (the record kept alive, so its id is not reused)
+    return text
+
+
+def _read_plain(line: str, cache: PolicyCache) -> tuple[Any, Request, PolicySet] | None:
+    """The case's id, request and policies read the fast way (``cli.cases``); None when the
+    line must be read the careful way, which then gives its result or names its error."""
+    case = read_plain(line)
+    if case is None:
+        return None
+    try:
+        request, policy_set = build_plain(case, cache)
+    except Exception:  # NotPlain, or a case in error: the careful way says which
+        return None
+    return case.get("id"), request, policy_set
 
 
 def _dumps(value: Any) -> str:

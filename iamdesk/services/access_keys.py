@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from iamdesk.services import entities
-from iamdesk.services.errors import IamError, limit_exceeded
+from iamdesk.services.errors import IamError, limit_exceeded, no_such_entity
 from iamdesk.store.db import Database
 from iamdesk.store.ids import secret_access_key, unique_id
 from iamdesk.store.secrets import hash_secret, verify_secret
@@ -78,18 +78,23 @@ def create_access_key(db: Database, account_id: str | None, user_name: str) -> d
 
 
 def list_access_keys(db: Database, account_id: str | None, user_name: str) -> dict[str, Any]:
-    with db.read() as session:
+    with db.read(one_statement=True) as session:
         account = entities.resolve_account(session, db, account_id)
-        user = entities.get_user(session, account, user_name)
-        rows = session.execute(
-            select(AccessKey.access_key_id, AccessKey.status, AccessKey.create_date)
-            .where(AccessKey.user_pk == user.pk)
-            .order_by(AccessKey.create_date, AccessKey.access_key_id)
-        ).all()
+        rows = entities.owned_rows(
+            session,
+            User,
+            account,
+            user_name,
+            (AccessKey.access_key_id, AccessKey.status, AccessKey.create_date, User.name),
+            ((AccessKey, AccessKey.user_pk == User.pk),),
+            AccessKey.create_date,
+            AccessKey.access_key_id,
+        )
+    if rows is None:
+        raise no_such_entity("user", user_name)
     return {
         "AccessKeyMetadata": [
-            {"UserName": user.name, "AccessKeyId": k, "Status": s, "CreateDate": c}
-            for k, s, c in rows
+            {"UserName": u, "AccessKeyId": k, "Status": s, "CreateDate": c} for k, s, c, u in rows
         ],
         "IsTruncated": False,
     }

@@ -15,7 +15,7 @@ from sqlalchemy import delete, exists, func, select, update
 from sqlmodel import Session
 
 from iamdesk.services import entities
-from iamdesk.services.errors import IamError
+from iamdesk.services.errors import IamError, no_such_entity
 from iamdesk.services.validation import check_path_prefix, check_quota
 from iamdesk.store.db import Database
 from iamdesk.store.tables import Group, ManagedPolicy, PolicyAttachment, Role, User
@@ -109,15 +109,23 @@ def list_attached_policies(
 ) -> dict[str, Any]:
     prefix = check_path_prefix(path_prefix)
     column = _owner_column(kind)
-    with db.read() as session:
+    owner = entities.OWNERS[kind]
+    with db.read(one_statement=True) as session:
         account = entities.resolve_account(session, db, account_id)
-        owner = _GETTERS[kind](session, account, name)
-        rows = session.execute(
-            select(ManagedPolicy.name, ManagedPolicy.arn, ManagedPolicy.path)
-            .join(PolicyAttachment, PolicyAttachment.policy_pk == ManagedPolicy.pk)
-            .where(column == owner.pk)
-            .order_by(PolicyAttachment.pk)
-        ).all()
+        rows = entities.owned_rows(
+            session,
+            owner,
+            account,
+            name,
+            (ManagedPolicy.name, ManagedPolicy.arn, ManagedPolicy.path),
+            (
+                (PolicyAttachment, column == owner.pk),
+                (ManagedPolicy, ManagedPolicy.pk == PolicyAttachment.policy_pk),
+            ),
+            PolicyAttachment.pk,
+        )
+    if rows is None:
+        raise no_such_entity(kind, name)
     return {
         "AttachedPolicies": [
             {"PolicyName": n, "PolicyArn": a} for n, a, p in rows if p.startswith(prefix)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import ColumnElement, Row, exists, select, update
 from sqlmodel import Session
 
 from iamdesk.core import jsontext
@@ -34,7 +34,15 @@ log = logging.getLogger(__name__)
 
 
 def resolve_account(session: Session, db: Database, account_id: str | None) -> str:
-    """``account_id``, or the model's default account when None; it must exist in the model."""
+    """``account_id``, or the model's default account when None; it must exist in the model.
+    Every service asks this first; a read reuses the answer until the model changes (on a
+    server that saves a round trip per read)."""
+    return db.remembered(
+        session, ("account", account_id), lambda: _resolve_account(session, account_id)
+    )
+
+
+def _resolve_account(session: Session, account_id: str | None) -> str:
     if account_id is None:
         found = session.execute(
             select(Account.account_id).where(Account.is_default == True)  # noqa: E712
@@ -123,6 +131,39 @@ def get_user(session: Session, account_id: str, name: str) -> User:
     return row
 
 
+# The user, group and role tables, by the kind names services use.
+OWNERS: dict[str, Any] = {"user": User, "group": Group, "role": Role}
+
+
+Join = tuple[Any, ColumnElement[bool]]  # a table and how it joins the ones before it
+
+
+def owned_rows(
+    session: Session,
+    owner: Any,
+    account_id: str,
+    name: str,
+    columns: tuple[Any, ...],
+    joins: Sequence[Join],
+    *order_by: Any,
+) -> list[Row[Any]] | None:
+    """``columns`` of the rows of ``joins`` (outer joins in turn, from the owner's row) that
+    belong to the ``owner`` (User, Group, Role) called ``name`` in the account, in one
+    statement (finding the owner and reading its rows apart costs a server a round trip more):
+    None when there is no such owner, [] when it has no such rows. The first of ``columns`` is
+    never NULL in a joined row: the outer join's one all-NULL row is how an owner without any
+    shows. (A chain of outer joins, not a nested join: SQLite would scan the nested one.)"""
+    query = select(*columns).select_from(owner)
+    for table, on in joins:
+        query = query.outerjoin(table, on)
+    rows = session.execute(
+        query.where(owner.account_id == account_id, owner.name == name).order_by(*order_by)
+    ).all()
+    if not rows:
+        return None
+    return [] if rows[0][0] is None else list(rows)
+
+
 def get_group(session: Session, account_id: str, name: str) -> Group:
     row = session.scalars(
         select(Group).where(Group.account_id == account_id, Group.name == name)
@@ -209,10 +250,12 @@ def boundary_shape(session: Session, policy_pk: int | None) -> dict[str, str] | 
     if policy_pk is None:
         return None
     arn = session.execute(select(ManagedPolicy.arn).where(ManagedPolicy.pk == policy_pk)).scalar()
-    return {
-        "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
-        "PermissionsBoundaryArn": str(arn),
-    }
+    return boundary_of(str(arn))
+
+
+def boundary_of(arn: str) -> dict[str, str]:
+    """The ``PermissionsBoundary`` member naming the policy ``arn``."""
+    return {"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn}
 
 
 def document_object(text: str) -> Any:

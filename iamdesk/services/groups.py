@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, exists, func, select
 
 from iamdesk.services import entities, paging
-from iamdesk.services.errors import IamError, already_exists
+from iamdesk.services.errors import IamError, already_exists, no_such_entity
 from iamdesk.services.validation import check_name, check_path, check_quota
 from iamdesk.store.db import Database
 from iamdesk.store.ids import iam_arn, unique_id
@@ -225,15 +225,19 @@ def remove_user_from_group(
 def list_groups_for_user(db: Database, account_id: str | None, user_name: str) -> dict[str, Any]:
     t = Group.__table__  # type: ignore[attr-defined]
     m = GroupMembership.__table__  # type: ignore[attr-defined]
-    with db.read() as session:
+    with db.read(one_statement=True) as session:
         account = entities.resolve_account(session, db, account_id)
-        user = entities.get_user(session, account, user_name)
-        rows = session.execute(
-            select(t.c.path, t.c.name, t.c.group_id, t.c.arn, t.c.create_date)
-            .join(m, m.c.group_pk == t.c.pk)
-            .where(m.c.user_pk == user.pk)
-            .order_by(m.c.pk)
-        ).all()
+        rows = entities.owned_rows(
+            session,
+            User,
+            account,
+            user_name,
+            (t.c.path, t.c.name, t.c.group_id, t.c.arn, t.c.create_date),
+            ((m, m.c.user_pk == User.pk), (t, t.c.pk == m.c.group_pk)),
+            m.c.pk,
+        )
+    if rows is None:
+        raise no_such_entity("user", user_name)
     groups = [
         {"Path": p, "GroupName": n, "GroupId": i, "Arn": a, "CreateDate": c}
         for p, n, i, a, c in rows

@@ -17,7 +17,7 @@ from iamdesk.core.policy.document import PolicyKind
 from iamdesk.services import entities
 from iamdesk.services.attachments import OPERATION_SUFFIX
 from iamdesk.services.documents import check_inline_aggregate, check_policy
-from iamdesk.services.errors import IamError
+from iamdesk.services.errors import IamError, no_such_entity
 from iamdesk.services.validation import check_name
 from iamdesk.store.db import Database
 from iamdesk.store.tables import InlinePolicy
@@ -123,16 +123,18 @@ def delete_inline_policy(
 def list_inline_policies(
     db: Database, account_id: str | None, kind: str, owner_name: str
 ) -> dict[str, Any]:
-    with db.read() as session:
+    owner = entities.OWNERS[kind]
+    with db.read(one_statement=True) as session:
         account = entities.resolve_account(session, db, account_id)
-        owner = _GETTERS[kind](session, account, owner_name)
-        names = (
-            session.execute(
-                select(InlinePolicy.name)
-                .where(_column(kind) == owner.pk)
-                .order_by(InlinePolicy.name)
-            )
-            .scalars()
-            .all()
+        rows = entities.owned_rows(
+            session,
+            owner,
+            account,
+            owner_name,
+            (InlinePolicy.name,),
+            ((InlinePolicy, _column(kind) == owner.pk),),
+            InlinePolicy.name,
         )
-    return {"PolicyNames": list(names), "IsTruncated": False}
+    if rows is None:
+        raise no_such_entity(kind, owner_name)
+    return {"PolicyNames": [name for (name,) in rows], "IsTruncated": False}

@@ -21,7 +21,13 @@ from sqlalchemy import delete, exists, func, select
 from sqlmodel import Session
 
 from iamdesk.services import entities
-from iamdesk.services.errors import IamError, already_exists, delete_conflict, limit_exceeded
+from iamdesk.services.errors import (
+    IamError,
+    already_exists,
+    delete_conflict,
+    limit_exceeded,
+    no_such_entity,
+)
 from iamdesk.services.tags import replace_tags
 from iamdesk.services.validation import check_name, check_path, check_tags
 from iamdesk.store.db import Database
@@ -294,18 +300,22 @@ def delete_virtual_mfa_device(
 
 
 def list_mfa_devices(db: Database, account_id: str | None, user_name: str) -> dict[str, Any]:
-    with db.read() as session:
+    with db.read(one_statement=True) as session:
         account = entities.resolve_account(session, db, account_id)
-        user = entities.get_user(session, account, user_name)
-        rows = session.execute(
-            select(MfaDevice.serial_number, MfaDevice.enable_date)
-            .where(MfaDevice.user_pk == user.pk)
-            .order_by(MfaDevice.enable_date, MfaDevice.pk)
-        ).all()
+        rows = entities.owned_rows(
+            session,
+            User,
+            account,
+            user_name,
+            (MfaDevice.serial_number, MfaDevice.enable_date, User.name),
+            ((MfaDevice, MfaDevice.user_pk == User.pk),),
+            MfaDevice.enable_date,
+            MfaDevice.pk,
+        )
+    if rows is None:
+        raise no_such_entity("user", user_name)
     return {
-        "MFADevices": [
-            {"UserName": user.name, "SerialNumber": s, "EnableDate": e} for s, e in rows
-        ],
+        "MFADevices": [{"UserName": u, "SerialNumber": s, "EnableDate": e} for s, e, u in rows],
         "IsTruncated": False,
     }
 

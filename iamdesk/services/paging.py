@@ -38,7 +38,9 @@ def page_by_name(
     prefix = check_path_prefix(path_prefix)
     check_max_items(max_items)
     query = select(*(table.c[name] for name in columns)).order_by(table.c.name)
-    with db.read() as session:
+    # One statement once the account is known (a later read knows it without asking): on a
+    # server it then runs without a transaction around it, a third of the round trips.
+    with db.read(one_statement=True) as session:
         account = entities.resolve_account(session, db, account_id)
         query = query.where(table.c.account_id == account)
         if prefix != "/":

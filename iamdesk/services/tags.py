@@ -10,11 +10,11 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 from sqlmodel import Session
 
 from iamdesk.services import entities
-from iamdesk.services.errors import IamError, limit_exceeded
+from iamdesk.services.errors import IamError, limit_exceeded, no_such_entity
 from iamdesk.services.validation import MAX_TAGS, check_tags
 from iamdesk.store.db import Database
 from iamdesk.store.tables import MfaDevice, Tag
@@ -158,7 +158,23 @@ def untag(
 
 def list_tags(db: Database, account_id: str | None, entity_type: str, name: str) -> dict[str, Any]:
     resolver, _ = KINDS[entity_type]
-    with db.read() as session:
+    owner = entities.OWNERS.get(entity_type)
+    if owner is None:  # a policy, an instance profile, an MFA device: found their own ways
+        with db.read() as session:
+            account = entities.resolve_account(session, db, account_id)
+            pk, _label = resolver(session, account, name)
+            return {"Tags": entities.tags_of(session, entity_type, pk), "IsTruncated": False}
+    with db.read(one_statement=True) as session:
         account = entities.resolve_account(session, db, account_id)
-        pk, _label = resolver(session, account, name)
-        return {"Tags": entities.tags_of(session, entity_type, pk), "IsTruncated": False}
+        rows = entities.owned_rows(
+            session,
+            owner,
+            account,
+            name,
+            (Tag.key, Tag.value),
+            ((Tag, and_(Tag.entity_type == entity_type, Tag.entity_pk == owner.pk)),),
+            Tag.pk,
+        )
+    if rows is None:
+        raise no_such_entity(entity_type, name)
+    return {"Tags": [{"Key": k, "Value": v} for k, v in rows], "IsTruncated": False}

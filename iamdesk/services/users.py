@@ -10,11 +10,11 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, and_, delete, select
 from sqlmodel import Session
 
 from iamdesk.services import entities, paging, principal_refs
-from iamdesk.services.errors import already_exists
+from iamdesk.services.errors import already_exists, no_such_entity
 from iamdesk.services.tags import replace_tags
 from iamdesk.services.validation import (
     check_name,
@@ -28,6 +28,7 @@ from iamdesk.store.tables import (
     GroupMembership,
     InlinePolicy,
     LoginProfile,
+    ManagedPolicy,
     MfaDevice,
     PolicyAttachment,
     ServiceSpecificCredential,
@@ -114,15 +115,25 @@ def insert_user(
 
 
 def get_user(db: Database, account_id: str | None, user_name: str) -> dict[str, Any]:
-    with db.read() as session:
+    # The user, its boundary's ARN and its tags (a row each) in one statement: on a server,
+    # one round trip instead of five.
+    with db.read(one_statement=True) as session:
         account = entities.resolve_account(session, db, account_id)
-        row = entities.get_user(session, account, user_name)
-        assert row.pk is not None
-        out = entities.user_shape(
-            row,
-            boundary=entities.boundary_shape(session, row.permissions_boundary_pk),
-            tags=entities.tags_of(session, "user", row.pk),
-        )
+        rows = session.execute(
+            select(User, ManagedPolicy.arn, Tag.key, Tag.value)
+            .outerjoin(ManagedPolicy, ManagedPolicy.pk == User.permissions_boundary_pk)
+            .outerjoin(Tag, and_(Tag.entity_type == "user", Tag.entity_pk == User.pk))
+            .where(User.account_id == account, User.name == user_name)
+            .order_by(Tag.pk)
+        ).all()
+    if not rows:
+        raise no_such_entity("user", user_name)
+    row, boundary = rows[0][0], rows[0][1]
+    out = entities.user_shape(
+        row,
+        boundary=entities.boundary_of(boundary) if boundary is not None else None,
+        tags=[{"Key": k, "Value": v} for _, _, k, v in rows if k is not None],
+    )
     return {"User": out}
 
 

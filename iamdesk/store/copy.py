@@ -132,5 +132,6 @@ def copy_model(
                     if progress is not None:
                         progress(table.name, counts[table.name])
             _advance_sequences(dst, table)
+        target.bulk_loaded(writing)
     log.info("copied %d rows from %s to %s", sum(counts.values()), source.location, target.location)
     return counts

@@ -17,14 +17,15 @@ import getpass
 import logging
 import os
 import random
+import re
 import sqlite3
 import stat
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import URL, Connection
@@ -48,6 +49,9 @@ BUSY_TIMEOUT_MS = 10_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
+_TOKEN = "iamdesk.change_token"  # a read session's info key: the token as the read began
+_MEMO_LIMIT = 1_000
 
 
 class StoreError(Exception):
@@ -170,6 +174,9 @@ class Database:
         self.rng = rng
         self._watch: sqlite3.Connection | None = None
         self._watch_lock = threading.Lock()
+        # What ``remembered`` keeps: the change token it holds for, and the values.
+        self._memo: tuple[object, dict[Hashable, Any]] = (None, {})
+        self._has_read = False
 
     def now(self) -> str:
         return iso(self.clock())
@@ -194,14 +201,60 @@ class Database:
             yield session
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
-        """A read-only snapshot (a deferred transaction: never waits for a writer)."""
+    def read(self, *, one_statement: bool = False) -> Iterator[Session]:
+        """A read-only snapshot (a deferred transaction: never waits for a writer).
+
+        ``one_statement``: the block runs a single statement (after ``resolve_account``, which
+        a later read answers from memory), and a statement is a snapshot of its own. A server
+        then runs it without BEGIN and COMMIT, two round trips fewer; a file ignores it."""
+        token = self._snapshot_token()
         with (
             _plain_errors(self.path),
-            Session(self._read_engine, expire_on_commit=False) as session,
+            Session(self._reader(one_statement), expire_on_commit=False) as session,
             session.begin(),
         ):
+            session.info[_TOKEN] = token
             yield session
+
+    def _reader(self, one_statement: bool) -> Engine:
+        return self._read_engine  # SQLite's BEGIN and COMMIT cost no round trip
+
+    def _snapshot_token(self) -> object:
+        """The change token as a read begins, which ``remembered`` keys its values by; None for
+        the first read of this object: one read (a CLI command) has nothing to reuse, and need
+        not pay for the watch (on a server, a listening connection)."""
+        if not self._has_read:
+            self._has_read = True
+            return None
+        try:
+            return self.change_token()
+        except StoreError:
+            return None  # the watch cannot open: the read itself will say why, or work
+
+    def remembered(self, session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``'s value (read in ``session``), reused by later read snapshots of this
+        model until anyone commits a change to it (its ``change_token()`` moves). The token is
+        taken before the snapshot starts, so a value is never older than the token it is kept
+        under. Write transactions (and a first read) always compute: a write must see the
+        latest committed rows, not what a notification has announced so far."""
+        token = session.info.get(_TOKEN)
+        if token is None:
+            return compute()
+        held, values = self._memo
+        if held != token or len(values) >= _MEMO_LIMIT:
+            values = {}
+            self._memo = (token, values)
+        if key in values:
+            value: T = values[key]
+            return value
+        value = compute()
+        values[key] = value
+        return value
+
+    def bulk_loaded(self, session: Session) -> None:
+        """Called in a transaction that wrote many rows (an import, a copy). SQLite keeps no
+        planner statistics (none is ever gathered here) and plans these queries from their
+        indexes alone: nothing to do. A server refreshes its statistics, see ServerDatabase."""
 
     def change_token(self) -> object:
         """A value that differs whenever anyone (this process or another) has committed a change
@@ -226,12 +279,14 @@ class Database:
         return found or DEFAULT_ACCOUNT_ID
 
     def close(self) -> None:
-        self.engine.dispose()
-        self._read_engine.dispose()
+        # The read-only watch first: the last connection to close removes the -wal and -shm
+        # files, which only a connection that may write can do.
         with self._watch_lock:
             if self._watch is not None:
                 self._watch.close()
                 self._watch = None
+        self.engine.dispose()
+        self._read_engine.dispose()
 
     def __enter__(self) -> Database:
         return self
@@ -329,7 +384,8 @@ def _inspect_existing(path: Path, *, immutable: bool = False) -> _Existing:
         return _Existing(row[0], names)
     except sqlite3.DatabaseError as exc:
         _refuse_storage(path, exc)
-        raise CorruptDatabaseError(f"{path} is damaged: {quoted(exc)}") from None
+        said = _schema_damage(exc) or quoted(exc)
+        raise CorruptDatabaseError(f"{path} is damaged: {said}") from None
     except UnicodeDecodeError:
         # SQLite's message quotes the damaged bytes (a table's name, its schema text).
         raise CorruptDatabaseError(
@@ -337,6 +393,27 @@ def _inspect_existing(path: Path, *, immutable: bool = False) -> _Existing:
         ) from None
     finally:
         conn.close()
+
+
+_MISSING_COLUMN = re.compile(
+    r"malformed database schema \((?P<name>[^)]+)\) - (no such column: (?P<col>\S+)"
+    r'|unknown column "(?P<key>[^"]+)" in foreign key definition)'
+)
+
+
+def _schema_damage(exc: sqlite3.DatabaseError) -> str | None:
+    """A flipped bit in a table's schema text that renames a column a constraint (or an index
+    of the table) names: SQLite refuses to read any schema then. Said as ``_check_columns``
+    says a renamed column, naming the table."""
+    found = _MISSING_COLUMN.search(str(exc))
+    if found is None:
+        return None
+    name, column = found["name"], found["col"] or found["key"]
+    for table in SQLModel.metadata.tables.values():
+        if name == table.name or name in {index.name for index in table.indexes}:
+            name = table.name
+            break
+    return f"table {quoted(name, 60)} lacks column {quoted(column, 60)}; it was not changed"
 
 
 def _check_columns(path: Path, conn: sqlite3.Connection, names: frozenset[str]) -> None:

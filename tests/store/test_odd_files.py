@@ -107,6 +107,50 @@ def test_a_flipped_bit_anywhere_is_a_result_or_one_line(
                 assert "table " in err and (", row " in err or " lacks column " in err), err
 
 
+def test_a_constraint_naming_a_column_the_table_lacks_names_the_table(
+    model: Path, tmp_path: Path, capsys
+) -> None:
+    """A flipped bit in a table's schema text renames a column only where a constraint names
+    it: SQLite then refuses the whole schema; the message names the table and the column."""
+    path = tmp_path / "m.sqlite"
+    shutil.copy(model, path)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA writable_schema = ON")
+    (sql,) = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'group_membership'"
+    ).fetchone()
+    at = sql.index("user_pk)")  # in UNIQUE (group_pk, user_pk)
+    conn.execute(
+        "UPDATE sqlite_master SET sql = ? WHERE name = 'group_membership'",
+        (sql[:at] + "t" + sql[at + 1 :],),
+    )
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    assert main(["--db", str(path), "iam", "list-users"]) == 255
+    err = capsys.readouterr().err.strip()
+    assert err.endswith(
+        "is damaged: table group_membership lacks column tser_pk; it was not changed"
+    )
+    assert len(err.splitlines()) == 1 and path.read_bytes() == before
+    # ... and in a foreign key
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA writable_schema = ON")
+    at = sql.rindex("user_pk")
+    conn.execute(
+        "UPDATE sqlite_master SET sql = ? WHERE name = 'group_membership'",
+        (sql[:at] + "t" + sql[at + 1 :],),
+    )
+    conn.commit()
+    conn.close()
+    assert main(["--db", str(path), "iam", "list-users"]) == 255
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("table group_membership lacks column tser_pk; it was not changed")
+    )
+
+
 @pytest.mark.parametrize(
     ("damage", "said"),
     [

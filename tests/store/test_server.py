@@ -145,3 +145,42 @@ def test_a_file_made_after_a_server_model_keeps_the_organization_key(
             text("SELECT sql FROM sqlite_master WHERE name = 'organization'")
         ).scalar()
     assert "REFERENCES account (account_id)" in ddl
+
+
+def test_an_import_and_a_copy_leave_the_planner_knowing_the_new_rows(
+    pg_cluster, tmp_path: Path
+) -> None:
+    """Both end with ANALYZE in their transaction: the server's statistics count the new rows
+    at once (before, a never-analyzed table reads as -1 rows, and a page of a big account
+    was read by sorting all of it), and the statistics commit with the rows."""
+    from iamdesk.services.importexport import import_authorization_details
+    from iamdesk.store.copy import copy_model
+
+    document = (
+        Path(__file__).parents[1] / "data" / "authorization-details-example.json"
+    ).read_text()
+
+    def counted(url: str) -> dict[str, float]:
+        with open_database(url) as database, database.read() as session:
+            rows = session.execute(
+                text(
+                    "SELECT relname, reltuples FROM pg_class"
+                    " WHERE relname IN ('iam_user', 'iam_role', 'managed_policy')"
+                )
+            ).all()
+        return {name: float(tuples) for name, tuples in rows}
+
+    url = pg_cluster.new_model()
+    assert set(counted(url).values()) == {-1.0}  # never analyzed
+    with open_database(url) as database:
+        summary = import_authorization_details(database, document)
+    after = counted(url)
+    assert after["iam_user"] == summary.users and after["iam_role"] == summary.roles > 0
+
+    source = tmp_path / "model.sqlite"
+    with open_database(source) as file_model:
+        import_authorization_details(file_model, document)
+    copied = pg_cluster.url(pg_cluster.new_database())
+    with open_database(source) as file_model, open_database(copied) as server_model:
+        copy_model(file_model, server_model)
+    assert counted(copied)["iam_user"] == summary.users

@@ -12,7 +12,6 @@ and item on its own line, so lines are counted, not searched for).
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from iamdesk.core.policy.document import Position, Span
@@ -37,10 +36,10 @@ def _strings(value: Any) -> bool:
 
 
 def _scalar(value: Any) -> bool:
+    # No float: the parser reads one as json.dumps renders it, and a batch line read with
+    # orjson may hold one standing for an integer beyond 64 bits (see cli.cases.reader).
     kind = type(value)
-    if kind is str or kind is bool or kind is int:
-        return True
-    return kind is float and math.isfinite(value)
+    return kind is str or kind is bool or kind is int
 
 
 def _principal(value: Any) -> bool:

@@ -84,6 +84,7 @@ def import_file(
             if replace:
                 _keep_credentials(session, before)
             after = take(session, plan.accounts)
+            db.bulk_loaded(session)
     except ImportFormatError as error:
         locate(error, text)
         raise

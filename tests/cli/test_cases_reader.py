@@ -1,6 +1,6 @@
-"""The batch's fast reading of case lines (``iamdesk.cli.case_reader``) gives every line the
-result the careful reading (``jsontext.loads``, then the builder) gives it: repeated documents
-found by their text, and every odd line it declines."""
+"""The batch's fast reading of case lines (``iamdesk.cli.cases``: orjson, documents found
+by their compact text) gives every line the result the careful reading (``jsontext.loads``, then
+the builder) gives it, including the lines where orjson and json disagree, which it declines."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from iamdesk.cli.case_reader import Known
-from iamdesk.cli.simulate import PolicyCache, result_line
+from iamdesk.cli.cases.reader import PolicyCache
+from iamdesk.cli.simulate import _read_plain, result_line
 
 ACCOUNT = "111122223333"
 USER = f"arn:aws:iam::{ACCOUNT}:user/alice"
@@ -37,14 +37,6 @@ POOL = [
 ]
 
 
-class _Careful(PolicyCache):
-    """The batch without the fast reader: every line read by ``jsontext.loads``."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.reader.read = lambda line: None  # type: ignore[method-assign]
-
-
 def _case(**fields: Any) -> dict[str, Any]:
     case: dict[str, Any] = {
         "id": "c",
@@ -64,7 +56,7 @@ def _case(**fields: Any) -> dict[str, Any]:
 def _same(lines: list[str]) -> list[dict[str, Any]]:
     """Each line's result through a fast reader that has seen every line twice before, and
     through the careful reader: they must be equal."""
-    fast, careful = PolicyCache(), _Careful()
+    fast, careful = PolicyCache(), PolicyCache(fast=False)
     for line in lines * 2:
         result_line(line, fast)
     results = []
@@ -75,24 +67,29 @@ def _same(lines: list[str]) -> list[dict[str, Any]]:
     return results
 
 
-def test_a_repeated_document_is_found_by_its_text_not_decoded_again() -> None:
+def test_a_repeated_document_is_compiled_once_and_found_by_its_text() -> None:
     cache = PolicyCache()
     line = json.dumps(_case(identity_policies=[POOL[0], POOL[1]]))
-    first = cache.reader.read(line)
-    cache.reader.read(line)  # met twice: from now on found by its text
-    scans = []
+    first = _read_plain(line, cache)
+    second = _read_plain(line, cache)  # met twice: from now on kept
+    third = _read_plain(line, cache)
+    assert first is not None and second is not None and third is not None
+    refs = third[2].identity
+    assert [r.label for r in refs] == ["identity[0]", "identity[1]"]
+    assert refs[0] is second[2].identity[0]  # the same compiled policy, the same placed ref
+    assert refs[0].policy is not first[2].identity[0].policy  # met once: not kept
+    # Another text of the same document (other spacing) is the same document.
+    spaced = json.dumps(_case(identity_policies=[POOL[0]]), indent=1).replace("\n", " ")
+    again = _read_plain(spaced, cache)
+    assert again is not None and again[2].identity[0] is refs[0]
 
-    def scan(text: str, pos: int) -> Any:
-        scans.append(pos)
-        raise StopIteration(pos)
 
-    cache.reader._scan = scan  # type: ignore[method-assign]
-    again = cache.reader.read(line)
-    assert first is not None and again is not None
-    assert scans == []  # the documents came from the trie, the rest from one decode
-    assert [type(p) for p in again["identity_policies"]] == [Known, Known]
-    assert again["identity_policies"][0] is first["identity_policies"][0]
-    assert again["request"] == first["request"]
+def test_a_batch_of_fresh_documents_keeps_none_of_them() -> None:
+    cache = PolicyCache()
+    for i in range(50):
+        policy = _policy(f"S{i}", "Allow", f"s3:Get{i}*")
+        assert _read_plain(json.dumps(_case(identity_policies=[policy])), cache) is not None
+    assert cache._plain == {} and len(cache._once) == 50
 
 
 def test_documents_in_every_place_a_policy_goes_match_the_careful_reading() -> None:
@@ -131,28 +128,59 @@ def test_documents_in_every_place_a_policy_goes_match_the_careful_reading() -> N
     assert results[3]["decision"] == results[4]["decision"] == "allowed"
 
 
-def test_documents_where_no_policy_goes_and_broken_lines_are_read_the_careful_way() -> None:
+def test_lines_the_fast_reading_declines_are_read_the_careful_way() -> None:
     doc = json.dumps(POOL[0])
     good = json.dumps(_case())
-    lines = [
-        good,
-        json.dumps(_case(extra={"kept": POOL[0]})),  # a document in a field nobody reads
-        json.dumps(_case(identity_policies=POOL[0])),  # a document, not a list of them
-        json.dumps(_case(scps=[POOL[0]])),  # a level that is a document
-        good[:-1] + f', "identity_policies": [{doc}]}}',  # a repeated key: the last one counts
-        good[:-1] + f", {doc}: 1}}",  # a document as a key: not JSON
-        good.replace('"c"', '"c\\u00e9"'),  # an escape: the careful reader checks it
-        good[:-1] + ', "x": NaN}',
-        good[:-1] + ', "x": ' + "[" * 70 + "]" * 70 + "}",  # too deep
-        '{"id": "c", "text": "a{\\"Version\\": 1}", ' + good[1:],
-        "[" + good + "]",
-        good + " x",
+    big = "123456789012345678901234567890"  # orjson reads it as a float
+    numeric = _policy(
+        "Numeric", "Allow", "s3:GetObject", {"Condition": {"NumericLessThan": {"s3:max-keys": 0}}}
+    )
+    cases = [
+        (good, True),
+        (json.dumps(_case(extra={"kept": POOL[0]})), True),  # a document nobody reads
+        (json.dumps(_case(identity_policies=POOL[0])), False),  # a document, not a list
+        (json.dumps(_case(scps=[POOL[0]])), False),  # a level that is a document
+        (good[:-1] + f', "identity_policies": [{doc}]}}', True),  # a repeated key: the last
+        (good[:-1] + f", {doc}: 1}}", False),  # a document as a key: not JSON
+        (good.replace('"c"', '"c\\u00e9"'), True),  # an escape orjson reads as json does
+        (good.replace('"c"', '"c\\ud800"'), False),  # half a surrogate pair
+        (good.replace('"c"', '"caf\u00e9"'), True),
+        (good[:-1] + ', "x": NaN}', False),
+        (good[:-1] + ', "x": 1e400}', False),
+        (good[:-1] + ', "x": ' + "[" * 70 + "]" * 70 + "}", False),  # too deep
+        (good[:-1] + ', "x": ' + "[" * 60 + "]" * 60 + "}", True),
+        (good.replace(f'"{ACCOUNT}"}}', f'"{ACCOUNT}", "x": {"[" * 70}{"]" * 70}}}', 1), False),
+        (good[:-1] + ', "x": [1,]}', False),
+        (good.replace('"c"', big), False),  # an id beyond 64 bits, written back as given
+        (good.replace('"c"', "1.5"), False),
+        (good.replace('"c"', "[1.5]"), False),
+        (good.replace('"red"', big), False),  # a context value beyond 64 bits
+        (good.replace('"red"', f"[{big}]"), False),
+        (good.replace('"red"', "[[1]]"), False),
+        (json.dumps(_case(identity_policies=[numeric])).replace(": 0}", f": {big}}}"), False),
+        (json.dumps(_case(identity_policies=[numeric])).replace(": 0}", ": 2.5}"), False),
+        (json.dumps(_case(identity_policies=[numeric])), True),
+        (
+            json.dumps(_case(identity_policies=[{"name": "N", "document": POOL[0], "x": 1}])),
+            False,  # a member beside name and document: nobody reads it, the careful way checks
+        ),
+        ('{"id": "c", "text": "a{\\"Version\\": 1}", ' + good[1:], True),
+        ("[" + good + "]", False),
+        (good + " x", False),
+        (good.replace('"c"', '"a\tb"'), False),  # a control character in a string
     ]
-    results = _same(lines)
+    results = _same([line for line, _ in cases])
+    for (line, fast), result in zip(cases, results, strict=True):
+        assert (_read_plain(line, PolicyCache()) is not None) == fast, (line[:60], result)
     assert results[0]["decision"] == "allowed"
     assert results[4]["decision"] == "allowed"
-    assert results[7]["error"] and "NaN" in results[7]["error"]
-    assert results[8]["error"] and "deeper" in results[8]["error"]
+    assert results[9]["error"] and "NaN" in results[9]["error"]
+    assert results[10]["error"] and "too large" in results[10]["error"]
+    assert results[11]["error"] and "deeper" in results[11]["error"]
+    assert results[13]["error"] and "deeper" in results[13]["error"]
+    assert results[15]["id"] == int(big)
+    assert results[21]["decision"] == "implicitDeny"  # (the context has no s3:max-keys)
+    assert results[23]["decision"] == "implicitDeny"
 
 
 _policies = st.lists(st.sampled_from(range(len(POOL))), max_size=3)

@@ -1,0 +1,383 @@
+"""A statement compiled for evaluation: its matchers built once, its conditions when first
+needed; ``applies`` is the fast path, ``trace`` explains every element."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal
+
+from iamdesk.core.evaluator.conditions import CompiledCondition, compile_condition
+from iamdesk.core.evaluator.matcher_cache import action_matcher, resource_matcher
+from iamdesk.core.evaluator.matching import DIRECT, PrincipalMatcher
+from iamdesk.core.evaluator.request import Env
+from iamdesk.core.evaluator.trace import (
+    ConditionTrace,
+    ElementResult,
+    MismatchReason,
+    StatementTrace,
+)
+from iamdesk.core.policy.document import ConditionEntry, PolicyDocument, Span, Statement
+from iamdesk.core.policy.parser import parse_policy
+from iamdesk.core.policy.plain import statement_span, value_text
+
+if TYPE_CHECKING:
+    from iamdesk.core.evaluator.policy_set import PolicyRef
+
+logger = logging.getLogger(__name__)
+
+
+class CompiledStatement:
+    """One statement's matchers, built when the policy is loaded. ``applies`` is the fast path
+    (action already matched through the policy's index); ``trace`` explains every element."""
+
+    __slots__ = (
+        "_condition_keys",
+        "_conditions",
+        "_owner",
+        "_raw_conditions",
+        "_span",
+        "_statement",
+        "action",
+        "allow",
+        "effect",
+        "index",
+        "matched",
+        "not_action",
+        "not_principal",
+        "not_resource",
+        "principal",
+        "resource",
+        "sid",
+        "variables",
+    )
+
+    def __init__(self, statement: Statement, variables: bool) -> None:
+        self._statement: Statement | None = statement
+        self._owner: PlainSource | None = None
+        self._span: Span | None = statement.span
+        actions = statement.action if statement.action is not None else statement.not_action
+        resources = statement.resource if statement.resource is not None else statement.not_resource
+        block = statement.principal or statement.not_principal
+        self._build(
+            statement.index,
+            statement.sid,
+            statement.effect,
+            [v.text for v in actions or ()],
+            statement.not_action is not None,
+            [v.text for v in resources] if resources is not None else None,
+            statement.not_resource is not None,
+            PrincipalMatcher.of_block(block) if block is not None else None,
+            statement.not_principal is not None,
+            tuple(compile_condition(c, variables) for c in statement.conditions),
+            variables,
+        )
+
+    @classmethod
+    def from_plain(
+        cls, raw: dict[str, Any], index: int, variables: bool, owner: PlainSource
+    ) -> CompiledStatement:
+        """A statement of a policy object read without positions (``plain_statements``); its
+        ``statement`` and condition entries are parsed, and its span counted, when asked for."""
+        self = cls.__new__(cls)
+        self._statement = None
+        self._owner = owner
+        self._span = None
+        not_action = "NotAction" in raw
+        actions = raw["NotAction"] if not_action else raw["Action"]
+        not_resource = "NotResource" in raw
+        resources = raw.get("NotResource") if not_resource else raw.get("Resource")
+        not_principal = "NotPrincipal" in raw
+        block = raw["NotPrincipal"] if not_principal else raw.get("Principal")
+        principal = None
+        if block is not None:
+            if type(block) is str:  # "*", the only string plain_statements lets through
+                principal = PrincipalMatcher(True, ())
+            else:
+                principal = PrincipalMatcher(
+                    False, [(t, [v] if type(v) is str else v) for t, v in block.items()]
+                )
+        self._build(
+            index,
+            raw.get("Sid"),
+            raw["Effect"],
+            [actions] if type(actions) is str else actions,
+            not_action,
+            [resources] if type(resources) is str else resources,
+            not_resource,
+            principal,
+            not_principal,
+            None,
+            variables,
+        )
+        # Compiled when a request first gets this far (most statements a request's action
+        # matches fail on the resource first).
+        self._raw_conditions = raw.get("Condition")
+        if not self._raw_conditions:
+            self._conditions, self._condition_keys = (), ()
+        return self
+
+    def _compile_conditions(self) -> tuple[CompiledCondition, ...]:
+        owner = self._owner
+        assert owner is not None and self._raw_conditions is not None
+        conditions: list[CompiledCondition] = []
+        for operator, block in self._raw_conditions.items():
+            for key, values in block.items():
+                texts = tuple(
+                    value_text(v) for v in (values if type(values) is list else (values,))
+                )
+                entry = partial(owner.condition_entry, self.index, len(conditions))
+                conditions.append(CompiledCondition(operator, key, texts, self.variables, entry))
+        self._set_conditions(tuple(conditions))
+        return self._conditions  # type: ignore[return-value]
+
+    def _set_conditions(self, conditions: tuple[CompiledCondition, ...]) -> None:
+        keys: dict[str, str] = {}
+        for cond in conditions:
+            if not cond.is_null:
+                keys.setdefault(cond.key, cond.written_key)
+        self._condition_keys = tuple(keys.items())
+        self._conditions: tuple[CompiledCondition, ...] | None = conditions
+
+    @property
+    def conditions(self) -> tuple[CompiledCondition, ...]:
+        found = self._conditions
+        return self._compile_conditions() if found is None else found
+
+    @property
+    def condition_keys(self) -> tuple[tuple[str, str], ...]:
+        """The keys the conditions read, lower case, each with its spelling in the policy."""
+        if self._conditions is None:
+            self._compile_conditions()
+        return self._condition_keys
+
+    def _build(
+        self,
+        index: int,
+        sid: str | None,
+        effect: str,
+        actions: Sequence[str],
+        not_action: bool,
+        resources: Sequence[str] | None,
+        not_resource: bool,
+        principal: PrincipalMatcher | None,
+        not_principal: bool,
+        conditions: tuple[CompiledCondition, ...] | None,
+        variables: bool,
+    ) -> None:
+        self.index = index
+        self.sid = sid
+        self.effect = effect
+        self.allow = effect == "Allow"
+        self.not_action = not_action
+        self.action = action_matcher(tuple(actions))
+        self.not_resource = not_resource
+        self.resource = (
+            resource_matcher(tuple(resources), variables) if resources is not None else None
+        )
+        self.principal = principal
+        self.not_principal = not_principal
+        self.variables = variables
+        self._raw_conditions: dict[str, Any] | None = None
+        self._conditions = None
+        if conditions is not None:
+            self._set_conditions(conditions)
+        # MatchedStatement records by (policy type, label, name), built once (see decision).
+        self.matched: dict[tuple[str, str, str | None], object] = {}
+
+    @property
+    def statement(self) -> Statement:
+        """The parsed statement, with every element's position."""
+        found = self._statement
+        if found is None:
+            assert self._owner is not None
+            found = self._statement = self._owner.document.statements[self.index]
+        return found
+
+    @property
+    def span(self) -> Span:
+        """The statement's span ("{" to just past "}"), counted without parsing when it can."""
+        found = self._span
+        if found is None:
+            assert self._owner is not None
+            found = self._span = self._owner.statement_span(self.index)
+        return found
+
+    @property
+    def services(self) -> frozenset[str] | None:
+        """Service prefixes this statement can match; None when it may match any."""
+        return None if self.not_action else self.action.services
+
+    def action_matches_name(self, action: str) -> bool:
+        """Whether Action/NotAction lets ``action`` (lower case) through."""
+        return self.action(action) != self.not_action
+
+    def action_matches(self, env: Env) -> bool:
+        return self.action(env.action) != self.not_action
+
+    def resource_matches(self, env: Env) -> bool:
+        """Whether Resource/NotResource lets the request through. A policy variable with no
+        value makes its pattern unusable: it matches nothing in Resource, and in NotResource it
+        makes the statement not apply (AWS: an unresolvable variable can invalidate the whole
+        statement). Either way the variable's key is reported as missing."""
+        if self.resource is None:
+            return True
+        matched, unresolved = self.resource.match(env)
+        if unresolved and not matched:
+            self.resource.report_missing(env)
+            if self.not_resource:
+                return False
+        return matched != self.not_resource
+
+    def principal_kind(self, env: Env) -> str | None:
+        """For resource policies: how the statement names the caller (None: it does not)."""
+        if self.principal is None:
+            return None
+        if self.not_principal:
+            if self.allow:
+                # An Allow with NotPrincipal grants everyone the block does not name: a caller
+                # it names by any of its names (ARN, role, account) gets nothing from it. The
+                # "list the account too" rule below is about Deny only.
+                return None if self.principal.match(env.principal) is not None else DIRECT
+            # AWS: a Deny with NotPrincipal always applies to an IAM principal that has a
+            # permissions boundary, whatever NotPrincipal lists.
+            if env.has_boundary:
+                return DIRECT
+            return None if self.principal.covers_all(env.principal) else DIRECT
+        return self.principal.match(env.principal)
+
+    def applies(self, env: Env, principal: int) -> Literal[False] | str | None:
+        """The fast path, for a statement whose action already matched (see
+        ``CompiledPolicy.for_action``): False when the statement does not apply; else the
+        principal match kind (None when the principal is not checked). ``principal``: 0 = not
+        checked, 1 = checked when the statement has one (RCPs), 2 = required (resource
+        policies)."""
+        resource = self.resource
+        if resource is not None:
+            value = env.resource
+            for m in resource.static:
+                if m(value):
+                    if self.not_resource:
+                        return False
+                    break
+            else:
+                if resource.templates:
+                    if not self.resource_matches(env):
+                        return False
+                elif not self.not_resource:
+                    return False
+        kind = None
+        if principal and (principal == 2 or self.principal is not None):
+            kind = self.principal_kind(env)
+            if kind is None:
+                return False
+        conditions = self._conditions
+        if conditions is None:
+            conditions = self._compile_conditions()
+        if conditions and not self.conditions_hold(env):
+            return False
+        return kind
+
+    def conditions_hold(self, env: Env) -> bool:
+        conditions = self.conditions
+        if self._condition_keys:
+            context = env.context
+            for key, written in self._condition_keys:
+                if key not in context:
+                    env.missing.setdefault(key, written)
+        return all(c.evaluate(env) for c in conditions)
+
+    def trace(
+        self, env: Env, policy_type: str, ref: PolicyRef, with_principal: bool
+    ) -> StatementTrace:
+        st = self.statement
+        if self.action(env.action) != self.not_action:
+            action = ElementResult(True)
+        else:
+            reason = (
+                MismatchReason.ACTION_EXCLUDED
+                if self.not_action
+                else MismatchReason.ACTION_NOT_LISTED
+            )
+            action = ElementResult(False, reason)
+        resource = ElementResult(True)
+        if self.resource is not None:
+            matched, unresolved = self.resource.match(env)
+            if self.not_resource:
+                if matched:
+                    resource = ElementResult(False, MismatchReason.RESOURCE_EXCLUDED)
+                elif unresolved:
+                    resource = ElementResult(False, MismatchReason.VARIABLE_MISSING)
+            elif not matched:
+                reason = (
+                    MismatchReason.VARIABLE_MISSING
+                    if unresolved
+                    else MismatchReason.RESOURCE_NOT_LISTED
+                )
+                resource = ElementResult(False, reason)
+        principal = None
+        if with_principal:
+            if self.principal is None:
+                principal = ElementResult(False, MismatchReason.PRINCIPAL_MISSING)
+            elif self.principal_kind(env) is not None:
+                principal = ElementResult(True)
+            else:
+                reason = (
+                    MismatchReason.PRINCIPAL_EXCLUDED
+                    if self.not_principal
+                    else MismatchReason.PRINCIPAL_NOT_LISTED
+                )
+                principal = ElementResult(False, reason)
+        conditions = []
+        for cond in self.conditions:
+            outcome = cond.explain(env)
+            conditions.append(
+                ConditionTrace(
+                    cond.entry.operator,
+                    cond.entry.key,
+                    outcome.matched,
+                    outcome.reason,
+                    outcome.request_values,
+                    cond.entry.span,
+                )
+            )
+        return StatementTrace(
+            policy_type=policy_type,
+            label=ref.label,
+            name=ref.name,
+            statement_index=st.index,
+            sid=st.sid,
+            effect=st.effect,
+            span=st.span,
+            action=action,
+            resource=resource,
+            principal=principal,
+            conditions=tuple(conditions),
+        )
+
+
+class PlainSource:
+    """A policy object read without positions (``plain_statements``): parsed, for positions
+    and traces, only when asked."""
+
+    __slots__ = ("_document", "source")
+
+    def __init__(self, source: dict[str, Any]) -> None:
+        self.source = source
+        self._document: PolicyDocument | None = None
+
+    @property
+    def document(self) -> PolicyDocument:
+        found = self._document
+        if found is None:
+            found = self._document = parse_policy(self.source)
+        return found
+
+    def statement_span(self, index: int) -> Span:
+        if self._document is None:
+            return statement_span(self.source, index)
+        return self._document.statements[index].span
+
+    def condition_entry(self, statement: int, condition: int) -> ConditionEntry:
+        return self.document.statements[statement].conditions[condition]
