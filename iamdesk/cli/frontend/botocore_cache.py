@@ -6,13 +6,16 @@ The entry is keyed by everything the loader would read: botocore's version and, 
 search paths (``~/.aws/models`` first, then botocore's own data), the name, size and mtime of
 every file in the service's folders, plus the Python version (``marshal``'s format is Python's).
 A changed, added or removed model file, another botocore or another Python makes the entry
-stale; it is then loaded the ordinary way and rewritten. An entry is written to a temporary file
-and renamed into place (two commands at once never see half of one); one that cannot be read or
-written (a read-only home, a damaged file) is ignored: the command runs as without a cache.
+stale; it is then loaded the ordinary way and rewritten. Each installation (its search paths and
+Python) has an entry file of its own: virtual environments side by side do not take turns
+rewriting one. An entry is written to a temporary file and renamed into place (two commands at
+once never see half of one); one that cannot be read or written (a read-only home, a damaged
+file) is ignored: the command runs as without a cache.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import marshal
@@ -57,6 +60,15 @@ def _key(loader: Any, name: str) -> list[Any]:
     return [botocore.__version__, list(sys.version_info[:2]), marshal.version, files]
 
 
+def _file_name(loader: Any, name: str) -> str:
+    """One entry per service, Python version and set of search paths: two installations (two
+    virtual environments, another Python) keep an entry each instead of taking turns rewriting
+    one; an upgrade in place rewrites its own once."""
+    where = "\0".join([*map(str, loader.search_paths), sys.version])
+    digest = hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return f"{name}.{digest}.marshal"
+
+
 def _plain(data: Any) -> Any:
     """botocore's OrderedDicts as dicts (same order): what ``marshal`` can write."""
     return json.loads(json.dumps(data))
@@ -93,7 +105,7 @@ def load_models(loader: Any, name: str) -> dict[str, Any]:
     its two model files (paginators ``{}`` for a service without them) and CLI command name ->
     operation name."""
     key = _key(loader, name)
-    path = cache_folder() / f"{name}.py{sys.version_info[0]}{sys.version_info[1]}.marshal"
+    path = cache_folder() / _file_name(loader, name)
     found = _read(path, key)
     if found is not None:
         return found

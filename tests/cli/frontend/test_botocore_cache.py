@@ -106,3 +106,19 @@ def test_a_changed_model_file_is_read_afresh(
     changed = botocore_cache.load_models(Loader(extra_search_paths=[str(models)]), "sts")
     assert changed["commands"]["get-caller-identity-again"] == "GetCallerIdentityAgain"
     assert "GetCallerIdentityAgain" not in first["service-2"]["operations"]
+
+
+def test_two_installations_keep_an_entry_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    models = tmp_path / "models"
+    shutil.copytree(Path(Loader().search_paths[-1]) / "sts", models / "sts")
+    here, there = Loader(), Loader(extra_search_paths=[str(models)])
+    assert botocore_cache.load_models(here, "sts") == botocore_cache.load_models(there, "sts")
+    entries = sorted((tmp_path / "cache" / "iamdesk" / "botocore").glob("sts.*.marshal"))
+    assert len(entries) == 2
+    written = [entry.stat().st_mtime_ns for entry in entries]
+    for loader in (Loader(), Loader(extra_search_paths=[str(models)]), Loader()):
+        botocore_cache.load_models(loader, "sts")
+    assert [entry.stat().st_mtime_ns for entry in entries] == written  # read, never rewritten
