@@ -23,7 +23,8 @@ def take(out_dir: Path, views: tuple[str, ...] = VIEWS) -> list[Path]:
     written = []
     with tempfile.TemporaryDirectory(prefix="iamdesk-shots-") as home:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("IAMDESK_", "XDG_"))}
-        env.update(HOME=home, QT_QPA_PLATFORM="offscreen")
+        # No fork server: one would outlive the throwaway home it was started in.
+        env.update(HOME=home, QT_QPA_PLATFORM="offscreen", IAMDESK_NO_SERVER="1")
         for view in views:
             path = out_dir / f"{view}.png"
             command = [sys.executable, "-m", "iamdesk", "--demo", "--screenshot", str(path)]
