@@ -38,7 +38,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from iamdesk.core import catalog
-from iamdesk.services.access_advisor import allowed_services, denied_services, page_of
+from iamdesk.services import paging
+from iamdesk.services.access_advisor.grants import allowed_services, denied_services
 from iamdesk.services.entities import resolve_account
 from iamdesk.services.errors import IamError
 from iamdesk.services.organizations.base import SCP, organization_of, root_of
@@ -304,16 +305,13 @@ def get_organizations_access_report(
         if job is None or job.kind != KIND or job.account_id != caller:
             raise IamError("NoSuchEntity", f"Job with ID {str(job_id)[:300]} cannot be found.")
     rows = _sorted(json.loads(job.result)["services"], sort_key)
-    page, next_marker = page_of(rows, marker, 100 if max_items is None else max_items)
-    out: dict[str, Any] = {
+    page, tail = paging.page_of(rows, marker, 100 if max_items is None else max_items)
+    return {
         "JobStatus": "COMPLETED",
         "JobCreationDate": job.created,
         "JobCompletionDate": job.completed,
         "NumberOfServicesAccessible": len(rows),
         "NumberOfServicesNotAccessed": sum(1 for r in rows if not r["TotalAuthenticatedEntities"]),
         "AccessDetails": page,
-        "IsTruncated": next_marker is not None,
+        **tail,
     }
-    if next_marker is not None:
-        out["Marker"] = next_marker
-    return out
