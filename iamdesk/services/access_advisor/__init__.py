@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from typing import Any
 
 from sqlmodel import Session
@@ -35,6 +34,7 @@ from iamdesk.services.access_advisor.report import build_report
 from iamdesk.services.access_advisor.targets import target
 from iamdesk.services.errors import IamError
 from iamdesk.store.db import Database
+from iamdesk.store.ids import random_uuid
 from iamdesk.store.tables import AccessReportJob
 
 log = logging.getLogger(__name__)
@@ -58,9 +58,7 @@ def generate_service_last_accessed_details(
         report = build_report(session, target(session, account, arn), granularity)
         now = db.now()
         job = AccessReportJob(
-            job_id=str(uuid.UUID(int=db.rng.getrandbits(128), version=4))
-            if db.rng is not None
-            else str(uuid.uuid4()),
+            job_id=random_uuid(db.rng),
             account_id=account,
             kind="service",
             arn=arn,

@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +45,7 @@ from iamdesk.services.organizations.base import SCP, organization_of, root_of
 from iamdesk.services.organizations.policies import attached_policies
 from iamdesk.services.validation import failed_constraint
 from iamdesk.store.db import Database
+from iamdesk.store.ids import random_uuid
 from iamdesk.store.tables import (
     AccessReportJob,
     Account,
@@ -221,12 +221,6 @@ def _report(
     return _rows(session, org, _allowed([[policy]]), reached)
 
 
-def _new_job_id(db: Database) -> str:
-    if db.rng is not None:
-        return str(uuid.UUID(int=db.rng.getrandbits(128), version=4))
-    return str(uuid.uuid4())
-
-
 def generate_organizations_access_report(
     db: Database,
     account_id: str | None,
@@ -254,7 +248,7 @@ def generate_organizations_access_report(
         rows = _report(session, org, entity_path, organizations_policy_id)
         now = db.now()
         job = AccessReportJob(
-            job_id=_new_job_id(db),
+            job_id=random_uuid(db.rng),
             account_id=caller,
             kind=KIND,
             arn=entity_path,
