@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from iamdesk.services import entities
 from iamdesk.services.errors import IamError, limit_exceeded, no_such_entity
+from iamdesk.services.user_credentials import check_status
 from iamdesk.store.db import Database
 from iamdesk.store.ids import secret_access_key, unique_id
 from iamdesk.store.secrets import hash_secret, verify_secret
@@ -122,12 +123,7 @@ def update_access_key(
     *,
     user_name: str | None = None,
 ) -> dict[str, Any]:
-    if status not in ("Active", "Inactive"):
-        raise IamError(
-            "ValidationError",
-            f"1 validation error detected: Value '{status}' at 'status' failed to satisfy"
-            " constraint: Member must satisfy enum value set: [Active, Inactive]",
-        )
+    check_status(status)
     with db.transaction() as session:
         account = entities.resolve_account(session, db, account_id)
         row = _key(session, account, access_key_id, user_name)

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from iamdesk.services import entities
 from iamdesk.services.errors import IamError
+from iamdesk.store.db import Database
 from iamdesk.store.tables import AccessKey, StsSession, User
 
 
@@ -69,3 +70,20 @@ def user_or_caller(
     if user_name is not None:
         return entities.get_user(session, account, user_name)
     return caller_user(session, access_key_id=access_key_id, caller_arn=caller_arn)
+
+
+def owner(
+    session: Session,
+    db: Database,
+    account_id: str | None,
+    user_name: str | None,
+    *,
+    access_key_id: str | None = None,
+    caller_arn: str | None = None,
+) -> User:
+    """The user whose credential an operation acts on: ``user_name``'s in the account (the
+    model's default account when None), else the caller."""
+    account = entities.resolve_account(session, db, account_id)
+    return user_or_caller(
+        session, account, user_name, access_key_id=access_key_id, caller_arn=caller_arn
+    )

@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from iamdesk.services import callers, entities
 from iamdesk.services.errors import IamError, limit_exceeded
-from iamdesk.services.user_credentials import check_status
+from iamdesk.services.user_credentials import change_status, check_status, remove
 from iamdesk.store.db import Database, iso
 from iamdesk.store.ids import new_id
 from iamdesk.store.secrets import hash_secret, verify_secret
@@ -189,13 +189,6 @@ def list_service_specific_credentials(
         return {"ServiceSpecificCredentials": [_metadata(u, r) for r, u in rows]}
 
 
-def _owner(
-    session: Session, db: Database, account_id: str | None, user_name: str | None, **caller: Any
-) -> tuple[str, User]:
-    account = entities.resolve_account(session, db, account_id)
-    return account, callers.user_or_caller(session, account, user_name, **caller)
-
-
 def reset_service_specific_credential(
     db: Database,
     account_id: str | None,
@@ -209,7 +202,7 @@ def reset_service_specific_credential(
     secret = _secret()
     digest = hash_secret(secret)
     with db.transaction() as session:
-        _, user = _owner(
+        user = callers.owner(
             session, db, account_id, user_name, access_key_id=access_key_id, caller_arn=caller_arn
         )
         row = _find(session, user, service_specific_credential_id)
@@ -241,22 +234,18 @@ def update_service_specific_credential(
 ) -> dict[str, Any]:
     check_status(status)
     with db.transaction() as session:
-        _, user = _owner(
+        user = callers.owner(
             session, db, account_id, user_name, access_key_id=access_key_id, caller_arn=caller_arn
         )
         row = _find(session, user, service_specific_credential_id)
-        before = _metadata(user, row)
-        row.status = status
-        session.add(row)
-        entities.record(
+        change_status(
             session,
             db,
-            user.account_id,
+            user,
+            row,
+            status,
             "UpdateServiceSpecificCredential",
-            "user",
-            user.name,
-            before=before,
-            after=_metadata(user, row),
+            lambda r: _metadata(user, r),
         )
     return {}
 
@@ -271,21 +260,11 @@ def delete_service_specific_credential(
     caller_arn: str | None = None,
 ) -> dict[str, Any]:
     with db.transaction() as session:
-        _, user = _owner(
+        user = callers.owner(
             session, db, account_id, user_name, access_key_id=access_key_id, caller_arn=caller_arn
         )
         row = _find(session, user, service_specific_credential_id)
-        before = _metadata(user, row)
-        session.delete(row)
-        entities.record(
-            session,
-            db,
-            user.account_id,
-            "DeleteServiceSpecificCredential",
-            "user",
-            user.name,
-            before=before,
-        )
+        remove(session, db, user, row, "DeleteServiceSpecificCredential", _metadata(user, row))
     return {}
 
 

@@ -10,6 +10,7 @@ bounded at IAM's 16,384 characters before anything is parsed.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -65,6 +66,33 @@ def check_status(value: str) -> str:
             " constraint: Member must satisfy enum value set: [Active, Inactive]",
         )
     return value
+
+
+def change_status(
+    session: Session,
+    db: Database,
+    user: User,
+    row: Any,
+    status: str,
+    operation: str,
+    shape: Callable[[Any], dict[str, Any]],
+) -> None:
+    """Set a user's credential's ``Status``; the change log keeps ``shape`` of the row before
+    and after."""
+    before = shape(row)
+    row.status = status
+    session.add(row)
+    entities.record(
+        session, db, user.account_id, operation, "user", user.name, before=before, after=shape(row)
+    )
+
+
+def remove(
+    session: Session, db: Database, user: User, row: Any, operation: str, before: dict[str, Any]
+) -> None:
+    """Delete a user's credential; the change log keeps ``before``."""
+    session.delete(row)
+    entities.record(session, db, user.account_id, operation, "user", user.name, before=before)
 
 
 def _count(session: Session, column: Any, user: User) -> int:
@@ -180,18 +208,8 @@ def update_ssh_public_key(
         account = entities.resolve_account(session, db, account_id)
         user = entities.get_user(session, account, user_name)
         row = _find_ssh(session, user, ssh_public_key_id)
-        before = _ssh_shape(user, row)
-        row.status = status
-        session.add(row)
-        entities.record(
-            session,
-            db,
-            account,
-            "UpdateSSHPublicKey",
-            "user",
-            user.name,
-            before=before,
-            after=_ssh_shape(user, row),
+        change_status(
+            session, db, user, row, status, "UpdateSSHPublicKey", lambda r: _ssh_shape(user, r)
         )
     return {}
 
@@ -203,11 +221,7 @@ def delete_ssh_public_key(
         account = entities.resolve_account(session, db, account_id)
         user = entities.get_user(session, account, user_name)
         row = _find_ssh(session, user, ssh_public_key_id)
-        before = _ssh_shape(user, row)
-        session.delete(row)
-        entities.record(
-            session, db, account, "DeleteSSHPublicKey", "user", user.name, before=before
-        )
+        remove(session, db, user, row, "DeleteSSHPublicKey", _ssh_shape(user, row))
     return {}
 
 
@@ -253,9 +267,8 @@ def upload_signing_certificate(
     if certificates[0].not_after <= db.clock():
         raise IamError("InvalidCertificate", "The certificate has expired.")
     with db.transaction() as session:
-        account = entities.resolve_account(session, db, account_id)
-        user = callers.user_or_caller(
-            session, account, user_name, access_key_id=access_key_id, caller_arn=caller_arn
+        user = callers.owner(
+            session, db, account_id, user_name, access_key_id=access_key_id, caller_arn=caller_arn
         )
         rows = session.scalars(
             select(SigningCertificate).where(SigningCertificate.user_pk == user.pk)
@@ -293,9 +306,8 @@ def list_signing_certificates(
     caller_arn: str | None = None,
 ) -> dict[str, Any]:
     with db.read() as session:
-        account = entities.resolve_account(session, db, account_id)
-        user = callers.user_or_caller(
-            session, account, user_name, access_key_id=access_key_id, caller_arn=caller_arn
+        user = callers.owner(
+            session, db, account_id, user_name, access_key_id=access_key_id, caller_arn=caller_arn
         )
         rows = session.scalars(
             select(SigningCertificate)
@@ -317,23 +329,18 @@ def update_signing_certificate(
 ) -> dict[str, Any]:
     check_status(status)
     with db.transaction() as session:
-        account = entities.resolve_account(session, db, account_id)
-        user = callers.user_or_caller(
-            session, account, user_name, access_key_id=access_key_id, caller_arn=caller_arn
+        user = callers.owner(
+            session, db, account_id, user_name, access_key_id=access_key_id, caller_arn=caller_arn
         )
         row = _find_cert(session, user, certificate_id)
-        before = {"CertificateId": row.certificate_id, "Status": row.status}
-        row.status = status
-        session.add(row)
-        entities.record(
+        change_status(
             session,
             db,
-            user.account_id,
+            user,
+            row,
+            status,
             "UpdateSigningCertificate",
-            "user",
-            user.name,
-            before=before,
-            after={"CertificateId": row.certificate_id, "Status": status},
+            lambda r: {"CertificateId": r.certificate_id, "Status": r.status},
         )
     return {}
 
@@ -348,20 +355,9 @@ def delete_signing_certificate(
     caller_arn: str | None = None,
 ) -> dict[str, Any]:
     with db.transaction() as session:
-        account = entities.resolve_account(session, db, account_id)
-        user = callers.user_or_caller(
-            session, account, user_name, access_key_id=access_key_id, caller_arn=caller_arn
+        user = callers.owner(
+            session, db, account_id, user_name, access_key_id=access_key_id, caller_arn=caller_arn
         )
         row = _find_cert(session, user, certificate_id)
-        before = _cert_shape(user, row)
-        session.delete(row)
-        entities.record(
-            session,
-            db,
-            user.account_id,
-            "DeleteSigningCertificate",
-            "user",
-            user.name,
-            before=before,
-        )
+        remove(session, db, user, row, "DeleteSigningCertificate", _cert_shape(user, row))
     return {}
