@@ -312,61 +312,40 @@ TABLE: list[tuple[str, Any, str]] = [
 ]
 
 
+# The commands IAM repeats for users, groups and roles: (name, service function, options), where
+# {kind} is user, group or role and {key} its name option. Groups have no permissions boundary.
+_PER_PRINCIPAL: tuple[tuple[str, Any, str], ...] = (
+    ("attach-{kind}-policy", attachments.attach_policy, "{key}! policy_arn!"),
+    ("detach-{kind}-policy", attachments.detach_policy, "{key}! policy_arn!"),
+    ("list-attached-{kind}-policies", attachments.list_attached_policies, "{key}! path_prefix"),
+    (
+        "put-{kind}-policy",
+        inline_policies.put_inline_policy,
+        "{key}! policy_name! policy_document:doc!",
+    ),
+    ("get-{kind}-policy", inline_policies.get_inline_policy, "{key}! policy_name!"),
+    ("delete-{kind}-policy", inline_policies.delete_inline_policy, "{key}! policy_name!"),
+    ("list-{kind}-policies", inline_policies.list_inline_policies, "{key}!"),
+    (
+        "put-{kind}-permissions-boundary",
+        attachments.put_permissions_boundary,
+        "{key}! permissions_boundary!",
+    ),
+    ("delete-{kind}-permissions-boundary", attachments.delete_permissions_boundary, "{key}!"),
+)
+
+
 def _principal_commands() -> list[tuple[str, Any, str]]:
     """Attachments, inline policies and boundaries: the same commands for user, group, role."""
     table: list[tuple[str, Any, str]] = []
     for kind in ("user", "group", "role"):
         key = f"{kind}_name"
-        table += [
-            (
-                f"attach-{kind}-policy",
-                _kind(attachments.attach_policy, kind, key),
-                f"{key}! policy_arn!",
-            ),
-            (
-                f"detach-{kind}-policy",
-                _kind(attachments.detach_policy, kind, key),
-                f"{key}! policy_arn!",
-            ),
-            (
-                f"list-attached-{kind}-policies",
-                _kind(attachments.list_attached_policies, kind, key),
-                f"{key}! path_prefix",
-            ),
-            (
-                f"put-{kind}-policy",
-                _kind(inline_policies.put_inline_policy, kind, key),
-                f"{key}! policy_name! policy_document:doc!",
-            ),
-            (
-                f"get-{kind}-policy",
-                _kind(inline_policies.get_inline_policy, kind, key),
-                f"{key}! policy_name!",
-            ),
-            (
-                f"delete-{kind}-policy",
-                _kind(inline_policies.delete_inline_policy, kind, key),
-                f"{key}! policy_name!",
-            ),
-            (
-                f"list-{kind}-policies",
-                _kind(inline_policies.list_inline_policies, kind, key),
-                f"{key}!",
-            ),
-        ]
-        if kind != "group":
-            table += [
-                (
-                    f"put-{kind}-permissions-boundary",
-                    _kind(attachments.put_permissions_boundary, kind, key),
-                    f"{key}! permissions_boundary!",
-                ),
-                (
-                    f"delete-{kind}-permissions-boundary",
-                    _kind(attachments.delete_permissions_boundary, kind, key),
-                    f"{key}!",
-                ),
-            ]
+        for name, function, options in _PER_PRINCIPAL:
+            if kind == "group" and "permissions-boundary" in name:
+                continue
+            table.append(
+                (name.format(kind=kind), _kind(function, kind, key), options.format(key=key))
+            )
     return table
 
 
