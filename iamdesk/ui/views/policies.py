@@ -106,7 +106,7 @@ class DocumentTab(DetailTab):
             self.document.editor.set_read_only(aws)
         elif self.document.plain is not None:
             self.document.plain.setReadOnly(aws)
-        self.bar.buttons["Save"].setVisible(not aws)
+        self.bar.set_shown("Save", not aws)
         self.note.setText(
             "AWS managed policies cannot be changed."
             if aws
