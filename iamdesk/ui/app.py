@@ -18,6 +18,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from iamdesk.core.packaged import APP_ID
+from iamdesk.ui import theme
 from iamdesk.ui.context import AppContext
 from iamdesk.ui.icons import app_icon
 from iamdesk.ui.main_window import MainWindow
@@ -35,6 +36,7 @@ def application() -> QApplication:
         # Fusion draws the same everywhere and follows the system's light or dark scheme.
         app.setStyle("Fusion")
     assert isinstance(app, QApplication)
+    theme.keep_links_readable(app)
     # The task switcher and Wayland match windows to the installed desktop entry by this name.
     QGuiApplication.setDesktopFileName(APP_ID)
     app.setWindowIcon(app_icon())

@@ -284,9 +284,11 @@ class GraphTab(QWidget):
         if node is None:
             self.info.set_variants(
                 [
-                    "<span style='color:gray'>Click a node to light up its links; double-click or "
-                    "Enter opens it. Drag to pan, wheel to zoom.</span>",
-                    "<span style='color:gray'>Click a node to light up its links.</span>",
+                    theme.muted(
+                        "Click a node to light up its links; double-click or "
+                        "Enter opens it. Drag to pan, wheel to zoom."
+                    ),
+                    theme.muted("Click a node to light up its links."),
                 ]
             )
             return
