@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QResizeEvent, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
@@ -120,17 +120,52 @@ class OverflowBar(QToolBar):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
 
+class _Holder(QWidget):
+    """Holds a page without a layout of its own, so the scroll area sizes it by the page's
+    minimum: a page whose layout holds a word-wrapped label has a height-for-width, and
+    QScrollArea then scrolls as soon as the page's preferred height exceeds the pane."""
+
+    def __init__(self, page: QWidget) -> None:
+        super().__init__()
+        self.page = page
+        page.setParent(self)
+        page.installEventFilter(self)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.page.minimumSizeHint().expandedTo(self.page.minimumSize())
+
+    def sizeHint(self) -> QSize:
+        return self.page.sizeHint()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.page.setGeometry(self.rect())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.page and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # the page's minimum may have changed: the area looks again
+        return False
+
+
 def scrolling(page: QWidget) -> QScrollArea:
     """``page`` in a frameless scroll area that gives it all the room there is and scrolls only
     when the room is below the page's minimum."""
     area = QScrollArea()
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setWidget(page)
+    area.setWidget(_Holder(page))
     area.setProperty(SCROLLING, True)
     if page.objectName():
         area.setObjectName(f"{page.objectName()}Scroll")
     return area
+
+
+def scrolled_page(area: QWidget | None) -> QWidget | None:
+    """The page ``scrolling`` put in ``area`` (None for any other widget)."""
+    if isinstance(area, QScrollArea) and area.property(SCROLLING):
+        holder = area.widget()
+        return holder.page if isinstance(holder, _Holder) else None
+    return None
 
 
 class ScrollingTabs(QTabWidget):
@@ -146,9 +181,7 @@ class ScrollingTabs(QTabWidget):
 
     def widget(self, index: int) -> QWidget | None:
         area = super().widget(index)
-        if isinstance(area, QScrollArea) and area.property(SCROLLING):
-            return area.widget()
-        return area
+        return scrolled_page(area) or area
 
     def currentWidget(self) -> QWidget | None:
         return self.widget(self.currentIndex())

@@ -42,7 +42,7 @@ class ResourcePolicyTab(DetailTab):
         self.bar = ButtonBar(self, "resourcesPolicy")
         self.note = QLabel()
         self.note.setObjectName("resourcesPolicyNote")
-        self.bar.insertWidget(0, self.note)
+        self.bar.add_note(self.note)
         self.bar.add("Save", "Save policy", self.save, "policies")
         self.document = DocumentView(self, read_only=True, kind="resource")
         self.document.setObjectName("resourcesPolicyDocument")

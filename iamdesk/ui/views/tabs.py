@@ -97,6 +97,12 @@ class ButtonBar(QHBoxLayout):
         self.buttons[name] = button
         return button
 
+    def add_note(self, note: QLabel) -> None:
+        """A line of text before the buttons; it wraps rather than widen the tab (a Lambda
+        function's note is a sentence long)."""
+        note.setWordWrap(True)
+        self.insertWidget(0, note, 1)
+
     def set_shown(self, name: str, shown: bool) -> None:
         """Show or hide a button (a toolbar shows its widgets by their actions)."""
         self._actions[name].setVisible(shown)
