@@ -75,9 +75,15 @@ def choose_path(db: Path | None, demo: bool, *, interactive: bool) -> Path | Non
 class Application:
     """One window on one model file."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, appearance: str | None = None) -> None:
         self.app = application()
         self.settings = settings or Settings()
+        # ``appearance`` (the command line's) is for this run; the menu's choice is remembered.
+        mode = appearance or self.settings.appearance()
+        if mode != "system":
+            from iamdesk.ui import appearance as modes
+
+            modes.apply(self.app, mode)
         self.context = AppContext()
         self.window = MainWindow(self.context, self.settings)
         self.crash: Any = None
@@ -112,6 +118,7 @@ def run(
     account_id: str | None,
     screenshot: Path | None,
     view: str | None,
+    appearance: str | None = None,
 ) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if view is not None:
@@ -130,12 +137,12 @@ def run(
     if screenshot is not None:
         # A picture must not change the user's window state or recent files.
         scratch = Path(tempfile.gettempdir()) / f"iamdesk-screenshot-{os.getpid()}.ini"
-        instance = Application(Settings(scratch))
+        instance = Application(Settings(scratch), appearance)
         try:
             return _screenshot(instance, path, account_id, screenshot, view)
         finally:
             scratch.unlink(missing_ok=True)
-    instance = Application()
+    instance = Application(appearance=appearance)
     instance.start(path, account_id, view)
     return instance.app.exec()
 
