@@ -29,6 +29,7 @@ from iamdesk.services.organizations.base import (
     management_organization,
     org_error,
     organization_of,
+    pattern_error,
     random_id,
     root_of,
 )
@@ -36,6 +37,7 @@ from iamdesk.services.organizations.policies import (
     MAX_POLICIES_PER_TARGET,
     MAX_POLICY_SIZE,
     attach_policy,
+    check_policy_name,
     create_policy,
     describe_policy,
     detach_policy,
@@ -61,7 +63,9 @@ __all__ = [
     "OrgPolicyRef",
     "attach_policy",
     "check_account_request",
+    "check_move",
     "check_ou_name",
+    "check_policy_name",
     "create_account",
     "create_organization",
     "create_organizational_unit",
@@ -179,26 +183,29 @@ def _ou_shape(node: OrgNode) -> dict[str, str]:
     return {"Id": node.id, "Arn": node.arn, "Name": node.name}
 
 
-def _pattern_error(detail: str) -> Exception:
-    return org_error(
-        "InvalidInputException",
-        f"You provided a value that does not match the required pattern ({detail}).",
-    )
-
-
 def check_ou_name(name: str) -> None:
     if not 1 <= len(name) <= 128:
-        raise _pattern_error("an OU name is 1 to 128 characters")
+        raise pattern_error("an OU name is 1 to 128 characters")
 
 
 def check_account_request(email: str, account_name: str, new_account_id: str | None) -> None:
     """CreateAccount's input rules (a form checks them as the user types)."""
     if "@" not in email or not 6 <= len(email) <= 64:
-        raise _pattern_error("the email is an address of 6 to 64 characters")
+        raise pattern_error("the email is an address of 6 to 64 characters")
     if not 1 <= len(account_name) <= 50:
-        raise _pattern_error("an account name is 1 to 50 characters")
+        raise pattern_error("an account name is 1 to 50 characters")
     if new_account_id is not None and (len(new_account_id) != 12 or not new_account_id.isdigit()):
         raise org_error("InvalidInputException", f"Invalid account id: {new_account_id}")
+
+
+def check_move(source_parent_id: str, destination_parent_id: str) -> None:
+    """MoveAccount's refusal of a move to where the account already is (a form checks it as
+    the user chooses)."""
+    if destination_parent_id == source_parent_id:
+        raise org_error(
+            "DuplicateAccountException",
+            "That account is already present in the specified destination.",
+        )
 
 
 def create_organizational_unit(
@@ -344,6 +351,7 @@ def move_account(
             raise org_error(
                 "SourceParentNotFoundException", "You specified a source parent that doesn't exist."
             )
+        check_move(source_parent_id, destination_parent_id)
         account.parent_id = _parent(session, org, destination_parent_id).id
         session.add(account)
         record(session, db, org.management_account_id, "MoveAccount", "account", member_account_id)

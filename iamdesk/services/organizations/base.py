@@ -33,6 +33,14 @@ def org_error(code: str, message: str) -> IamError:
     return IamError(code, message)
 
 
+def pattern_error(detail: str) -> IamError:
+    """AWS's refusal of a value its input pattern or length rule does not allow."""
+    return org_error(
+        "InvalidInputException",
+        f"You provided a value that does not match the required pattern ({detail}).",
+    )
+
+
 def not_in_use() -> IamError:
     return org_error(
         "AWSOrganizationsNotInUseException",
