@@ -30,7 +30,6 @@ from iamdesk.services.organizations.base import (
     org_error,
     organization_of,
     pattern_error,
-    random_id,
     root_of,
 )
 from iamdesk.services.organizations.policies import (
@@ -48,6 +47,7 @@ from iamdesk.services.organizations.policies import (
 )
 from iamdesk.services.organizations.removal import delete_organizational_unit, delete_policy
 from iamdesk.store.db import Database
+from iamdesk.store.ids import random_text
 from iamdesk.store.tables import Account, Organization, OrgNode, OrgPolicy
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ def create_organization(
                 "AlreadyInOrganizationException",
                 "The AWS account is already a member of an organization.",
             )
-        org_id = "o-" + random_id(db, ID_ALPHABET, 10)
+        org_id = "o-" + random_text(ID_ALPHABET, 10, db.rng)
         org = Organization(
             id=org_id,
             arn=f"arn:aws:organizations::{caller}:organization/{org_id}",
@@ -129,7 +129,7 @@ def create_organization(
         )
         session.add(org)
         session.flush()  # no ORM relationships: flush in dependency order ourselves
-        root_id = "r-" + random_id(db, ID_ALPHABET, 4)
+        root_id = "r-" + random_text(ID_ALPHABET, 4, db.rng)
         root = OrgNode(
             id=root_id,
             organization_id=org_id,
@@ -221,7 +221,7 @@ def create_organizational_unit(
                 "DuplicateOrganizationalUnitException", "An OU with the same name already exists."
             )
         root = root_of(session, org)
-        ou_id = f"ou-{root.id[2:]}-" + random_id(db, ID_ALPHABET, 8)
+        ou_id = f"ou-{root.id[2:]}-" + random_text(ID_ALPHABET, 8, db.rng)
         node = OrgNode(
             id=ou_id,
             organization_id=org.id,
@@ -294,7 +294,7 @@ def create_account(
     check_account_request(email, account_name, new_account_id)
     with db.transaction() as session:
         org = management_organization(session, db, account_id)
-        new_id = new_account_id or random_id(db, string.digits, 12)
+        new_id = new_account_id or random_text(string.digits, 12, db.rng)
         now = db.now()
         account = session.get(Account, new_id)
         if account is None:
@@ -312,7 +312,7 @@ def create_account(
         record(session, db, org.management_account_id, "CreateAccount", "account", new_id)
         return {
             "CreateAccountStatus": {
-                "Id": "car-" + random_id(db, ID_ALPHABET, 32),
+                "Id": "car-" + random_text(ID_ALPHABET, 32, db.rng),
                 "AccountName": account_name,
                 "State": "SUCCEEDED",
                 "RequestedTimestamp": now,

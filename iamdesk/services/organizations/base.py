@@ -4,7 +4,6 @@ error codes, ids, and finding the caller's organization (management account only
 from __future__ import annotations
 
 import logging
-import secrets
 import string
 from dataclasses import dataclass
 
@@ -46,11 +45,6 @@ def not_in_use() -> IamError:
         "AWSOrganizationsNotInUseException",
         "Your account is not a member of an organization.",
     )
-
-
-def random_id(db: Database, alphabet: str, length: int) -> str:
-    chooser = db.rng.choice if db.rng is not None else secrets.choice
-    return "".join(chooser(alphabet) for _ in range(length))
 
 
 @dataclass(frozen=True)

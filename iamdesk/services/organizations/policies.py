@@ -24,9 +24,9 @@ from iamdesk.services.organizations.base import (
     org_error,
     organization_of,
     pattern_error,
-    random_id,
 )
 from iamdesk.store.db import Database
+from iamdesk.store.ids import random_text
 from iamdesk.store.tables import Account, Organization, OrgNode, OrgPolicy, OrgPolicyAttachment
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def create_policy(
     with db.transaction() as session:
         org = management_organization(session, db, account_id)
         _refuse_taken_name(session, org, policy_type, name)
-        policy_id = "p-" + random_id(db, ID_ALPHABET, 8)
+        policy_id = "p-" + random_text(ID_ALPHABET, 8, db.rng)
         kind = policy_type.lower()
         policy = OrgPolicy(
             id=policy_id,
