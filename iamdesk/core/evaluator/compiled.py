@@ -8,11 +8,7 @@ import marshal
 from collections.abc import Mapping
 from typing import Any
 
-from iamdesk.core.evaluator.matcher_cache import (
-    action_answers,
-    may_match,
-    plain_action_matches,
-)
+from iamdesk.core.evaluator.matcher_cache import may_match, plain_action_hits
 from iamdesk.core.evaluator.policy_set import PolicyRef, PolicySet, resource_policy_must_allow
 from iamdesk.core.evaluator.statement import CompiledStatement, PlainSource
 from iamdesk.core.evaluator.variables import VARIABLES_VERSION
@@ -132,12 +128,12 @@ class CompiledPolicy:
             if self._indexed is None:
                 # Read without an index (often asked one question): compile only the
                 # statements whose Action matches, found on the plain statements.
-                answers = action_answers(action)
+                compiled = self._compiled
                 found = tuple(
-                    self._statement(i)
-                    for i, raw in enumerate(self._plain)
-                    if plain_action_matches(raw, action, answers)
-                    or ("Action" not in raw and self._statement(i).action_matches_name(action))
+                    [
+                        compiled[i] or self._statement(i)
+                        for i in plain_action_hits(self._plain, action)
+                    ]
                 )
             else:
                 found = tuple(

@@ -8,13 +8,14 @@ their Action lists, whose answers are remembered per action and pattern.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from iamdesk.core.arn import Matcher, glob_matcher, has_wildcard
 from iamdesk.core.evaluator.matching import ActionMatcher, ResourceMatcher
 
 _ACTION_MATCHERS: dict[tuple[str, ...], ActionMatcher] = {}
-_RESOURCE_MATCHERS: dict[tuple[tuple[str, ...], bool], ResourceMatcher] = {}
+_RESOURCE_MATCHERS: dict[tuple[str | tuple[str, ...], bool], ResourceMatcher] = {}
 
 
 def action_matcher(actions: tuple[str, ...]) -> ActionMatcher:
@@ -27,13 +28,15 @@ def action_matcher(actions: tuple[str, ...]) -> ActionMatcher:
     return found
 
 
-def resource_matcher(resources: tuple[str, ...], variables: bool) -> ResourceMatcher:
-    found = _RESOURCE_MATCHERS.get((resources, variables))
+def resource_matcher(resources: str | Sequence[str], variables: bool) -> ResourceMatcher:
+    """The matcher of a Resource element: one pattern, or a list of them."""
+    key = (resources, variables) if type(resources) is str else (tuple(resources), variables)
+    found = _RESOURCE_MATCHERS.get(key)
     if found is None:
-        found = ResourceMatcher(resources, variables)
+        found = ResourceMatcher([resources] if type(resources) is str else resources, variables)
         if len(_RESOURCE_MATCHERS) >= 16384:
             _RESOURCE_MATCHERS.clear()
-        _RESOURCE_MATCHERS[(resources, variables)] = found
+        _RESOURCE_MATCHERS[key] = found
     return found
 
 
@@ -69,22 +72,35 @@ def _answer(answers: dict[str, bool], pattern: str, action: str) -> bool:
     return found
 
 
-def plain_action_matches(raw: dict[str, Any], action: str, answers: dict[str, bool]) -> bool:
-    """Whether a plain statement's Action (not NotAction) lists ``action`` (lower case);
-    ``answers``: ``action_answers(action)``."""
-    actions = raw.get("Action")
-    if actions is None:
-        return False
-    if type(actions) is str:
-        found = answers.get(actions)
-        return _answer(answers, actions, action) if found is None else found
-    for pattern in actions:
-        found = answers.get(pattern)
-        if found is None:
-            found = _answer(answers, pattern, action)
-        if found:
-            return True
-    return False
+def plain_action_hits(plain: list[dict[str, Any]], action: str) -> list[int]:
+    """The indices of the plain statements (``plain_statements``: exactly one of Action and
+    NotAction, a string or a non-empty list of strings) that let ``action`` (lower case)
+    through: their Action lists it, or their NotAction does not. Each pattern's answer comes
+    from the memo of ``action``, so no statement is compiled to find out."""
+    answers = action_answers(action)
+    known = answers.get
+    hits = []
+    for i, raw in enumerate(plain):
+        actions: Any = raw.get("Action")
+        negated = actions is None
+        if negated:
+            actions = raw["NotAction"]
+        if type(actions) is str:
+            found = known(actions)
+            if found is None:
+                found = _answer(answers, actions, action)
+        else:
+            found = False
+            for pattern in actions:
+                hit = known(pattern)
+                if hit is None:
+                    hit = _answer(answers, pattern, action)
+                if hit:
+                    found = True
+                    break
+        if found is not negated:
+            hits.append(i)
+    return hits
 
 
 def may_match(raw: dict[str, Any], service: str) -> bool:
