@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from iamdesk.core.evaluator.conditions import CompiledCondition, compile_condition
@@ -157,10 +156,11 @@ class CompiledStatement:
         conditions: list[CompiledCondition] = []
         for operator, block in self._raw_conditions.items():
             for key, values in block.items():
-                texts = tuple(
-                    value_text(v) for v in (values if type(values) is list else (values,))
-                )
-                entry = partial(owner.condition_entry, self.index, len(conditions))
+                if type(values) is list:
+                    texts = tuple([v if type(v) is str else value_text(v) for v in values])
+                else:
+                    texts = (values if type(values) is str else value_text(values),)
+                entry = (owner, self.index, len(conditions))
                 conditions.append(CompiledCondition(operator, key, texts, self.variables, entry))
         self._set_conditions(tuple(conditions))
         return self._conditions  # type: ignore[return-value]
@@ -274,11 +274,20 @@ class CompiledStatement:
         conditions = self._conditions
         if conditions is None:
             conditions = self._compile_conditions()
-        if conditions and not self.conditions_hold(env):
-            return False
+        if conditions:
+            # conditions_hold, inlined: the hot path of a statement with conditions.
+            context = env.context
+            for key, written in self._condition_keys:
+                if key not in context:
+                    env.missing.setdefault(key, written)
+            for cond in conditions:
+                if not cond.evaluate(env):
+                    return False
         return kind
 
     def conditions_hold(self, env: Env) -> bool:
+        """Whether every condition holds; the keys they read that the request lacks are
+        recorded as missing (all of them, whatever the outcome)."""
         conditions = self.conditions
         if self._condition_keys:
             context = env.context
