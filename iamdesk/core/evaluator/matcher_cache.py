@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from iamdesk.core.arn import Matcher, glob_matcher, has_wildcard
-from iamdesk.core.evaluator.matching import ActionMatcher, ResourceMatcher
+from iamdesk.core.evaluator.matching import ActionMatcher, PrincipalMatcher, ResourceMatcher
 
 _ACTION_MATCHERS: dict[tuple[str, ...], ActionMatcher] = {}
 _RESOURCE_MATCHERS: dict[tuple[str | tuple[str, ...], bool], ResourceMatcher] = {}
@@ -37,6 +37,26 @@ def resource_matcher(resources: str | Sequence[str], variables: bool) -> Resourc
         if len(_RESOURCE_MATCHERS) >= 16384:
             _RESOURCE_MATCHERS.clear()
         _RESOURCE_MATCHERS[key] = found
+    return found
+
+
+_PRINCIPAL_MATCHERS: dict[Any, PrincipalMatcher] = {}
+_EVERYONE = PrincipalMatcher(True, ())
+
+
+def principal_matcher(block: str | dict[str, str | list[str]]) -> PrincipalMatcher:
+    """The matcher of a plain Principal/NotPrincipal block: ``"*"`` or {type: name(s)}.
+    Shared by the blocks that name the same principals (accounts, roles and services recur
+    across an account's resource policies)."""
+    if isinstance(block, str):
+        return _EVERYONE  # "*", the only string plain_statements lets through
+    key = tuple([(t, v if type(v) is str else tuple(v)) for t, v in block.items()])
+    found = _PRINCIPAL_MATCHERS.get(key)
+    if found is None:
+        found = PrincipalMatcher(False, [(t, [v] if type(v) is str else v) for t, v in key])
+        if len(_PRINCIPAL_MATCHERS) >= 16384:
+            _PRINCIPAL_MATCHERS.clear()
+        _PRINCIPAL_MATCHERS[key] = found
     return found
 
 
@@ -78,29 +98,32 @@ def plain_action_hits(plain: list[dict[str, Any]], action: str) -> list[int]:
     through: their Action lists it, or their NotAction does not. Each pattern's answer comes
     from the memo of ``action``, so no statement is compiled to find out."""
     answers = action_answers(action)
-    known = answers.get
+    known = answers.__getitem__
     hits = []
     for i, raw in enumerate(plain):
         actions: Any = raw.get("Action")
         negated = actions is None
         if negated:
             actions = raw["NotAction"]
-        if type(actions) is str:
-            found = known(actions)
-            if found is None:
-                found = _answer(answers, actions, action)
-        else:
-            found = False
-            for pattern in actions:
-                hit = known(pattern)
-                if hit is None:
-                    hit = _answer(answers, pattern, action)
-                if hit:
-                    found = True
-                    break
+        try:
+            # Every pattern already answered (the usual case: patterns recur): in C.
+            found = known(actions) if type(actions) is str else any(map(known, actions))
+        except KeyError:
+            found = _answers_of(answers, [actions] if type(actions) is str else actions, action)
         if found is not negated:
             hits.append(i)
     return hits
+
+
+def _answers_of(answers: dict[str, bool], patterns: list[str], action: str) -> bool:
+    """Whether one of ``patterns`` matches ``action``, answering those not answered yet."""
+    for pattern in patterns:
+        found = answers.get(pattern)
+        if found is None:
+            found = _answer(answers, pattern, action)
+        if found:
+            return True
+    return False
 
 
 def may_match(raw: dict[str, Any], service: str) -> bool:

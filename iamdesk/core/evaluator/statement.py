@@ -8,7 +8,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from iamdesk.core.evaluator.conditions import CompiledCondition, compile_condition
-from iamdesk.core.evaluator.matcher_cache import action_matcher, resource_matcher
+from iamdesk.core.evaluator.matcher_cache import (
+    action_matcher,
+    principal_matcher,
+    resource_matcher,
+)
 from iamdesk.core.evaluator.matching import DIRECT, ActionMatcher, PrincipalMatcher
 from iamdesk.core.evaluator.request import Env
 from iamdesk.core.evaluator.trace import (
@@ -77,7 +81,9 @@ class CompiledStatement:
         self.not_principal = statement.not_principal is not None
         self.variables = variables
         self._raw_conditions: dict[str, Any] | None = None
-        self._set_conditions(tuple(compile_condition(c, variables) for c in statement.conditions))
+        conditions = tuple(compile_condition(c, variables) for c in statement.conditions)
+        self._conditions: tuple[CompiledCondition, ...] | None = conditions
+        self._set_condition_keys(conditions)
         # MatchedStatement records by (policy type, label, name), made when first asked for
         # (see decision).
         self.matched: dict[tuple[str, str, str | None], object] | None = None
@@ -114,21 +120,13 @@ class CompiledStatement:
             self.not_resource = False
             resources = raw.get("Resource")
             self.resource = None if resources is None else resource_matcher(resources, variables)
-        principal = None
         if "NotPrincipal" in raw:
             self.not_principal = True
-            block = raw["NotPrincipal"]
+            self.principal = principal_matcher(raw["NotPrincipal"])
         else:
             self.not_principal = False
             block = raw.get("Principal")
-        if block is not None:
-            if type(block) is str:  # "*", the only string plain_statements lets through
-                principal = PrincipalMatcher(True, ())
-            else:
-                principal = PrincipalMatcher(
-                    False, [(t, [v] if type(v) is str else v) for t, v in block.items()]
-                )
-        self.principal = principal
+            self.principal = None if block is None else principal_matcher(block)
         self.matched = None
         # Compiled when a request first gets this far (most statements a request's action
         # matches fail on the resource first).
@@ -162,16 +160,16 @@ class CompiledStatement:
                     texts = (values if type(values) is str else value_text(values),)
                 entry = (owner, self.index, len(conditions))
                 conditions.append(CompiledCondition(operator, key, texts, self.variables, entry))
-        self._set_conditions(tuple(conditions))
-        return self._conditions  # type: ignore[return-value]
+        found = self._conditions = tuple(conditions)
+        self._set_condition_keys(found)
+        return found
 
-    def _set_conditions(self, conditions: tuple[CompiledCondition, ...]) -> None:
+    def _set_condition_keys(self, conditions: tuple[CompiledCondition, ...]) -> None:
         keys: dict[str, str] = {}
         for cond in conditions:
-            if not cond.is_null:
-                keys.setdefault(cond.key, cond.written_key)
+            if not cond.is_null and cond.key not in keys:
+                keys[cond.key] = cond.written_key
         self._condition_keys = tuple(keys.items())
-        self._conditions: tuple[CompiledCondition, ...] | None = conditions
 
     @property
     def conditions(self) -> tuple[CompiledCondition, ...]:
