@@ -78,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--screenshot", type=Path, help="render the main window to a PNG and exit")
     parser.add_argument("--view", help="view to show (dashboard, users, roles, test-access, ...)")
     parser.add_argument(
+        "--appearance",
+        choices=("system", "light", "dark"),
+        help="the app's colours for this run (View > Appearance remembers a choice)",
+    )
+    parser.add_argument(
         "--install-desktop-entry",
         action="store_true",
         help="add iamdesk to this user's application menu, with its icon and file type (no root)",
@@ -153,6 +158,7 @@ def _dispatch(words: list[str]) -> int:
             account_id=options.account(),
             screenshot=options.screenshot,
             view=options.view,
+            appearance=ns.appearance,
         )
     entry = COMMANDS.get(ns.command)
     if entry is None:

@@ -163,6 +163,9 @@ def fingerprint(search_path: tuple[str, ...] | None = None) -> str:
         sys.version,
         search_path,
         tuple(sys.flags),
+        # The seed of str hashing is fixed at start-up and kept across fork: a caller that
+        # fixes it (for reproducible runs) needs a server started with the same seed.
+        os.environ.get("PYTHONHASHSEED") or "random",
         tuple(sorted((str(k), str(v)) for k, v in sys._xoptions.items())),
         tuple(sys.warnoptions),
         sys.getfilesystemencoding(),

@@ -22,6 +22,7 @@ HTTP_STATUS = {
     "PasswordPolicyViolation": 400,
     "EntityTemporarilyUnmodifiable": 409,
     "AccessDenied": 403,
+    "InvalidClientTokenId": 403,  # AWS's common error for credentials it does not accept
     "ConcurrentModification": 409,
     "ReportNotPresent": 410,
     "ReportInProgress": 404,

@@ -31,11 +31,10 @@ from iamdesk.services.resources import (
     create_row,
     find_row,
     get_row,
-    new_uuid,
-    random_text,
     store_policy,
 )
 from iamdesk.store.db import Database
+from iamdesk.store.ids import random_text, random_uuid
 from iamdesk.store.tables import Resource, Role
 
 log = logging.getLogger(__name__)
@@ -423,7 +422,7 @@ def create_secret(
                 "ResourceExistsException",
                 f"The operation failed because the secret {name} already exists.",
             )
-        suffix = random_text(db, string.ascii_letters + string.digits, 6)
+        suffix = random_text(string.ascii_letters + string.digits, 6, db.rng)
         row = create_row(
             session,
             db,
@@ -435,7 +434,7 @@ def create_secret(
             attributes={"Description": description},
             tags=tags,
         )
-        return {"ARN": row.arn, "Name": row.name, "VersionId": new_uuid(db)}
+        return {"ARN": row.arn, "Name": row.name, "VersionId": random_uuid(db.rng)}
 
 
 def put_resource_policy(

@@ -31,7 +31,7 @@ from iamdesk.services.errors import (
 from iamdesk.services.tags import replace_tags
 from iamdesk.services.validation import check_name, check_path, check_tags
 from iamdesk.store.db import Database
-from iamdesk.store.ids import BASE32_ALPHABET, mfa_serial
+from iamdesk.store.ids import BASE32_ALPHABET, mfa_serial, random_text
 from iamdesk.store.tables import MfaDevice, Tag, User
 
 log = logging.getLogger(__name__)
@@ -113,9 +113,7 @@ def create_virtual_mfa_device(
     path = check_path(path)
     pairs = check_tags(tags)
     seed = (
-        "".join(db.rng.choice(BASE32_ALPHABET) for _ in range(64))
-        if db.rng is not None
-        else pyotp.random_base32(64)
+        random_text(BASE32_ALPHABET, 64, db.rng) if db.rng is not None else pyotp.random_base32(64)
     )
     with db.transaction() as session:
         account = entities.resolve_account(session, db, account_id)

@@ -69,3 +69,17 @@ def refuse_delete_while(session: Session, owned: Iterable[tuple[Select[Any], str
     for query, what in owned:
         if session.execute(query.limit(1)).first() is not None:
             raise delete_conflict(f"Cannot delete entity, must {what} first.")
+
+
+def page_of(
+    items: list[Any], marker: str | None, max_items: int | None
+) -> tuple[list[Any], dict[str, Any]]:
+    """One page of a list already read whole (a kept report's rows), ``marker`` being the
+    position to start at as the previous page's ``Marker`` gave it; and the output's tail,
+    ``IsTruncated`` and, when more follow, the next page's ``Marker``."""
+    start = int(marker) if marker and marker.isdigit() else 0
+    end = len(items) if max_items is None else start + max_items
+    tail: dict[str, Any] = {"IsTruncated": end < len(items)}
+    if end < len(items):
+        tail["Marker"] = str(end)
+    return items[start:end], tail

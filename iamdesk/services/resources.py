@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,6 +25,7 @@ from iamdesk.services.entities import record, resolve_account
 from iamdesk.services.errors import IamError
 from iamdesk.services.naming import check_resource_name
 from iamdesk.store.db import Database
+from iamdesk.store.ids import random_uuid
 from iamdesk.store.tables import Resource, Tag
 
 log = logging.getLogger(__name__)
@@ -189,17 +188,6 @@ def store_policy(session: Session, db: Database, row: Resource, policy: str | No
 def attributes_of(row: Resource) -> dict[str, Any]:
     value: dict[str, Any] = jsontext.loads(row.attributes or "{}")
     return value
-
-
-def random_text(db: Database, alphabet: str, length: int) -> str:
-    chooser = db.rng.choice if db.rng is not None else secrets.choice
-    return "".join(chooser(alphabet) for _ in range(length))
-
-
-def new_uuid(db: Database) -> str:
-    if db.rng is not None:
-        return str(uuid.UUID(int=db.rng.getrandbits(128), version=4))
-    return str(uuid.uuid4())
 
 
 def resource_for_arn(session: Session, arn: str) -> Resource | None:
@@ -379,7 +367,7 @@ def create_key(
         check_policy("kms", policy)
     with db.transaction() as session:
         account = resolve_account(session, db, account_id)
-        key_id = new_uuid(db)
+        key_id = random_uuid(db.rng)
         row = create_row(
             session,
             db,

@@ -22,10 +22,10 @@ from iamdesk.core.keys import KeyFormatError, parse_pem_certificates, private_ke
 from iamdesk.services import entities, paging, tags
 from iamdesk.services.errors import IamError, limit_exceeded
 from iamdesk.services.tags import replace_tags
-from iamdesk.services.user_credentials import check_text, new_id
+from iamdesk.services.user_credentials import check_text
 from iamdesk.services.validation import check_name, check_path, check_tags
 from iamdesk.store.db import Database, iso
-from iamdesk.store.ids import iam_arn
+from iamdesk.store.ids import iam_arn, new_id
 from iamdesk.store.tables import ServerCertificate, Tag
 
 log = logging.getLogger(__name__)

@@ -20,8 +20,9 @@ from sqlmodel import Session
 
 from iamdesk.services import callers, entities
 from iamdesk.services.errors import IamError, limit_exceeded
-from iamdesk.services.user_credentials import check_status, new_id
+from iamdesk.services.user_credentials import check_status
 from iamdesk.store.db import Database, iso
+from iamdesk.store.ids import new_id
 from iamdesk.store.secrets import hash_secret, verify_secret
 from iamdesk.store.tables import ServiceSpecificCredential, User
 

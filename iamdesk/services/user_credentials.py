@@ -10,8 +10,6 @@ bounded at IAM's 16,384 characters before anything is parsed.
 from __future__ import annotations
 
 import logging
-import random
-import secrets
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,7 +21,7 @@ from iamdesk.core.keys import parse_ssh_public_key as parse_key
 from iamdesk.services import callers, entities
 from iamdesk.services.errors import IamError, limit_exceeded
 from iamdesk.store.db import Database
-from iamdesk.store.ids import BASE32_ALPHABET
+from iamdesk.store.ids import new_id
 from iamdesk.store.tables import SigningCertificate, SshPublicKey, User
 
 log = logging.getLogger(__name__)
@@ -33,12 +31,6 @@ MAX_SIGNING_CERTIFICATES = 2
 MAX_BODY = 16_384
 MIN_SSH_BITS = 2048
 STATUSES = ("Active", "Inactive")
-
-
-def new_id(prefix: str, length: int, rng: random.Random | None) -> str:
-    """``prefix`` and random characters of IAM's id alphabet (``length`` in all)."""
-    chooser = rng.choice if rng is not None else secrets.choice
-    return prefix + "".join(chooser(BASE32_ALPHABET) for _ in range(length - len(prefix)))
 
 
 def check_text(value: Any, field: str, limit: int = MAX_BODY) -> str:

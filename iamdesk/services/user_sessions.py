@@ -12,6 +12,9 @@ STS API reference, in the order the operations check:
   is that federated user: its permissions are the user's intersected with the session policies
   passed (none passed: no permissions). Session tags override the user's tags of the same key.
 - Durations: 900 to 129,600 seconds, 43,200 by default.
+- Using them: GetSessionToken's credentials call no IAM operation unless the session was made
+  with MFA, and GetFederationToken's call none at all (through the CLI or API); IAM answers
+  ``InvalidClientTokenId`` (``may_call_iam``).
 
 Sessions are recorded (secret and token only as hashes) so they can be named by their ASIA key
 (``get-caller-identity``, ``simulate-principal-policy --policy-source-arn ASIA…``, the caller of
@@ -76,6 +79,21 @@ def _calling_user(
     if not isinstance(row, User):
         raise IamError("AccessDenied", f"Cannot call {operation} with session credentials")
     return row
+
+
+def may_call_iam(db: Database, access_key_id: str) -> None:
+    """Refuse an IAM operation signed with a user session's credentials that IAM refuses:
+    GetSessionToken's without MFA, GetFederationToken's always. Other keys pass (an unknown
+    one is refused where the caller is looked up)."""
+    if not access_key_id.startswith("ASIA"):
+        return
+    with db.read() as session:
+        row = session.scalars(
+            select(UserSession).where(UserSession.access_key_id == access_key_id)
+        ).first()
+        if row is None or (row.kind == SESSION_TOKEN and row.mfa_authenticated):
+            return
+    raise IamError("InvalidClientTokenId", "The security token included in the request is invalid.")
 
 
 def _record_session(

@@ -100,6 +100,14 @@ def head(session: Session) -> int:
     return int(session.execute(select(func.max(ChangeLogEntry.pk))).scalar() or 0)
 
 
+def others_since(session: Session, since: int, writer: Any) -> bool:
+    """Whether an entry after ``since`` was written by anyone but the model open on engine
+    ``writer`` (another process, or another model open on the same file)."""
+    mine = _written.get(writer, set())
+    later = session.execute(select(ChangeLogEntry.pk).where(ChangeLogEntry.pk > since))
+    return any(pk not in mine for pk in later.scalars())
+
+
 def _refuse_if_changed_since(
     session: Session, since: int, account_id: str | None, entity_type: str, entity_name: str
 ) -> None:

@@ -19,7 +19,8 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-from iamdesk.store.db import Database, StoreError
+from iamdesk.store.errors import StoreError
+from iamdesk.store.sessions import Database
 from iamdesk.store.tables import Account
 
 log = logging.getLogger(__name__)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import secrets
 import string
+import uuid
 
 BASE32_ALPHABET = string.ascii_uppercase + "234567"
 PREFIXES = {
@@ -26,18 +27,33 @@ PREFIXES = {
 _SECRET_ALPHABET = string.ascii_letters + string.digits + "+/"
 
 
+def random_text(alphabet: str, length: int, rng: random.Random | None = None) -> str:
+    """``length`` characters drawn from ``alphabet``."""
+    chooser = rng.choice if rng is not None else secrets.choice
+    return "".join(chooser(alphabet) for _ in range(length))
+
+
+def random_uuid(rng: random.Random | None = None) -> str:
+    """A version 4 UUID (job ids, KMS key ids, secret version ids)."""
+    if rng is not None:
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    return str(uuid.uuid4())
+
+
 def unique_id(kind: str, rng: random.Random | None = None) -> str:
     """``unique_id("user")`` -> ``AIDA`` + 17 Base32 characters."""
-    prefix = PREFIXES[kind]
-    chooser = rng.choice if rng is not None else secrets.choice
     length = 16 if kind in ("access-key", "session-key") else 17
-    return prefix + "".join(chooser(BASE32_ALPHABET) for _ in range(length))
+    return PREFIXES[kind] + random_text(BASE32_ALPHABET, length, rng)
+
+
+def new_id(prefix: str, length: int, rng: random.Random | None = None) -> str:
+    """``prefix`` and random characters of IAM's id alphabet (``length`` in all)."""
+    return prefix + random_text(BASE32_ALPHABET, length - len(prefix), rng)
 
 
 def secret_access_key(rng: random.Random | None = None) -> str:
     """A 40-character secret in AWS's alphabet (letters, digits, ``+`` and ``/``)."""
-    chooser = rng.choice if rng is not None else secrets.choice
-    return "".join(chooser(_SECRET_ALPHABET) for _ in range(40))
+    return random_text(_SECRET_ALPHABET, 40, rng)
 
 
 def iam_arn(account_id: str, kind: str, path: str, name: str) -> str:

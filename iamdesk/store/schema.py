@@ -10,6 +10,9 @@ The history of the schema is Alembic's (``iamdesk/store/migrations/versions``): 
   ``tests/store/test_migrations.py`` checks that the revisions build the very same schema.
 - An older database is upgraded by Alembic, only when it is behind; a file from before Alembic
   (schema 1, no ``alembic_version``) is first stamped at the revision its version names.
+
+``initialise`` and ``migrate`` are what opening a model (a file, ``store.db``, or a server,
+``store.server``) does under its write lock once it has read the stored version.
 """
 
 from __future__ import annotations
@@ -21,7 +24,15 @@ from sqlalchemy import Column, MetaData, String, Table, select
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
+from iamdesk.store.errors import CorruptDatabaseError, SchemaTooNewError
+
+# Importing tables registers every table on SQLModel.metadata before create_all.
+from iamdesk.store.tables import DEFAULT_ACCOUNT_ID, Account, SchemaVersion
+
 log = logging.getLogger(__name__)
+
+# Raised with every new revision in migrations/versions (revision 000N is schema version N).
+SCHEMA_VERSION = 7
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -119,3 +130,58 @@ def upgrade(conn: Connection, version: int, target: int) -> None:
     config.attributes["connection"] = conn
     log.info("migrating the schema from %d to %d", version, target)
     command.upgrade(config, revision_of(target))
+
+
+def refuse_newer(where: object, version: int | None) -> None:
+    """Raise ``SchemaTooNewError`` for a model a newer iamdesk wrote (``where``: its file or
+    URL, as shown to people); such a model is never changed."""
+    if version is not None and version > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"{where} was written by a newer iamdesk (schema {version}; this version reads up to"
+            f" {SCHEMA_VERSION}); it was not changed"
+        )
+
+
+def initialise(conn: Connection, now: str) -> None:
+    """Build a new model in an empty database (the tables as declared, stamped at the newest
+    migration) with its default account."""
+    create_schema(conn)
+    stamp(conn, SCHEMA_VERSION)
+    conn.execute(
+        SchemaVersion.__table__.insert(),  # type: ignore[attr-defined]
+        {"id": 1, "version": SCHEMA_VERSION, "updated_at": now},
+    )
+    conn.execute(
+        Account.__table__.insert(),  # type: ignore[attr-defined]
+        {
+            "account_id": DEFAULT_ACCOUNT_ID,
+            "name": "default",
+            "is_default": True,
+            "create_date": now,
+            "status": "ACTIVE",
+            "email": "",
+        },
+    )
+
+
+def migrate(conn: Connection, where: object, version: int, now: str) -> None:
+    """Bring a model at schema ``version`` up to ``SCHEMA_VERSION`` (refusing a newer one)."""
+    refuse_newer(where, version)
+    if version < SCHEMA_VERSION:
+        log.info("migrating %s from schema %d to %d", where, version, SCHEMA_VERSION)
+        try:
+            upgrade(conn, version, SCHEMA_VERSION)
+        except KeyError:
+            raise CorruptDatabaseError(
+                f"{where} is damaged: iamdesk never wrote schema version {version}; it was not"
+                " changed"
+            ) from None
+    # A file whose tables, indexes or triggers were removed (or predate their declaration) gets
+    # them back; a model made since migrations exist has them all already.
+    create_schema(conn)
+    if version != SCHEMA_VERSION:
+        conn.execute(
+            SchemaVersion.__table__.update().values(  # type: ignore[attr-defined]
+                version=SCHEMA_VERSION, updated_at=now
+            )
+        )

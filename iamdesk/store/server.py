@@ -31,16 +31,9 @@ from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from iamdesk.store.db import (
-    SCHEMA_VERSION,
-    Clock,
-    Database,
-    SchemaTooNewError,
-    StoreError,
-    _initialise,
-    _upgrade,
-    iso,
-)
+from iamdesk.store.errors import StoreError
+from iamdesk.store.schema import SCHEMA_VERSION, initialise, migrate, refuse_newer
+from iamdesk.store.sessions import Clock, Database, iso
 
 log = logging.getLogger(__name__)
 
@@ -287,20 +280,16 @@ def open_server(
             ready = version == SCHEMA_VERSION and counter
             read_only = ready and not may_write
             conn.rollback()
-        if version is not None and version > SCHEMA_VERSION:
-            raise SchemaTooNewError(
-                f"{shown} was written by a newer iamdesk (schema {version}; this version reads up"
-                f" to {SCHEMA_VERSION}); it was not changed"
-            )
+        refuse_newer(shown, version)
         if not ready:
             with engine.connect().execution_options(schema_work=True) as conn, conn.begin():
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
                 version = _state(conn)[0]  # another process may have done it meanwhile
                 if version is None:
-                    _initialise(conn, iso(clock()))
+                    initialise(conn, iso(clock()))
                     log.info("initialised a new model in %s (schema %d)", shown, SCHEMA_VERSION)
                 else:
-                    _upgrade(conn, shown, version, iso(clock()))
+                    migrate(conn, shown, version, iso(clock()))
                 _counter(conn)
     except StoreError:
         engine.dispose()

@@ -18,6 +18,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from iamdesk.core.packaged import APP_ID
+from iamdesk.ui import theme
 from iamdesk.ui.context import AppContext
 from iamdesk.ui.icons import app_icon
 from iamdesk.ui.main_window import MainWindow
@@ -35,6 +36,7 @@ def application() -> QApplication:
         # Fusion draws the same everywhere and follows the system's light or dark scheme.
         app.setStyle("Fusion")
     assert isinstance(app, QApplication)
+    theme.keep_links_readable(app)
     # The task switcher and Wayland match windows to the installed desktop entry by this name.
     QGuiApplication.setDesktopFileName(APP_ID)
     app.setWindowIcon(app_icon())
@@ -73,9 +75,15 @@ def choose_path(db: Path | None, demo: bool, *, interactive: bool) -> Path | Non
 class Application:
     """One window on one model file."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, appearance: str | None = None) -> None:
         self.app = application()
         self.settings = settings or Settings()
+        # ``appearance`` (the command line's) is for this run; the menu's choice is remembered.
+        mode = appearance or self.settings.appearance()
+        if mode != "system":
+            from iamdesk.ui import appearance as modes
+
+            modes.apply(self.app, mode)
         self.context = AppContext()
         self.window = MainWindow(self.context, self.settings)
         self.crash: Any = None
@@ -110,6 +118,7 @@ def run(
     account_id: str | None,
     screenshot: Path | None,
     view: str | None,
+    appearance: str | None = None,
 ) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if view is not None:
@@ -128,12 +137,12 @@ def run(
     if screenshot is not None:
         # A picture must not change the user's window state or recent files.
         scratch = Path(tempfile.gettempdir()) / f"iamdesk-screenshot-{os.getpid()}.ini"
-        instance = Application(Settings(scratch))
+        instance = Application(Settings(scratch), appearance)
         try:
             return _screenshot(instance, path, account_id, screenshot, view)
         finally:
             scratch.unlink(missing_ok=True)
-    instance = Application()
+    instance = Application(appearance=appearance)
     instance.start(path, account_id, view)
     return instance.app.exec()
 

@@ -72,6 +72,15 @@ class AppContext(QObject):
         with self.database.read() as session:
             return head(session)
 
+    def changed_elsewhere(self, since: int) -> bool:
+        """Whether someone else wrote to the model after change-log entry ``since``."""
+        if self.database is None:
+            return False
+        from iamdesk.store.changelog import others_since
+
+        with self.database.read() as session:
+            return others_since(session, since, self.database.engine)
+
     @property
     def account_id(self) -> str:
         return self._account_id

@@ -13,6 +13,7 @@ def run_gui(
     account_id: str | None,
     screenshot: Path | None,
     view: str | None,
+    appearance: str | None = None,
 ) -> int:
     if screenshot is not None:
         # A screenshot needs no display: render offscreen whatever the environment says.
@@ -24,4 +25,11 @@ def run_gui(
         import iamdesk.store.db  # noqa: F401
     from iamdesk.ui.app import run
 
-    return run(db=db, demo=demo, account_id=account_id, screenshot=screenshot, view=view)
+    return run(
+        db=db,
+        demo=demo,
+        account_id=account_id,
+        screenshot=screenshot,
+        view=view,
+        appearance=appearance,
+    )

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 # No ``Qt`` namespace here: importing it builds ~100 enums (20 ms) before the first paint.
 from PySide6.QtCore import QEvent, QObject, QSize, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QHBoxLayout,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QProgressBar,
     QPushButton,
     QStackedWidget,
@@ -104,6 +106,31 @@ class MainWindow(QMainWindow):
             self._painted = True
             QTimer.singleShot(0, self.firstPainted.emit)
         return False
+
+    def _add_appearance_menu(self, view_menu: QMenu) -> None:
+        from iamdesk.ui import appearance
+
+        sub = view_menu.addMenu("&Appearance")
+        sub.setObjectName("appearanceMenu")
+        group = QActionGroup(self)
+        chosen = self.settings.appearance()
+        for mode in appearance.MODES:
+            action = QAction(appearance.LABELS[mode], self)
+            action.setObjectName(f"appearance{mode.title()}Action")
+            action.setCheckable(True)
+            action.setChecked(mode == chosen)
+            action.triggered.connect(lambda _c=False, m=mode: self.set_appearance(m))
+            group.addAction(action)
+            sub.addAction(action)
+
+    def set_appearance(self, mode: str) -> None:
+        """Show the app in ``mode`` ("system", "light" or "dark") now and at the next start."""
+        from iamdesk.ui import appearance
+
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        appearance.apply(app, mode)
+        self.settings.set_appearance(mode)
 
     def bind(self, action: QAction, *keys: str | QKeySequence.StandardKey) -> None:
         """Give ``action`` its shortcuts once the window has painted: the first shortcut set
@@ -213,6 +240,8 @@ class MainWindow(QMainWindow):
         self.bind(refresh, "Ctrl+R")  # F5 runs the test-access panel
         refresh.triggered.connect(lambda: self.context.notify(*_ALL_KINDS))
         view_menu.addAction(refresh)
+        view_menu.addSeparator()
+        self._add_appearance_menu(view_menu)
 
         help_menu = menu.addMenu("&Help")
         help_menu.setObjectName("helpMenu")

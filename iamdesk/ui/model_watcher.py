@@ -6,7 +6,8 @@ notifier on the listening connection wakes the GUI thread only when one arrives.
 ``Database`` offers ``change_token()`` but no listener (an SQLite file) is polled twice a second
 (``PRAGMA data_version``: microseconds, no page read). Either way the window's ``seen`` mark
 moves to the newest change-log entry, which is what ``ServiceCommand`` checks an edit against
-(see ``iamdesk.store.changelog.guarded``).
+(see ``iamdesk.store.changelog.guarded``). Entries this window wrote itself reload nothing: each
+command already told the views it touched.
 
 A reload keeps what the user is doing: views re-select the selected row and detail tabs with
 unsaved edits keep them (``EntityView._show_detail``); dialogs do not listen at all. The window's
@@ -92,10 +93,12 @@ class ModelWatcher(QObject):
             self._changed()
 
     def _changed(self) -> None:
-        newest = self.context.newest_change()
-        if newest == self.context.seen:
-            return  # this window's own change, already shown
+        newest, seen = self.context.newest_change(), self.context.seen
+        if newest == seen:
+            return
         self.context.seen = newest
+        if seen is not None and not self.context.changed_elsewhere(seen):
+            return  # only this window's own edits: each command showed its change already
         log.debug("the model changed elsewhere: reloading the views")
         self.context.notify(*KINDS)
 

@@ -66,6 +66,14 @@ class Settings:
     def set_last_view(self, name: str) -> None:
         self._qs.setValue("window/last_view", name)
 
+    def appearance(self) -> str:
+        """ "system", "light" or "dark" (anything else stored reads as "system")."""
+        value = str(self._qs.value("window/appearance", "system"))
+        return value if value in ("system", "light", "dark") else "system"
+
+    def set_appearance(self, mode: str) -> None:
+        self._qs.setValue("window/appearance", mode)
+
     # Files ---------------------------------------------------------------------------------
     def last_file(self) -> Path | None:
         value = self._qs.value("files/last", "")

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 if TYPE_CHECKING:
@@ -40,6 +41,9 @@ _COLORS: dict[str, tuple[str, str]] = {
     "SECURITY_WARNING": ("#b80672", "#ff8bcb"),
     "WARNING": ("#e37400", "#fdd663"),
     "SUGGESTION": ("#1a73e8", "#8ab4f8"),
+    # links in rich text (a palette's own Link is used while it reads on the window colour)
+    "link": ("#1a55c4", "#8ab4f8"),
+    "link_visited": ("#7b3fa0", "#d7aefb"),
     # backgrounds behind ordinary text
     "allow_bg": ("#d4f4dd", "#1f4a2c"),
     "deny_bg": ("#fddede", "#5c2523"),
@@ -83,6 +87,11 @@ def color(name: str, palette: QPalette | None = None) -> QColor:
     return QColor(color_name(name, palette))
 
 
+def muted(html: str, tag: str = "span") -> str:
+    """Rich text for secondary words (notes under a heading, hints), readable in either scheme."""
+    return f"<{tag} style='color:{color_name('muted_fg')}'>{html}</{tag}>"
+
+
 def readable_placeholder(widget: QWidget) -> None:
     """Give ``widget`` a placeholder colour that reads on its base. A dark palette that names
     no PlaceholderText keeps Qt's default, half-transparent black: invisible on near-black."""
@@ -90,6 +99,54 @@ def readable_placeholder(widget: QWidget) -> None:
     # The application's scheme: on a switch the parent hears of it before its fields do.
     palette.setColor(QPalette.ColorRole.PlaceholderText, color("muted_fg"))
     widget.setPalette(palette)
+
+
+LINK_CONTRAST = 4.5  # WCAG AA for body text
+
+
+def readable_links(palette: QPalette) -> QPalette | None:
+    """A copy of ``palette`` whose link colours read on its window and base colours, or None
+    when they already do. A hand-made dark palette usually keeps Qt's default link blue
+    (#0000ff), which is unreadable on near-black."""
+    fixed = None
+    for role, name in (
+        (QPalette.ColorRole.Link, "link"),
+        (QPalette.ColorRole.LinkVisited, "link_visited"),
+    ):
+        current = palette.color(role)
+        backgrounds = (
+            palette.color(QPalette.ColorRole.Window),
+            palette.color(QPalette.ColorRole.Base),
+        )
+        if min(contrast_ratio(current, b) for b in backgrounds) >= LINK_CONTRAST:
+            continue
+        fixed = fixed or QPalette(palette)
+        fixed.setColor(role, color(name, palette))
+    return fixed
+
+
+class _LinkGuard(QObject):
+    """Re-checks the link colours whenever the application's palette changes (the system
+    switching scheme, or a palette set by code)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ApplicationPaletteChange and watched is self.parent():
+            _fix_links()
+        return False
+
+
+def _fix_links() -> None:
+    fixed = readable_links(QGuiApplication.palette())
+    if fixed is not None:  # the fixed palette passes, so setting it doesn't come back here
+        QGuiApplication.setPalette(fixed)
+
+
+def keep_links_readable(app: QGuiApplication) -> None:
+    """Make the application's links readable now and after every palette change."""
+    if app.findChild(_LinkGuard) is None:
+        guard = _LinkGuard(app)
+        app.installEventFilter(guard)
+    _fix_links()
 
 
 def names() -> list[str]:

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from iamdesk.services import users
-from iamdesk.store import db as dbmod
+from iamdesk.store import inspection
 from iamdesk.store.db import Database, open_database
 from iamdesk.store.ids import iam_arn, unique_id
 from iamdesk.store.tables import DEFAULT_ACCOUNT_ID, User
@@ -117,12 +117,12 @@ def bench_open(workdir: Path, count: int = 10_000) -> bool:
         _, fast = timed(lambda path=path: open_database(path).close())
         ok = ok and fast <= OPEN_TARGET_S
         # "Before": what every open did until up-to-date files skipped create_all's reflection.
-        fast_path = dbmod._Existing.up_to_date
-        dbmod._Existing.up_to_date = lambda self: False  # type: ignore[method-assign]
+        fast_path = inspection.Existing.up_to_date
+        inspection.Existing.up_to_date = lambda self: False  # type: ignore[method-assign]
         try:
             _, full = timed(lambda path=path: open_database(path).close())
         finally:
-            dbmod._Existing.up_to_date = fast_path  # type: ignore[method-assign]
+            inspection.Existing.up_to_date = fast_path  # type: ignore[method-assign]
         print(
             f"open_database on {label} ({size / 1e6:.1f} MB): {fast * 1000:.1f} ms"
             f" (with the full schema check every open did before: {full * 1000:.1f} ms;"

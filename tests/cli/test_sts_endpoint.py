@@ -92,3 +92,31 @@ def test_federation_decode_and_key_info_over_the_wire(endpoint: tuple) -> None:
     assert json.loads(done.stdout) == {"Account": "029608264753"}
     done = _aws(url, "sts", "get-access-key-info", "--access-key-id", dev, key=dev)
     assert json.loads(done.stdout) == {"Account": ACCOUNT}
+
+
+def test_user_session_credentials_call_iam_only_with_mfa(endpoint: tuple) -> None:
+    """STS API reference: GetSessionToken's credentials call IAM only when the session was made
+    with MFA; GetFederationToken's never (from the CLI or API). IAM says InvalidClientTokenId."""
+    url, model = endpoint
+    alice, dev = _keys(model)
+    sts = _client(url, "sts", alice)
+    code = pyotp.TOTP(demo.MFA_SEEDS["alice"]).at(datetime.now(UTC))
+    plain = sts.get_session_token(DurationSeconds=900)["Credentials"]  # type: ignore[attr-defined]
+    with_mfa = sts.get_session_token(  # type: ignore[attr-defined]
+        DurationSeconds=900, SerialNumber=f"arn:aws:iam::{ACCOUNT}:mfa/alice", TokenCode=code
+    )["Credentials"]
+    fed = _client(url, "sts", dev).get_federation_token(Name="carol")["Credentials"]  # type: ignore[attr-defined]
+
+    assert _client(url, "iam", with_mfa["AccessKeyId"]).get_user()["User"]["Arn"] == ALICE  # type: ignore[attr-defined]
+    assert _client(url, "iam", alice).get_user()["User"]["Arn"] == ALICE  # type: ignore[attr-defined]
+    for creds in (plain, fed):
+        with pytest.raises(ClientError) as refused:
+            _client(url, "iam", creds["AccessKeyId"]).list_users()  # type: ignore[attr-defined]
+        error = refused.value.response
+        assert error["Error"]["Code"] == "InvalidClientTokenId"
+        assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
+        # STS still answers who they are.
+        who = _client(url, "sts", creds["AccessKeyId"]).get_caller_identity()  # type: ignore[attr-defined]
+        assert who["Account"] == ACCOUNT
+    done = _aws(url, "iam", "list-users", key=plain["AccessKeyId"])
+    assert done.returncode == 255 and "InvalidClientTokenId" in done.stderr  # AWS CLI v1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -147,3 +148,30 @@ def test_the_server_runs_every_command_but_serve_and_itself() -> None:
 )
 def test_which_command_lines_go_to_the_server(argv: list[str], command: str | None) -> None:
     assert server_command(argv) == command
+
+
+def test_a_fixed_hash_seed_has_a_server_of_its_own(
+    fresh_env: dict[str, str], demo_model: Path
+) -> None:
+    """A forked child keeps its server's str hashing, so a caller that fixes PYTHONHASHSEED
+    (a reproducible run) is served by a server started with that seed, never another's."""
+    code = "import sys; print(hash('iamdesk'))"
+    hashes = {}
+    for seed in ("12345", "777"):
+        env = {**fresh_env, "PYTHONHASHSEED": seed}
+        done = run(env, "--db", str(demo_model), "iam", "get-user", "--user-name", "alice")
+        assert done.returncode == 0 and json.loads(done.stdout)["User"]["UserName"] == "alice"
+        assert wait_for(lambda env=env: this_server(env) is not None)
+        hashes[seed] = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True
+        ).stdout
+    assert hashes["12345"] != hashes["777"]  # the seeds do change hashing
+    names = {s["name"] for s in servers(fresh_env)}
+    assert len(names) == 2  # one server per seed (status lists every server in the folder)
+    seeded = {**fresh_env, "PYTHONHASHSEED": "12345"}
+    assert this_server(seeded) is not None and this_server(fresh_env) is None
+    # "random" is Python's default: the same server as no seed at all.
+    unseeded = {**fresh_env, "PYTHONHASHSEED": "random"}
+    assert run(unseeded, "fork-server", "start").returncode == 0
+    assert this_server(fresh_env) is not None
+    assert this_server(unseeded)["name"] == this_server(fresh_env)["name"]  # type: ignore[index]

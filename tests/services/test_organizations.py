@@ -128,3 +128,34 @@ def test_members_cannot_change_the_organization_and_outsiders_are_told(db: Datab
         == "AccessDeniedException"
     )
     assert orgs.list_roots(db, account_id="444455556666")["Roots"][0]["Id"] == root
+
+
+def test_a_move_to_where_the_account_is_and_a_long_policy_name_are_refused(db: Database) -> None:
+    """The rules the Organization view's forms show as the user types are the services' own:
+    the command line and the app refuse alike, and nothing changes."""
+    orgs.create_organization(db)
+    root = orgs.list_roots(db)["Roots"][0]["Id"]
+    orgs.create_account(
+        db, email="prod@example.com", account_name="Production", new_account_id="111122223333"
+    )
+    with pytest.raises(IamError) as caught:
+        orgs.move_account(
+            db, member_account_id="111122223333", source_parent_id=root, destination_parent_id=root
+        )
+    assert caught.value.code == "DuplicateAccountException"
+    assert caught.value.message == "That account is already present in the specified destination."
+    long_name = "N" * 129
+    with pytest.raises(IamError) as caught:
+        orgs.create_policy(db, name=long_name, policy_type=orgs.SCP, content=DENY_LEAVE)
+    assert caught.value.code == "InvalidInputException"
+    assert "1 to 128 characters" in caught.value.message
+    made = orgs.create_policy(db, name="N" * 128, policy_type=orgs.SCP, content=DENY_LEAVE)
+    policy_id = made["Policy"]["PolicySummary"]["Id"]
+    assert _code(orgs.update_policy, db=db, policy_id=policy_id, name=long_name) == (
+        "InvalidInputException"
+    )
+    assert orgs.describe_policy(db, policy_id=policy_id)["Policy"]["PolicySummary"]["Name"] == (
+        "N" * 128
+    )
+    names = [p["Name"] for p in orgs.list_policies(db, policy_filter=orgs.SCP)["Policies"]]
+    assert long_name not in names

@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from iamdesk.store import db as dbmod
+from iamdesk.store import schema
 from iamdesk.store.db import (
     SCHEMA_VERSION,
     CorruptDatabaseError,
@@ -260,8 +261,8 @@ def test_an_up_to_date_file_opens_without_recreating_the_schema(
     path = tmp_path / "m.db"
     open_database(path).close()
     calls: list[object] = []
-    real = dbmod._create_schema
-    monkeypatch.setattr(dbmod, "_create_schema", lambda conn: calls.append(conn) or real(conn))
+    real = schema.create_schema
+    monkeypatch.setattr(schema, "create_schema", lambda conn: calls.append(conn) or real(conn))
     open_database(path).close()
     assert calls == []
     conn = sqlite3.connect(path)

@@ -13,7 +13,6 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlmodel import SQLModel
 
-from iamdesk.store import db as dbmod
 from iamdesk.store import schema
 from iamdesk.store.db import SCHEMA_VERSION, SchemaTooNewError, open_database
 from iamdesk.store.server import server_url
@@ -112,7 +111,7 @@ def test_an_older_model_is_upgraded_by_alembic(
     shutil.copytree(schema.MIGRATIONS, migrations)
     (migrations / "versions" / "0099_extra.py").write_text(_ADD_COLUMN)
     monkeypatch.setattr(schema, "MIGRATIONS", migrations)
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 99)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 99)
     if backend == "postgresql":
         import iamdesk.store.server as server
 

@@ -101,9 +101,10 @@ def test_a_flipped_bit_anywhere_is_a_result_or_one_line(
         assert "Traceback" not in err
         if code == 255:
             assert len(err.strip().splitlines()) == 1 and str(path) in err
-            if "UTF-8" in err or "column" in err:
+            if ("UTF-8" in err or "column" in err) and "reports damage in text" not in err:
                 # A bad value, not a bad page: the message says which row holds it; a
-                # renamed column (damaged schema text) is named with its table.
+                # renamed column (damaged schema text) is named with its table. (When SQLite's
+                # own message quotes the damaged bytes, there is no name left to give.)
                 assert "table " in err and (", row " in err or " lacks column " in err), err
 
 

@@ -126,7 +126,8 @@ def test_create_an_account_in_an_ou_move_it_and_a_non_empty_ou_stays(org_window,
     _menu_actions(menu)["organizationMoveAction"].trigger()
     menu.close()
     move = visible_window("moveAccountDialog")
-    assert not move.ok_button.isEnabled()  # still where it is
+    assert not move.ok_button.isEnabled()  # still where it is: the service's own rule says so
+    assert "already present in the specified destination" in move.error.text()
     move.destination.setCurrentIndex(move.destination.findData(root))
     move.ok_button.click()
     qtbot.waitUntil(lambda: _item(view, "777788889999").parent().text(1) == root)
@@ -168,6 +169,8 @@ def test_attach_an_scp_and_test_access_turns_to_explicit_deny(org_window, qtbot)
     view.new_policy()
     dialog = visible_window("createOrgPolicyDialog")
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.name)
+    dialog.name.setText("N" * 129)  # CreatePolicy's name rule, checked as the user types
+    assert not dialog.ok_button.isEnabled() and "1 to 128 characters" in dialog.error.text()
     dialog.name.setText("NoS3")
     dialog.document.set_text('{"Version": "2012-10-17", "Statement": [')
     dialog.ok_button.click()

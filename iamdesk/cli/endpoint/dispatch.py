@@ -147,6 +147,10 @@ def run(
         )
     extras: dict[str, Any] = {}
     key = signed.access_key_id
+    if key and service == "iam":
+        from iamdesk.services.user_sessions import may_call_iam
+
+        may_call_iam(db, key)
     caller = _caller(db, key) if key else None
     if caller is not None:
         account, arn = caller

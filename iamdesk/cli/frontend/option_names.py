@@ -32,7 +32,7 @@ AWS_FLAGS = frozenset(
     }
 )
 # iamdesk's own options before the command that take a value.
-IAMDESK_WITH_VALUE = frozenset({"--db", "--account-id", "--screenshot", "--view"})
+IAMDESK_WITH_VALUE = frozenset({"--db", "--account-id", "--screenshot", "--view", "--appearance"})
 # ``iamdesk FILE`` opens the app on a model file: what the desktop entry's ``Exec=iamdesk %f``
 # runs when a model is double-clicked.
 MODEL_SUFFIXES = frozenset({".iamdesk", ".sqlite", ".sqlite3", ".db"})

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -27,7 +26,7 @@ from iamdesk.services.errors import IamError, invalid_input, limit_exceeded
 from iamdesk.services.federation import xmldoc
 from iamdesk.services.validation import check_tags
 from iamdesk.store.db import Database, iso
-from iamdesk.store.ids import BASE32_ALPHABET
+from iamdesk.store.ids import BASE32_ALPHABET, random_text
 from iamdesk.store.tables import SamlProvider, Tag
 
 log = logging.getLogger(__name__)
@@ -177,12 +176,11 @@ def create_saml_provider(
                 f"Cannot exceed quota for SAMLProvidersPerAccount: {MAX_PROVIDERS}"
             )
         now = db.now()
-        chooser = db.rng.choice if db.rng is not None else secrets.choice
         row = SamlProvider(
             account_id=account,
             name=name,
             arn=provider_arn(account, name),
-            uuid="SAML" + "".join(chooser(BASE32_ALPHABET) for _ in range(22)),
+            uuid="SAML" + random_text(BASE32_ALPHABET, 22, db.rng),
             metadata_document=saml_metadata_document,
             entity_id=entity_id,
             create_date=now,

@@ -29,13 +29,14 @@ from iamdesk.services.organizations.base import (
     management_organization,
     org_error,
     organization_of,
-    random_id,
+    pattern_error,
     root_of,
 )
 from iamdesk.services.organizations.policies import (
     MAX_POLICIES_PER_TARGET,
     MAX_POLICY_SIZE,
     attach_policy,
+    check_policy_name,
     create_policy,
     describe_policy,
     detach_policy,
@@ -46,6 +47,7 @@ from iamdesk.services.organizations.policies import (
 )
 from iamdesk.services.organizations.removal import delete_organizational_unit, delete_policy
 from iamdesk.store.db import Database
+from iamdesk.store.ids import random_text
 from iamdesk.store.tables import Account, Organization, OrgNode, OrgPolicy
 
 log = logging.getLogger(__name__)
@@ -61,7 +63,9 @@ __all__ = [
     "OrgPolicyRef",
     "attach_policy",
     "check_account_request",
+    "check_move",
     "check_ou_name",
+    "check_policy_name",
     "create_account",
     "create_organization",
     "create_organizational_unit",
@@ -115,7 +119,7 @@ def create_organization(
                 "AlreadyInOrganizationException",
                 "The AWS account is already a member of an organization.",
             )
-        org_id = "o-" + random_id(db, ID_ALPHABET, 10)
+        org_id = "o-" + random_text(ID_ALPHABET, 10, db.rng)
         org = Organization(
             id=org_id,
             arn=f"arn:aws:organizations::{caller}:organization/{org_id}",
@@ -125,7 +129,7 @@ def create_organization(
         )
         session.add(org)
         session.flush()  # no ORM relationships: flush in dependency order ourselves
-        root_id = "r-" + random_id(db, ID_ALPHABET, 4)
+        root_id = "r-" + random_text(ID_ALPHABET, 4, db.rng)
         root = OrgNode(
             id=root_id,
             organization_id=org_id,
@@ -179,26 +183,29 @@ def _ou_shape(node: OrgNode) -> dict[str, str]:
     return {"Id": node.id, "Arn": node.arn, "Name": node.name}
 
 
-def _pattern_error(detail: str) -> Exception:
-    return org_error(
-        "InvalidInputException",
-        f"You provided a value that does not match the required pattern ({detail}).",
-    )
-
-
 def check_ou_name(name: str) -> None:
     if not 1 <= len(name) <= 128:
-        raise _pattern_error("an OU name is 1 to 128 characters")
+        raise pattern_error("an OU name is 1 to 128 characters")
 
 
 def check_account_request(email: str, account_name: str, new_account_id: str | None) -> None:
     """CreateAccount's input rules (a form checks them as the user types)."""
     if "@" not in email or not 6 <= len(email) <= 64:
-        raise _pattern_error("the email is an address of 6 to 64 characters")
+        raise pattern_error("the email is an address of 6 to 64 characters")
     if not 1 <= len(account_name) <= 50:
-        raise _pattern_error("an account name is 1 to 50 characters")
+        raise pattern_error("an account name is 1 to 50 characters")
     if new_account_id is not None and (len(new_account_id) != 12 or not new_account_id.isdigit()):
         raise org_error("InvalidInputException", f"Invalid account id: {new_account_id}")
+
+
+def check_move(source_parent_id: str, destination_parent_id: str) -> None:
+    """MoveAccount's refusal of a move to where the account already is (a form checks it as
+    the user chooses)."""
+    if destination_parent_id == source_parent_id:
+        raise org_error(
+            "DuplicateAccountException",
+            "That account is already present in the specified destination.",
+        )
 
 
 def create_organizational_unit(
@@ -214,7 +221,7 @@ def create_organizational_unit(
                 "DuplicateOrganizationalUnitException", "An OU with the same name already exists."
             )
         root = root_of(session, org)
-        ou_id = f"ou-{root.id[2:]}-" + random_id(db, ID_ALPHABET, 8)
+        ou_id = f"ou-{root.id[2:]}-" + random_text(ID_ALPHABET, 8, db.rng)
         node = OrgNode(
             id=ou_id,
             organization_id=org.id,
@@ -287,7 +294,7 @@ def create_account(
     check_account_request(email, account_name, new_account_id)
     with db.transaction() as session:
         org = management_organization(session, db, account_id)
-        new_id = new_account_id or random_id(db, string.digits, 12)
+        new_id = new_account_id or random_text(string.digits, 12, db.rng)
         now = db.now()
         account = session.get(Account, new_id)
         if account is None:
@@ -305,7 +312,7 @@ def create_account(
         record(session, db, org.management_account_id, "CreateAccount", "account", new_id)
         return {
             "CreateAccountStatus": {
-                "Id": "car-" + random_id(db, ID_ALPHABET, 32),
+                "Id": "car-" + random_text(ID_ALPHABET, 32, db.rng),
                 "AccountName": account_name,
                 "State": "SUCCEEDED",
                 "RequestedTimestamp": now,
@@ -344,6 +351,7 @@ def move_account(
             raise org_error(
                 "SourceParentNotFoundException", "You specified a source parent that doesn't exist."
             )
+        check_move(source_parent_id, destination_parent_id)
         account.parent_id = _parent(session, org, destination_parent_id).id
         session.add(account)
         record(session, db, org.management_account_id, "MoveAccount", "account", member_account_id)

@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -38,13 +37,15 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from iamdesk.core import catalog
-from iamdesk.services.access_advisor import allowed_services, denied_services, page_of
+from iamdesk.services import paging
+from iamdesk.services.access_advisor.grants import allowed_services, denied_services
 from iamdesk.services.entities import resolve_account
 from iamdesk.services.errors import IamError
 from iamdesk.services.organizations.base import SCP, organization_of, root_of
 from iamdesk.services.organizations.policies import attached_policies
 from iamdesk.services.validation import failed_constraint
 from iamdesk.store.db import Database
+from iamdesk.store.ids import random_uuid
 from iamdesk.store.tables import (
     AccessReportJob,
     Account,
@@ -220,12 +221,6 @@ def _report(
     return _rows(session, org, _allowed([[policy]]), reached)
 
 
-def _new_job_id(db: Database) -> str:
-    if db.rng is not None:
-        return str(uuid.UUID(int=db.rng.getrandbits(128), version=4))
-    return str(uuid.uuid4())
-
-
 def generate_organizations_access_report(
     db: Database,
     account_id: str | None,
@@ -253,7 +248,7 @@ def generate_organizations_access_report(
         rows = _report(session, org, entity_path, organizations_policy_id)
         now = db.now()
         job = AccessReportJob(
-            job_id=_new_job_id(db),
+            job_id=random_uuid(db.rng),
             account_id=caller,
             kind=KIND,
             arn=entity_path,
@@ -304,16 +299,13 @@ def get_organizations_access_report(
         if job is None or job.kind != KIND or job.account_id != caller:
             raise IamError("NoSuchEntity", f"Job with ID {str(job_id)[:300]} cannot be found.")
     rows = _sorted(json.loads(job.result)["services"], sort_key)
-    page, next_marker = page_of(rows, marker, 100 if max_items is None else max_items)
-    out: dict[str, Any] = {
+    page, tail = paging.page_of(rows, marker, 100 if max_items is None else max_items)
+    return {
         "JobStatus": "COMPLETED",
         "JobCreationDate": job.created,
         "JobCompletionDate": job.completed,
         "NumberOfServicesAccessible": len(rows),
         "NumberOfServicesNotAccessed": sum(1 for r in rows if not r["TotalAuthenticatedEntities"]),
         "AccessDetails": page,
-        "IsTruncated": next_marker is not None,
+        **tail,
     }
-    if next_marker is not None:
-        out["Marker"] = next_marker
-    return out

@@ -4,7 +4,6 @@ error codes, ids, and finding the caller's organization (management account only
 from __future__ import annotations
 
 import logging
-import secrets
 import string
 from dataclasses import dataclass
 
@@ -33,16 +32,19 @@ def org_error(code: str, message: str) -> IamError:
     return IamError(code, message)
 
 
+def pattern_error(detail: str) -> IamError:
+    """AWS's refusal of a value its input pattern or length rule does not allow."""
+    return org_error(
+        "InvalidInputException",
+        f"You provided a value that does not match the required pattern ({detail}).",
+    )
+
+
 def not_in_use() -> IamError:
     return org_error(
         "AWSOrganizationsNotInUseException",
         "Your account is not a member of an organization.",
     )
-
-
-def random_id(db: Database, alphabet: str, length: int) -> str:
-    chooser = db.rng.choice if db.rng is not None else secrets.choice
-    return "".join(chooser(alphabet) for _ in range(length))
 
 
 @dataclass(frozen=True)

@@ -23,15 +23,17 @@ from iamdesk.services.organizations.base import (
     management_organization,
     org_error,
     organization_of,
-    random_id,
+    pattern_error,
 )
 from iamdesk.store.db import Database
+from iamdesk.store.ids import random_text
 from iamdesk.store.tables import Account, Organization, OrgNode, OrgPolicy, OrgPolicyAttachment
 
 log = logging.getLogger(__name__)
 
 MAX_POLICY_SIZE = 5120  # characters, whitespace included, for both SCPs and RCPs
 MAX_POLICIES_PER_TARGET = 5
+MAX_POLICY_NAME = 128
 
 
 def _check_content(content: str, policy_type: str) -> str:
@@ -57,6 +59,25 @@ def _check_content(content: str, policy_type: str) -> str:
     return content
 
 
+def check_policy_name(name: str) -> None:
+    """CreatePolicy's and UpdatePolicy's name rule (a form checks it as the user types)."""
+    if not 1 <= len(name) <= MAX_POLICY_NAME:
+        raise pattern_error(f"a policy name is 1 to {MAX_POLICY_NAME} characters")
+
+
+def _refuse_taken_name(session: Session, org: Organization, policy_type: str, name: str) -> None:
+    """Names are unique among an organization's policies of one type."""
+    clash = session.scalars(
+        select(OrgPolicy).where(
+            OrgPolicy.organization_id == org.id,
+            OrgPolicy.type == policy_type,
+            OrgPolicy.name == name,
+        )
+    ).first()
+    if clash is not None:
+        raise org_error("DuplicatePolicyException", "A policy with the same name already exists.")
+
+
 def _policy_summary(policy: OrgPolicy) -> dict[str, Any]:
     return {
         "Id": policy.id,
@@ -79,21 +100,12 @@ def create_policy(
 ) -> dict[str, Any]:
     if policy_type not in POLICY_TYPES:
         raise org_error("InvalidInputException", f"Invalid policy type: {policy_type}")
+    check_policy_name(name)
     _check_content(content, policy_type)
     with db.transaction() as session:
         org = management_organization(session, db, account_id)
-        clash = session.scalars(
-            select(OrgPolicy).where(
-                OrgPolicy.organization_id == org.id,
-                OrgPolicy.type == policy_type,
-                OrgPolicy.name == name,
-            )
-        ).first()
-        if clash is not None:
-            raise org_error(
-                "DuplicatePolicyException", "A policy with the same name already exists."
-            )
-        policy_id = "p-" + random_id(db, ID_ALPHABET, 8)
+        _refuse_taken_name(session, org, policy_type, name)
+        policy_id = "p-" + random_text(ID_ALPHABET, 8, db.rng)
         kind = policy_type.lower()
         policy = OrgPolicy(
             id=policy_id,
@@ -134,6 +146,8 @@ def update_policy(
 ) -> dict[str, Any]:
     """AWS's UpdatePolicy: new content, name or description; what is not given stays. AWS
     managed policies (FullAWSAccess, RCPFullAWSAccess) cannot be changed."""
+    if name is not None:
+        check_policy_name(name)
     with db.transaction() as session:
         org = management_organization(session, db, account_id)
         if policy_id == RCP_FULL_AWS_ACCESS_ID:
@@ -144,17 +158,7 @@ def update_policy(
         if content is not None:
             _check_content(content, policy.type)
         if name is not None and name != policy.name:
-            clash = session.scalars(
-                select(OrgPolicy).where(
-                    OrgPolicy.organization_id == org.id,
-                    OrgPolicy.type == policy.type,
-                    OrgPolicy.name == name,
-                )
-            ).first()
-            if clash is not None:
-                raise org_error(
-                    "DuplicatePolicyException", "A policy with the same name already exists."
-                )
+            _refuse_taken_name(session, org, policy.type, name)
         before = policy.content
         if content is not None:
             policy.content = content

@@ -133,6 +133,25 @@ class CompositeCommand(ServiceCommand):
             undo()
 
 
+def created_once(
+    create: Callable[[], dict[str, Any]], restore: Callable[[dict[str, Any]], Any]
+) -> tuple[Step, dict[str, Any]]:
+    """The ``do`` of a creating edit: the first run creates (``create`` returns a snapshot of
+    what it made), every redo ``restore``s that snapshot, so the same ids and ARNs come back,
+    not look-alikes with new ones. Also the snapshot, filled once ``do`` has run, for the undo
+    to name what it removes."""
+    made: dict[str, Any] = {}
+
+    def do() -> dict[str, Any]:
+        if made:
+            restore(made)
+        else:
+            made.update(create())
+        return made
+
+    return do, made
+
+
 def execute(context: AppContext, command: ServiceCommand) -> Any:
     """Run ``command`` and push it on the undo stack; ``IamError`` propagates, unpushed."""
     result = command.run_first()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from iamdesk.ui.commands.base import ServiceCommand, execute
+from iamdesk.ui.commands.base import ServiceCommand, Step, created_once, execute
 from iamdesk.ui.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -25,17 +25,14 @@ def create_ou(context: AppContext, caller: str, parent_id: str, name: str) -> di
     from iamdesk.services.organizations import removal
 
     db = context.database
-    made: dict[str, Any] = {}
 
-    def do() -> dict[str, Any]:
-        if made:
-            removal.restore_organizational_unit(db, made)
-            return made
+    def create() -> dict[str, Any]:
         ou = orgs.create_organizational_unit(db, parent_id=parent_id, name=name, account_id=caller)
-        made.update(
-            removal.ou_snapshot(db, ou_id=ou["OrganizationalUnit"]["Id"], account_id=caller)
-        )
-        return made
+        return removal.ou_snapshot(db, ou_id=ou["OrganizationalUnit"]["Id"], account_id=caller)
+
+    do, made = created_once(
+        create, lambda snapshot: removal.restore_organizational_unit(db, snapshot)
+    )
 
     def undo() -> None:
         orgs.delete_organizational_unit(db, organizational_unit_id=made["Id"], account_id=caller)
@@ -146,29 +143,26 @@ def move_account(
 def attach_policy(
     context: AppContext, caller: str, policy_id: str, policy_name: str, target_id: str
 ) -> None:
-    from iamdesk.services import organizations as orgs
-
-    db = context.database
-    _push(
-        context,
-        f"Attach {policy_name} to {target_id}",
-        lambda: orgs.attach_policy(db, policy_id=policy_id, target_id=target_id, account_id=caller),
-        lambda: orgs.detach_policy(db, policy_id=policy_id, target_id=target_id, account_id=caller),
-    )
+    attach, detach = _attachment(context, caller, policy_id, target_id)
+    _push(context, f"Attach {policy_name} to {target_id}", attach, detach)
 
 
 def detach_policy(
     context: AppContext, caller: str, policy_id: str, policy_name: str, target_id: str
 ) -> None:
+    attach, detach = _attachment(context, caller, policy_id, target_id)
+    _push(context, f"Detach {policy_name} from {target_id}", detach, attach)
+
+
+def _attachment(
+    context: AppContext, caller: str, policy_id: str, target_id: str
+) -> tuple[Step, Step]:
+    """AttachPolicy and DetachPolicy of one policy at one target: each the other's undo."""
     from iamdesk.services import organizations as orgs
 
     db = context.database
-    _push(
-        context,
-        f"Detach {policy_name} from {target_id}",
-        lambda: orgs.detach_policy(db, policy_id=policy_id, target_id=target_id, account_id=caller),
-        lambda: orgs.attach_policy(db, policy_id=policy_id, target_id=target_id, account_id=caller),
-    )
+    where = {"policy_id": policy_id, "target_id": target_id, "account_id": caller}
+    return (lambda: orgs.attach_policy(db, **where), lambda: orgs.detach_policy(db, **where))
 
 
 def create_policy(
@@ -184,12 +178,8 @@ def create_policy(
     from iamdesk.services.organizations import removal
 
     db = context.database
-    made: dict[str, Any] = {}
 
-    def do() -> dict[str, Any]:
-        if made:
-            removal.restore_policy(db, made)
-            return made
+    def create() -> dict[str, Any]:
         out = orgs.create_policy(
             db,
             name=name,
@@ -199,8 +189,9 @@ def create_policy(
             account_id=caller,
         )
         policy_id = out["Policy"]["PolicySummary"]["Id"]
-        made.update(removal.policy_snapshot(db, policy_id=policy_id, account_id=caller))
-        return made
+        return removal.policy_snapshot(db, policy_id=policy_id, account_id=caller)
+
+    do, made = created_once(create, lambda snapshot: removal.restore_policy(db, snapshot))
 
     def undo() -> None:
         orgs.delete_policy(db, policy_id=made["id"], account_id=caller)

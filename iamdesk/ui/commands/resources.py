@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from iamdesk.ui.commands.base import ServiceCommand, execute
+from iamdesk.ui.commands.base import ServiceCommand, created_once, execute
 from iamdesk.ui.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -142,16 +142,12 @@ def create_resource(context: AppContext, service: str, fields: dict[str, Any]) -
     from iamdesk.services import removals
 
     db = context.database
-    made: dict[str, Any] = {}
 
-    def do() -> dict[str, Any]:
-        if made:
-            removals.restore(db, made)
-            return made
+    def create() -> dict[str, Any]:
         name = _create(db, service, fields)
-        made.update(removals.snapshot(db, service=service, name=name, account_id=fields["account"]))
-        return made
+        return removals.snapshot(db, service=service, name=name, account_id=fields["account"])
 
+    do, made = created_once(create, lambda snapshot: removals.restore(db, snapshot))
     label = fields.get("name") or fields.get("description") or "(new key)"
     result: dict[str, Any] = execute(
         context,

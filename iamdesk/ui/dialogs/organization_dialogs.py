@@ -53,16 +53,39 @@ def _wide(combo: QComboBox) -> QComboBox:
     return combo
 
 
-def _parent_combo(dialog: FormDialog, name: str, parents: Parents, chosen: str | None) -> QComboBox:
+def _parent_combo(
+    dialog: FormDialog, name: str, label: str, parents: Parents, chosen: str | None
+) -> QComboBox:
+    """The form's row choosing a root or OU among ``parents``, ``chosen`` preset."""
     combo = _wide(QComboBox())
     combo.setObjectName(f"{dialog.stem}{name}Field")
-    for label, node_id in parents:
-        combo.addItem(label, node_id)
+    for text, node_id in parents:
+        combo.addItem(text, node_id)
     combo.setCurrentIndex(max(0, combo.findData(chosen)))
+    dialog.form.addRow(label, combo)
     return combo
 
 
-class CreateOuDialog(FormDialog):
+def _type_combo(dialog: FormDialog) -> QComboBox:
+    """SCP or RCP (not yet in the form: each dialog places it)."""
+    combo = _wide(QComboBox())
+    combo.setObjectName(f"{dialog.stem}TypeField")
+    for label, value in TYPES:
+        combo.addItem(label, value)
+    return combo
+
+
+class _OrganizationDialog(FormDialog):
+    """A form whose change is made as ``caller``, the organization's management account."""
+
+    def __init__(
+        self, stem: str, title: str, context: AppContext, caller: str, parent: QWidget | None
+    ) -> None:
+        super().__init__(stem, title, parent)
+        self.context, self.caller = context, caller
+
+
+class CreateOuDialog(_OrganizationDialog):
     def __init__(
         self,
         context: AppContext,
@@ -71,11 +94,9 @@ class CreateOuDialog(FormDialog):
         parent_id: str | None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__("createOu", "Create organizational unit", parent)
-        self.context, self.caller = context, caller
+        super().__init__("createOu", "Create organizational unit", context, caller, parent)
         self.name = self.line("Name", "OU name", "e.g. Production (up to 128 characters)")
-        self.parent_field = _parent_combo(self, "Parent", parents, parent_id)
-        self.form.addRow("Create in", self.parent_field)
+        self.parent_field = _parent_combo(self, "Parent", "Create in", parents, parent_id)
         self.add_check(self._check_name)
         self.validate()
 
@@ -92,7 +113,7 @@ class CreateOuDialog(FormDialog):
         )
 
 
-class CreateAccountDialog(FormDialog):
+class CreateAccountDialog(_OrganizationDialog):
     def __init__(
         self,
         context: AppContext,
@@ -101,13 +122,11 @@ class CreateAccountDialog(FormDialog):
         parent_id: str | None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__("createAccount", "Create account", parent)
-        self.context, self.caller = context, caller
+        super().__init__("createAccount", "Create account", context, caller, parent)
         self.name = self.line("Name", "Account name", "e.g. Development (up to 50 characters)")
         self.email = self.line("Email", "Email of the root user", "e.g. dev@example.com")
         self.account_id = self.line("AccountId", "Account ID", "optional: 12 digits, else random")
-        self.parent_field = _parent_combo(self, "Parent", parents, parent_id)
-        self.form.addRow("Place in", self.parent_field)
+        self.parent_field = _parent_combo(self, "Parent", "Place in", parents, parent_id)
         self.add_check(self._check)
         self.validate()
 
@@ -129,7 +148,7 @@ class CreateAccountDialog(FormDialog):
         )
 
 
-class MoveAccountDialog(FormDialog):
+class MoveAccountDialog(_OrganizationDialog):
     ok_text = "Move"
 
     def __init__(
@@ -141,18 +160,17 @@ class MoveAccountDialog(FormDialog):
         parents: Parents,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__("moveAccount", f"Move account {member[1]}", parent)
-        self.context, self.caller = context, caller
+        super().__init__("moveAccount", f"Move account {member[1]}", context, caller, parent)
         self.member, self.source_id = member[0], source_id
-        self.destination = _parent_combo(self, "Destination", parents, source_id)
-        self.form.addRow("Move to", self.destination)
+        self.destination = _parent_combo(self, "Destination", "Move to", parents, source_id)
         self.destination.currentIndexChanged.connect(lambda _i: self._edited())
         self.add_check(self._check)
         self.validate()
 
     def _check(self) -> None:
-        if self.destination.currentData() == self.source_id:
-            raise ValueError("Choose another OU or the root: the account is already there.")
+        from iamdesk.services.organizations import check_move
+
+        check_move(self.source_id, str(self.destination.currentData()))
 
     def perform(self) -> None:
         from iamdesk.ui.commands.organization import move_account
@@ -166,7 +184,7 @@ class MoveAccountDialog(FormDialog):
         )
 
 
-class AttachOrgPolicyDialog(FormDialog):
+class AttachOrgPolicyDialog(_OrganizationDialog):
     """Attach an SCP or RCP to the selected root, OU or account (those not attached there)."""
 
     ok_text = "Attach"
@@ -179,13 +197,10 @@ class AttachOrgPolicyDialog(FormDialog):
         attached: set[str],
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__("attachOrgPolicy", f"Attach a policy to {target[1]}", parent)
-        self.context, self.caller, self.target = context, caller, target[0]
-        self.attached = attached
-        self.type = _wide(QComboBox())
-        self.type.setObjectName("attachOrgPolicyTypeField")
-        for label, value in TYPES:
-            self.type.addItem(label, value)
+        title = f"Attach a policy to {target[1]}"
+        super().__init__("attachOrgPolicy", title, context, caller, parent)
+        self.target, self.attached = target[0], attached
+        self.type = _type_combo(self)
         self.form.addRow("Type", self.type)
         self.policy = _wide(QComboBox())
         self.policy.setObjectName("attachOrgPolicyPolicyField")
@@ -217,14 +232,10 @@ class AttachOrgPolicyDialog(FormDialog):
         attach_policy(self.context, self.caller, policy_id, name, self.target)
 
 
-class CreateOrgPolicyDialog(FormDialog):
+class CreateOrgPolicyDialog(_OrganizationDialog):
     def __init__(self, context: AppContext, caller: str, parent: QWidget | None = None) -> None:
-        super().__init__("createOrgPolicy", "Create SCP or RCP", parent)
-        self.context, self.caller = context, caller
-        self.type = _wide(QComboBox())
-        self.type.setObjectName("createOrgPolicyTypeField")
-        for label, value in TYPES:
-            self.type.addItem(label, value)
+        super().__init__("createOrgPolicy", "Create SCP or RCP", context, caller, parent)
+        self.type = _type_combo(self)
         self.name = self.line("Name", "Policy name", "e.g. DenyLeavingTheOrganization")
         self.form.insertRow(0, "Type", self.type)
         self.description = self.line("Description", "Description", "optional")
@@ -246,8 +257,9 @@ class CreateOrgPolicyDialog(FormDialog):
         self.validate()
 
     def _check(self) -> None:
-        if not 1 <= len(self.name.text()) <= 128:
-            raise ValueError("Policy name: 1 to 128 characters.")
+        from iamdesk.services.organizations import check_policy_name
+
+        check_policy_name(self.name.text())
 
     def perform(self) -> None:
         from iamdesk.ui.commands.organization import create_policy

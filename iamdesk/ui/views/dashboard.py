@@ -175,8 +175,10 @@ class DashboardView(ReloadWhenShown, QScrollArea):
         self.heading.setText(
             f"<h2 style='margin:0'>Account {account}"
             f"{f' — {name}' if name else ''}</h2>"
-            f"<span style='color:gray'>{summary['MFADevicesInUse']} of {summary['MFADevices']} "
-            f"MFA devices in use · {summary['PolicyVersionsInUse']} policy attachments</span>"
+            + theme.muted(
+                f"{summary['MFADevicesInUse']} of {summary['MFADevices']} MFA devices in use"
+                f" · {summary['PolicyVersionsInUse']} policy attachments"
+            )
         )
         for view, _title, key, quota in CARDS:
             self.cards[view].set_value(int(summary[key]), int(summary[quota]))

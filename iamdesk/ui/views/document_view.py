@@ -15,6 +15,7 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QStackedLayout, QWidget
 
 from iamdesk.core import jsontext
+from iamdesk.ui import theme
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ class DocumentView(QWidget):
         layout = QStackedLayout(self)
         self.empty = QLabel("Select a policy to see its document.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setStyleSheet("color: gray;")
+        self.empty.setStyleSheet(f"color: {theme.color_name('muted_fg')};")
         layout.addWidget(self.empty)
         self._layout = layout
         self.editor: Any = None

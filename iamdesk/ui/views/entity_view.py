@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from iamdesk.ui import theme
 from iamdesk.ui.context import AppContext
 from iamdesk.ui.icons import icon
 from iamdesk.ui.models.table import Column, EntityTableModel, Row
@@ -460,7 +461,7 @@ class EntityView(ReloadWhenShown, QWidget):
             if name != "Create":
                 self.buttons[name].setEnabled(row is not None)
         if row is None:
-            self.detail_title.setText("<span style='color:gray'>Select a row to see details</span>")
+            self.detail_title.setText(theme.muted("Select a row to see details"))
             self.copy_arn.setEnabled(False)
             return
         self.copy_arn.setEnabled(bool(row.get("Arn")))

@@ -85,8 +85,11 @@ class TrustTab(DetailTab):
         items = "".join(f"<li>{t}</li>" for t in trusted) or "<li>nobody (no Allow statement)</li>"
         self.words.setText(
             f"<p><b>Who can assume {row['RoleName']}</b></p><ul>{items}</ul>"
-            "<p style='color:gray'>From the Allow statements of the trust policy; conditions "
-            "in the policy may narrow this further.</p>"
+            + theme.muted(
+                "From the Allow statements of the trust policy; conditions "
+                "in the policy may narrow this further.",
+                "p",
+            )
         )
         self.show_providers()
 

@@ -177,3 +177,32 @@ def test_placeholders_in_test_access_are_readable(panel, scheme, name):
     # A dark palette without a PlaceholderText left Qt's half-transparent black on near-black.
     assert hint.alpha() == 255
     assert theme.contrast_ratio(hint, base) >= TEXT, (hint.name(), base.name())
+
+
+@pytest.mark.parametrize("name", ["light", "dark"])
+def test_dashboard_links_are_readable(qtbot, qapp, scheme, name):
+    """A dark palette that names no link colour keeps Qt's #0000ff: the app's guard replaces
+    it once the palette changes, and the dashboard cards' links read on the card."""
+    from iamdesk.ui.views.dashboard import Card
+
+    theme.keep_links_readable(qapp)
+    light_link = qapp.palette().color(QPalette.ColorRole.Link).name()
+    scheme(name)
+    palette = qapp.palette()
+    link = palette.color(QPalette.ColorRole.Link)
+    for role in (QPalette.ColorRole.Window, QPalette.ColorRole.Base):
+        assert theme.contrast_ratio(link, palette.color(role)) >= TEXT, (link.name(), role)
+    if name == "light":
+        assert link.name() == light_link  # a palette whose links read keeps its own
+    else:
+        assert link.name() == theme.color_name("link")
+    card = Card("users", "Users")
+    qtbot.addWidget(card)
+    card.resize(240, 120)
+    card.show()
+    qtbot.waitExposed(card)
+    image = card.link.grab().toImage()
+    colours = {
+        image.pixelColor(x, y).name() for x in range(image.width()) for y in range(image.height())
+    }
+    assert link.name() in colours  # the underline is drawn in the link colour

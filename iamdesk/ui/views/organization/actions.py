@@ -147,22 +147,19 @@ class OrganizationActions:
     def new_ou(self) -> Any:
         from iamdesk.ui.dialogs.organization_dialogs import CreateOuDialog
 
-        if self.management is None:
-            return None
-        where = self.container_of(self.node())
-        return self._dialog(
-            CreateOuDialog(self.context, self.management, self.parents(), where, self.tree)
-        )
+        return self._placed(CreateOuDialog)
 
     def new_account(self) -> Any:
         from iamdesk.ui.dialogs.organization_dialogs import CreateAccountDialog
 
+        return self._placed(CreateAccountDialog)
+
+    def _placed(self, kind: type[Any]) -> Any:
+        """A dialog creating something in a root or OU: the selection's, preset."""
         if self.management is None:
             return None
         where = self.container_of(self.node())
-        return self._dialog(
-            CreateAccountDialog(self.context, self.management, self.parents(), where, self.tree)
-        )
+        return self._dialog(kind(self.context, self.management, self.parents(), where, self.tree))
 
     def move(self) -> Any:
         from iamdesk.ui.dialogs.organization_dialogs import MoveAccountDialog

@@ -183,8 +183,9 @@ class OrganizationView(OrganizationActions, ReloadWhenShown, QWidget):
         self.all_policies = found["Policies"]
         self.heading.setText(
             f"<h2 style='margin:0'>Organization {org['Id']}</h2>"
-            f"<span style='color:gray'>Management account {org['ManagementAccountId']} · "
-            f"features: {org['FeatureSet']}</span>"
+            + theme.muted(
+                f"Management account {org['ManagementAccountId']} · features: {org['FeatureSet']}"
+            )
         )
         root = self._add_node(None, found["Root"])
         self.tree.expandAll()

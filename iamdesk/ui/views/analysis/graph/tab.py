@@ -279,8 +279,10 @@ class GraphTab(QWidget):
         )
         if node is None:
             self.info.setText(
-                "<span style='color:gray'>Click a node to light up its links; double-click or "
-                "Enter opens it. Drag to pan, wheel to zoom.</span>"
+                theme.muted(
+                    "Click a node to light up its links; double-click or "
+                    "Enter opens it. Drag to pan, wheel to zoom."
+                )
             )
             return
         near = len(self.shown_graph.neighbours(node.id)) if self.shown_graph else 0
