@@ -91,8 +91,8 @@ class PolicyCache:
         self._plain: dict[bytes, _Plain] = {}
         self._once: set[int] = set()  # hashes of the documents met once
         self.principals: dict[tuple[str, str | None], Principal] = {}
-        # Result-line fragments of matched statements, by the record's id (see simulate).
-        self.fragments: dict[int, tuple[Any, str]] = {}
+        # Result-line fragments of deciding statements, by statement and place (see simulate).
+        self.fragments: dict[Any, str] = {}
 
     def get(self, source: Any, where: str) -> CompiledPolicy:
         """The compiled policy of a document read the careful way (an object or JSON text)."""
