@@ -21,8 +21,11 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QTabWidget,
     QToolBar,
+    QToolButton,
     QWidget,
 )
+
+from iamdesk.ui.icons import icon
 
 SHORTEST_CHARS = 16  # a fitting label never asks for more width than this many characters
 SCROLLING = "iamdeskScrolling"  # set on the areas ``scrolling`` makes
@@ -118,6 +121,12 @@ class OverflowBar(QToolBar):
         self.setContentsMargins(0, 0, 0, 0)
         self.setStyleSheet("QToolBar { border: none; background: transparent; spacing: 6px; }")
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        # The style's own ">>" is a faint grey glyph (near invisible on a dark palette): ours
+        # is drawn like the buttons' icons, and says what it holds.
+        extension = self.findChild(QToolButton, "qt_toolbar_ext_button")
+        if extension is not None:
+            extension.setIcon(icon("more"))
+            extension.setToolTip("More: the buttons without room here")
 
 
 class _Holder(QWidget):

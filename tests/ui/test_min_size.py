@@ -127,6 +127,7 @@ def test_narrow_window_folds_buttons_and_shortens_the_status(demo_window, qtbot)
     hidden = [b for b in tab.bar.buttons.values() if not b.isVisible()]
     assert hidden, "the smallest window still shows every button: nothing to fold"
     assert extension.isVisible()
+    assert not extension.icon().isNull() and extension.toolTip()
     assert status.shown_text() != status.text()
     assert "characters without whitespace" in status.toolTip()
     assert status.width() >= status.minimumSizeHint().width()
