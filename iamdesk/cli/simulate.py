@@ -26,16 +26,20 @@ from iamdesk.cli.cases.reader import CaseError, PolicyCache, read_plain
 from iamdesk.cli.options import GlobalOptions
 from iamdesk.core import jsontext
 from iamdesk.core.evaluator import (
-    MatchedStatement,
+    ALLOWED,
     PolicySet,
     Request,
     allowed_if,
-    evaluate,
+    decide,
     evaluate_pattern,
 )
+from iamdesk.core.evaluator.compiled import CompiledStatement
 from iamdesk.core.text import quoted
 
 logger = logging.getLogger(__name__)
+
+# A statement placed in a case: the statement, its policy's label and name.
+_Placed = tuple[CompiledStatement, str, "str | None"]
 
 
 def evaluate_line(line: str, cache: PolicyCache) -> dict[str, Any]:
@@ -57,7 +61,7 @@ def result_line(line: str, cache: PolicyCache) -> str:
             request, policy_set = build_case(case, cache)
         else:
             case_id, request, policy_set = built
-        decision = evaluate(request, policy_set, explain=False)
+        word, hits, env = decide(request, policy_set)
     except jsontext.NotJsonValueError as exc:
         return _error(_id_despite(line), f"invalid JSON: {exc}")
     except json.JSONDecodeError as exc:
@@ -71,45 +75,44 @@ def result_line(line: str, cache: PolicyCache) -> str:
         logger.debug("case %r failed unexpectedly", case_id, exc_info=True)
         return _error(case_id, f"cannot evaluate the case: {quoted(exc)}")
     fragments = cache.fragments
-    matched = ", ".join(
-        [
-            found[1]
-            if (found := fragments.get(id(m))) is not None and found[0] is m
-            else _fragment(m, fragments)
-            for m in decision.matched_statements
-        ]
-    )
+    parts = []
+    for hit in hits:
+        ref = hit[1]
+        key = (hit[2], ref.label, ref.name)
+        text = fragments.get(key)
+        parts.append(_fragment(key, fragments) if text is None else text)
     extra = ""
-    if request.resource != "*" and ("*" in request.resource or "?" in request.resource):
+    resource = request.resource
+    if resource != "*" and ("*" in resource or "?" in resource):
         # A resource pattern: the answer for every resource it names, beside the literal one.
         extra = f', "pattern": {_dumps(evaluate_pattern(request, policy_set).to_json())}'
-    if decision.missing_context_values and not decision.allowed:
+    if env.missing and word != ALLOWED:
         # Keys the request lacks stand in the way: say under which values it would be allowed.
-        answers = allowed_if(request, policy_set, decision)
+        answers = allowed_if(request, policy_set)
         if answers:
             extra += f', "allowed_if": {_dumps([a.to_json() for a in answers])}'
     return (
-        f'{{"id": {_dumps(case_id)}, "decision": "{decision.decision}", '
-        f'"matched_statements": [{matched}], "error": null{extra}}}'
+        f'{{"id": {_dumps(case_id)}, "decision": "{word}", '
+        f'"matched_statements": [{", ".join(parts)}], "error": null{extra}}}'
     )
 
 
-def _fragment(m: MatchedStatement, fragments: dict[int, tuple[Any, str]]) -> str:
-    """A matched statement's part of a result line, kept for the next result it is in (the
-    evaluator hands out the same record each time a statement decides for the same policy)."""
+def _fragment(key: _Placed, fragments: dict[_Placed, str]) -> str:
+    """A deciding statement's part of a result line (as ``MatchedStatement`` has it), kept for
+    the next result it is in: statements stay compiled while their policy does."""
+    st, label, _ = key
     # Columns as AWS's MatchedStatements counts them: the start just after the statement's
-    # opening brace (MatchedStatement.start_position, inlined here), the end just after its
-    # closing brace.
-    span = m.span
+    # opening brace (MatchedStatement.start_position), the end just after its closing brace.
+    span = st.span
     text = (
-        f'{{"policy": "{m.label}", "statement": {m.statement_index}, '
-        f'"sid": {_dumps(m.sid)}, '
+        f'{{"policy": "{label}", "statement": {st.index}, '
+        f'"sid": {_dumps(st.sid)}, '
         f'"start": {{"line": {span.start.line}, "column": {span.start.column + 1}}}, '
         f'"end": {{"line": {span.end.line}, "column": {span.end.column}}}}}'
     )
     if len(fragments) >= 8192:
         fragments.clear()
-    fragments[id(m)] = (m, text)  # (the record kept alive, so its id is not reused)
+    fragments[key] = text  # (the key holds the statement, so no other takes its place)
     return text
 
 

@@ -91,8 +91,8 @@ class PolicyCache:
         self._plain: dict[bytes, _Plain] = {}
         self._once: set[int] = set()  # hashes of the documents met once
         self.principals: dict[tuple[str, str | None], Principal] = {}
-        # Result-line fragments of matched statements, by the record's id (see simulate).
-        self.fragments: dict[int, tuple[Any, str]] = {}
+        # Result-line fragments of deciding statements, by statement and place (see simulate).
+        self.fragments: dict[Any, str] = {}
 
     def get(self, source: Any, where: str) -> CompiledPolicy:
         """The compiled policy of a document read the careful way (an object or JSON text)."""
@@ -148,19 +148,19 @@ class PolicyCache:
             statements = plain_statements(value)
             if statements is None:
                 raise NotPlain
-            entry = _Plain(CompiledPolicy.from_plain(value, statements))
+            policy = CompiledPolicy.from_plain(value, statements)
             # Kept from its second meeting on: a batch where every case brings its own
             # documents keeps none of them (each is freed with its case, while its memory is
             # still in the processor's cache), only a hash of each.
             met = hash(key)
-            if met in self._once:
-                if len(self._plain) >= _CACHE_LIMIT:
-                    self._plain.clear()
-                self._plain[key] = entry
-            else:
+            if met not in self._once:
                 if len(self._once) >= _ONCE_LIMIT:
                     self._once.clear()
                 self._once.add(met)
+                return PolicyRef(label, policy, name)
+            if len(self._plain) >= _CACHE_LIMIT:
+                self._plain.clear()
+            entry = self._plain[key] = _Plain(policy)
         place = label if name is None else (label, name)
         found = entry.refs.get(place)
         if found is None:

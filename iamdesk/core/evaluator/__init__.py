@@ -24,6 +24,7 @@ from iamdesk.core.evaluator.decision import (
     Decision,
     MatchedStatement,
     PolicyTypeDetail,
+    decide,
     evaluate,
 )
 from iamdesk.core.evaluator.patterns import PatternAnswer, PatternStatement, evaluate_pattern
@@ -59,6 +60,7 @@ __all__ = [
     "StatementTrace",
     "allowed_if",
     "compile_policy",
+    "decide",
     "evaluate",
     "evaluate_pattern",
     "resource_policy_must_allow",

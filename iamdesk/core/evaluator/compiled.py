@@ -6,13 +6,10 @@ from __future__ import annotations
 import logging
 import marshal
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
-from iamdesk.core.evaluator.matcher_cache import (
-    action_answers,
-    may_match,
-    plain_action_matches,
-)
+from iamdesk.core.evaluator.matcher_cache import may_match, plain_action_hits
 from iamdesk.core.evaluator.policy_set import PolicyRef, PolicySet, resource_policy_must_allow
 from iamdesk.core.evaluator.statement import CompiledStatement, PlainSource
 from iamdesk.core.evaluator.variables import VARIABLES_VERSION
@@ -33,6 +30,10 @@ __all__ = [
 ]
 
 
+# The memo of a policy that has remembered nothing yet (read-only, so shared).
+_UNWRITTEN: Any = MappingProxyType({})
+
+
 class CompiledPolicy:
     """A parsed document with its statements compiled; evaluate it against many requests.
 
@@ -48,12 +49,14 @@ class CompiledPolicy:
         "_indexed",
         "_origin",
         "_plain",
+        "_source",
         "_variables",
         "_wild",
     )
 
     def __init__(self, document: PolicyDocument) -> None:
         self._document: PolicyDocument | None = document
+        self._source: dict[str, Any] | None = None
         self._origin: PlainSource | None = None
         self._plain: list[dict[str, Any]] = []
         self._variables = document.version == VARIABLES_VERSION
@@ -67,19 +70,29 @@ class CompiledPolicy:
         The object is read later, when statements are first used: it must not change."""
         self = cls.__new__(cls)
         self._document = None
-        # What the statements read positions from: not the policy itself, so that a compiled
-        # policy holds no reference cycle and is freed as soon as a batch lets go of it.
-        self._origin = PlainSource(source)
+        self._source = source
+        self._origin = None  # made with the first statement compiled (``_plain_source``)
         self._plain = statements
         self._variables = source.get("Version") == VARIABLES_VERSION
         self._compiled = [None] * len(statements)
         # No index: a policy read this way is often asked one question; ``candidates`` scans
-        # the Action lists for the service asked about (and remembers the answer).
+        # the Action lists for the service asked about (and remembers the answer). Nor any
+        # memo until there is something to remember.
         self._indexed = None
         self._wild = ()
-        self._by_service = {}
-        self._by_action = {}
+        self._by_service = _UNWRITTEN
+        self._by_action = _UNWRITTEN
         return self
+
+    def _plain_source(self) -> PlainSource:
+        """What the statements of a policy object read positions from: not the policy itself,
+        so that a compiled policy holds no reference cycle and is freed as soon as a batch
+        lets go of it."""
+        found = self._origin
+        if found is None:
+            assert self._source is not None
+            found = self._origin = PlainSource(self._source)
+        return found
 
     def _index(self, services: list[frozenset[str] | None]) -> None:
         indexed: dict[str, list[int]] = {}
@@ -99,8 +112,7 @@ class CompiledPolicy:
     def document(self) -> PolicyDocument:
         found = self._document
         if found is None:
-            assert self._origin is not None
-            found = self._document = self._origin.document
+            found = self._document = self._plain_source().document
         return found
 
     @property
@@ -111,14 +123,16 @@ class CompiledPolicy:
         found = self._compiled[index]
         if found is None:
             raw = self._plain[index]
-            assert self._origin is not None
-            found = CompiledStatement.from_plain(raw, index, self._variables, self._origin)
+            origin = self._origin
+            if origin is None:
+                origin = self._plain_source()
+            found = CompiledStatement.from_plain(raw, index, self._variables, origin)
             self._compiled[index] = found
         return found
 
     def statement_span(self, index: int) -> Span:
-        if self._origin is not None:
-            return self._origin.statement_span(index)
+        if self._source is not None:
+            return self._plain_source().statement_span(index)
         return self.document.statements[index].span
 
     def condition_entry(self, statement: int, condition: int) -> ConditionEntry:
@@ -132,22 +146,21 @@ class CompiledPolicy:
             if self._indexed is None:
                 # Read without an index (often asked one question): compile only the
                 # statements whose Action matches, found on the plain statements.
-                answers = action_answers(action)
-                found = tuple(
-                    self._statement(i)
-                    for i, raw in enumerate(self._plain)
-                    if plain_action_matches(raw, action, answers)
-                    or ("Action" not in raw and self._statement(i).action_matches_name(action))
-                )
+                hits = plain_action_hits(self._plain, action)
+                compiled = self._compiled
+                found = tuple([compiled[i] or self._statement(i) for i in hits]) if hits else ()
             else:
                 found = tuple(
                     st
                     for st in self.candidates(action.partition(":")[0])
                     if st.action(action) != st.not_action
                 )
-            if len(self._by_action) >= 4096:
-                self._by_action.clear()
-            self._by_action[action] = found
+            memo = self._by_action
+            if memo is _UNWRITTEN:
+                memo = self._by_action = {}
+            elif len(memo) >= 4096:
+                memo.clear()
+            memo[action] = found
         return found
 
     def candidates(self, service: str) -> tuple[CompiledStatement, ...]:
@@ -159,6 +172,8 @@ class CompiledPolicy:
             else:
                 order = sorted(set(self._wild) | set(self._indexed.get(service, ())))
             found = tuple(self._statement(i) for i in order)
+            if self._by_service is _UNWRITTEN:
+                self._by_service = {}
             if len(self._by_service) < 4096:
                 self._by_service[service] = found
         return found

@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from iamdesk.core.arn import try_parse_arn
 from iamdesk.core.evaluator.compiled import CompiledStatement, PolicyRef, PolicySet
@@ -111,11 +110,14 @@ class PolicyTypeDetail:
 def _matched(hit: Hit) -> MatchedStatement:
     ptype, ref, st, _ = hit
     key = (ptype, ref.label, ref.name)
-    found: MatchedStatement | None = st.matched.get(key)  # type: ignore[assignment]
+    records = st.matched
+    if records is None:
+        records = st.matched = {}
+    found: MatchedStatement | None = records.get(key)  # type: ignore[assignment]
     if found is None:
         found = MatchedStatement(ptype, ref.label, ref.name, st.index, st.sid, st.effect, st.span)
-        if len(st.matched) < 64:
-            st.matched[key] = found
+        if len(records) < 64:
+            records[key] = found
     return found
 
 
@@ -138,6 +140,21 @@ def _collect(
             kind = st.applies(env, principal)
             if kind is False:
                 continue
+            (allows if st.allow else denies).append((ptype, ref, st, kind))
+
+
+def _collect_one(
+    ref: PolicyRef, ptype: str, env: Env, principal: int, allows: list[Hit], denies: list[Hit]
+) -> None:
+    """``_collect`` for a policy type that holds one policy (no sequence made to hold it)."""
+    action = env.action
+    policy = ref.policy
+    statements = policy._by_action.get(action)
+    if statements is None:
+        statements = policy.for_action(action)
+    for st in statements:
+        kind = st.applies(env, principal)
+        if kind is not False:
             (allows if st.allow else denies).append((ptype, ref, st, kind))
 
 
@@ -260,9 +277,51 @@ def resource_account_of(request: Request) -> str | None:
 def evaluate(request: Request, policy_set: PolicySet, *, explain: bool = True) -> Decision:
     """AWS's decision for ``request`` under ``policy_set`` (deterministic)."""
     env = Env(request)
+    word, gate, matched, via, allows, denies, applies, scp_levels, cross = _flow(
+        request, policy_set, env
+    )
+    result = Decision(
+        request,
+        policy_set,
+        word,
+        gate,
+        tuple([_matched(h) for h in matched]),
+        tuple(env.missing.values()),
+        cross,
+        allows,
+        denies,
+        frozenset(applies),
+        scp_levels,
+        via,
+    )
+    if explain:
+        from iamdesk.core.evaluator.explain import attach_trace
+
+        attach_trace(result, env)
+    return result
+
+
+def decide(request: Request, policy_set: PolicySet) -> tuple[str, list[Hit], Env]:
+    """The batch's evaluation: AWS's word for ``request``, the deciding statements as hits
+    (policy type, policy, statement, principal kind) in ``matched_statements`` order, and the
+    request's ``Env`` (its ``missing`` keys). The same outcome as ``evaluate``, without the
+    ``Decision`` a batch result line does not print."""
+    env = Env(request)
+    outcome = _flow(request, policy_set, env)
+    return outcome[0], outcome[2], env
+
+
+# What ``_flow`` finds: the decision, the gate, the deciding hits, the paths that allowed, all
+# allowing and denying hits, the policy types that bore on the request, the SCP levels' answers
+# and whether the request crosses accounts.
+_Outcome = tuple[
+    str, str, list[Hit], tuple[str, ...], list[Hit], list[Hit], list[str], tuple[bool, ...], bool
+]
+
+
+def _flow(request: Request, ps: PolicySet, env: Env) -> _Outcome:
     who = env.principal
     iam = who.kind in IAM_KINDS
-    ps = policy_set
     # Hits are collected type by type in POLICY_TYPES order, so they need no sorting.
     allows: list[Hit] = []
     denies: list[Hit] = []
@@ -275,11 +334,11 @@ def evaluate(request: Request, policy_set: PolicySet, *, explain: bool = True) -
         if ps.permissions_boundary is not None and who.kind != ROOT:
             has_boundary = env.has_boundary = True
             applies.append(BOUNDARY)
-            _collect((ps.permissions_boundary,), BOUNDARY, env, 0, allows, denies)
+            _collect_one(ps.permissions_boundary, BOUNDARY, env, 0, allows, denies)
         if ps.session_policy is not None:
             has_session = True
             applies.append(SESSION)
-            _collect((ps.session_policy,), SESSION, env, 0, allows, denies)
+            _collect_one(ps.session_policy, SESSION, env, 0, allows, denies)
     scp_levels: tuple[bool, ...] = ()
     if iam and ps.scps and not who.service_linked:
         applies.append(SCP)
@@ -300,7 +359,7 @@ def evaluate(request: Request, policy_set: PolicySet, *, explain: bool = True) -
             _collect(level, RCP, env, 1, allows, denies)
     if ps.resource_policy is not None:
         applies.append(RESOURCE)
-        _collect((ps.resource_policy,), RESOURCE, env, 2, allows, denies)
+        _collect_one(ps.resource_policy, RESOURCE, env, 2, allows, denies)
     endpoint_ok = True
     if ps.endpoint_policy is not None:
         # Amazon VPC User Guide: an endpoint policy is a resource-based policy on the endpoint
@@ -308,23 +367,32 @@ def evaluate(request: Request, policy_set: PolicySet, *, explain: bool = True) -
         # needs its Allow as well, and a Deny in it denies.
         applies.append(ENDPOINT)
         before = len(allows)
-        _collect((ps.endpoint_policy,), ENDPOINT, env, 2, allows, denies)
+        _collect_one(ps.endpoint_policy, ENDPOINT, env, 2, allows, denies)
         endpoint_ok = len(allows) > before
 
     resource_account = request.resource_account or resource_account_of(request)
     cross = bool(iam and who.account and resource_account and resource_account != who.account)
-    state = (request, ps, env, cross, allows, denies, applies, scp_levels, explain)
 
     if iam and env.action == NO_PERMISSION_ACTION:
         # STS API reference: GetCallerIdentity needs no permission and works even when a
         # policy explicitly denies it (the same details come back in the AccessDenied error).
-        return _finish(state, ALLOWED, GATE_ALLOWED, [], ())
+        return ALLOWED, GATE_ALLOWED, [], (), allows, denies, applies, scp_levels, cross
     if denies:
-        return _finish(state, EXPLICIT_DENY, GATE_EXPLICIT_DENY, denies, ())
+        return (
+            EXPLICIT_DENY,
+            GATE_EXPLICIT_DENY,
+            denies,
+            (),
+            allows,
+            denies,
+            applies,
+            scp_levels,
+            cross,
+        )
     if scp_levels and not all(scp_levels):
-        return _finish(state, IMPLICIT_DENY, GATE_SCP, [], ())
+        return IMPLICIT_DENY, GATE_SCP, [], (), allows, denies, applies, scp_levels, cross
     if not endpoint_ok:
-        return _finish(state, IMPLICIT_DENY, GATE_ENDPOINT, [], ())
+        return IMPLICIT_DENY, GATE_ENDPOINT, [], (), allows, denies, applies, scp_levels, cross
 
     identity_ok = boundary_ok = session_ok = True
     kinds = set()
@@ -388,7 +456,7 @@ def evaluate(request: Request, policy_set: PolicySet, *, explain: bool = True) -
             # boundary or session policy: name the one that limited it.
             gate = _identity_gate(identity_ok or VIA_ROLE in kinds, boundary_ok, session_ok)
     if not ok:
-        return _finish(state, IMPLICIT_DENY, gate, [], ())
+        return IMPLICIT_DENY, gate, [], (), allows, denies, applies, scp_levels, cross
     if IDENTITY in via or cross:
         matched = allows
     else:
@@ -409,32 +477,7 @@ def evaluate(request: Request, policy_set: PolicySet, *, explain: bool = True) -
             or h[0] is ENDPOINT
             or (h[0] is RESOURCE and h[3] in deciding)
         ]
-    return _finish(state, ALLOWED, GATE_ALLOWED, matched, via)
-
-
-def _finish(
-    state: tuple[Any, ...], decision: str, gate: str, matched: list[Hit], via: tuple[str, ...]
-) -> Decision:
-    request, ps, env, cross, allows, denies, applies, scp_levels, explain = state
-    result = Decision(
-        request,
-        ps,
-        decision,
-        gate,
-        tuple([_matched(h) for h in matched]),
-        tuple(env.missing.values()),
-        cross,
-        allows,
-        denies,
-        frozenset(applies),
-        scp_levels,
-        via,
-    )
-    if explain:
-        from iamdesk.core.evaluator.explain import attach_trace
-
-        attach_trace(result, env)
-    return result
+    return ALLOWED, GATE_ALLOWED, matched, via, allows, denies, applies, scp_levels, cross
 
 
 def _identity_gate(identity_ok: bool, boundary_ok: bool, session_ok: bool = True) -> str:
@@ -454,5 +497,6 @@ __all__ = [
     "Decision",
     "MatchedStatement",
     "PolicyTypeDetail",
+    "decide",
     "evaluate",
 ]

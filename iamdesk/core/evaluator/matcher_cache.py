@@ -8,13 +8,14 @@ their Action lists, whose answers are remembered per action and pattern.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from iamdesk.core.arn import Matcher, glob_matcher, has_wildcard
-from iamdesk.core.evaluator.matching import ActionMatcher, ResourceMatcher
+from iamdesk.core.evaluator.matching import ActionMatcher, PrincipalMatcher, ResourceMatcher
 
 _ACTION_MATCHERS: dict[tuple[str, ...], ActionMatcher] = {}
-_RESOURCE_MATCHERS: dict[tuple[tuple[str, ...], bool], ResourceMatcher] = {}
+_RESOURCE_MATCHERS: dict[tuple[str | tuple[str, ...], bool], ResourceMatcher] = {}
 
 
 def action_matcher(actions: tuple[str, ...]) -> ActionMatcher:
@@ -27,13 +28,35 @@ def action_matcher(actions: tuple[str, ...]) -> ActionMatcher:
     return found
 
 
-def resource_matcher(resources: tuple[str, ...], variables: bool) -> ResourceMatcher:
-    found = _RESOURCE_MATCHERS.get((resources, variables))
+def resource_matcher(resources: str | Sequence[str], variables: bool) -> ResourceMatcher:
+    """The matcher of a Resource element: one pattern, or a list of them."""
+    key = (resources, variables) if type(resources) is str else (tuple(resources), variables)
+    found = _RESOURCE_MATCHERS.get(key)
     if found is None:
-        found = ResourceMatcher(resources, variables)
+        found = ResourceMatcher([resources] if type(resources) is str else resources, variables)
         if len(_RESOURCE_MATCHERS) >= 16384:
             _RESOURCE_MATCHERS.clear()
-        _RESOURCE_MATCHERS[(resources, variables)] = found
+        _RESOURCE_MATCHERS[key] = found
+    return found
+
+
+_PRINCIPAL_MATCHERS: dict[Any, PrincipalMatcher] = {}
+_EVERYONE = PrincipalMatcher(True, ())
+
+
+def principal_matcher(block: str | dict[str, str | list[str]]) -> PrincipalMatcher:
+    """The matcher of a plain Principal/NotPrincipal block: ``"*"`` or {type: name(s)}.
+    Shared by the blocks that name the same principals (accounts, roles and services recur
+    across an account's resource policies)."""
+    if isinstance(block, str):
+        return _EVERYONE  # "*", the only string plain_statements lets through
+    key = tuple([(t, v if type(v) is str else tuple(v)) for t, v in block.items()])
+    found = _PRINCIPAL_MATCHERS.get(key)
+    if found is None:
+        found = PrincipalMatcher(False, [(t, [v] if type(v) is str else v) for t, v in key])
+        if len(_PRINCIPAL_MATCHERS) >= 16384:
+            _PRINCIPAL_MATCHERS.clear()
+        _PRINCIPAL_MATCHERS[key] = found
     return found
 
 
@@ -69,16 +92,32 @@ def _answer(answers: dict[str, bool], pattern: str, action: str) -> bool:
     return found
 
 
-def plain_action_matches(raw: dict[str, Any], action: str, answers: dict[str, bool]) -> bool:
-    """Whether a plain statement's Action (not NotAction) lists ``action`` (lower case);
-    ``answers``: ``action_answers(action)``."""
-    actions = raw.get("Action")
-    if actions is None:
-        return False
-    if type(actions) is str:
-        found = answers.get(actions)
-        return _answer(answers, actions, action) if found is None else found
-    for pattern in actions:
+def plain_action_hits(plain: list[dict[str, Any]], action: str) -> list[int]:
+    """The indices of the plain statements (``plain_statements``: exactly one of Action and
+    NotAction, a string or a non-empty list of strings) that let ``action`` (lower case)
+    through: their Action lists it, or their NotAction does not. Each pattern's answer comes
+    from the memo of ``action``, so no statement is compiled to find out."""
+    answers = action_answers(action)
+    known = answers.__getitem__
+    hits = []
+    for i, raw in enumerate(plain):
+        actions: Any = raw.get("Action")
+        negated = actions is None
+        if negated:
+            actions = raw["NotAction"]
+        try:
+            # Every pattern already answered (the usual case: patterns recur): in C.
+            found = known(actions) if type(actions) is str else any(map(known, actions))
+        except KeyError:
+            found = _answers_of(answers, [actions] if type(actions) is str else actions, action)
+        if found is not negated:
+            hits.append(i)
+    return hits
+
+
+def _answers_of(answers: dict[str, bool], patterns: list[str], action: str) -> bool:
+    """Whether one of ``patterns`` matches ``action``, answering those not answered yet."""
+    for pattern in patterns:
         found = answers.get(pattern)
         if found is None:
             found = _answer(answers, pattern, action)

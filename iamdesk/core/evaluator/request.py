@@ -138,8 +138,8 @@ class Env:
     """The normalized request every matcher reads; also collects missing context keys."""
 
     __slots__ = (
+        "_context",
         "action",
-        "context",
         "has_boundary",
         "missing",
         "principal",
@@ -154,11 +154,22 @@ class Env:
         self.action = action
         self.service = action.partition(":")[0]
         self.resource = request.resource
-        self.context = normalize_context(request.context) if request.context else {}
+        # Normalized when a condition or variable first reads it: most requests of a batch
+        # are decided by statements without conditions.
+        self._context: dict[str, tuple[str, ...]] | None = None
         p = request.principal
         self.principal = classify_principal(p.arn, p.account)
         self.missing: dict[str, str] = {}
         self.has_boundary = False  # set by the decision flow: a permissions boundary applies
+
+    @property
+    def context(self) -> dict[str, tuple[str, ...]]:
+        """The request context: keys lower case, every value a tuple of strings."""
+        found = self._context
+        if found is None:
+            raw = self.request.context
+            found = self._context = normalize_context(raw) if raw else {}
+        return found
 
     def single(self, key: str) -> str | None:
         """The value of a single-valued key (lower-case name), or None if absent/multi-valued."""

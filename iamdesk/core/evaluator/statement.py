@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from iamdesk.core.evaluator.conditions import CompiledCondition, compile_condition
-from iamdesk.core.evaluator.matcher_cache import action_matcher, resource_matcher
-from iamdesk.core.evaluator.matching import DIRECT, PrincipalMatcher
+from iamdesk.core.evaluator.matcher_cache import (
+    action_matcher,
+    principal_matcher,
+    resource_matcher,
+)
+from iamdesk.core.evaluator.matching import DIRECT, ActionMatcher, PrincipalMatcher
 from iamdesk.core.evaluator.request import Env
 from iamdesk.core.evaluator.trace import (
     ConditionTrace,
@@ -33,13 +36,14 @@ class CompiledStatement:
     (action already matched through the policy's index); ``trace`` explains every element."""
 
     __slots__ = (
+        "_action",
+        "_actions",
         "_condition_keys",
         "_conditions",
         "_owner",
         "_raw_conditions",
         "_span",
         "_statement",
-        "action",
         "allow",
         "effect",
         "index",
@@ -60,63 +64,89 @@ class CompiledStatement:
         actions = statement.action if statement.action is not None else statement.not_action
         resources = statement.resource if statement.resource is not None else statement.not_resource
         block = statement.principal or statement.not_principal
-        self._build(
-            statement.index,
-            statement.sid,
-            statement.effect,
-            [v.text for v in actions or ()],
-            statement.not_action is not None,
-            [v.text for v in resources] if resources is not None else None,
-            statement.not_resource is not None,
-            PrincipalMatcher.of_block(block) if block is not None else None,
-            statement.not_principal is not None,
-            tuple(compile_condition(c, variables) for c in statement.conditions),
-            variables,
+        self.index = statement.index
+        self.sid = statement.sid
+        self.effect = statement.effect
+        self.allow = statement.effect == "Allow"
+        self.not_action = statement.not_action is not None
+        self._actions: str | Sequence[str] = [v.text for v in actions or ()]
+        self._action: ActionMatcher | None = action_matcher(tuple(self._actions))
+        self.not_resource = statement.not_resource is not None
+        self.resource = (
+            resource_matcher([v.text for v in resources], variables)
+            if resources is not None
+            else None
         )
+        self.principal = PrincipalMatcher.of_block(block) if block is not None else None
+        self.not_principal = statement.not_principal is not None
+        self.variables = variables
+        self._raw_conditions: dict[str, Any] | None = None
+        conditions = tuple(compile_condition(c, variables) for c in statement.conditions)
+        self._conditions: tuple[CompiledCondition, ...] | None = conditions
+        self._set_condition_keys(conditions)
+        # MatchedStatement records by (policy type, label, name), made when first asked for
+        # (see decision).
+        self.matched: dict[tuple[str, str, str | None], object] | None = None
 
     @classmethod
     def from_plain(
         cls, raw: dict[str, Any], index: int, variables: bool, owner: PlainSource
     ) -> CompiledStatement:
         """A statement of a policy object read without positions (``plain_statements``); its
-        ``statement`` and condition entries are parsed, and its span counted, when asked for."""
+        ``statement`` and condition entries are parsed, and its span counted, when asked for.
+        Built on a request's first use of the statement, so only what that use needs is made
+        here: the Action matcher (its policy found the action by scanning the raw patterns),
+        the conditions and the records are made when asked for."""
         self = cls.__new__(cls)
         self._statement = None
         self._owner = owner
         self._span = None
-        not_action = "NotAction" in raw
-        actions = raw["NotAction"] if not_action else raw["Action"]
-        not_resource = "NotResource" in raw
-        resources = raw.get("NotResource") if not_resource else raw.get("Resource")
-        not_principal = "NotPrincipal" in raw
-        block = raw["NotPrincipal"] if not_principal else raw.get("Principal")
-        principal = None
-        if block is not None:
-            if type(block) is str:  # "*", the only string plain_statements lets through
-                principal = PrincipalMatcher(True, ())
-            else:
-                principal = PrincipalMatcher(
-                    False, [(t, [v] if type(v) is str else v) for t, v in block.items()]
-                )
-        self._build(
-            index,
-            raw.get("Sid"),
-            raw["Effect"],
-            [actions] if type(actions) is str else actions,
-            not_action,
-            [resources] if type(resources) is str else resources,
-            not_resource,
-            principal,
-            not_principal,
-            None,
-            variables,
-        )
+        self.index = index
+        self.sid = raw.get("Sid")
+        effect = self.effect = raw["Effect"]
+        self.allow = effect == "Allow"
+        self.variables = variables
+        if "NotAction" in raw:
+            self.not_action = True
+            self._actions = raw["NotAction"]
+        else:
+            self.not_action = False
+            self._actions = raw["Action"]
+        self._action = None
+        if "NotResource" in raw:
+            self.not_resource = True
+            self.resource = resource_matcher(raw["NotResource"], variables)
+        else:
+            self.not_resource = False
+            resources = raw.get("Resource")
+            self.resource = None if resources is None else resource_matcher(resources, variables)
+        if "NotPrincipal" in raw:
+            self.not_principal = True
+            self.principal = principal_matcher(raw["NotPrincipal"])
+        else:
+            self.not_principal = False
+            block = raw.get("Principal")
+            self.principal = None if block is None else principal_matcher(block)
+        self.matched = None
         # Compiled when a request first gets this far (most statements a request's action
         # matches fail on the resource first).
-        self._raw_conditions = raw.get("Condition")
-        if not self._raw_conditions:
-            self._conditions, self._condition_keys = (), ()
+        conditions = self._raw_conditions = raw.get("Condition")
+        if conditions:
+            self._conditions = None
+        else:
+            self._conditions = self._condition_keys = ()
         return self
+
+    @property
+    def action(self) -> ActionMatcher:
+        """The Action (or NotAction) patterns' matcher."""
+        found = self._action
+        if found is None:
+            actions = self._actions
+            found = self._action = action_matcher(
+                (actions,) if type(actions) is str else tuple(actions)
+            )
+        return found
 
     def _compile_conditions(self) -> tuple[CompiledCondition, ...]:
         owner = self._owner
@@ -124,21 +154,22 @@ class CompiledStatement:
         conditions: list[CompiledCondition] = []
         for operator, block in self._raw_conditions.items():
             for key, values in block.items():
-                texts = tuple(
-                    value_text(v) for v in (values if type(values) is list else (values,))
-                )
-                entry = partial(owner.condition_entry, self.index, len(conditions))
+                if type(values) is list:
+                    texts = tuple([v if type(v) is str else value_text(v) for v in values])
+                else:
+                    texts = (values if type(values) is str else value_text(values),)
+                entry = (owner, self.index, len(conditions))
                 conditions.append(CompiledCondition(operator, key, texts, self.variables, entry))
-        self._set_conditions(tuple(conditions))
-        return self._conditions  # type: ignore[return-value]
+        found = self._conditions = tuple(conditions)
+        self._set_condition_keys(found)
+        return found
 
-    def _set_conditions(self, conditions: tuple[CompiledCondition, ...]) -> None:
+    def _set_condition_keys(self, conditions: tuple[CompiledCondition, ...]) -> None:
         keys: dict[str, str] = {}
         for cond in conditions:
-            if not cond.is_null:
-                keys.setdefault(cond.key, cond.written_key)
+            if not cond.is_null and cond.key not in keys:
+                keys[cond.key] = cond.written_key
         self._condition_keys = tuple(keys.items())
-        self._conditions: tuple[CompiledCondition, ...] | None = conditions
 
     @property
     def conditions(self) -> tuple[CompiledCondition, ...]:
@@ -151,40 +182,6 @@ class CompiledStatement:
         if self._conditions is None:
             self._compile_conditions()
         return self._condition_keys
-
-    def _build(
-        self,
-        index: int,
-        sid: str | None,
-        effect: str,
-        actions: Sequence[str],
-        not_action: bool,
-        resources: Sequence[str] | None,
-        not_resource: bool,
-        principal: PrincipalMatcher | None,
-        not_principal: bool,
-        conditions: tuple[CompiledCondition, ...] | None,
-        variables: bool,
-    ) -> None:
-        self.index = index
-        self.sid = sid
-        self.effect = effect
-        self.allow = effect == "Allow"
-        self.not_action = not_action
-        self.action = action_matcher(tuple(actions))
-        self.not_resource = not_resource
-        self.resource = (
-            resource_matcher(tuple(resources), variables) if resources is not None else None
-        )
-        self.principal = principal
-        self.not_principal = not_principal
-        self.variables = variables
-        self._raw_conditions: dict[str, Any] | None = None
-        self._conditions = None
-        if conditions is not None:
-            self._set_conditions(conditions)
-        # MatchedStatement records by (policy type, label, name), built once (see decision).
-        self.matched: dict[tuple[str, str, str | None], object] = {}
 
     @property
     def statement(self) -> Statement:
@@ -275,11 +272,20 @@ class CompiledStatement:
         conditions = self._conditions
         if conditions is None:
             conditions = self._compile_conditions()
-        if conditions and not self.conditions_hold(env):
-            return False
+        if conditions:
+            # conditions_hold, inlined: the hot path of a statement with conditions.
+            context = env.context
+            for key, written in self._condition_keys:
+                if key not in context:
+                    env.missing.setdefault(key, written)
+            for cond in conditions:
+                if not cond.evaluate(env):
+                    return False
         return kind
 
     def conditions_hold(self, env: Env) -> bool:
+        """Whether every condition holds; the keys they read that the request lacks are
+        recorded as missing (all of them, whatever the outcome)."""
         conditions = self.conditions
         if self._condition_keys:
             context = env.context

@@ -14,92 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from iamdesk.core.policy.checkers import statements_ok
 from iamdesk.core.policy.document import Position, Span
-from iamdesk.core.policy.parser import PRINCIPAL_TYPES, STATEMENT_KEYS, TOP_LEVEL_KEYS, VERSIONS
+from iamdesk.core.policy.parser import TOP_LEVEL_KEYS, VERSIONS
 
 _TOP = frozenset(TOP_LEVEL_KEYS)
-_KEYS = frozenset(STATEMENT_KEYS)
-_TYPES = frozenset(PRINCIPAL_TYPES)
-
-
-def _strings(value: Any) -> bool:
-    """A string, or a non-empty list of strings (Action, Resource, a principal type's values)."""
-    if type(value) is str:
-        return True
-    if type(value) is not list or not value:
-        return False
-    try:
-        "".join(value)  # (in C: refuses any item that is not a string; JSON makes no subclass)
-    except TypeError:
-        return False
-    return True
-
-
-def _scalar(value: Any) -> bool:
-    # No float: the parser reads one as json.dumps renders it, and a batch line read with
-    # orjson may hold one standing for an integer beyond 64 bits (see cli.cases.reader).
-    kind = type(value)
-    return kind is str or kind is bool or kind is int
-
-
-def _principal(value: Any) -> bool:
-    if type(value) is str:
-        return value == "*"
-    if type(value) is not dict or not value:
-        return False
-    return all(k in _TYPES and _strings(v) for k, v in value.items())
-
-
-def _condition(value: Any) -> bool:
-    if type(value) is not dict:
-        return False
-    for block in value.values():
-        if type(block) is not dict:
-            return False
-        for key, values in block.items():
-            if type(key) is not str:
-                return False
-            if type(values) is list:
-                if not _strings(values) and not all(_scalar(v) for v in values):
-                    return False
-            elif not _scalar(values):
-                return False
-    return all(type(k) is str for k in value)
-
-
-def _statement(st: Any) -> bool:
-    # The parser's statement checks, inlined: this runs for every statement of a batch.
-    if type(st) is not dict or not _KEYS.issuperset(st):
-        return False
-    effect = st.get("Effect")
-    if (effect != "Allow" and effect != "Deny") or type(effect) is not str:
-        return False
-    if "Sid" in st and type(st["Sid"]) is not str:
-        return False
-    if "Action" in st:
-        if "NotAction" in st:
-            return False
-        value = st["Action"]
-    elif "NotAction" in st:
-        value = st["NotAction"]
-    else:
-        return False
-    if type(value) is not str and not _strings(value):
-        return False
-    if "Resource" in st:
-        if "NotResource" in st:
-            return False
-        value = st["Resource"]
-        if type(value) is not str and not _strings(value):
-            return False
-    elif "NotResource" in st and not _strings(st["NotResource"]):
-        return False
-    if "Principal" in st:
-        if "NotPrincipal" in st or not _principal(st["Principal"]):
-            return False
-    elif "NotPrincipal" in st and not _principal(st["NotPrincipal"]):
-        return False
-    return "Condition" not in st or _condition(st["Condition"])
 
 
 def plain_statements(source: Any) -> list[dict[str, Any]] | None:
@@ -117,10 +36,10 @@ def plain_statements(source: Any) -> list[dict[str, Any]] | None:
         statements = [statements]
     elif type(statements) is not list or not statements:
         return None
-    for st in statements:
-        if not _statement(st):
-            return None
-    return statements
+    try:
+        return statements if statements_ok(statements) else None
+    except TypeError:  # a list item or a key that is not a string
+        return None
 
 
 def value_text(value: str | bool | int | float) -> str:

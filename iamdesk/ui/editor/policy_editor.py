@@ -17,9 +17,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QSplitter,
-    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -33,6 +31,7 @@ from iamdesk.ui.editor.checker import BackgroundCheck, findings_for
 from iamdesk.ui.editor.code_view import SEVERITY_COLORS, CodeView, Marker
 from iamdesk.ui.editor.findings_view import FindingsView
 from iamdesk.ui.editor.lint import SEVERITIES, EditorFinding, without_whitespace
+from iamdesk.ui.fitting import FittingLabel, ScrollingTabs
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +69,8 @@ class PolicyEditor(QWidget):
         )
         self.assist = EditorAssist(self.code)
         self.findings_view = FindingsView(self)
-        self.status = QLabel(self)
+        # Fitting: its full line alone would set a narrow window's minimum width.
+        self.status = FittingLabel(self)
         self.status.setObjectName("policyEditorStatus")
         self.status.setTextFormat(Qt.TextFormat.RichText)
 
@@ -81,7 +81,8 @@ class PolicyEditor(QWidget):
         self.check = BackgroundCheck(self)
         self.check.checked.connect(self._checked)
 
-        self.tabs = QTabWidget(self)
+        # The Visual and Summary pages scroll rather than set the editor's minimum height.
+        self.tabs = ScrollingTabs(self)
         self.tabs.setObjectName("policyEditorTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.code, "JSON")
@@ -258,9 +259,14 @@ class PolicyEditor(QWidget):
             summary = f'<span style="color:{theme.color_name("muted_fg")}">empty</span>'
         # Counted when the text is checked, not per cursor move: a move in a 2 MB text is cheap.
         chars = self._size
-        self.status.setText(
-            f"Ln {line}, Col {column} &nbsp;·&nbsp; {summary} &nbsp;·&nbsp; "
-            f"{chars:,} characters without whitespace"
+        where, dot = f"Ln {line}, Col {column}", " &nbsp;·&nbsp; "
+        self.status.set_variants(
+            [
+                f"{where}{dot}{summary}{dot}{chars:,} characters without whitespace",
+                f"{where}{dot}{summary}{dot}{chars:,} chars",
+                f"{where}{dot}{summary}",
+                summary,
+            ]
         )
 
     # -- navigation ---------------------------------------------------------------------------

@@ -54,7 +54,7 @@ class DocumentTab(DetailTab):
         self.bar = ButtonBar(self, "policiesDocument")
         self.note = QLabel()
         self.note.setObjectName("policiesDocumentNote")
-        self.bar.insertWidget(0, self.note)
+        self.bar.add_note(self.note)
         self.bar.add("Save", "Save as new version…", self.review, "policies")
         self._loaded = ""  # the text as loaded: edits are measured against it
         self.document = DocumentView(self, read_only=True)
@@ -106,7 +106,7 @@ class DocumentTab(DetailTab):
             self.document.editor.set_read_only(aws)
         elif self.document.plain is not None:
             self.document.plain.setReadOnly(aws)
-        self.bar.buttons["Save"].setVisible(not aws)
+        self.bar.set_shown("Save", not aws)
         self.note.setText(
             "AWS managed policies cannot be changed."
             if aws
@@ -219,7 +219,7 @@ class VersionsTab(DetailTab):
         )
         self.message = QLabel()
         self.message.setObjectName("policiesVersionsMessage")
-        self.bar.insertWidget(0, self.message)
+        self.bar.add_note(self.message)
         layout = QVBoxLayout(self)
         layout.addWidget(self.list, 1)
         layout.addLayout(self.bar)

@@ -42,7 +42,7 @@ class ResourcePolicyTab(DetailTab):
         self.bar = ButtonBar(self, "resourcesPolicy")
         self.note = QLabel()
         self.note.setObjectName("resourcesPolicyNote")
-        self.bar.insertWidget(0, self.note)
+        self.bar.add_note(self.note)
         self.bar.add("Save", "Save policy", self.save, "policies")
         self.document = DocumentView(self, read_only=True, kind="resource")
         self.document.setObjectName("resourcesPolicyDocument")
@@ -64,7 +64,7 @@ class ResourcePolicyTab(DetailTab):
             self.document.editor.set_read_only(not can_edit)
         elif self.document.plain is not None:
             self.document.plain.setReadOnly(not can_edit)
-        self.bar.buttons["Save"].setVisible(can_edit)
+        self.bar.set_shown("Save", can_edit)
         self.note.setText(
             "Edit the policy and save; Edit ▸ Undo restores the previous one."
             if can_edit

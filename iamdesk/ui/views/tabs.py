@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from iamdesk.ui import messages
+from iamdesk.ui.fitting import OverflowBar
 from iamdesk.ui.icons import icon
 from iamdesk.ui.models.table import Row
 from iamdesk.ui.views.entity_view import DetailTab, EntityView
@@ -68,12 +70,19 @@ def selected_data(tree: QTreeWidget) -> Any:
 
 
 class ButtonBar(QHBoxLayout):
+    """A tab's buttons, right-aligned after whatever is inserted at 0 (a note); those without
+    room fold into a ">>" menu, so the buttons never set the window's minimum width."""
+
     def __init__(self, owner: QWidget, stem: str) -> None:
         super().__init__()
         self.owner = owner
         self.stem = stem
         self.buttons: dict[str, QPushButton] = {}
+        self._actions: dict[str, QAction] = {}
+        self.toolbar = OverflowBar(owner)
+        self.toolbar.setObjectName(f"{stem}Buttons")
         self.addStretch(1)
+        self.addWidget(self.toolbar)
 
     def add(
         self, name: str, text: str, slot: Callable[[], None], icon_name: str = ""
@@ -84,9 +93,19 @@ class ButtonBar(QHBoxLayout):
         button = QPushButton(icon(icon_name), text)
         button.setObjectName(f"{self.stem}{name}Button")
         button.clicked.connect(slot)
-        self.insertWidget(self.count() - 1, button)
+        self._actions[name] = self.toolbar.addWidget(button)
         self.buttons[name] = button
         return button
+
+    def add_note(self, note: QLabel) -> None:
+        """A line of text before the buttons; it wraps rather than widen the tab (a Lambda
+        function's note is a sentence long)."""
+        note.setWordWrap(True)
+        self.insertWidget(0, note, 1)
+
+    def set_shown(self, name: str, shown: bool) -> None:
+        """Show or hide a button (a toolbar shows its widgets by their actions)."""
+        self._actions[name].setVisible(shown)
 
 
 def report(parent: QWidget, title: str, exc: Exception) -> None:

@@ -20,6 +20,7 @@ from iamdesk.core.evaluator import (
     evaluate,
 )
 from iamdesk.core.evaluator.compiled import CompiledPolicy
+from iamdesk.core.policy import checkers
 from iamdesk.core.policy.document import PolicyParseError
 from iamdesk.core.policy.parser import parse_policy
 from iamdesk.core.policy.plain import plain_statements, statement_span
@@ -155,3 +156,60 @@ def test_a_compiled_object_is_a_copy() -> None:
     doc["Statement"][0]["Effect"] = "Deny"
     assert policy.statements[0].effect == "Allow"
     assert policy.document.statements[0].effect == "Allow"
+
+
+@st.composite
+def _reordered(draw: st.DrawFn) -> dict[str, Any]:
+    """A generated statement with its elements in a drawn order (each order has a checker of
+    its own, and the one last used for a size is tried first)."""
+    statement = draw(STATEMENT)
+    names = draw(st.permutations(list(statement)))
+    return {name: statement[name] for name in names}
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_reordered(), min_size=1, max_size=5))
+def test_statements_in_any_order_agree_with_the_parser(statements: list[dict[str, Any]]) -> None:
+    _agrees({"Version": "2012-10-17", "Statement": statements})
+
+
+def test_a_statement_in_a_new_order_of_a_known_size_is_checked_by_its_own_rules() -> None:
+    # Same size, same names in another order: the checker tried first (written for the first
+    # order) must hand the second statement to the checker of its own order.
+    first = {"Sid": "a", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}
+    good = {"Effect": "Deny", "Sid": "b", "Resource": ["x"], "Action": "s3:Get*"}
+    bad = {"Effect": "Deny", "Sid": "b", "Resource": "x", "Action": []}
+    assert plain_statements({"Statement": [first, good]}) == [first, good]
+    assert plain_statements({"Statement": [first, bad]}) is None
+    # And back: the first order after the second was last used for its size.
+    assert plain_statements({"Statement": [good, first, good]}) == [good, first, good]
+    assert plain_statements({"Statement": [good, {**first, "Effect": "allow"}]}) is None
+
+
+def test_non_objects_and_oversized_statements_are_left_to_the_parser() -> None:
+    statement = {"Effect": "Allow", "Action": "s3:*"}
+    oversized = {**statement, **{f"x{i}": 1 for i in range(12)}}
+    for odd in (["Effect", "Action"], "EA", 3, None, oversized):
+        doc = {"Statement": [statement, odd]}
+        assert plain_statements(doc) is None
+        with pytest.raises(PolicyParseError):
+            parse_policy(doc)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_reordered(), min_size=1, max_size=4))
+def test_orders_met_once_the_table_is_full_agree_with_the_parser(
+    statements: list[dict[str, Any]],
+) -> None:
+    # A batch with more orders than the table holds: the rest are checked element by element.
+    saved = dict(checkers._CHECKERS), checkers._CHECKERS_LIMIT, list(checkers._BY_SIZE)
+    checkers._CHECKERS.clear()
+    checkers._CHECKERS_LIMIT = 0
+    checkers._BY_SIZE[:] = [checkers._by_order] * len(checkers._BY_SIZE)
+    try:
+        _agrees({"Statement": statements})
+        assert not checkers._CHECKERS
+    finally:
+        checkers._CHECKERS.update(saved[0])
+        checkers._CHECKERS_LIMIT = saved[1]
+        checkers._BY_SIZE[:] = saved[2]

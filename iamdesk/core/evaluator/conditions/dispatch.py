@@ -12,9 +12,9 @@ AWS's rules, applied here rather than in each family:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 from iamdesk.core.evaluator.conditions import arn, binary, boolean, date, ip, numeric, string
 from iamdesk.core.evaluator.conditions.base import (
@@ -75,6 +75,32 @@ def known_operator(text: str) -> bool:
     return not (parsed.base == "Null" and (parsed.if_exists or parsed.qualifier))
 
 
+# What a condition needs of its operator, by the operator as written: spec, qualifier,
+# IfExists, whether it is Null, whether it is negated (operators repeat across policies).
+_Facts = tuple["OperatorSpec | None", "str | None", bool, bool, bool]
+_FACTS: dict[str, _Facts] = {}
+
+
+def _facts(operator: str) -> _Facts:
+    op = parse_operator(operator)
+    found = (
+        op.spec,
+        op.qualifier,
+        op.if_exists,
+        op.base == "Null",
+        bool(op.spec and op.spec.negated),
+    )
+    if len(_FACTS) < 4096:
+        _FACTS[operator] = found
+    return found
+
+
+class EntrySource(Protocol):
+    """Where a condition finds its parsed entry when first asked (``PlainSource``)."""
+
+    def condition_entry(self, statement: int, condition: int) -> ConditionEntry: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ConditionOutcome:
     matched: bool
@@ -106,47 +132,46 @@ class CompiledCondition:
         key: str,
         texts: tuple[str, ...],
         variables: bool,
-        entry: ConditionEntry | Callable[[], ConditionEntry],
+        entry: ConditionEntry | tuple[EntrySource, int, int],
     ) -> None:
-        """``entry`` is the parsed entry, or a function that finds it when a trace needs its
-        positions (a policy read without positions: see ``iamdesk.core.policy.plain``)."""
+        """``entry`` is the parsed entry, or (source, statement index, condition index) to
+        find it by when a trace needs its positions (a policy read without positions: see
+        ``iamdesk.core.policy.plain``)."""
         self._entry = entry
         self.operator = operator
         self.written_key = key
         self.key = key.lower()
-        op = parse_operator(operator)
-        self.spec = op.spec
-        self.qualifier = op.qualifier
-        self.if_exists = op.if_exists
-        self.is_null = op.base == "Null"
-        self.negated = bool(op.spec and op.spec.negated)
+        facts = _FACTS.get(operator)
+        if facts is None:
+            facts = _facts(operator)
+        spec, self.qualifier, self.if_exists, self.is_null, self.negated = facts
+        self.spec = spec
         self.invalid: str | None = None
         self.templates: tuple[Template | str, ...] | None = None
         self.matcher: ValueMatcher = never
-        if op.spec is None:
+        if spec is None:
             return
-        if variables and op.spec.variables:
-            parts = tuple(parse_template(t) for t in texts)
-            if any(isinstance(p, Template) for p in parts):
-                self.templates = parts
-                return
-            texts = tuple(p for p in parts if isinstance(p, str))
-        self.matcher = self._prepare(texts)
+        if variables and spec.variables:
+            for text in texts:
+                if "${" in text:
+                    parts = tuple(parse_template(t) for t in texts)
+                    if any(isinstance(p, Template) for p in parts):
+                        self.templates = parts
+                        return
+                    texts = tuple(p for p in parts if isinstance(p, str))
+                    break
+        try:
+            self.matcher = spec.prepare(texts)
+        except InvalidConditionValue as exc:
+            self.invalid = str(exc)
 
     @property
     def entry(self) -> ConditionEntry:
         entry = self._entry
         if not isinstance(entry, ConditionEntry):
-            entry = self._entry = entry()
+            source, statement, condition = entry
+            entry = self._entry = source.condition_entry(statement, condition)
         return entry
-
-    def _prepare(self, texts: tuple[str, ...]) -> ValueMatcher:
-        assert self.spec is not None
-        try:
-            return self.spec.prepare(texts)
-        except InvalidConditionValue as exc:
-            self.invalid = str(exc)
-            return never
 
     def _matcher(self, env: Env) -> tuple[ValueMatcher, bool]:
         """The predicate for this request, and whether some variable had no value."""
@@ -178,8 +203,12 @@ class CompiledCondition:
             return self.matcher("false" if present else "true")
         if values is None:
             return self._missing()
-        matcher, _ = self._matcher(env)
-        return self._decide(matcher, values)
+        if self.templates is not None:
+            return self._decide(self._matcher(env)[0], values)
+        if self.qualifier is None and len(values) == 1:
+            # A plain operator on a single value (the usual case): _decide, without the loop.
+            return self.matcher(values[0]) != self.negated
+        return self._decide(self.matcher, values)
 
     def _missing(self) -> bool:
         # ForAnyValue on an absent key is false even with IfExists: "no value, no match" wins

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from iamdesk.ui import theme
 from iamdesk.ui.context import AppContext
+from iamdesk.ui.fitting import OverflowBar
 from iamdesk.ui.icons import icon
 from iamdesk.ui.shortcuts import local_shortcut
 from iamdesk.ui.views.document_view import DocumentView, document_text
@@ -114,17 +115,24 @@ class OrganizationView(OrganizationActions, ReloadWhenShown, QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
+        # Rows of buttons fold what has no room into ">>" rather than widen the window.
         tree_row = QHBoxLayout()
+        tree_bar = OverflowBar(self)
+        tree_bar.setObjectName("organizationTreeButtons")
         for button in tree_buttons.values():
-            tree_row.addWidget(button)
+            tree_bar.addWidget(button)
+        tree_row.addWidget(tree_bar)
         tree_row.addStretch(1)
         left_layout.addLayout(tree_row)
         left_layout.addWidget(self.tree, 1)
         policy_row = QHBoxLayout()
         policy_row.addWidget(self.scope)
         policy_row.addStretch(1)
+        policy_bar = OverflowBar(self)
+        policy_bar.setObjectName("organizationPolicyButtons")
         for button in policy_buttons.values():
-            policy_row.addWidget(button)
+            policy_bar.addWidget(button)
+        policy_row.addWidget(policy_bar)
         edit_row = QHBoxLayout()
         edit_row.addStretch(1)
         edit_row.addWidget(self.edit_button)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from iamdesk.analysis.graph import AccessGraph, Node
 from iamdesk.ui import theme
+from iamdesk.ui.fitting import FittingLabel, OverflowBar
 from iamdesk.ui.views.analysis.graph.layout import layout
 from iamdesk.ui.views.analysis.graph.view import GraphView
 from iamdesk.ui.workers import Task, TaskControl, TaskRunner
@@ -65,25 +66,28 @@ class GraphTab(QWidget):
         self.account.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.account.currentIndexChanged.connect(lambda _i: self.redraw())
         self.kinds: dict[str, QCheckBox] = {}
-        filters = QHBoxLayout()
+        # The filters fold into ">>" when the window is narrow rather than widen it.
+        bar = OverflowBar(self)
+        bar.setObjectName("analysisGraphFilters")
         label = QLabel("Account:", self)
         label.setBuddy(self.account)
-        filters.addWidget(label)
-        filters.addWidget(self.account)
-        filters.addSpacing(10)
+        bar.addWidget(label)
+        bar.addWidget(self.account)
         for suffix, text, _kinds in KIND_FILTERS:
             box = QCheckBox(text, self)
             box.setObjectName(f"analysisGraphKind{suffix}")
             box.setChecked(True)
             box.toggled.connect(lambda _on: self.redraw())
             self.kinds[suffix] = box
-            filters.addWidget(box)
+            bar.addWidget(box)
         self.escalation = QCheckBox("Escalation edges", self)
         self.escalation.setObjectName("analysisGraphEscalation")
         self.escalation.setChecked(True)
         self.escalation.setToolTip("Privilege-escalation edges found by the analysis (red)")
         self.escalation.toggled.connect(lambda _on: self.redraw())
-        filters.addWidget(self.escalation)
+        bar.addWidget(self.escalation)
+        filters = QHBoxLayout()
+        filters.addWidget(bar)
         filters.addStretch(1)
         self.reload_button = QPushButton("Reload", self)
         self.reload_button.setObjectName("analysisGraphReload")
@@ -121,7 +125,7 @@ class GraphTab(QWidget):
         tools.addWidget(self.png_button)
         tools.addWidget(self.svg_button)
 
-        self.info = QLabel(self)
+        self.info = FittingLabel(self)  # narrow, a shorter line (the whole one in its tooltip)
         self.info.setObjectName("analysisGraphInfo")
         self.info.setTextFormat(Qt.TextFormat.RichText)
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -278,16 +282,23 @@ class GraphTab(QWidget):
             node is not None and node.ref.kind not in ("external", "service")
         )
         if node is None:
-            self.info.setText(
-                theme.muted(
-                    "Click a node to light up its links; double-click or "
-                    "Enter opens it. Drag to pan, wheel to zoom."
-                )
+            self.info.set_variants(
+                [
+                    theme.muted(
+                        "Click a node to light up its links; double-click or "
+                        "Enter opens it. Drag to pan, wheel to zoom."
+                    ),
+                    theme.muted("Click a node to light up its links."),
+                ]
             )
             return
         near = len(self.shown_graph.neighbours(node.id)) if self.shown_graph else 0
-        self.info.setText(
-            f"<b>{node.label}</b> · {node.kind} · <code>{node.ref.arn}</code> · {near} linked"
+        self.info.set_variants(
+            [
+                f"<b>{node.label}</b> · {node.kind} · <code>{node.ref.arn}</code> · {near} linked",
+                f"<b>{node.label}</b> · {node.kind} · {near} linked",
+                f"<b>{node.label}</b>",
+            ]
         )
 
     # Export ---------------------------------------------------------------------------------
