@@ -22,6 +22,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, QTimer, Signal
 
 log = logging.getLogger(__name__)
@@ -196,19 +197,30 @@ class TaskRunner(QObject):
             self._running.discard(task)
             _ALIVE.discard(task)
 
-        if on_progress is not None:
-            task.signals.progress.connect(on_progress)
-        if on_done is not None:
-            task.signals.finished.connect(on_done)
-        if on_error is not None:
-            task.signals.failed.connect(on_error)
-        if on_cancelled is not None:
-            task.signals.cancelled.connect(on_cancelled)
+        for signal, callback in (
+            (task.signals.progress, on_progress),
+            (task.signals.finished, on_done),
+            (task.signals.failed, on_error),
+            (task.signals.cancelled, on_cancelled),
+        ):
+            if callback is not None:
+                signal.connect(self._while_alive(callback))
         for signal in (task.signals.finished, task.signals.failed, task.signals.cancelled):
             signal.connect(forget)
         collector.task_started()
         self._pool.start(task)
         return task
+
+    def _while_alive(self, callback: Callable[..., None]) -> Callable[..., None]:
+        """``callback``, dropped once this runner is gone: the callbacks are plain functions
+        over the runner's owner (a view), which Qt cannot disconnect when the owner is deleted,
+        and a task may finish after its window closed."""
+
+        def deliver(*args: Any) -> None:
+            if shiboken6.isValid(self):
+                callback(*args)
+
+        return deliver
 
     @property
     def running(self) -> int:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
@@ -115,6 +117,30 @@ def test_task_reports_progress_and_result_on_gui_thread(qtbot):
     qtbot.waitUntil(lambda: results == [{"sum": 6}])
     assert progress == [(1, 3, "step 1"), (2, 3, "step 2"), (3, 3, "step 3")]
     qtbot.waitUntil(lambda: runner.running == 0)
+
+
+def test_a_task_that_outlives_its_view_reports_to_nobody(qtbot):
+    """A view closed while its task runs (a window closed during the dashboard's best-practice
+    check): the answer arrives after the view is gone and must not touch it."""
+    from PySide6.QtCore import QThreadPool
+    from PySide6.QtWidgets import QLabel
+
+    label = QLabel()
+    runner = TaskRunner(label)
+    release = threading.Event()
+    shown: list[str] = []
+
+    def show(text: str) -> None:
+        label.setText(text)  # raises once the label is deleted
+        shown.append(text)
+
+    runner.start(lambda _control: release.wait(10) and "done", on_done=show)
+    label.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(label))
+    release.set()
+    assert QThreadPool.globalInstance().waitForDone(10000)
+    qtbot.wait(50)  # the finished signal is delivered on the GUI thread
+    assert shown == []
 
 
 @pytest.mark.allow_ui_warnings
