@@ -2,7 +2,7 @@
 
 The icons draw their lines in one slate ink (``INK``). It reads on a light window but not on a
 dark one nor on a selected row's highlight, so each icon is painted with the ink the moment asks
-for: the palette's highlighted-text colour on a selection, a light slate on a dark palette.
+for: the palette's highlighted-text colour on a selection, else the theme's ``icon_ink``.
 Colours that mean something (a warning's amber, an OK's green) stay as drawn.
 """
 
@@ -21,8 +21,7 @@ from iamdesk.ui import theme
 
 log = logging.getLogger(__name__)
 
-INK = "#4a6b8a"
-DARK_INK = "#9db8d3"
+INK = "#4a6b8a"  # what the SVG files draw their lines in: the theme's light "icon_ink"
 
 
 def ink(mode: QIcon.Mode, palette: QPalette | None = None) -> str:
@@ -30,7 +29,7 @@ def ink(mode: QIcon.Mode, palette: QPalette | None = None) -> str:
     palette = palette or QGuiApplication.palette()
     if mode == QIcon.Mode.Selected:
         return palette.color(QPalette.ColorRole.HighlightedText).name()
-    return DARK_INK if theme.is_dark(palette) else INK
+    return theme.color_name("icon_ink", palette)
 
 
 class _InkedSvg(QIconEngine):

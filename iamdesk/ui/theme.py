@@ -61,6 +61,8 @@ _COLORS: dict[str, tuple[str, str]] = {
     "panel_bg": ("#f8f9fa", "#2a2b2e"),
     "plain_bg": ("#ffffff", "#1e1e1e"),
     "icon_mark": ("#ffffff", "#202124"),
+    # the lines of the app's icons (resources/icons draw them in the light value)
+    "icon_ink": ("#4a6b8a", "#9db8d3"),
 }
 
 
