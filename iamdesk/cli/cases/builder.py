@@ -149,13 +149,6 @@ def build_case(case: Any, cache: PolicyCache) -> tuple[Request, PolicySet]:
 _NULL = Raw(b"null")
 
 
-def _optional(value: Raw, label: str, cache: PolicyCache) -> PolicyRef | None:
-    """A policy field of a typed case: None when absent or null."""
-    if value is ABSENT or value == _NULL:
-        return None
-    return cache.plain_ref(value, label)
-
-
 def _plain_levels(value: list[list[Raw]], cache: PolicyCache, field: str) -> list[list[PolicyRef]]:
     ref = cache.plain_ref
     labels = _LEVEL_LABELS[field]
@@ -180,26 +173,30 @@ def build_plain(case: PlainCase, cache: PolicyCache) -> tuple[Request, PolicySet
         principal = _principal_of(who.arn, who.account, cache)
     request = case.request
     action = request.action
-    resource_policy = _optional(case.resource_policy, "resource_policy", cache)
+    ref = cache.plain_ref
+    value = case.resource_policy  # (absent: the very ABSENT object; null: b"null")
+    resource_policy = None if value is ABSENT or value == _NULL else ref(value, "resource_policy")
     must_allow = case.resource_policy_must_allow
     if must_allow is None:
         must_allow = resource_policy is not None and resource_policy_must_allow(action)
     identity = case.identity_policies
     if identity:
-        ref = cache.plain_ref
         labels = _IDENTITY_LABELS
         refs = [
             ref(p, labels[i] if i < 16 else _label("identity", i)) for i, p in enumerate(identity)
         ]
     else:
         refs = []
-    boundary = _optional(case.permissions_boundary, "permissions_boundary", cache)
-    session = _optional(case.session_policy, "session_policy", cache)
+    value = case.permissions_boundary
+    boundary = None if value is ABSENT or value == _NULL else ref(value, "permissions_boundary")
+    value = case.session_policy
+    session = None if value is ABSENT or value == _NULL else ref(value, "session_policy")
     value = case.scps
     scps = _plain_levels(value, cache, "scps") if value else []
     value = case.rcps
     rcps = _plain_levels(value, cache, "rcps") if value else []
-    endpoint = _optional(case.endpoint_policy, "endpoint_policy", cache)
+    value = case.endpoint_policy
+    endpoint = None if value is ABSENT or value == _NULL else ref(value, "endpoint_policy")
     policies = PolicySet(refs, boundary, session, scps, rcps, resource_policy, must_allow, endpoint)
     context = request.context
     return (

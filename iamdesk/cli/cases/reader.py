@@ -178,31 +178,34 @@ class PolicyCache:
         entry = self._plain.get(key)
         if entry is not None:  # (the usual case of a batch that reuses its policies)
             found = entry.refs.get(label)
-            if found is not None:
-                return found
+            return self._placed(entry, label, None) if found is None else found
         found = self._document(key, label, None)
         return self._other(key, label) if found is None else found
 
     def _document(self, key: bytes, label: str, name: str | None) -> PolicyRef | None:
-        """The placed policy of a document's JSON text; None if the typed reading refuses it."""
-        entry = self._plain.get(key)
-        if entry is None:
-            plain = read_policy(key)
-            if plain is None:
-                return None
-            policy = CompiledPolicy.from_plain(plain)
-            # Kept from its second meeting on: a batch where every case brings its own
-            # documents keeps none of them (each is freed with its case, while its memory is
-            # still in the processor's cache), only a hash of each.
-            met = hash(key)
-            if met not in self._once:
-                if len(self._once) >= _ONCE_LIMIT:
-                    self._once.clear()
-                self._once.add(met)
-                return PolicyRef(label, policy, name)
-            if len(self._plain) >= _CACHE_LIMIT:
-                self._plain.clear()
-            entry = self._plain[key] = _Plain(policy)
+        """The placed policy of a document's JSON text not met twice yet; None if the typed
+        reading refuses it."""
+        plain = read_policy(key)
+        if plain is None:
+            return None
+        policy = CompiledPolicy.from_plain(plain)
+        # Kept from its second meeting on: a batch where every case brings its own documents
+        # keeps none of them (each is freed with its case, while its memory is still in the
+        # processor's cache), only a hash of each.
+        met = hash(key)
+        once = self._once
+        if met not in once:
+            if len(once) >= _ONCE_LIMIT:
+                once.clear()
+            once.add(met)
+            return PolicyRef(label, policy, name)
+        if len(self._plain) >= _CACHE_LIMIT:
+            self._plain.clear()
+        entry = self._plain[key] = _Plain(policy)
+        return self._placed(entry, label, name)
+
+    @staticmethod
+    def _placed(entry: _Plain, label: str, name: str | None) -> PolicyRef:
         place = label if name is None else (label, name)
         found = entry.refs.get(place)
         if found is None:
@@ -223,6 +226,9 @@ class PolicyCache:
                 return self.ref(_TEXT.decode(document), label, named.name)
         except msgspec.DecodeError:
             raise NotPlain from None
+        entry = self._plain.get(document)
+        if entry is not None:
+            return self._placed(entry, label, named.name)
         found = self._document(document, label, named.name)
         if found is None:
             raise NotPlain

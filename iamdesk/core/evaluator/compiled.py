@@ -71,7 +71,7 @@ class CompiledPolicy:
         self._document = None
         self._origin = plain
         self._plain = plain.statements
-        self._variables = plain.version == VARIABLES_VERSION
+        self._variables = plain.typed.get("Version") == VARIABLES_VERSION
         self._compiled = [None] * len(self._plain)
         # No index: a policy read this way is often asked one question; ``candidates`` scans
         # the Action lists for the service asked about (and remembers the answer). Nor any

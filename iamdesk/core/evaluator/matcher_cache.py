@@ -98,8 +98,9 @@ def plain_action_hits(plain: list[Statement], action: str) -> list[int]:
     a non-empty list of strings) that let ``action`` (lower case)
     through: their Action lists it, or their NotAction does not. Each pattern's answer comes
     from the memo of ``action``, so no statement is compiled to find out."""
-    answers = action_answers(action)
-    known = answers.__getitem__
+    answers = _ANSWERS.get(action)
+    if answers is None:
+        answers = action_answers(action)
     hits = []
     for i, raw in enumerate(plain):
         actions: Any = raw.Action
@@ -107,8 +108,16 @@ def plain_action_hits(plain: list[Statement], action: str) -> list[int]:
         if negated:
             actions = raw.NotAction
         try:
-            # Every pattern already answered (the usual case: patterns recur): in C.
-            found = known(actions) if type(actions) is str else any(map(known, actions))
+            # Every pattern already answered (the usual case: patterns recur), looked up by
+            # subscript: no call per pattern.
+            if type(actions) is str:
+                found = answers[actions]
+            else:
+                found = False
+                for pattern in actions:
+                    if answers[pattern]:
+                        found = True
+                        break
         except KeyError:
             found = _answers_of(answers, [actions] if type(actions) is str else actions, action)
         if found is not negated:
