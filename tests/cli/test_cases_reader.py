@@ -114,9 +114,11 @@ def test_a_batch_of_new_documents_reads_them_with_their_cases() -> None:
     assert cache.fresh_left > 0
     line = json.dumps(_case(identity_policies=[_policy("N", "Allow", "s3:*")]))
     assert type(read_plain(line, cache)) is FreshCase
-    # A named document, or one given as text, is read by its text, in the same cache.
+    # A named document, or one given as text, is read by its text, in the same cache; the
+    # lines after it are too, until the cache has judged a window of lookups again.
     named = json.dumps(_case(identity_policies=[{"name": "P", "document": POOL[0]}]))
     assert type(read_plain(named, cache)) is PlainCase
+    assert cache.fresh_left == 0 and type(read_plain(line, cache)) is PlainCase
     # A batch that asks of a few documents keeps reading them by their text.
     cache = PolicyCache()
     for i in range(300):

@@ -149,7 +149,9 @@ def read_plain(line: str, cache: PolicyCache | None = None) -> PlainCase | Fresh
         try:
             fresh = _FRESH.decode(line)
         except (msgspec.DecodeError, RecursionError):
-            pass  # (a named document, JSON text, or no plain line: the keyed way tells)
+            # A named document, JSON text, or no plain line: the keyed way tells. Lines like
+            # it would be decoded twice: the keyed way judges again after a window.
+            cache.fresh_left = 0
         else:
             fresh.line = line
             return fresh
@@ -319,8 +321,7 @@ class PolicyCache:
         except msgspec.DecodeError:
             raise NotPlain from None
         entry = self._plain.get(document)
-        self.looked += 1
-        if entry is not None:
+        if entry is not None:  # (looked up: counted in ``plain_ref``)
             self.found += 1
             return self._placed(entry, label, named.name)
         found = self._document(document, label, named.name)
