@@ -148,7 +148,7 @@ def read_plain(line: str, cache: PolicyCache | None = None) -> PlainCase | Fresh
     if cache is not None and (cache.fresh_left or cache.looked >= _WINDOW) and cache.fresh():
         try:
             fresh = _FRESH.decode(line)
-        except (msgspec.DecodeError, RecursionError):
+        except (msgspec.DecodeError, RecursionError, UnicodeEncodeError):
             # A named document, JSON text, or no plain line: the keyed way tells. Lines like
             # it would be decoded twice: the keyed way judges again after a window.
             cache.fresh_left = 0
@@ -157,7 +157,9 @@ def read_plain(line: str, cache: PolicyCache | None = None) -> PlainCase | Fresh
             return fresh
     try:
         return _CASE.decode(line)
-    except (msgspec.DecodeError, RecursionError):
+    except (msgspec.DecodeError, RecursionError, UnicodeEncodeError):
+        # (msgspec encodes a str line as UTF-8 first: a lone surrogate in it, which a caller's
+        # str may hold, cannot be; the careful way names it)
         return None
 
 
