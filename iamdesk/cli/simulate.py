@@ -126,7 +126,7 @@ def _read_plain(line: str, cache: PolicyCache) -> tuple[Any, Request, PolicySet]
         request, policy_set = build_plain(case, cache)
     except Exception:  # NotPlain, or a case in error: the careful way says which
         return None
-    return case.get("id"), request, policy_set
+    return case.id, request, policy_set
 
 
 def _dumps(value: Any) -> str:

@@ -1,12 +1,9 @@
 """A decoded batch case (DESIGN.md §5) as the evaluator's request and policy set.
 
 ``build_case`` checks every field and names the first that is wrong (``CaseError``), in a fixed
-order. ``build_plain`` builds a case read the fast way (``reader.read_plain``), the same request
-and policies, checking only what makes a case plain: anything else, a case in error included,
-raises ``NotPlain`` and the caller reads the line the careful way. Besides the fields' shapes it
-declines what orjson may have read differently from json: a float where the batch reads one
-(orjson's reading of an integer beyond 64 bits), a container nobody reads nested beyond json's
-limit, a document ``plain_statements`` does not take.
+order. ``build_plain`` builds a case read the fast way (``reader.read_plain``: a typed case, its
+fields' shapes checked while decoding), the same request and policies; a policy the fast way
+does not take raises ``NotPlain``, and the caller reads the line the careful way.
 """
 
 from __future__ import annotations
@@ -15,35 +12,15 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from iamdesk.cli.cases.reader import CaseError, NotPlain, PolicyCache
+from msgspec import Raw
+
+from iamdesk.cli.cases.reader import ABSENT, CaseError, PlainCase, PolicyCache
 from iamdesk.core.evaluator import PolicyRef, PolicySet, Principal, Request
 from iamdesk.core.evaluator.compiled import resource_policy_must_allow
-from iamdesk.core.jsontext import MAX_DEPTH, _value_deeper_than
 
 logger = logging.getLogger(__name__)
 
 _CACHE_LIMIT = 20000
-
-# The members the builder reads; the fast way checks any other for depth.
-_FIELDS = frozenset(
-    (
-        "id",
-        "principal",
-        "identity_policies",
-        "permissions_boundary",
-        "session_policy",
-        "scps",
-        "rcps",
-        "resource_policy",
-        "resource_policy_must_allow",
-        "endpoint_policy",
-        "resource_account",
-        "request",
-    )
-)
-_PRINCIPAL_FIELDS = frozenset(("arn", "account", "type"))
-_REQUEST_FIELDS = frozenset(("action", "resource", "context"))
-_CONTAINERS = (dict, list)
 
 
 def _label(field: str, index: int) -> str:
@@ -104,14 +81,19 @@ def _principal(value: Any, cache: PolicyCache) -> Principal:
     if account is not None and not isinstance(account, str):
         raise CaseError("principal.account: must be a string")
     found = cache.principals.get((arn, account))
-    if found is None:
-        if account is None:
-            parts = arn.split(":")
-            account = parts[4] if len(parts) > 5 and parts[4] else None
-        found = Principal(arn, account)
-        if len(cache.principals) >= _CACHE_LIMIT:
-            cache.principals.clear()
-        cache.principals[(arn, value.get("account"))] = found
+    return _principal_of(arn, account, cache) if found is None else found
+
+
+def _principal_of(arn: str, account: str | None, cache: PolicyCache) -> Principal:
+    """The principal of an ARN and the account given with it (None: the ARN's), remembered."""
+    given = account
+    if account is None:
+        parts = arn.split(":")
+        account = parts[4] if len(parts) > 5 and parts[4] else None
+    found = Principal(arn, account)
+    if len(cache.principals) >= _CACHE_LIMIT:
+        cache.principals.clear()
+    cache.principals[(arn, given)] = found
     return found
 
 
@@ -164,101 +146,69 @@ def build_case(case: Any, cache: PolicyCache) -> tuple[Request, PolicySet]:
     return Request(principal, action, resource, resource_account, context), policy_set
 
 
-def _unread(value: dict[str, Any], read: frozenset[str], level: int) -> None:
-    """Members of ``value`` (an object ``level`` deep in the line) that nobody reads may be
-    anything but nested beyond the limit."""
-    for key, item in value.items():
-        if (
-            key not in read
-            and type(item) in _CONTAINERS
-            and _value_deeper_than(item, MAX_DEPTH - level)
-        ):
-            raise NotPlain
+_NULL = Raw(b"null")
 
 
-def _plain_levels(value: Any, cache: PolicyCache, labels: list[list[str]]) -> list[list[PolicyRef]]:
-    if type(value) is not list or len(value) > len(labels):
-        raise NotPlain
+def _plain_levels(value: list[list[Raw]], cache: PolicyCache, field: str) -> list[list[PolicyRef]]:
     ref = cache.plain_ref
+    labels = _LEVEL_LABELS[field]
     levels = []
     for i, level in enumerate(value):
-        if type(level) is not list or len(level) > 8:
-            raise NotPlain
-        known = labels[i]
-        levels.append([ref(p, known[j]) for j, p in enumerate(level)])
+        known = labels[i] if i < len(labels) else ()
+        levels.append(
+            [
+                ref(p, known[j] if j < len(known) else _label(_label(field, i), j))
+                for j, p in enumerate(level)
+            ]
+        )
     return levels
 
 
-def build_plain(case: dict[str, Any], cache: PolicyCache) -> tuple[Request, PolicySet]:
-    """``build_case`` for a case read the fast way; ``NotPlain`` for anything not plain."""
-    get = case.get
-    if not _FIELDS.issuperset(case):
-        _unread(case, _FIELDS, 1)
-    kind = type(get("id"))
-    if kind is float or kind is dict or kind is list:
-        raise NotPlain  # written back as it was given
-    who = get("principal")
-    if type(who) is not dict or "type" in who:
-        raise NotPlain
-    principal = cache.principals.get((who.get("arn"), who.get("account")))
+def build_plain(case: PlainCase, cache: PolicyCache) -> tuple[Request, PolicySet]:
+    """``build_case`` for a case read the fast way (``reader.read_plain``: its fields' shapes
+    are checked); ``NotPlain`` for a policy the fast way does not take."""
+    who = case.principal
+    principal = cache.principals.get((who.arn, who.account))
     if principal is None:
-        principal = _principal(who, cache)
-    if not _PRINCIPAL_FIELDS.issuperset(who):
-        _unread(who, _PRINCIPAL_FIELDS, 2)
-    req = get("request")
-    if type(req) is not dict:
-        raise NotPlain
-    action = req.get("action")
-    resource = req.get("resource", "*")
-    context = req.get("context") or {}
-    if type(action) is not str or not action or type(resource) is not str:
-        raise NotPlain
-    if type(context) is not dict:
-        raise NotPlain
-    if not _REQUEST_FIELDS.issuperset(req):
-        _unread(req, _REQUEST_FIELDS, 2)
-    for value in context.values():
-        # Strings, integers, booleans or null, or lists of them: a float may be orjson's
-        # reading of a larger integer.
-        kind = type(value)
-        if kind is str or kind is bool or kind is int or value is None:
-            continue
-        if kind is not list:
-            raise NotPlain
-        for item in value:
-            kind = type(item)
-            if not (kind is str or kind is bool or kind is int or item is None):
-                raise NotPlain
-    resource_account = get("resource_account")
-    if resource_account is not None and type(resource_account) is not str:
-        raise NotPlain
+        principal = _principal_of(who.arn, who.account, cache)
+    request = case.request
+    action = request.action
     ref = cache.plain_ref
-    value = get("resource_policy")
-    resource_policy = None if value is None else ref(value, "resource_policy")
-    must_allow = get("resource_policy_must_allow")
+    value = case.resource_policy  # (absent: the very ABSENT object; null: b"null")
+    resource_policy = None if value is ABSENT or value == _NULL else ref(value, "resource_policy")
+    must_allow = case.resource_policy_must_allow
     if must_allow is None:
         must_allow = resource_policy is not None and resource_policy_must_allow(action)
-    elif type(must_allow) is not bool:
-        raise NotPlain
-    identity = get("identity_policies")
-    if not identity:
-        refs = []
-    elif type(identity) is not list or len(identity) > 16:
-        raise NotPlain
+    identity = case.identity_policies
+    if identity:
+        labels = _IDENTITY_LABELS
+        refs = [
+            ref(p, labels[i] if i < 16 else _label("identity", i)) for i, p in enumerate(identity)
+        ]
     else:
-        refs = [ref(p, _IDENTITY_LABELS[i]) for i, p in enumerate(identity)]
-    value = get("permissions_boundary")
-    boundary = None if value is None else ref(value, "permissions_boundary")
-    value = get("session_policy")
-    session = None if value is None else ref(value, "session_policy")
-    value = get("scps")
-    scps = _plain_levels(value, cache, _LEVEL_LABELS["scps"]) if value else []
-    value = get("rcps")
-    rcps = _plain_levels(value, cache, _LEVEL_LABELS["rcps"]) if value else []
-    value = get("endpoint_policy")
-    endpoint = None if value is None else ref(value, "endpoint_policy")
+        refs = []
+    value = case.permissions_boundary
+    boundary = None if value is ABSENT or value == _NULL else ref(value, "permissions_boundary")
+    value = case.session_policy
+    session = None if value is ABSENT or value == _NULL else ref(value, "session_policy")
+    value = case.scps
+    scps = _plain_levels(value, cache, "scps") if value else []
+    value = case.rcps
+    rcps = _plain_levels(value, cache, "rcps") if value else []
+    value = case.endpoint_policy
+    endpoint = None if value is ABSENT or value == _NULL else ref(value, "endpoint_policy")
     policies = PolicySet(refs, boundary, session, scps, rcps, resource_policy, must_allow, endpoint)
-    return Request(principal, action, resource, resource_account, context), policies
+    context = request.context
+    return (
+        Request(
+            principal,
+            action,
+            request.resource,
+            case.resource_account,
+            {} if context is None else context,
+        ),
+        policies,
+    )
 
 
 __all__ = ["build_case", "build_plain"]

@@ -2,34 +2,33 @@
 
 The careful reading (``jsontext.loads``, then ``build_case`` with ``PolicyCache.ref``) bounds
 depth, refuses NaN, Infinity and numbers beyond a float, checks Unicode and names whatever is
-wrong. Most lines are plain, and for them ``read_plain`` decodes with orjson, about twice as
-fast as json's C scanner, and ``PolicyCache.plain_ref`` finds a document met before by orjson's
-compact rendering of it (canonical: it tells 1 from 1.0 from true and keeps key order), so a
-batch that asks many questions of a few policies compiles each once.
+wrong. Most lines are plain, and for them ``read_plain`` decodes the line with msgspec into a
+typed case (``PlainCase``) whose every field has the shape the builder reads, checked in C while
+decoding; each policy is kept as its JSON text (``msgspec.Raw``). ``PolicyCache.plain_ref``
+finds a document met before by that text, so a batch that asks many questions of a few
+policies compiles each once, and decodes a new one into typed statements (``core.policy.typed``).
 
-orjson reads a few inputs differently from json, so a line takes the fast way only where the
-two agree, and any doubt sends it the careful way, which gives the value or the error it
-always gave:
-- what orjson refuses (NaN, Infinity, 1e400, a lone surrogate, a control character, a trailing
-  comma...) is read carefully, and the careful reading names the error;
-- orjson reads an integer beyond 64 bits as a float, so the fast way takes no float where the
-  batch reads one (the id, the request's context, a policy: ``plain_statements`` takes none);
-- orjson allows 1,024 levels of nesting, json here 64: a document the fast way takes is
-  shallow by its shape, and every other container of the case is checked (``builder``).
+Any doubt sends the line the careful way, which gives the value or the error it always gave:
+what msgspec refuses (NaN, a lone surrogate, a trailing comma...), a member the typed case does
+not know (nobody reads it, so the careful way bounds its depth), a value of another type (a
+float, a principal "type"...), a document the typed reading refuses. The typed case holds no
+untyped value, so its depth is bounded by its types.
 """
 
 from __future__ import annotations
 
 import logging
 import marshal
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 import orjson
+from msgspec import Meta, Raw, Struct
 
 from iamdesk.core.evaluator import CompiledPolicy, PolicyRef, Principal, compile_policy
 from iamdesk.core.policy.document import PolicyParseError
 from iamdesk.core.policy.parser import parse_policy
-from iamdesk.core.policy.plain import plain_statements
+from iamdesk.core.policy.plain import plain_policy, read_policy
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +45,61 @@ class NotPlain(Exception):
     """The fast reading declines the line: read it the careful way."""
 
 
-def read_plain(line: str) -> dict[str, Any] | None:
-    """The case object of ``line`` decoded the fast way, or None when orjson refuses it."""
+_NonEmpty = Annotated[str, Meta(min_length=1)]
+_Scalar = str | int | bool | None
+# Absent policy fields hold this very object (a JSON null reads as b"null").
+ABSENT = Raw()
+
+
+class PlainWho(Struct, forbid_unknown_fields=True, gc=False):
+    """The case's principal, as the fast way takes it (no "type": anonymous is careful)."""
+
+    arn: _NonEmpty
+    account: str | None = None
+
+
+class PlainRequest(Struct, forbid_unknown_fields=True, gc=False):
+    action: _NonEmpty
+    resource: str = "*"
+    # No float (an integer beyond 64 bits reads as one elsewhere), no nested lists.
+    context: dict[str, _Scalar | list[_Scalar]] | None = None
+
+
+class PlainCase(Struct, forbid_unknown_fields=True, gc=False):
+    """A case line as the fast way reads it: every field typed, each policy its JSON text."""
+
+    principal: PlainWho
+    request: PlainRequest
+    id: str | int | bool | None = None
+    identity_policies: list[Raw] | None = None
+    permissions_boundary: Raw = ABSENT
+    session_policy: Raw = ABSENT
+    scps: list[list[Raw]] | None = None
+    rcps: list[list[Raw]] | None = None
+    resource_policy: Raw = ABSENT
+    resource_policy_must_allow: bool | None = None
+    endpoint_policy: Raw = ABSENT
+    resource_account: str | None = None
+
+
+class _Named(Struct, forbid_unknown_fields=True, gc=False):
+    """A policy given as {"name": ..., "document": ...}."""
+
+    document: Raw
+    name: str | None = None
+
+
+_CASE = msgspec.json.Decoder(PlainCase)
+_NAMED = msgspec.json.Decoder(_Named)
+_TEXT = msgspec.json.Decoder(str)
+
+
+def read_plain(line: str) -> PlainCase | None:
+    """The case of ``line`` read the fast way, or None when the careful way must read it."""
     try:
-        case = orjson.loads(line)
-    except orjson.JSONDecodeError:
+        return _CASE.decode(line)
+    except (msgspec.DecodeError, RecursionError):
         return None
-    return case if type(case) is dict else None
 
 
 class _Plain:
@@ -70,10 +117,10 @@ def compile_source(source: dict[str, Any] | str) -> CompiledPolicy | str:
     """A policy as the cache holds it: compiled, or the message saying why it is not one."""
     # A case's objects are fresh from decoding and never change: read them in place, without
     # positions (worked out only for the statements a result reports).
-    statements = plain_statements(source) if type(source) is dict else None
+    plain = plain_policy(source)
     try:
-        if statements is not None:
-            return CompiledPolicy.from_plain(source, statements)  # type: ignore[arg-type]
+        if plain is not None:
+            return CompiledPolicy.from_plain(plain)
         return compile_policy(parse_policy(source))
     except PolicyParseError as exc:
         return str(exc)
@@ -123,44 +170,42 @@ class PolicyCache:
     def ref(self, value: Any, label: str, name: str | None) -> PolicyRef:
         return PolicyRef(label, self.get(value, label), name)
 
-    def plain_ref(self, value: Any, label: str) -> PolicyRef:
-        """``ref`` for a case read the fast way: a document ``plain_statements`` takes (or one
-        wrapped as {"name": ..., "document": ...}), found by its compact text; raises
+    def plain_ref(self, value: Raw, label: str) -> PolicyRef:
+        """``ref`` for a case read the fast way: a document the typed reading takes, found by
+        its text (or one wrapped as {"name": ..., "document": ...}, or JSON text); raises
         ``NotPlain`` for anything else."""
-        if type(value) is not dict:
-            if type(value) is str:
-                return self.ref(value, label, None)  # JSON text: orjson read it exactly
-            raise NotPlain
-        name = None
-        if "Statement" not in value and "document" in value:
-            name = value.get("name")
-            # Another member, which nobody reads, is the careful way's to check.
-            if (name is not None and type(name) is not str) or len(value) > 1 + ("name" in value):
-                raise NotPlain
-            value = value["document"]
-            if type(value) is not dict:
-                if type(value) is str:
-                    return self.ref(value, label, name)
-                raise NotPlain
-        key = orjson.dumps(value)
+        key = bytes(value)
         entry = self._plain.get(key)
-        if entry is None:
-            statements = plain_statements(value)
-            if statements is None:
-                raise NotPlain
-            policy = CompiledPolicy.from_plain(value, statements)
-            # Kept from its second meeting on: a batch where every case brings its own
-            # documents keeps none of them (each is freed with its case, while its memory is
-            # still in the processor's cache), only a hash of each.
-            met = hash(key)
-            if met not in self._once:
-                if len(self._once) >= _ONCE_LIMIT:
-                    self._once.clear()
-                self._once.add(met)
-                return PolicyRef(label, policy, name)
-            if len(self._plain) >= _CACHE_LIMIT:
-                self._plain.clear()
-            entry = self._plain[key] = _Plain(policy)
+        if entry is not None:  # (the usual case of a batch that reuses its policies)
+            found = entry.refs.get(label)
+            return self._placed(entry, label, None) if found is None else found
+        found = self._document(key, label, None)
+        return self._other(key, label) if found is None else found
+
+    def _document(self, key: bytes, label: str, name: str | None) -> PolicyRef | None:
+        """The placed policy of a document's JSON text not met twice yet; None if the typed
+        reading refuses it."""
+        plain = read_policy(key)
+        if plain is None:
+            return None
+        policy = CompiledPolicy.from_plain(plain)
+        # Kept from its second meeting on: a batch where every case brings its own documents
+        # keeps none of them (each is freed with its case, while its memory is still in the
+        # processor's cache), only a hash of each.
+        met = hash(key)
+        once = self._once
+        if met not in once:
+            if len(once) >= _ONCE_LIMIT:
+                once.clear()
+            once.add(met)
+            return PolicyRef(label, policy, name)
+        if len(self._plain) >= _CACHE_LIMIT:
+            self._plain.clear()
+        entry = self._plain[key] = _Plain(policy)
+        return self._placed(entry, label, name)
+
+    @staticmethod
+    def _placed(entry: _Plain, label: str, name: str | None) -> PolicyRef:
         place = label if name is None else (label, name)
         found = entry.refs.get(place)
         if found is None:
@@ -169,10 +214,32 @@ class PolicyCache:
                 entry.refs[place] = found
         return found
 
+    def _other(self, key: bytes, label: str) -> PolicyRef:
+        """A policy given as JSON text (the parser reads it, as the careful way does) or as a
+        named document; ``NotPlain`` for anything else."""
+        try:
+            if key[:1] == b'"':
+                return self.ref(_TEXT.decode(key), label, None)
+            named = _NAMED.decode(key)  # an object of these members only
+            document = bytes(named.document)
+            if document[:1] == b'"':
+                return self.ref(_TEXT.decode(document), label, named.name)
+        except msgspec.DecodeError:
+            raise NotPlain from None
+        entry = self._plain.get(document)
+        if entry is not None:
+            return self._placed(entry, label, named.name)
+        found = self._document(document, label, named.name)
+        if found is None:
+            raise NotPlain
+        return found
+
 
 __all__ = [
+    "ABSENT",
     "CaseError",
     "NotPlain",
+    "PlainCase",
     "PolicyCache",
     "compile_source",
     "read_plain",

@@ -11,11 +11,12 @@ from typing import Any
 
 from iamdesk.core.evaluator.matcher_cache import may_match, plain_action_hits
 from iamdesk.core.evaluator.policy_set import PolicyRef, PolicySet, resource_policy_must_allow
-from iamdesk.core.evaluator.statement import CompiledStatement, PlainSource
+from iamdesk.core.evaluator.statement import CompiledStatement
 from iamdesk.core.evaluator.variables import VARIABLES_VERSION
 from iamdesk.core.policy.document import ConditionEntry, PolicyDocument, Span
 from iamdesk.core.policy.parser import parse_policy
-from iamdesk.core.policy.plain import plain_statements
+from iamdesk.core.policy.plain import PlainPolicy, plain_policy
+from iamdesk.core.policy.typed import Statement
 
 logger = logging.getLogger(__name__)
 
@@ -49,32 +50,29 @@ class CompiledPolicy:
         "_indexed",
         "_origin",
         "_plain",
-        "_source",
         "_variables",
         "_wild",
     )
 
     def __init__(self, document: PolicyDocument) -> None:
         self._document: PolicyDocument | None = document
-        self._source: dict[str, Any] | None = None
-        self._origin: PlainSource | None = None
-        self._plain: list[dict[str, Any]] = []
+        self._origin: PlainPolicy | None = None
+        self._plain: list[Statement] = []
         self._variables = document.version == VARIABLES_VERSION
         compiled = [CompiledStatement(s, self._variables) for s in document.statements]
         self._compiled: list[CompiledStatement | None] = list(compiled)
         self._index([st.services for st in compiled])
 
     @classmethod
-    def from_plain(cls, source: dict[str, Any], statements: list[dict[str, Any]]) -> CompiledPolicy:
-        """Compile a policy object that ``plain_statements`` accepted (it gave ``statements``).
-        The object is read later, when statements are first used: it must not change."""
+    def from_plain(cls, plain: PlainPolicy) -> CompiledPolicy:
+        """Compile a policy read as typed statements; the parser reads it later, if positions or
+        traces are asked for."""
         self = cls.__new__(cls)
         self._document = None
-        self._source = source
-        self._origin = None  # made with the first statement compiled (``_plain_source``)
-        self._plain = statements
-        self._variables = source.get("Version") == VARIABLES_VERSION
-        self._compiled = [None] * len(statements)
+        self._origin = plain
+        self._plain = plain.statements
+        self._variables = plain.typed.get("Version") == VARIABLES_VERSION
+        self._compiled = [None] * len(self._plain)
         # No index: a policy read this way is often asked one question; ``candidates`` scans
         # the Action lists for the service asked about (and remembers the answer). Nor any
         # memo until there is something to remember.
@@ -83,16 +81,6 @@ class CompiledPolicy:
         self._by_service = _UNWRITTEN
         self._by_action = _UNWRITTEN
         return self
-
-    def _plain_source(self) -> PlainSource:
-        """What the statements of a policy object read positions from: not the policy itself,
-        so that a compiled policy holds no reference cycle and is freed as soon as a batch
-        lets go of it."""
-        found = self._origin
-        if found is None:
-            assert self._source is not None
-            found = self._origin = PlainSource(self._source)
-        return found
 
     def _index(self, services: list[frozenset[str] | None]) -> None:
         indexed: dict[str, list[int]] = {}
@@ -112,7 +100,8 @@ class CompiledPolicy:
     def document(self) -> PolicyDocument:
         found = self._document
         if found is None:
-            found = self._document = self._plain_source().document
+            assert self._origin is not None
+            found = self._document = self._origin.document
         return found
 
     @property
@@ -122,17 +111,15 @@ class CompiledPolicy:
     def _statement(self, index: int) -> CompiledStatement:
         found = self._compiled[index]
         if found is None:
-            raw = self._plain[index]
             origin = self._origin
-            if origin is None:
-                origin = self._plain_source()
-            found = CompiledStatement.from_plain(raw, index, self._variables, origin)
+            assert origin is not None
+            found = CompiledStatement.from_plain(self._plain[index], index, self._variables, origin)
             self._compiled[index] = found
         return found
 
     def statement_span(self, index: int) -> Span:
-        if self._source is not None:
-            return self._plain_source().statement_span(index)
+        if self._origin is not None:
+            return self._origin.statement_span(index)
         return self.document.statements[index].span
 
     def condition_entry(self, statement: int, condition: int) -> ConditionEntry:
@@ -189,7 +176,7 @@ def compile_policy(doc: PolicyDocument | str | Mapping[str, Any]) -> CompiledPol
             copy = marshal.loads(marshal.dumps(doc, 2))
         except ValueError:  # not plain JSON data: the parser says what is wrong
             copy = None
-        statements = plain_statements(copy) if copy is not None else None
-        if statements is not None:
-            return CompiledPolicy.from_plain(copy, statements)
+        plain = plain_policy(copy) if copy is not None else None
+        if plain is not None:
+            return CompiledPolicy.from_plain(plain)
     return CompiledPolicy(parse_policy(doc))

@@ -13,6 +13,7 @@ from typing import Any
 
 from iamdesk.core.arn import Matcher, glob_matcher, has_wildcard
 from iamdesk.core.evaluator.matching import ActionMatcher, PrincipalMatcher, ResourceMatcher
+from iamdesk.core.policy.typed import UNSET, PrincipalBlock, Statement
 
 _ACTION_MATCHERS: dict[tuple[str, ...], ActionMatcher] = {}
 _RESOURCE_MATCHERS: dict[tuple[str | tuple[str, ...], bool], ResourceMatcher] = {}
@@ -44,12 +45,12 @@ _PRINCIPAL_MATCHERS: dict[Any, PrincipalMatcher] = {}
 _EVERYONE = PrincipalMatcher(True, ())
 
 
-def principal_matcher(block: str | dict[str, str | list[str]]) -> PrincipalMatcher:
+def principal_matcher(block: PrincipalBlock) -> PrincipalMatcher:
     """The matcher of a plain Principal/NotPrincipal block: ``"*"`` or {type: name(s)}.
     Shared by the blocks that name the same principals (accounts, roles and services recur
     across an account's resource policies)."""
     if isinstance(block, str):
-        return _EVERYONE  # "*", the only string plain_statements lets through
+        return _EVERYONE  # "*", the only string a typed statement holds there
     key = tuple([(t, v if type(v) is str else tuple(v)) for t, v in block.items()])
     found = _PRINCIPAL_MATCHERS.get(key)
     if found is None:
@@ -92,22 +93,31 @@ def _answer(answers: dict[str, bool], pattern: str, action: str) -> bool:
     return found
 
 
-def plain_action_hits(plain: list[dict[str, Any]], action: str) -> list[int]:
-    """The indices of the plain statements (``plain_statements``: exactly one of Action and
-    NotAction, a string or a non-empty list of strings) that let ``action`` (lower case)
+def plain_action_hits(plain: list[Statement], action: str) -> list[int]:
+    """The indices of the typed statements (exactly one of Action and NotAction, a string or
+    a non-empty list of strings) that let ``action`` (lower case)
     through: their Action lists it, or their NotAction does not. Each pattern's answer comes
     from the memo of ``action``, so no statement is compiled to find out."""
-    answers = action_answers(action)
-    known = answers.__getitem__
+    answers = _ANSWERS.get(action)
+    if answers is None:
+        answers = action_answers(action)
     hits = []
     for i, raw in enumerate(plain):
-        actions: Any = raw.get("Action")
-        negated = actions is None
+        actions: Any = raw.Action
+        negated = actions is UNSET
         if negated:
-            actions = raw["NotAction"]
+            actions = raw.NotAction
         try:
-            # Every pattern already answered (the usual case: patterns recur): in C.
-            found = known(actions) if type(actions) is str else any(map(known, actions))
+            # Every pattern already answered (the usual case: patterns recur), looked up by
+            # subscript: no call per pattern.
+            if type(actions) is str:
+                found = answers[actions]
+            else:
+                found = False
+                for pattern in actions:
+                    if answers[pattern]:
+                        found = True
+                        break
         except KeyError:
             found = _answers_of(answers, [actions] if type(actions) is str else actions, action)
         if found is not negated:
@@ -126,10 +136,10 @@ def _answers_of(answers: dict[str, bool], patterns: list[str], action: str) -> b
     return False
 
 
-def may_match(raw: dict[str, Any], service: str) -> bool:
-    """Whether a plain statement's Action can match an action of ``service`` (lower case)."""
-    actions = raw.get("Action")
-    if actions is None:
+def may_match(raw: Statement, service: str) -> bool:
+    """Whether a typed statement's Action can match an action of ``service`` (lower case)."""
+    actions = raw.Action
+    if actions is UNSET:
         return True  # NotAction
     for pattern in [actions] if type(actions) is str else actions:
         prefix, colon, _ = pattern.partition(":")

@@ -21,9 +21,10 @@ from iamdesk.core.evaluator.trace import (
     MismatchReason,
     StatementTrace,
 )
-from iamdesk.core.policy.document import ConditionEntry, PolicyDocument, Span, Statement
-from iamdesk.core.policy.parser import parse_policy
-from iamdesk.core.policy.plain import statement_span, value_text
+from iamdesk.core.policy.document import Span, Statement
+from iamdesk.core.policy.plain import PlainPolicy, value_text
+from iamdesk.core.policy.typed import UNSET
+from iamdesk.core.policy.typed import Statement as TypedStatement
 
 if TYPE_CHECKING:
     from iamdesk.core.evaluator.policy_set import PolicyRef
@@ -59,7 +60,7 @@ class CompiledStatement:
 
     def __init__(self, statement: Statement, variables: bool) -> None:
         self._statement: Statement | None = statement
-        self._owner: PlainSource | None = None
+        self._owner: PlainPolicy | None = None
         self._span: Span | None = statement.span
         actions = statement.action if statement.action is not None else statement.not_action
         resources = statement.resource if statement.resource is not None else statement.not_resource
@@ -90,9 +91,9 @@ class CompiledStatement:
 
     @classmethod
     def from_plain(
-        cls, raw: dict[str, Any], index: int, variables: bool, owner: PlainSource
+        cls, raw: TypedStatement, index: int, variables: bool, owner: PlainPolicy
     ) -> CompiledStatement:
-        """A statement of a policy object read without positions (``plain_statements``); its
+        """A statement of a policy read as typed statements (``PlainPolicy``); its
         ``statement`` and condition entries are parsed, and its span counted, when asked for.
         Built on a request's first use of the statement, so only what that use needs is made
         here: the Action matcher (its policy found the action by scanning the raw patterns),
@@ -102,38 +103,44 @@ class CompiledStatement:
         self._owner = owner
         self._span = None
         self.index = index
-        self.sid = raw.get("Sid")
-        effect = self.effect = raw["Effect"]
+        sid = raw.Sid
+        self.sid = None if sid is UNSET else sid
+        effect = self.effect = raw.Effect
         self.allow = effect == "Allow"
         self.variables = variables
-        if "NotAction" in raw:
+        actions = raw.Action
+        if actions is UNSET:
             self.not_action = True
-            self._actions = raw["NotAction"]
+            self._actions = raw.NotAction  # type: ignore[assignment]
         else:
             self.not_action = False
-            self._actions = raw["Action"]
+            self._actions = actions
         self._action = None
-        if "NotResource" in raw:
+        resources = raw.NotResource
+        if resources is not UNSET:
             self.not_resource = True
-            self.resource = resource_matcher(raw["NotResource"], variables)
+            self.resource = resource_matcher(resources, variables)
         else:
             self.not_resource = False
-            resources = raw.get("Resource")
-            self.resource = None if resources is None else resource_matcher(resources, variables)
-        if "NotPrincipal" in raw:
+            resources = raw.Resource
+            self.resource = None if resources is UNSET else resource_matcher(resources, variables)
+        block = raw.NotPrincipal
+        if block is not UNSET:
             self.not_principal = True
-            self.principal = principal_matcher(raw["NotPrincipal"])
+            self.principal = principal_matcher(block)
         else:
             self.not_principal = False
-            block = raw.get("Principal")
-            self.principal = None if block is None else principal_matcher(block)
+            block = raw.Principal
+            self.principal = None if block is UNSET else principal_matcher(block)
         self.matched = None
         # Compiled when a request first gets this far (most statements a request's action
         # matches fail on the resource first).
-        conditions = self._raw_conditions = raw.get("Condition")
-        if conditions:
+        conditions = raw.Condition
+        if conditions:  # (UNSET is false, as an empty Condition is)
+            self._raw_conditions = conditions
             self._conditions = None
         else:
+            self._raw_conditions = None
             self._conditions = self._condition_keys = ()
         return self
 
@@ -361,29 +368,3 @@ class CompiledStatement:
             principal=principal,
             conditions=tuple(conditions),
         )
-
-
-class PlainSource:
-    """A policy object read without positions (``plain_statements``): parsed, for positions
-    and traces, only when asked."""
-
-    __slots__ = ("_document", "source")
-
-    def __init__(self, source: dict[str, Any]) -> None:
-        self.source = source
-        self._document: PolicyDocument | None = None
-
-    @property
-    def document(self) -> PolicyDocument:
-        found = self._document
-        if found is None:
-            found = self._document = parse_policy(self.source)
-        return found
-
-    def statement_span(self, index: int) -> Span:
-        if self._document is None:
-            return statement_span(self.source, index)
-        return self._document.statements[index].span
-
-    def condition_entry(self, statement: int, condition: int) -> ConditionEntry:
-        return self.document.statements[statement].conditions[condition]

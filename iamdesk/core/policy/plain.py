@@ -3,43 +3,83 @@
 ``parse_policy`` renders an object with ``json.dumps(indent=4)`` and parses that text again to
 learn where every element stands, which costs far more than the evaluation that follows. Most
 evaluations report at most the positions of the statements that decided, so the evaluator reads
-an object through ``plain_statements`` (the parser's checks, with no positions) and asks
-``statement_span`` for the span of a statement only when it is reported. Both follow the
-parser exactly: an object ``plain_statements`` does not vouch for goes to the parser, and
+an object as typed statements (``typed``: the parser's checks, with no positions) and asks
+``PlainPolicy.statement_span`` for the span of a statement only when it is reported. Both follow
+the parser exactly: an object the typed reading refuses goes to the parser, and
 ``statement_span`` gives the span the parser would give (the indent=4 layout puts every member
 and item on its own line, so lines are counted, not searched for).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from iamdesk.core.policy.checkers import statements_ok
-from iamdesk.core.policy.document import Position, Span
-from iamdesk.core.policy.parser import TOP_LEVEL_KEYS, VERSIONS
+from msgspec import UNSET, Struct
+from msgspec.structs import astuple
 
-_TOP = frozenset(TOP_LEVEL_KEYS)
+from iamdesk.core.policy.document import ConditionEntry, PolicyDocument, Position, Span
+from iamdesk.core.policy.parser import parse_policy
+from iamdesk.core.policy.typed import Document, Statement, convert_document, decode_document
 
 
-def plain_statements(source: Any) -> list[dict[str, Any]] | None:
-    """The statements of a policy object the parser accepts as it is, or None when the parser
-    must look at it (it may be malformed, or hold values it renders differently)."""
-    if type(source) is not dict or not _TOP.issuperset(source):
+class PlainPolicy(Struct, gc=False):
+    """A policy read as typed statements. ``source`` is what the parser reads when positions or
+    traces are asked for: the object the policy was given as, or the JSON text of an object
+    (decoded then as json decodes it, and parsed as the object it is). A Struct: a batch makes
+    one for every document it brings, and a Struct is made in C (no cycle: ``gc=False``)."""
+
+    typed: Document
+    statements: list[Statement]
+    source: dict[str, Any] | bytes
+    parsed: PolicyDocument | None = None
+
+    @property
+    def document(self) -> PolicyDocument:
+        found = self.parsed
+        if found is None:
+            source = self.source
+            found = self.parsed = parse_policy(
+                json.loads(source) if type(source) is bytes else source  # type: ignore[arg-type]
+            )
+        return found
+
+    def condition_entry(self, statement: int, condition: int) -> ConditionEntry:
+        return self.document.statements[statement].conditions[condition]
+
+    def statement_span(self, index: int) -> Span:
+        """The span ``parse_policy`` gives statement ``index``: "{" to just past "}"."""
+        if self.parsed is not None:
+            return self.parsed.statements[index].span
+        typed = self.typed
+        # Version and Id, when they come first, are strings: a line each after the "{" line.
+        line = 2 + list(typed).index("Statement")
+        statements = self.statements
+        if type(typed["Statement"]) is Statement:
+            statement, column = statements[0], _STATEMENT_COLUMN
+        else:
+            line += 1 + sum(map(statement_lines, statements[:index]))
+            statement, column = statements[index], 9
+        end = line + statement_lines(statement) - 1
+        # The closing brace of a non-empty object stands on its own line, at the indent of "{"'s
+        # line: 4 spaces for a lone statement (a member of the root), 8 for an item of the list;
+        # the span ends just past it.
+        return _span(line, column, end, 6 if column == _STATEMENT_COLUMN else 10)
+
+
+def read_policy(text: bytes) -> PlainPolicy | None:
+    """A policy object given as JSON text, typed; None when the parser must look at it."""
+    found = decode_document(text)
+    return None if found is None else PlainPolicy(*found, text)
+
+
+def plain_policy(source: Any) -> PlainPolicy | None:
+    """A policy object decoded before, typed; None when the parser must look at it. The object
+    is kept for the parser: it must not change (``compile_policy`` copies it first)."""
+    if type(source) is not dict:
         return None
-    version = source.get("Version")
-    if "Version" in source and (type(version) is not str or version not in VERSIONS):
-        return None
-    if "Id" in source and type(source["Id"]) is not str:
-        return None
-    statements = source.get("Statement")
-    if type(statements) is dict:
-        statements = [statements]
-    elif type(statements) is not list or not statements:
-        return None
-    try:
-        return statements if statements_ok(statements) else None
-    except TypeError:  # a list item or a key that is not a string
-        return None
+    found = convert_document(source)
+    return None if found is None else PlainPolicy(*found, source)
 
 
 def value_text(value: str | bool | int | float) -> str:
@@ -53,34 +93,62 @@ def value_text(value: str | bool | int | float) -> str:
     return repr(value)  # int and finite float, as json.dumps writes them
 
 
-def _lines(value: Any) -> int:
-    """How many lines ``value`` takes in the indent=4 rendering."""
-    if type(value) is dict:
-        return 2 + sum(_lines(v) for v in value.values()) if value else 1
-    if type(value) is list:
-        return 2 + sum(_lines(v) for v in value) if value else 1
-    return 1
+def _block_lines(block: dict[str, Any]) -> int:
+    """Lines of a Principal block ({type: a string or a non-empty list of strings})."""
+    lines = 2
+    for names in block.values():
+        lines += 1 if type(names) is str else 2 + len(names)
+    return lines
 
 
+def _condition_lines(condition: dict[str, dict[str, Any]]) -> int:
+    """Lines of a Condition (operator -> key -> a scalar or a list of them, maybe empty)."""
+    if not condition:
+        return 1
+    lines = 2
+    for block in condition.values():
+        if not block:
+            lines += 1
+            continue
+        lines += 2
+        for values in block.values():
+            lines += 2 + len(values) if type(values) is list and values else 1
+    return lines
+
+
+def statement_lines(statement: Statement) -> int:
+    """How many lines a statement takes in the indent=4 rendering, where every member and item
+    stands on its own line and an empty list or object on one: "{", "}" and its elements."""
+    lines = 2
+    condition = statement.Condition
+    for value in astuple(statement):
+        kind = type(value)
+        if kind is str:
+            lines += 1
+        elif kind is list:
+            lines += 2 + len(value)  # (strings: Action, Resource...; never empty)
+        elif value is UNSET:
+            continue
+        elif value is condition:
+            lines += _condition_lines(value)  # type: ignore[arg-type]
+        else:
+            lines += _block_lines(value)
+    return lines
+
+
+def _span(line: int, column: int, end: int, close: int) -> Span:
+    """The Span of these numbers, shared: spans recur (statements laid out alike start and end
+    on the same lines), and a Span costs more to make than to find."""
+    key = (line, column, end, close)
+    found = _SPANS.get(key)
+    if found is None:
+        found = Span(Position(line, column), Position(end, close))
+        if len(_SPANS) < 65536:
+            _SPANS[key] = found
+    return found
+
+
+_SPANS: dict[tuple[int, int, int, int], Span] = {}
 _STATEMENT_COLUMN = 5 + len('"Statement": ')  # where a lone statement object's "{" stands
 
-
-def statement_span(source: dict[str, Any], index: int) -> Span:
-    """The span ``parse_policy(source)`` gives statement ``index`` of an object that
-    ``plain_statements`` accepted: "{" to just past "}"."""
-    line = 2
-    for key, value in source.items():
-        if key == "Statement":
-            break
-        line += _lines(value)
-    statements = source["Statement"]
-    if type(statements) is dict:
-        statement, column = statements, _STATEMENT_COLUMN
-    else:
-        line += 1 + sum(_lines(s) for s in statements[:index])
-        statement, column = statements[index], 9
-    end = line + _lines(statement) - 1
-    # The closing brace of a non-empty object stands on its own line, at the indent of "{"'s
-    # line: 4 spaces for a lone statement (a member of the root), 8 for an item of the list.
-    close = 5 if column == _STATEMENT_COLUMN else 9
-    return Span(Position(line, column), Position(end, close + 1))
+__all__ = ["PlainPolicy", "plain_policy", "read_policy", "statement_lines", "value_text"]
