@@ -119,7 +119,7 @@ def _fragment(key: _Placed, fragments: dict[_Placed, str]) -> str:
 def _read_plain(line: str, cache: PolicyCache) -> tuple[Any, Request, PolicySet] | None:
     """The case's id, request and policies read the fast way (``cli.cases``); None when the
     line must be read the careful way, which then gives its result or names its error."""
-    case = read_plain(line)
+    case = read_plain(line, cache)
     if case is None:
         return None
     try:

@@ -11,8 +11,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from iamdesk.cli.cases.reader import PolicyCache
+from iamdesk.cli.cases.reader import FreshCase, PlainCase, PolicyCache, read_plain
 from iamdesk.cli.simulate import _read_plain, result_line
+from iamdesk.core.policy.parser import parse_policy
 
 ACCOUNT = "111122223333"
 USER = f"arn:aws:iam::{ACCOUNT}:user/alice"
@@ -54,16 +55,24 @@ def _case(**fields: Any) -> dict[str, Any]:
     return case
 
 
+def _fresh() -> PolicyCache:
+    """A cache that reads every line with its documents (as it does in a batch of new ones)."""
+    cache = PolicyCache()
+    cache.fresh_left = 10**9
+    return cache
+
+
 def _same(lines: list[str]) -> list[dict[str, Any]]:
-    """Each line's result through a fast reader that has seen every line twice before, and
-    through the careful reader: they must be equal."""
-    fast, careful = PolicyCache(), PolicyCache(fast=False)
+    """Each line's result through a fast reader that has seen every line twice before, through
+    one that reads every line with its documents, and through the careful reader: they must be
+    equal."""
+    fast, fresh, careful = PolicyCache(), _fresh(), PolicyCache(fast=False)
     for line in lines * 2:
         result_line(line, fast)
     results = []
     for line in lines:
         got = result_line(line, fast)
-        assert got == result_line(line, careful), line
+        assert got == result_line(line, careful) == result_line(line, fresh), line
         results.append(json.loads(got))
     return results
 
@@ -94,6 +103,63 @@ def test_a_batch_of_fresh_documents_keeps_none_of_them() -> None:
         policy = _policy(f"S{i}", "Allow", f"s3:Get{i}*")
         assert _read_plain(json.dumps(_case(identity_policies=[policy])), cache) is not None
     assert cache._plain == {} and len(cache._once) == 50
+
+
+def test_a_batch_of_new_documents_reads_them_with_their_cases() -> None:
+    cache = PolicyCache()
+    for i in range(150):  # (two new documents a case: a window is 256 looked up)
+        new = [_policy(f"S{i}", "Allow", f"s3:Get{i}*"), _policy(f"T{i}", "Deny", f"s3:Put{i}")]
+        result_line(json.dumps(_case(identity_policies=new)), cache)
+    assert cache.fresh_left > 0
+    line = json.dumps(_case(identity_policies=[_policy("N", "Allow", "s3:*")]))
+    assert type(read_plain(line, cache)) is FreshCase
+    # A named document, or one given as text, is read by its text, in the same cache.
+    named = json.dumps(_case(identity_policies=[{"name": "P", "document": POOL[0]}]))
+    assert type(read_plain(named, cache)) is PlainCase
+    # A batch that asks of a few documents keeps reading them by their text.
+    cache = PolicyCache()
+    for i in range(300):
+        result_line(json.dumps(_case(identity_policies=[POOL[i % 3], POOL[3]])), cache)
+    assert cache.fresh_left == 0 and type(read_plain(line, cache)) is PlainCase
+
+
+def test_positions_of_documents_read_with_their_cases_are_the_parsers() -> None:
+    resource = {
+        "Id": "bucket",
+        "Statement": [
+            {"Sid": "A", "Principal": {"AWS": USER}, "Effect": "Allow", "Action": "s3:*"},
+            {"Effect": "Deny", "NotAction": ["s3:Get*"], "Resource": "*", "Condition": {}},
+        ],
+        "Version": "2012-10-17",
+    }
+    case = _case(
+        identity_policies=[POOL[0], POOL[2]],
+        permissions_boundary=POOL[3],
+        scps=[[POOL[3]], [POOL[0], POOL[4]]],
+        rcps=[[POOL[3]]],
+        resource_policy=resource,
+        session_policy=POOL[4],
+        endpoint_policy=POOL[3],
+    )
+    line = json.dumps(case, indent=1).replace("\n", " ")
+    built = _read_plain(line, _fresh())
+    assert built is not None
+    policies = built[2]
+    refs = [*policies.identity, *[r for level in [*policies.scps, *policies.rcps] for r in level]]
+    refs += [policies.permissions_boundary, policies.session_policy, policies.resource_policy]
+    refs += [policies.endpoint_policy]
+    documents = [
+        *case["identity_policies"],
+        *[d for f in ("scps", "rcps") for lv in case[f] for d in lv],
+    ]
+    documents += [case[f] for f in ("permissions_boundary", "session_policy", "resource_policy")]
+    documents += [case["endpoint_policy"]]
+    for ref, document in zip(refs, documents, strict=True):
+        assert ref is not None
+        parsed = parse_policy(document)
+        spans = [ref.policy.statement_span(i) for i in range(len(parsed.statements))]
+        assert spans == [s.span for s in parsed.statements], ref.label
+        assert ref.policy.document == parsed, ref.label
 
 
 def test_documents_in_every_place_a_policy_goes_match_the_careful_reading() -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from msgspec import Raw
 
-from iamdesk.cli.cases.reader import ABSENT, CaseError, PlainCase, PolicyCache
+from iamdesk.cli.cases.reader import ABSENT, CaseError, FreshCase, PlainCase, PolicyCache
 from iamdesk.core.evaluator import PolicyRef, PolicySet, Principal, Request
 from iamdesk.core.evaluator.compiled import resource_policy_must_allow
 
@@ -146,11 +146,12 @@ def build_case(case: Any, cache: PolicyCache) -> tuple[Request, PolicySet]:
     return Request(principal, action, resource, resource_account, context), policy_set
 
 
-_NULL = Raw(b"null")
+# A policy field absent: None (FreshCase) or the very ABSENT object (PlainCase); null: None or
+# b"null". (A test of ``value in _NOTHING`` compares a Raw by its bytes, a document with none.)
+_NOTHING = (None, ABSENT, Raw(b"null"))
 
 
-def _plain_levels(value: list[list[Raw]], cache: PolicyCache, field: str) -> list[list[PolicyRef]]:
-    ref = cache.plain_ref
+def _plain_levels(value: list[list[Any]], ref: Any, field: str) -> list[list[PolicyRef]]:
     labels = _LEVEL_LABELS[field]
     levels = []
     for i, level in enumerate(value):
@@ -164,7 +165,7 @@ def _plain_levels(value: list[list[Raw]], cache: PolicyCache, field: str) -> lis
     return levels
 
 
-def build_plain(case: PlainCase, cache: PolicyCache) -> tuple[Request, PolicySet]:
+def build_plain(case: PlainCase | FreshCase, cache: PolicyCache) -> tuple[Request, PolicySet]:
     """``build_case`` for a case read the fast way (``reader.read_plain``: its fields' shapes
     are checked); ``NotPlain`` for a policy the fast way does not take."""
     who = case.principal
@@ -173,9 +174,15 @@ def build_plain(case: PlainCase, cache: PolicyCache) -> tuple[Request, PolicySet
         principal = _principal_of(who.arn, who.account, cache)
     request = case.request
     action = request.action
-    ref = cache.plain_ref
-    value = case.resource_policy  # (absent: the very ABSENT object; null: b"null")
-    resource_policy = None if value is ABSENT or value == _NULL else ref(value, "resource_policy")
+    if type(case) is FreshCase:
+        fresh, line = cache.fresh_ref, case.line
+
+        def ref(document: Any, label: str) -> PolicyRef:
+            return fresh(document, label, line)
+    else:
+        ref = cache.plain_ref
+    value = case.resource_policy
+    resource_policy = None if value in _NOTHING else ref(value, "resource_policy")
     must_allow = case.resource_policy_must_allow
     if must_allow is None:
         must_allow = resource_policy is not None and resource_policy_must_allow(action)
@@ -188,15 +195,15 @@ def build_plain(case: PlainCase, cache: PolicyCache) -> tuple[Request, PolicySet
     else:
         refs = []
     value = case.permissions_boundary
-    boundary = None if value is ABSENT or value == _NULL else ref(value, "permissions_boundary")
+    boundary = None if value in _NOTHING else ref(value, "permissions_boundary")
     value = case.session_policy
-    session = None if value is ABSENT or value == _NULL else ref(value, "session_policy")
+    session = None if value in _NOTHING else ref(value, "session_policy")
     value = case.scps
-    scps = _plain_levels(value, cache, "scps") if value else []
+    scps = _plain_levels(value, ref, "scps") if value else []
     value = case.rcps
-    rcps = _plain_levels(value, cache, "rcps") if value else []
+    rcps = _plain_levels(value, ref, "rcps") if value else []
     value = case.endpoint_policy
-    endpoint = None if value is ABSENT or value == _NULL else ref(value, "endpoint_policy")
+    endpoint = None if value in _NOTHING else ref(value, "endpoint_policy")
     policies = PolicySet(refs, boundary, session, scps, rcps, resource_policy, must_allow, endpoint)
     context = request.context
     return (

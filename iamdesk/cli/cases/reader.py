@@ -7,6 +7,10 @@ typed case (``PlainCase``) whose every field has the shape the builder reads, ch
 decoding; each policy is kept as its JSON text (``msgspec.Raw``). ``PolicyCache.plain_ref``
 finds a document met before by that text, so a batch that asks many questions of a few
 policies compiles each once, and decodes a new one into typed statements (``core.policy.typed``).
+A batch whose documents are mostly new gains nothing from finding them, and reading each twice
+(skipped over in the line, then decoded) costs; while the documents looked up are mostly new,
+lines are read with their documents in one pass (``FreshCase``), and looked at again now and
+then (``PolicyCache.fresh``).
 
 Any doubt sends the line the careful way, which gives the value or the error it always gave:
 what msgspec refuses (NaN, a lone surrogate, a trailing comma...), a member the typed case does
@@ -28,7 +32,8 @@ from msgspec import Meta, Raw, Struct
 from iamdesk.core.evaluator import CompiledPolicy, PolicyRef, Principal, compile_policy
 from iamdesk.core.policy.document import PolicyParseError
 from iamdesk.core.policy.parser import parse_policy
-from iamdesk.core.policy.plain import plain_policy, read_policy
+from iamdesk.core.policy.plain import PlainPolicy, plain_policy, read_policy
+from iamdesk.core.policy.typed import Document, document_statements
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +87,43 @@ class PlainCase(Struct, forbid_unknown_fields=True, gc=False):
     resource_account: str | None = None
 
 
+class FreshCase(Struct, forbid_unknown_fields=True, dict=True):
+    """``PlainCase`` with its documents decoded in the same pass, as typed documents: how the
+    fast way reads a batch whose documents are mostly new (``PolicyCache.fresh``), where
+    finding a document by its text would cost a second pass over it and find nothing. Carries
+    its ``line``, where a document's text is found again if its positions are asked for."""
+
+    principal: PlainWho
+    request: PlainRequest
+    id: str | int | bool | None = None
+    identity_policies: list[Document] | None = None
+    permissions_boundary: Document | None = None
+    session_policy: Document | None = None
+    scps: list[list[Document]] | None = None
+    rcps: list[list[Document]] | None = None
+    resource_policy: Document | None = None
+    resource_policy_must_allow: bool | None = None
+    endpoint_policy: Document | None = None
+    resource_account: str | None = None
+
+
+class InLine(Struct, gc=False):
+    """Where a document read with its case stands: its text is found again (only when its
+    positions or trace are asked for) by reading the line the keyed way."""
+
+    line: str
+    label: str
+
+    def __call__(self) -> bytes:
+        case = _CASE.decode(self.line)
+        field, _, rest = self.label.partition("[")
+        field = {"identity": "identity_policies"}.get(field, field)
+        value: Any = getattr(case, field)
+        for index in rest.replace("]", "").split("[") if rest else ():
+            value = value[int(index)]
+        return bytes(value)
+
+
 class _Named(Struct, forbid_unknown_fields=True, gc=False):
     """A policy given as {"name": ..., "document": ...}."""
 
@@ -94,12 +136,30 @@ _NAMED = msgspec.json.Decoder(_Named)
 _TEXT = msgspec.json.Decoder(str)
 
 
-def read_plain(line: str) -> PlainCase | None:
-    """The case of ``line`` read the fast way, or None when the careful way must read it."""
+_FRESH = msgspec.json.Decoder(FreshCase)
+
+
+def read_plain(line: str, cache: PolicyCache | None = None) -> PlainCase | FreshCase | None:
+    """The case of ``line`` read the fast way, or None when the careful way must read it. While
+    ``cache`` finds few of the documents it looks up, documents are read with their case."""
+    if cache is not None and (cache.fresh_left or cache.looked >= _WINDOW) and cache.fresh():
+        try:
+            fresh = _FRESH.decode(line)
+        except (msgspec.DecodeError, RecursionError):
+            pass  # (a named document, JSON text, or no plain line: the keyed way tells)
+        else:
+            fresh.line = line
+            return fresh
     try:
         return _CASE.decode(line)
     except (msgspec.DecodeError, RecursionError):
         return None
+
+
+# Documents looked up by their text before the cache judges whether the batch brings mostly new
+# ones; lines then read with their documents before it looks again.
+_WINDOW = 256
+_FRESH_LINES = 2048
 
 
 class _Plain:
@@ -137,6 +197,10 @@ class PolicyCache:
         self._compiled: dict[bytes, CompiledPolicy | str] = {}
         self._plain: dict[bytes, _Plain] = {}
         self._once: set[int] = set()  # hashes of the documents met once
+        # Documents looked up by their text since the last judgement, and those met before;
+        # lines still to read with their documents (``fresh``).
+        self.looked = self.found = 0
+        self.fresh_left = 0
         self.principals: dict[tuple[str, str | None], Principal] = {}
         # Result-line fragments of deciding statements, by statement and place (see simulate).
         self.fragments: dict[Any, str] = {}
@@ -176,7 +240,9 @@ class PolicyCache:
         ``NotPlain`` for anything else."""
         key = bytes(value)
         entry = self._plain.get(key)
+        self.looked += 1
         if entry is not None:  # (the usual case of a batch that reuses its policies)
+            self.found += 1
             found = entry.refs.get(label)
             return self._placed(entry, label, None) if found is None else found
         found = self._document(key, label, None)
@@ -194,7 +260,9 @@ class PolicyCache:
         # processor's cache), only a hash of each.
         met = hash(key)
         once = self._once
-        if met not in once:
+        if met in once:
+            self.found += 1
+        else:
             if len(once) >= _ONCE_LIMIT:
                 once.clear()
             once.add(met)
@@ -214,6 +282,25 @@ class PolicyCache:
                 entry.refs[place] = found
         return found
 
+    def fresh(self) -> bool:
+        """Whether to read the next line with its documents: while few of the documents
+        looked up in the last window were met before (a batch of new documents)."""
+        if self.fresh_left:
+            self.fresh_left -= 1
+            return True
+        if self.found * 4 < self.looked:
+            self.fresh_left = _FRESH_LINES - 1
+        self.looked = self.found = 0
+        return self.fresh_left > 0
+
+    def fresh_ref(self, document: Document, label: str, line: str) -> PolicyRef:
+        """``plain_ref`` for a document read with its case (``FreshCase``): not looked up."""
+        statements = document_statements(document)
+        if statements is None:
+            raise NotPlain
+        plain = PlainPolicy(document, statements, InLine(line, label))
+        return PolicyRef(label, CompiledPolicy.from_plain(plain), None)
+
     def _other(self, key: bytes, label: str) -> PolicyRef:
         """A policy given as JSON text (the parser reads it, as the careful way does) or as a
         named document; ``NotPlain`` for anything else."""
@@ -227,7 +314,9 @@ class PolicyCache:
         except msgspec.DecodeError:
             raise NotPlain from None
         entry = self._plain.get(document)
+        self.looked += 1
         if entry is not None:
+            self.found += 1
             return self._placed(entry, label, named.name)
         found = self._document(document, label, named.name)
         if found is None:

@@ -13,6 +13,7 @@ and item on its own line, so lines are counted, not searched for).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from msgspec import UNSET, Struct
@@ -31,7 +32,7 @@ class PlainPolicy(Struct, gc=False):
 
     typed: Document
     statements: list[Statement]
-    source: dict[str, Any] | bytes
+    source: dict[str, Any] | bytes | Callable[[], bytes]
     parsed: PolicyDocument | None = None
 
     @property
@@ -39,9 +40,10 @@ class PlainPolicy(Struct, gc=False):
         found = self.parsed
         if found is None:
             source = self.source
-            found = self.parsed = parse_policy(
-                json.loads(source) if type(source) is bytes else source  # type: ignore[arg-type]
-            )
+            if not isinstance(source, dict):
+                # JSON text, or where to find it (a document read with its case line).
+                source = json.loads(source if isinstance(source, bytes) else source())
+            found = self.parsed = parse_policy(source)
         return found
 
     def condition_entry(self, statement: int, condition: int) -> ConditionEntry:

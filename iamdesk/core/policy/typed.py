@@ -2,11 +2,12 @@
 
 A batch brings thousands of documents, and checking each statement element by element in
 Python cost more than the evaluation that followed. Here the shape of every element is a
-type: msgspec checks it in C while it decodes the JSON text (``decode_document``) or copies an
-object decoded before (``convert_document``), and the few rules that join two elements run in
-Python (``Statement.__post_init__``, ``_statements``). The verdict is the parser's: a document
-refused here goes to the parser, which names what is wrong (``tests/core/policy/test_plain.py``
-compares the two on generated documents, malformed ones included).
+type: msgspec checks it in C while it decodes the JSON text (``decode_document``, or a whole
+case line holding documents) or copies an object decoded before (``convert_document``), and the
+few rules that join two elements run in Python (``Statement.__post_init__``,
+``document_statements``). The verdict is the parser's: a document refused here goes to the
+parser, which names what is wrong (``tests/core/policy/test_plain.py`` compares the two on
+generated documents, malformed ones included).
 
 The typed values are only read: positions and traces come from the parser, run on the
 document when they are asked for (``plain.PlainPolicy``).
@@ -62,7 +63,7 @@ assert set(Statement.__struct_fields__) == set(STATEMENT_KEYS)
 assert get_args(PrincipalType) == PRINCIPAL_TYPES
 
 # The top level keeps its members' order (a statement's line depends on whether Version comes
-# before Statement); the rules between members are ``_statements``'.
+# before Statement); the rules between members are ``document_statements``'.
 Document = dict[
     Literal["Version", "Id", "Statement"],
     str | Statement | Annotated[list[Statement], _NON_EMPTY],
@@ -72,7 +73,7 @@ assert get_args(get_args(Document)[0]) == TOP_LEVEL_KEYS
 _DECODER = msgspec.json.Decoder(Document)
 
 
-def _statements(document: Document) -> list[Statement] | None:
+def document_statements(document: Document) -> list[Statement] | None:
     """The statements of a typed document, or None if the parser refuses the document."""
     if "Version" in document:
         version = document["Version"]
@@ -96,7 +97,7 @@ def decode_document(text: bytes) -> tuple[Document, list[Statement]] | None:
         document = _DECODER.decode(text)
     except (msgspec.DecodeError, RecursionError):
         return None
-    statements = _statements(document)
+    statements = document_statements(document)
     return None if statements is None else (document, statements)
 
 
@@ -107,7 +108,7 @@ def convert_document(source: Any) -> tuple[Document, list[Statement]] | None:
         document = msgspec.convert(source, Document)
     except (msgspec.ValidationError, RecursionError):
         return None
-    statements = _statements(document)
+    statements = document_statements(document)
     return None if statements is None else (document, statements)
 
 
@@ -117,4 +118,5 @@ __all__ = [
     "Statement",
     "convert_document",
     "decode_document",
+    "document_statements",
 ]
