@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from iamdesk.cli.cases.reader import FreshCase, PlainCase, PolicyCache, read_plain
 from iamdesk.cli.simulate import _read_plain, result_line
+from iamdesk.core.jsontext import MAX_CHARS
 from iamdesk.core.policy.parser import parse_policy
 
 ACCOUNT = "111122223333"
@@ -251,6 +252,15 @@ def test_lines_the_fast_reading_declines_are_read_the_careful_way() -> None:
     assert results[15]["id"] == int(big)
     assert results[21]["decision"] == "implicitDeny"  # (the context has no s3:max-keys)
     assert results[23]["decision"] == "implicitDeny"
+
+
+def test_a_line_longer_than_allowed_is_refused_whichever_way_it_is_read() -> None:
+    case = _case()
+    case["request"]["context"]["aws:a"] = "x" * MAX_CHARS
+    line = json.dumps(case)
+    assert _read_plain(line, PolicyCache()) is None
+    [result] = _same([line])
+    assert result["error"] and "longer than" in result["error"]
 
 
 _policies = st.lists(st.sampled_from(range(len(POOL))), max_size=3)

@@ -15,8 +15,8 @@ then (``PolicyCache.fresh``).
 Any doubt sends the line the careful way, which gives the value or the error it always gave:
 what msgspec refuses (NaN, a lone surrogate, a trailing comma...), a member the typed case does
 not know (nobody reads it, so the careful way bounds its depth), a value of another type (a
-float, a principal "type"...), a document the typed reading refuses. The typed case holds no
-untyped value, so its depth is bounded by its types.
+float, a principal "type"...), a document the typed reading refuses, a line longer than the
+careful way allows. The typed case holds no untyped value, so its depth is bounded by its types.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import orjson
 from msgspec import Meta, Raw, Struct
 
 from iamdesk.core.evaluator import CompiledPolicy, PolicyRef, Principal, compile_policy
+from iamdesk.core.jsontext import MAX_CHARS
 from iamdesk.core.policy.document import PolicyParseError
 from iamdesk.core.policy.parser import parse_policy
 from iamdesk.core.policy.plain import PlainPolicy, plain_policy, read_policy
@@ -142,6 +143,8 @@ _FRESH = msgspec.json.Decoder(FreshCase)
 def read_plain(line: str, cache: PolicyCache | None = None) -> PlainCase | FreshCase | None:
     """The case of ``line`` read the fast way, or None when the careful way must read it. While
     ``cache`` finds few of the documents it looks up, documents are read with their case."""
+    if len(line) > MAX_CHARS:
+        return None  # (the careful way names the bound)
     if cache is not None and (cache.fresh_left or cache.looked >= _WINDOW) and cache.fresh():
         try:
             fresh = _FRESH.decode(line)
