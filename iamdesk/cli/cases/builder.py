@@ -175,10 +175,8 @@ def build_plain(case: PlainCase | FreshCase, cache: PolicyCache) -> tuple[Reques
     request = case.request
     action = request.action
     if type(case) is FreshCase:
-        fresh, line = cache.fresh_ref, case.line
-
-        def ref(document: Any, label: str) -> PolicyRef:
-            return fresh(document, label, line)
+        cache.line = case.line  # (where its documents' texts are, for ``fresh_ref``)
+        ref = cache.fresh_ref
     else:
         ref = cache.plain_ref
     value = case.resource_policy

@@ -148,14 +148,16 @@ def read_plain(line: str, cache: PolicyCache | None = None) -> PlainCase | Fresh
     if cache is not None and (cache.fresh_left or cache.looked >= _WINDOW) and cache.fresh():
         try:
             fresh = _FRESH.decode(line)
-        except (msgspec.DecodeError, RecursionError):
+        except (msgspec.DecodeError, RecursionError, UnicodeEncodeError):
             pass  # (a named document, JSON text, or no plain line: the keyed way tells)
         else:
             fresh.line = line
             return fresh
     try:
         return _CASE.decode(line)
-    except (msgspec.DecodeError, RecursionError):
+    except (msgspec.DecodeError, RecursionError, UnicodeEncodeError):
+        # (msgspec encodes a str line as UTF-8 first: a lone surrogate in it, which a caller's
+        # str may hold, cannot be; the careful way names it)
         return None
 
 
@@ -204,6 +206,7 @@ class PolicyCache:
         # lines still to read with their documents (``fresh``).
         self.looked = self.found = 0
         self.fresh_left = 0
+        self.line = ""  # the line of the case read with its documents being built
         self.principals: dict[tuple[str, str | None], Principal] = {}
         # Result-line fragments of deciding statements, by statement and place (see simulate).
         self.fragments: dict[Any, str] = {}
@@ -296,12 +299,13 @@ class PolicyCache:
         self.looked = self.found = 0
         return self.fresh_left > 0
 
-    def fresh_ref(self, document: Document, label: str, line: str) -> PolicyRef:
-        """``plain_ref`` for a document read with its case (``FreshCase``): not looked up."""
+    def fresh_ref(self, document: Document, label: str) -> PolicyRef:
+        """``plain_ref`` for a document of a case read with its documents (``FreshCase``; the
+        builder sets ``line`` to its line first): not looked up."""
         statements = document_statements(document)
         if statements is None:
             raise NotPlain
-        plain = PlainPolicy(document, statements, InLine(line, label))
+        plain = PlainPolicy(document, statements, InLine(self.line, label))
         return PolicyRef(label, CompiledPolicy.from_plain(plain), None)
 
     def _other(self, key: bytes, label: str) -> PolicyRef:

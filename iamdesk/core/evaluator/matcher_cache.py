@@ -102,26 +102,36 @@ def plain_action_hits(plain: list[Statement], action: str) -> list[int]:
     if answers is None:
         answers = action_answers(action)
     hits = []
-    for i, raw in enumerate(plain):
+    i = -1
+    for raw in plain:
+        i += 1
         actions: Any = raw.Action
-        negated = actions is UNSET
-        if negated:
-            actions = raw.NotAction
         try:
             # Every pattern already answered (the usual case: patterns recur), looked up by
             # subscript: no call per pattern.
-            if type(actions) is str:
-                found = answers[actions]
+            if actions is UNSET:
+                actions = raw.NotAction
+                if type(actions) is str:
+                    if not answers[actions]:
+                        hits.append(i)
+                else:
+                    for pattern in actions:
+                        if answers[pattern]:
+                            break
+                    else:
+                        hits.append(i)
+            elif type(actions) is str:
+                if answers[actions]:
+                    hits.append(i)
             else:
-                found = False
                 for pattern in actions:
                     if answers[pattern]:
-                        found = True
+                        hits.append(i)
                         break
-        except KeyError:
-            found = _answers_of(answers, [actions] if type(actions) is str else actions, action)
-        if found is not negated:
-            hits.append(i)
+        except KeyError:  # (before any append for this statement)
+            patterns = [actions] if type(actions) is str else actions
+            if _answers_of(answers, patterns, action) is (raw.Action is not UNSET):
+                hits.append(i)
     return hits
 
 
