@@ -15,6 +15,7 @@ import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -72,6 +73,25 @@ def with_screenshots(script: str, shots: Path) -> tuple[str, list[Path]]:
     return "\n".join(lines) + "\n", pictures
 
 
+SERVE_PORT = re.compile(r"\bserve\b[^\n]*--port (\d+)")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def on_a_free_port(script: str, port: int) -> str:
+    """A block that serves on a fixed port (``serve --port 4566``) with ``port`` in its place
+    throughout (the ``--endpoint-url`` too): two suites at once would otherwise collide on the
+    README's port. The commands are otherwise the README's, as written."""
+    found = SERVE_PORT.search(script)
+    if found is None:
+        return script
+    return re.sub(rf"(?<!\d){found.group(1)}(?!\d)", str(port), script)
+
+
 def user_env(home: Path, path_first: Path) -> dict[str, str]:
     env = {
         key: value
@@ -121,6 +141,18 @@ def test_the_gui_detection_tells_the_app_from_subcommands() -> None:
     assert not opens_gui("iamdesk --screenshot x.png")
 
 
+def test_a_serving_block_runs_on_a_free_port() -> None:
+    served = [b.script for b in blocks() if SERVE_PORT.search(b.script)]
+    assert served, "the README shows `iamdesk serve --port ...`"
+    fixed = SERVE_PORT.search(served[0]).group(1)  # type: ignore[union-attr]
+    moved = on_a_free_port(served[0], 50123)
+    assert "--port 50123" in moved and "http://127.0.0.1:50123" in moved
+    assert not re.search(rf"(?<!\d){fixed}(?!\d)", moved)
+    assert on_a_free_port("iamdesk --db m.iamdesk iam list-users\n", 50123) == (
+        "iamdesk --db m.iamdesk iam list-users\n"
+    )
+
+
 def test_every_command_block_runs(tmp_path: Path) -> None:
     home, work = tmp_path / "home", tmp_path / "work"
     home.mkdir()
@@ -130,7 +162,7 @@ def test_every_command_block_runs(tmp_path: Path) -> None:
     for block in blocks()[1:]:
         if block.slow:
             continue
-        script, pictures = with_screenshots(block.script, tmp_path)
+        script, pictures = with_screenshots(on_a_free_port(block.script, free_port()), tmp_path)
         run_script(script, work, env, timeout=300)
         for picture in pictures:
             assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", picture

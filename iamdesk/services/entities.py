@@ -21,6 +21,7 @@ from iamdesk.store.changelog import record_change
 from iamdesk.store.db import Database
 from iamdesk.store.ids import iam_arn
 from iamdesk.store.tables import (
+    AccessReportJob,
     Account,
     Group,
     InstanceProfile,
@@ -190,6 +191,16 @@ def get_instance_profile(session: Session, account_id: str, name: str) -> Instan
     ).first()
     if row is None:
         raise IamError("NoSuchEntity", f"Instance Profile {name} cannot be found.")
+    return row
+
+
+def get_report_job(session: Session, account_id: str, job_id: str, kind: str) -> AccessReportJob:
+    """A kept access report of ``kind`` (Access Advisor's ``service``, Organizations'
+    ``organizations``) that ``account_id`` generated; another account's job, or a job of the
+    other kind, is not found either, as in IAM."""
+    row = session.get(AccessReportJob, job_id)
+    if row is None or row.account_id != account_id or row.kind != kind:
+        raise IamError("NoSuchEntity", f"Job with ID {str(job_id)[:300]} cannot be found.")
     return row
 
 

@@ -134,8 +134,7 @@ def upload_ssh_public_key(
     body = check_text(ssh_public_key_body, "sSHPublicKeyBody")
     key = _ssh_key(body)
     with db.transaction() as session:
-        account = entities.resolve_account(session, db, account_id)
-        user = entities.get_user(session, account, user_name)
+        user = callers.owner(session, db, account_id, user_name)
         fingerprint = key.fingerprint()
         taken = session.scalars(
             select(SshPublicKey.key_id).where(
@@ -150,7 +149,7 @@ def upload_ssh_public_key(
             raise limit_exceeded(f"Cannot exceed quota for PublicKeysPerUser: {MAX_SSH_KEYS}")
         row = SshPublicKey(
             key_id=new_id("APKA", 20, db.rng),
-            account_id=account,
+            account_id=user.account_id,
             user_pk=int(user.pk or 0),
             body=body,
             fingerprint=fingerprint,
@@ -158,7 +157,9 @@ def upload_ssh_public_key(
         )
         session.add(row)
         out = _ssh_shape(user, row, body=body)
-        entities.record(session, db, account, "UploadSSHPublicKey", "user", user.name, after=out)
+        entities.record(
+            session, db, user.account_id, "UploadSSHPublicKey", "user", user.name, after=out
+        )
     return {"SSHPublicKey": out}
 
 
@@ -180,8 +181,7 @@ def get_ssh_public_key(
             " constraint: Member must satisfy enum value set: [SSH, PEM]",
         )
     with db.read() as session:
-        account = entities.resolve_account(session, db, account_id)
-        user = entities.get_user(session, account, user_name)
+        user = callers.owner(session, db, account_id, user_name)
         row = _find_ssh(session, user, ssh_public_key_id)
         key = parse_key(row.body)
         body = key.openssh() if encoding == "SSH" else key.pem()
@@ -190,8 +190,7 @@ def get_ssh_public_key(
 
 def list_ssh_public_keys(db: Database, account_id: str | None, user_name: str) -> dict[str, Any]:
     with db.read() as session:
-        account = entities.resolve_account(session, db, account_id)
-        user = entities.get_user(session, account, user_name)
+        user = callers.owner(session, db, account_id, user_name)
         rows = session.scalars(
             select(SshPublicKey)
             .where(SshPublicKey.user_pk == user.pk)
@@ -205,8 +204,7 @@ def update_ssh_public_key(
 ) -> dict[str, Any]:
     check_status(status)
     with db.transaction() as session:
-        account = entities.resolve_account(session, db, account_id)
-        user = entities.get_user(session, account, user_name)
+        user = callers.owner(session, db, account_id, user_name)
         row = _find_ssh(session, user, ssh_public_key_id)
         change_status(
             session, db, user, row, status, "UpdateSSHPublicKey", lambda r: _ssh_shape(user, r)
@@ -218,8 +216,7 @@ def delete_ssh_public_key(
     db: Database, account_id: str | None, user_name: str, ssh_public_key_id: str
 ) -> dict[str, Any]:
     with db.transaction() as session:
-        account = entities.resolve_account(session, db, account_id)
-        user = entities.get_user(session, account, user_name)
+        user = callers.owner(session, db, account_id, user_name)
         row = _find_ssh(session, user, ssh_public_key_id)
         remove(session, db, user, row, "DeleteSSHPublicKey", _ssh_shape(user, row))
     return {}

@@ -4,7 +4,8 @@ A QLabel's minimum width is its whole text, and a row of buttons is as wide as a
 detail pane or a status line that sets the minimum of the window (a QStackedWidget is as large
 as its largest page). These give way instead: a label shows a shorter wording when narrow (the
 full text stays in its tooltip), a row of buttons folds the ones that do not fit into a ">>"
-menu, and a page that is still too tall scrolls.
+menu, a wrapped label beside controls moves above them, and a page that is still too tall
+scrolls.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from PySide6.QtGui import QResizeEvent, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QScrollArea,
     QSizePolicy,
     QTabWidget,
     QToolBar,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -127,6 +130,62 @@ class OverflowBar(QToolBar):
         if extension is not None:
             extension.setIcon(icon("more"))
             extension.setToolTip("More: the buttons without room here")
+
+
+class LeadingLabelRow(QWidget):
+    """A word-wrapped label followed by controls on one line; where the label would get less
+    than ``least_chars`` characters of width beside them it takes a line of its own above them.
+    (A wrapped label squeezed beside a filter field got no width at all and showed nothing.)
+    The label never sets the row's minimum width: narrow, it wraps over more lines."""
+
+    def __init__(
+        self,
+        label: QLabel,
+        controls: Sequence[QWidget],
+        *,
+        least_chars: int = 12,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.label = label
+        self._controls = list(controls)
+        self._least_chars = least_chars
+        label.setWordWrap(True)
+        label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._column = QVBoxLayout(self)
+        self._column.setContentsMargins(0, 0, 0, 0)
+        self._row = QHBoxLayout()
+        self._row.addWidget(label, 1)
+        for control in self._controls:
+            self._row.addWidget(control)
+        self._column.addLayout(self._row)
+
+    def stacked(self) -> bool:
+        """Whether the label is on a line of its own."""
+        return self._row.indexOf(self.label) < 0
+
+    def _room_beside(self, width: int) -> int:
+        """The label's width if it shared the line: the controls take their preferred widths."""
+        spacing = max(self._row.spacing(), 0)
+        taken = sum(
+            max(c.sizeHint().width(), c.minimumWidth()) + spacing
+            for c in self._controls
+            if not c.isHidden()
+        )
+        return width - taken
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        least = self.label.fontMetrics().averageCharWidth() * self._least_chars
+        stack = self._room_beside(event.size().width()) < least
+        if stack == self.stacked():
+            return
+        if stack:
+            self._row.removeWidget(self.label)
+            self._column.insertWidget(0, self.label)
+        else:
+            self._column.removeWidget(self.label)
+            self._row.insertWidget(0, self.label, 1)
 
 
 class _Holder(QWidget):

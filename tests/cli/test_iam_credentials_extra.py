@@ -129,6 +129,40 @@ def test_ssh_public_keys_round_trip(iam) -> None:
     ok(iam, "DeleteUser", "delete-user", "--user-name", "alice")
 
 
+def test_ssh_key_operations_find_their_user_as_other_credentials_do(iam, capsys) -> None:
+    """The owner of an SSH key is found as for every credential (``callers.owner``): an unknown
+    user or account is NoSuchEntity with IAM's text, and one user's key id means nothing
+    under another user's name."""
+    ok(iam, "CreateUser", "create-user", "--user-name", "alice")
+    ok(iam, "CreateUser", "create-user", "--user-name", "bob")
+    uploaded = ok(iam, "UploadSSHPublicKey", "upload-ssh-public-key", "--user-name", "alice",
+                  "--ssh-public-key-body", key("ssh2048.pub"))  # fmt: skip
+    key_id = uploaded["SSHPublicKey"]["SSHPublicKeyId"]
+    operations = [
+        ("upload-ssh-public-key", "--ssh-public-key-body", key("ssh2048.pub")),
+        ("get-ssh-public-key", "--ssh-public-key-id", key_id, "--encoding", "SSH"),
+        ("list-ssh-public-keys",),
+        ("update-ssh-public-key", "--ssh-public-key-id", key_id, "--status", "Inactive"),
+        ("delete-ssh-public-key", "--ssh-public-key-id", key_id),
+    ]
+    for command, *rest in operations:
+        err = fails(iam, "NoSuchEntity", command, "--user-name", "nobody", *rest)
+        assert "The user with name nobody cannot be found." in err, command
+        code = main(["--db", iam.db, "--account-id", "999999999999", "iam", command,
+                     "--user-name", "alice", *rest])  # fmt: skip
+        err = capsys.readouterr().err
+        assert code == 254 and "The account with id 999999999999 cannot be found." in err
+    for command, *rest in [op for op in operations if key_id in op]:
+        err = fails(iam, "NoSuchEntity", command, "--user-name", "bob", *rest)
+        assert f"The Public Key with id {key_id} cannot be found." in err, command
+    listed = ok(iam, "ListSSHPublicKeys", "list-ssh-public-keys", "--user-name", "alice")
+    assert [(k["SSHPublicKeyId"], k["Status"]) for k in listed["SSHPublicKeys"]] == [
+        (key_id, "Active")
+    ]
+    bobs = ok(iam, "ListSSHPublicKeys", "list-ssh-public-keys", "--user-name", "bob")
+    assert bobs["SSHPublicKeys"] == []
+
+
 def _ssh_key(bits_seed: int) -> str:
     # distinct valid 2048-bit numbers (not a usable key: only the encoding is checked)
     modulus = (1 << 2047) | (bits_seed * 2 + 1)

@@ -38,6 +38,28 @@ def run(
     )
 
 
+# Python keeps a SIGINT it inherits ignored; the job puts it back at its default first.
+_AS_A_JOB = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL);"
+    " os.execv(sys.argv[1], sys.argv[1:])"
+)
+
+
+def start_job(args: list[str], env: dict[str, str], **kw: object) -> subprocess.Popen[bytes]:
+    """``iamdesk ARGS`` started as a shell with job control starts a foreground job, whatever
+    started the suite: SIGINT at its default (a suite run with ``&`` from a script inherits it
+    ignored: Ctrl-C would do nothing) and a process group of its own (a suite in a session of
+    its own, as ``setsid`` or a CI runner starts it, is an orphaned process group, where the
+    kernel discards a stop signal a process sends itself: Ctrl-Z would stop nothing). The pid
+    is the command's own (``exec``)."""
+    return subprocess.Popen(
+        [sys.executable, "-c", _AS_A_JOB, BIN, *args],
+        env=env,
+        process_group=0,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
 def local(env: dict[str, str]) -> dict[str, str]:
     """The same environment with the fork server turned off: the command runs in-process."""
     return {**env, "IAMDESK_NO_SERVER": "1"}

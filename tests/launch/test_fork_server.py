@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.launch.conftest import BIN, local, run, served, this_server, wait_for
+from tests.launch.conftest import BIN, local, run, served, start_job, this_server, wait_for
 
 POLICY = {
     "Version": "2012-10-17",
@@ -147,10 +147,8 @@ def test_file_size_limit_is_honoured(
 def _interrupted(env: dict[str, str], model: Path, how: signal.Signals) -> tuple[int, bytes]:
     """Start ``simulate --cases -``, wait for its first answer (so it is in its loop), send
     ``how`` to the process the shell started, return its exit code and stderr."""
-    process = subprocess.Popen(
-        [BIN, "--db", str(model), "simulate", "--cases", "-"],
-        env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
+    pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    process = start_job(["--db", str(model), "simulate", "--cases", "-"], env, **pipes)
     assert process.stdin is not None and process.stdout is not None
     process.stdin.write((json.dumps(CASE) + "\n").encode())
     process.stdin.flush()
@@ -176,10 +174,8 @@ def test_signals_reach_the_child(
 
 
 def test_a_killed_client_hangs_up_its_child(server_env: dict[str, str], demo_model: Path) -> None:
-    process = subprocess.Popen(
-        [BIN, "--db", str(demo_model), "simulate", "--cases", "-"],
-        env=server_env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-    )  # fmt: skip
+    process = start_job(["--db", str(demo_model), "simulate", "--cases", "-"], server_env,
+                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # fmt: skip
     assert process.stdin is not None and process.stdout is not None
     process.stdin.write((json.dumps(CASE) + "\n").encode())
     process.stdin.flush()
@@ -262,10 +258,8 @@ def _state(pid: int) -> str:
 def test_ctrl_z_stops_the_child_and_fg_continues_it(
     server_env: dict[str, str], demo_model: Path
 ) -> None:
-    process = subprocess.Popen(
-        [BIN, "--db", str(demo_model), "simulate", "--cases", "-"],
-        env=server_env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-    )  # fmt: skip
+    process = start_job(["--db", str(demo_model), "simulate", "--cases", "-"], server_env,
+                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # fmt: skip
     assert process.stdin is not None and process.stdout is not None
     try:
         process.stdin.write((json.dumps(CASE) + "\n").encode())

@@ -10,6 +10,7 @@ import pytest
 
 from iamdesk.services import organizations as orgs
 from iamdesk.services.errors import IamError
+from iamdesk.services.organizations import removal
 from iamdesk.store.db import Database, open_database
 
 MGMT = "123456789012"
@@ -159,3 +160,59 @@ def test_a_move_to_where_the_account_is_and_a_long_policy_name_are_refused(db: D
     )
     names = [p["Name"] for p in orgs.list_policies(db, policy_filter=orgs.SCP)["Policies"]]
     assert long_name not in names
+
+
+def test_an_account_created_in_an_ou_is_there_at_once(db: Database) -> None:
+    """The app's create-in-an-OU: CreateAccount and MoveAccount as one transaction."""
+    orgs.create_organization(db)
+    root = orgs.list_roots(db)["Roots"][0]["Id"]
+    ou = orgs.create_organizational_unit(db, parent_id=root, name="Workloads")["OrganizationalUnit"]
+    status = orgs.create_account_in_parent(
+        db, email="dev@example.com", account_name="Dev", parent_id=ou["Id"],
+        new_account_id="444455556666",
+    )["CreateAccountStatus"]  # fmt: skip
+    assert status["State"] == "SUCCEEDED" and status["AccountId"] == "444455556666"
+    assert removal.account_state(db, member_account_id="444455556666")["parent_id"] == ou["Id"]
+    attached = orgs.list_policies_for_target(db, target_id="444455556666", policy_filter=orgs.SCP)
+    assert [p["Name"] for p in attached["Policies"]] == ["FullAWSAccess"]
+    # At the root: no move to make (MoveAccount would refuse one to where it is).
+    orgs.create_account_in_parent(
+        db, email="ops@example.com", account_name="Ops", parent_id=root,
+        new_account_id="777788889999",
+    )  # fmt: skip
+    assert removal.account_state(db, member_account_id="777788889999")["parent_id"] == root
+
+
+def test_a_refused_move_creates_no_account(db: Database) -> None:
+    """AWS would leave the account at the root when the MoveAccount after CreateAccount fails;
+    the one operation leaves nothing: no new account, and a standalone account it would have
+    enrolled stays standalone."""
+    orgs.create_organization(db)
+    root = orgs.list_roots(db)["Roots"][0]["Id"]
+    missing = f"ou-{root[2:]}-nosuchou"
+    before = orgs.list_accounts(db)["Accounts"]
+    assert _code(
+        orgs.create_account_in_parent, db=db, email="dev@example.com", account_name="Dev",
+        parent_id=missing, new_account_id="444455556666",
+    ) == "ParentNotFoundException"  # fmt: skip
+    assert orgs.list_accounts(db)["Accounts"] == before
+    assert removal.account_state(db, member_account_id="444455556666") is None
+    assert _code(
+        orgs.create_account_in_parent, db=db, email="dev@example.com", account_name="Dev",
+        parent_id=missing,
+    ) == "ParentNotFoundException"  # fmt: skip
+    assert orgs.list_accounts(db)["Accounts"] == before
+
+    # A modelled account outside any organization is enrolled by CreateAccount: not when the
+    # move is refused.
+    from iamdesk.store.tables import Account
+
+    with db.transaction() as session:  # as an import of that account's details leaves it
+        session.add(Account(account_id="555566667777", create_date=db.now()))
+    standalone = removal.account_state(db, member_account_id="555566667777")
+    assert _code(
+        orgs.create_account_in_parent, db=db, email="sa@example.com", account_name="Standalone",
+        parent_id=missing, new_account_id="555566667777",
+    ) == "ParentNotFoundException"  # fmt: skip
+    assert removal.account_state(db, member_account_id="555566667777") == standalone
+    assert orgs.list_accounts(db)["Accounts"] == before

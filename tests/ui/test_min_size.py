@@ -137,3 +137,32 @@ def test_narrow_window_folds_buttons_and_shortens_the_status(demo_window, qtbot)
     assert all(button.isVisible() for button in tab.bar.buttons.values())
     assert "characters without whitespace" in status.shown_text()
     assert status.toolTip() == ""
+
+
+@pytest.mark.parametrize("name", ["users", "roles"])
+def test_permissions_buttons_all_show_at_1000x650(demo_window, qtbot, name):
+    """At 1000x650 the Permissions tab's buttons fit for every row: "Remove" (the boundary)
+    used to fold into ">>". The boundary's label says less there, all of it in its tooltip, and
+    its buttons say what they do in theirs; at 1920x1080 the label shows whole."""
+    demo_window.resize(1000, 650)
+    view = demo_window.show_view(name)
+    _settle(qtbot)
+    for row in range(view.model.rowCount()):
+        view.table.setCurrentIndex(view.model.index(row, 0))
+        tab = view.open_tab("Permissions")
+        _settle(qtbot)
+        where = f"{name} row {row}"
+        for bar in (tab.bar, tab.boundary_bar):
+            folded = [n for n, button in bar.buttons.items() if not button.isVisible()]
+            assert not folded, f"{where}: {folded} folded into >>"
+        label = tab.boundary
+        assert label.text().startswith("Permissions boundary: ")
+        assert label.shown_text() == label.text() or label.toolTip() == label.text(), where
+        # The label's own wording beside the buttons is whole: the text the variant holds fits.
+        assert label.fontMetrics().horizontalAdvance("Boundary: not set") <= label.width(), where
+        for button in tab.boundary_bar.buttons.values():
+            assert "permissions boundary" in button.toolTip(), where
+    demo_window.resize(1920, 1080)
+    _settle(qtbot)
+    assert tab.boundary.shown_text() == tab.boundary.text()
+    assert tab.boundary.toolTip() == ""

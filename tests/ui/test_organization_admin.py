@@ -152,6 +152,35 @@ def test_create_an_account_in_an_ou_move_it_and_a_non_empty_ou_stays(org_window,
     assert removal.account_state(context.database, member_account_id="777788889999") == after
 
 
+def test_an_account_for_an_ou_gone_meanwhile_is_not_created(org_window, qtbot):
+    """The dialog places the account in the OU chosen when it opened; if that OU is deleted
+    meanwhile (another window or the command line, on the same model), the create is refused
+    whole: no account at the root, nothing to undo, the dialog says why and stays open."""
+    _window, view, context = org_window
+    mgmt, db = view.management, context.database
+    root = orgs.list_roots(db, account_id=mgmt)["Roots"][0]["Id"]
+    sandbox = orgs.create_organizational_unit(db, parent_id=root, name="Sandbox", account_id=mgmt)
+    sandbox_id = sandbox["OrganizationalUnit"]["Id"]
+    view.reload()
+    qtbot.waitUntil(lambda: _item(view, sandbox_id) is not None)
+    view.tree.setCurrentItem(_item(view, sandbox_id))
+    dialog = view.action_buttons["NewAccount"].click() or visible_window("createAccountDialog")
+    assert dialog.parent_field.currentData() == sandbox_id
+    dialog.name.setText("Dev")
+    dialog.email.setText("dev@example.com")
+    dialog.account_id.setText("777788889999")
+    orgs.delete_organizational_unit(db, organizational_unit_id=sandbox_id, account_id=mgmt)
+    accounts = orgs.list_accounts(db, account_id=mgmt)["Accounts"]
+    steps = context.undo_stack.count()
+    dialog.ok_button.click()
+    assert dialog.isVisible()
+    assert dialog.error.text().startswith("ParentNotFoundException: ")
+    assert orgs.list_accounts(db, account_id=mgmt)["Accounts"] == accounts
+    assert removal.account_state(db, member_account_id="777788889999") is None
+    assert context.undo_stack.count() == steps
+    dialog.close()
+
+
 def test_attach_an_scp_and_test_access_turns_to_explicit_deny(org_window, qtbot):
     window, _view, context = org_window
     prod = context.account_id

@@ -73,10 +73,7 @@ def generate_service_last_accessed_details(
 
 def _job(session: Session, db: Database, account_id: str | None, job_id: str) -> AccessReportJob:
     account = entities.resolve_account(session, db, account_id)
-    row = session.get(AccessReportJob, job_id)
-    if row is None or row.account_id != account or row.kind != "service":
-        raise IamError("NoSuchEntity", f"Job with ID {str(job_id)[:300]} cannot be found.")
-    return row
+    return entities.get_report_job(session, account, job_id, "service")
 
 
 def get_service_last_accessed_details(

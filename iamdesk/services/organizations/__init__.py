@@ -2,21 +2,29 @@
 
 As in AWS, creating an organization attaches the AWS managed ``FullAWSAccess`` SCP to the root,
 and every new OU and account gets ``FullAWSAccess`` attached directly. Operations that change the
-organization must come from the management account. The SCP and RCP operations live in
-``policies`` (deletions in ``removal``) and are re-exported here: one service API.
+organization must come from the management account. Member accounts live in ``accounts``, the
+SCP and RCP operations in ``policies`` (deletions in ``removal``); all are re-exported here: one
+service API.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import string
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from iamdesk.services.entities import record, resolve_account
+from iamdesk.services.organizations.accounts import (
+    check_account_request,
+    check_move,
+    create_account,
+    create_account_in_parent,
+    list_accounts,
+    move_account,
+)
 from iamdesk.services.organizations.base import (
     FULL_AWS_ACCESS,
     FULL_AWS_ACCESS_ID,
@@ -25,10 +33,12 @@ from iamdesk.services.organizations.base import (
     RCP,
     SCP,
     OrgPolicyRef,
+    account_arn,
     attach,
     management_organization,
     org_error,
     organization_of,
+    parent_node,
     pattern_error,
     root_of,
 )
@@ -67,6 +77,7 @@ __all__ = [
     "check_ou_name",
     "check_policy_name",
     "create_account",
+    "create_account_in_parent",
     "create_organization",
     "create_organizational_unit",
     "create_policy",
@@ -94,15 +105,11 @@ def _organization_shape(session: Session, org: Organization) -> dict[str, Any]:
         "Id": org.id,
         "Arn": org.arn,
         "FeatureSet": org.feature_set,
-        "MasterAccountArn": _account_arn(org, org.management_account_id),
+        "MasterAccountArn": account_arn(org, org.management_account_id),
         "MasterAccountId": org.management_account_id,
         "MasterAccountEmail": management.email if management else "",
         "AvailablePolicyTypes": [{"Type": SCP, "Status": "ENABLED"}],
     }
-
-
-def _account_arn(org: Organization, account_id: str) -> str:
-    return f"arn:aws:organizations::{org.management_account_id}:account/{org.id}/{account_id}"
 
 
 def create_organization(
@@ -169,16 +176,6 @@ def describe_organization(db: Database, *, account_id: str | None = None) -> dic
         return {"Organization": _organization_shape(session, organization_of(session, caller))}
 
 
-def _parent(session: Session, org: Organization, parent_id: str) -> OrgNode:
-    node = session.get(OrgNode, parent_id)
-    if node is None or node.organization_id != org.id:
-        raise org_error(
-            "ParentNotFoundException",
-            "We can't find a root or OU with the ParentId that you specified.",
-        )
-    return node
-
-
 def _ou_shape(node: OrgNode) -> dict[str, str]:
     return {"Id": node.id, "Arn": node.arn, "Name": node.name}
 
@@ -188,33 +185,13 @@ def check_ou_name(name: str) -> None:
         raise pattern_error("an OU name is 1 to 128 characters")
 
 
-def check_account_request(email: str, account_name: str, new_account_id: str | None) -> None:
-    """CreateAccount's input rules (a form checks them as the user types)."""
-    if "@" not in email or not 6 <= len(email) <= 64:
-        raise pattern_error("the email is an address of 6 to 64 characters")
-    if not 1 <= len(account_name) <= 50:
-        raise pattern_error("an account name is 1 to 50 characters")
-    if new_account_id is not None and (len(new_account_id) != 12 or not new_account_id.isdigit()):
-        raise org_error("InvalidInputException", f"Invalid account id: {new_account_id}")
-
-
-def check_move(source_parent_id: str, destination_parent_id: str) -> None:
-    """MoveAccount's refusal of a move to where the account already is (a form checks it as
-    the user chooses)."""
-    if destination_parent_id == source_parent_id:
-        raise org_error(
-            "DuplicateAccountException",
-            "That account is already present in the specified destination.",
-        )
-
-
 def create_organizational_unit(
     db: Database, *, parent_id: str, name: str, account_id: str | None = None
 ) -> dict[str, Any]:
     check_ou_name(name)
     with db.transaction() as session:
         org = management_organization(session, db, account_id)
-        parent = _parent(session, org, parent_id)
+        parent = parent_node(session, org, parent_id)
         siblings = session.scalars(select(OrgNode).where(OrgNode.parent_id == parent.id)).all()
         if any(s.name == name for s in siblings):
             raise org_error(
@@ -242,7 +219,7 @@ def list_organizational_units_for_parent(
 ) -> dict[str, Any]:
     with db.read() as session:
         org = organization_of(session, resolve_account(session, db, account_id))
-        parent = _parent(session, org, parent_id)
+        parent = parent_node(session, org, parent_id)
         nodes = session.scalars(
             select(OrgNode).where(OrgNode.parent_id == parent.id).order_by(OrgNode.name)
         ).all()
@@ -266,95 +243,6 @@ def _has_rcps(session: Session, org: Organization) -> bool:
         select(OrgPolicy.id).where(OrgPolicy.organization_id == org.id, OrgPolicy.type == RCP)
     ).first()
     return found is not None
-
-
-def _account_shape(org: Organization, account: Account) -> dict[str, Any]:
-    return {
-        "Id": account.account_id,
-        "Arn": _account_arn(org, account.account_id),
-        "Email": account.email,
-        "Name": account.name,
-        "Status": account.status,
-        "JoinedMethod": account.joined_method or "CREATED",
-        "JoinedTimestamp": account.joined_timestamp or account.create_date,
-    }
-
-
-def create_account(
-    db: Database,
-    *,
-    email: str,
-    account_name: str,
-    new_account_id: str | None = None,
-    account_id: str | None = None,
-) -> dict[str, Any]:
-    """Create a member account (or enrol a modelled account that belongs to no organization).
-
-    AWS creates accounts asynchronously; the model answers with the finished status at once."""
-    check_account_request(email, account_name, new_account_id)
-    with db.transaction() as session:
-        org = management_organization(session, db, account_id)
-        new_id = new_account_id or random_text(string.digits, 12, db.rng)
-        now = db.now()
-        account = session.get(Account, new_id)
-        if account is None:
-            account = Account(account_id=new_id, create_date=now)
-        elif account.organization_id is not None:
-            raise org_error(
-                "DuplicateAccountException", "That account is already in an organization."
-            )
-        account.name, account.email = account_name, email
-        account.organization_id, account.parent_id = org.id, root_of(session, org).id
-        account.joined_method, account.joined_timestamp = "CREATED", now
-        session.add(account)
-        session.flush()
-        attach(session, FULL_AWS_ACCESS_ID, new_id)
-        record(session, db, org.management_account_id, "CreateAccount", "account", new_id)
-        return {
-            "CreateAccountStatus": {
-                "Id": "car-" + random_text(ID_ALPHABET, 32, db.rng),
-                "AccountName": account_name,
-                "State": "SUCCEEDED",
-                "RequestedTimestamp": now,
-                "CompletedTimestamp": now,
-                "AccountId": new_id,
-            }
-        }
-
-
-def list_accounts(db: Database, *, account_id: str | None = None) -> dict[str, Any]:
-    with db.read() as session:
-        org = organization_of(session, resolve_account(session, db, account_id))
-        accounts = session.scalars(
-            select(Account).where(Account.organization_id == org.id).order_by(Account.account_id)
-        ).all()
-        return {"Accounts": [_account_shape(org, a) for a in accounts]}
-
-
-def move_account(
-    db: Database,
-    *,
-    member_account_id: str,
-    source_parent_id: str,
-    destination_parent_id: str,
-    account_id: str | None = None,
-) -> None:
-    with db.transaction() as session:
-        org = management_organization(session, db, account_id)
-        account = session.get(Account, member_account_id)
-        if account is None or account.organization_id != org.id:
-            raise org_error(
-                "AccountNotFoundException", "You specified an account that doesn't exist."
-            )
-        _parent(session, org, source_parent_id)
-        if account.parent_id != source_parent_id:
-            raise org_error(
-                "SourceParentNotFoundException", "You specified a source parent that doesn't exist."
-            )
-        check_move(source_parent_id, destination_parent_id)
-        account.parent_id = _parent(session, org, destination_parent_id).id
-        session.add(account)
-        record(session, db, org.management_account_id, "MoveAccount", "account", member_account_id)
 
 
 def organization_id_of(session: Session, account_id: str) -> str | None:

@@ -39,7 +39,7 @@ from sqlmodel import Session
 from iamdesk.core import catalog
 from iamdesk.services import paging
 from iamdesk.services.access_advisor.grants import allowed_services, denied_services
-from iamdesk.services.entities import resolve_account
+from iamdesk.services.entities import get_report_job, resolve_account
 from iamdesk.services.errors import IamError
 from iamdesk.services.organizations.base import SCP, organization_of, root_of
 from iamdesk.services.organizations.policies import attached_policies
@@ -294,10 +294,7 @@ def get_organizations_access_report(
             sort_key, "sortKey", f"must satisfy enum value set: [{', '.join(SORT_KEYS)}]"
         )
     with db.read() as session:
-        caller = resolve_account(session, db, account_id)
-        job = session.get(AccessReportJob, job_id)
-        if job is None or job.kind != KIND or job.account_id != caller:
-            raise IamError("NoSuchEntity", f"Job with ID {str(job_id)[:300]} cannot be found.")
+        job = get_report_job(session, resolve_account(session, db, account_id), job_id, KIND)
     rows = _sorted(json.loads(job.result)["services"], sort_key)
     page, tail = paging.page_of(rows, marker, 100 if max_items is None else max_items)
     return {

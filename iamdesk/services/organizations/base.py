@@ -85,3 +85,17 @@ def root_of(session: Session, org: Organization) -> OrgNode:
 
 def attach(session: Session, policy_id: str, target_id: str) -> None:
     session.add(OrgPolicyAttachment(policy_id=policy_id, target_id=target_id))
+
+
+def account_arn(org: Organization, account_id: str) -> str:
+    return f"arn:aws:organizations::{org.management_account_id}:account/{org.id}/{account_id}"
+
+
+def parent_node(session: Session, org: Organization, parent_id: str) -> OrgNode:
+    node = session.get(OrgNode, parent_id)
+    if node is None or node.organization_id != org.id:
+        raise org_error(
+            "ParentNotFoundException",
+            "We can't find a root or OU with the ParentId that you specified.",
+        )
+    return node

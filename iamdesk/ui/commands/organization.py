@@ -67,9 +67,9 @@ def create_account(
     new_account_id: str | None,
     parent_id: str | None,
 ) -> str:
-    """CreateAccount (placed at the root, as AWS does), then MoveAccount to ``parent_id`` when
-    given: one undo step. Undo removes an account the model did not have, or puts an enrolled
-    standalone account back as it was."""
+    """CreateAccount at the root (as AWS does), or straight into ``parent_id`` when given (one
+    service transaction: a refused move leaves nothing behind); one undo step. Undo removes an
+    account the model did not have, or puts an enrolled standalone account back as it was."""
     from iamdesk.services import organizations as orgs
     from iamdesk.services.organizations import removal
 
@@ -83,29 +83,21 @@ def create_account(
         before = (
             removal.account_state(db, member_account_id=new_account_id) if new_account_id else None
         )
-        out = orgs.create_account(
-            db,
-            email=email,
-            account_name=name,
-            new_account_id=new_account_id,
-            account_id=caller,
-        )
+        if parent_id is None:
+            out = orgs.create_account(
+                db, email=email, account_name=name, new_account_id=new_account_id, account_id=caller
+            )
+        else:
+            out = orgs.create_account_in_parent(
+                db,
+                email=email,
+                account_name=name,
+                parent_id=parent_id,
+                new_account_id=new_account_id,
+                account_id=caller,
+            )
         member = str(out["CreateAccountStatus"]["AccountId"])
         states.update(id=member, before=before)
-        if parent_id is not None:
-            root = orgs.list_roots(db, account_id=caller)["Roots"][0]["Id"]
-            if parent_id != root:
-                try:
-                    orgs.move_account(
-                        db,
-                        member_account_id=member,
-                        source_parent_id=root,
-                        destination_parent_id=parent_id,
-                        account_id=caller,
-                    )
-                except Exception:
-                    removal.put_account_state(db, member_account_id=member, state=before)
-                    raise
         states["after"] = removal.account_state(db, member_account_id=member)
         return member
 

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from iamdesk.services.errors import IamError
 from iamdesk.ui import theme
+from iamdesk.ui.fitting import LeadingLabelRow
 from iamdesk.ui.icons import icon
 from iamdesk.ui.shortcuts import local_shortcut
 from iamdesk.ui.test_access.details import DetailPane
@@ -143,9 +143,10 @@ class TestAccessPanel(QWidget):
         self.summary = QLabel(self)
         self.summary.setObjectName("testAccessSummary")
         # Wrapped, so a longer summary ("… 3 changed since the last run") takes another line
-        # instead of raising the window's minimum width (the window used to widen itself).
-        self.summary.setWordWrap(True)
-        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # instead of raising the window's minimum width (the window used to widen itself);
+        # where the pane is too narrow for it beside the filter, it goes above the filter.
+        self.results_head = LeadingLabelRow(self.summary, (self.result_find, self.show_only))
+        self.results_head.setObjectName("testAccessResultsHead")
 
         self.details = DetailPane(self)
         self.details.editRequested.connect(self.edit_policy)
@@ -198,11 +199,7 @@ class TestAccessPanel(QWidget):
         results_box = QWidget(self)
         results_layout = QVBoxLayout(results_box)
         results_layout.setContentsMargins(0, 8, 8, 0)
-        top = QHBoxLayout()
-        top.addWidget(self.summary, 1)
-        top.addWidget(self.result_find)
-        top.addWidget(self.show_only)
-        results_layout.addLayout(top)
+        results_layout.addWidget(self.results_head)
         results_layout.addWidget(self.results, 1)
         # A header and three rows stay visible however short the window.
         self.results.setMinimumHeight(

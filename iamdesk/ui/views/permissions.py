@@ -8,8 +8,9 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSplitter, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from iamdesk.ui.fitting import FittingLabel
 from iamdesk.ui.models.table import Row
 from iamdesk.ui.views.document_view import DocumentView, document_text
 from iamdesk.ui.views.entity_view import DetailTab, EntityView
@@ -38,15 +39,25 @@ class PermissionsTab(DetailTab):
         self.list.header().resizeSection(0, 260)
         self.list.header().resizeSection(1, 130)
         self.list.currentItemChanged.connect(self._show_document)
-        self.boundary = QLabel()
+        # Shortened rather than folded: beside the policy list at 1000x650 the boundary's name
+        # and both buttons share a third of the window (the label used to widen the list's pane
+        # and the buttons to fold "Remove" into ">>").
+        self.boundary = FittingLabel()
         self.boundary.setObjectName(f"{stem}Boundary")
         self.boundary.setTextFormat(Qt.TextFormat.RichText)
         boundary_row = QHBoxLayout()
         boundary_row.addWidget(self.boundary, 1)
         self.boundary_bar = ButtonBar(self, stem)
         if self.owner_kind != "group":
-            self.boundary_bar.add("SetBoundary", "Set boundary…", self.set_boundary, "roles")
-            self.boundary_bar.add("RemoveBoundary", "Remove boundary", self.remove_boundary)
+            # The label before them says what they act on.
+            add = self.boundary_bar.add("SetBoundary", "Set…", self.set_boundary, "roles")
+            add.setToolTip(
+                f"Set the permissions boundary: the most this {self.owner_kind}'s"
+                " identity policies can allow"
+            )
+            remove = self.boundary_bar.add("RemoveBoundary", "Remove", self.remove_boundary)
+            remove.setToolTip("Remove the permissions boundary")
+        self.boundary_bar.setStretch(0, 0)  # the room is the label's, not a gap before the buttons
         boundary_row.addLayout(self.boundary_bar)
         self.document = DocumentView(self, read_only=True)
         self.document.setObjectName(f"{stem}Document")
@@ -134,11 +145,14 @@ class PermissionsTab(DetailTab):
             boundary = self._fetch_boundary()
         if boundary:
             self._boundary_arn = boundary.get("PermissionsBoundaryArn")
-            self.boundary.setText(
-                f"Permissions boundary: <b>{str(self._boundary_arn).rsplit('/', 1)[-1]}</b>"
+            name = str(self._boundary_arn).rsplit("/", 1)[-1]
+            self.boundary.set_variants(
+                [f"Permissions boundary: <b>{name}</b>", f"Boundary: <b>{name}</b>"]
             )
         else:
-            self.boundary.setText("Permissions boundary: <i>not set</i>")
+            self.boundary.set_variants(
+                ["Permissions boundary: <i>not set</i>", "Boundary: <i>not set</i>"]
+            )
 
     def _fetch_boundary(self) -> dict[str, Any] | None:
         from iamdesk.services import roles, users

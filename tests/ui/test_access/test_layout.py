@@ -4,7 +4,7 @@ rows, the principal list is wide enough for its entries, and Run all names each 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, QRect
 
 from iamdesk.ui.test_access.context_table import ContextRow
 from iamdesk.ui.test_access.results_model import SCENARIO_COLUMN
@@ -74,3 +74,47 @@ def test_run_all_shows_a_scenario_column(qtbot, demo_context, tmp_path):
     panel.set_request(f"arn:aws:iam::{demo_context.account_id}:user/bob", ["s3:GetObject"], [])
     panel.run()
     assert panel.results.isColumnHidden(SCENARIO_COLUMN)
+
+
+def _in_window(widget) -> QRect:
+    return QRect(widget.mapTo(widget.window(), QPoint(0, 0)), widget.size())
+
+
+def _side_by_side(left, right) -> bool:
+    """``left`` ends before ``right`` starts, on the same line."""
+    a, b = _in_window(left), _in_window(right)
+    return a.right() < b.left() and a.top() < b.bottom() and b.top() < a.bottom()
+
+
+def test_the_summary_stays_readable_at_the_smallest_window(qtbot, demo_context, tmp_path):
+    """At the window's minimum the results pane is narrow: the summary, squeezed beside the
+    filter field, used to get no width at all and showed nothing; it takes a line of its own
+    there, all of it shown, and shares the filter's line again when there is room."""
+    window, panel = _window(qtbot, demo_context, tmp_path)
+    panel.set_request(f"arn:aws:iam::{demo_context.account_id}:user/bob", ["s3:GetObject"], [])
+    panel.run()
+    summary = panel.summary
+    assert summary.text().startswith("1 result(s): ")
+    wide_top = summary.geometry().top()
+    assert _side_by_side(summary, panel.result_find)
+
+    window.resize(window.minimumSizeHint())
+    qtbot.waitUntil(lambda: window.size() == window.minimumSizeHint(), timeout=3000)
+    qtbot.wait(50)
+    metrics = summary.fontMetrics()
+    assert summary.isVisible()
+    assert summary.width() >= metrics.horizontalAdvance("1 result(s): 0 allowed,"), summary.width()
+    assert summary.height() >= summary.heightForWidth(summary.width())  # no line cut off
+    # Its own line, above the filter field, which keeps its place and its room.
+    assert _in_window(summary).bottom() < _in_window(panel.result_find).top()
+    assert panel.result_find.width() >= panel.result_find.minimumWidth()
+
+    window.resize(1000, 650)
+    qtbot.waitUntil(lambda: window.size().toTuple() == (1000, 650), timeout=3000)
+    qtbot.wait(50)
+    # Back beside the filter field at 1000x650, as before.
+    assert _side_by_side(summary, panel.result_find)
+    assert summary.geometry().top() == wide_top
+    window.resize(1920, 1080)
+    qtbot.waitUntil(lambda: window.size().toTuple() == (1920, 1080), timeout=3000)
+    assert _side_by_side(summary, panel.result_find)
