@@ -188,9 +188,20 @@ def get_ssh_public_key(
         return {"SSHPublicKey": _ssh_shape(user, row, body=body)}
 
 
-def list_ssh_public_keys(db: Database, account_id: str | None, user_name: str) -> dict[str, Any]:
+def list_ssh_public_keys(
+    db: Database,
+    account_id: str | None,
+    user_name: str | None = None,
+    *,
+    access_key_id: str | None = None,
+    caller_arn: str | None = None,
+) -> dict[str, Any]:
+    """``user_name``'s keys; without it the caller's own, as IAM's ListSSHPublicKeys (the only
+    SSH-key operation whose UserName is optional)."""
     with db.read() as session:
-        user = callers.owner(session, db, account_id, user_name)
+        user = callers.owner(
+            session, db, account_id, user_name, access_key_id=access_key_id, caller_arn=caller_arn
+        )
         rows = session.scalars(
             select(SshPublicKey)
             .where(SshPublicKey.user_pk == user.pk)

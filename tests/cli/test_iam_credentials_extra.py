@@ -163,6 +163,35 @@ def test_ssh_key_operations_find_their_user_as_other_credentials_do(iam, capsys)
     assert bobs["SSHPublicKeys"] == []
 
 
+def test_list_ssh_public_keys_without_a_user_lists_the_callers(
+    iam, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """IAM's ListSSHPublicKeys alone takes its UserName from the signing key when none is
+    given; the other SSH-key operations need one."""
+    ok(iam, "CreateUser", "create-user", "--user-name", "erin")
+    ok(iam, "CreateUser", "create-user", "--user-name", "frank")
+    uploaded = ok(iam, "UploadSSHPublicKey", "upload-ssh-public-key", "--user-name", "erin",
+                  "--ssh-public-key-body", key("ssh2048.pub"))  # fmt: skip
+    erin_key = uploaded["SSHPublicKey"]["SSHPublicKeyId"]
+    access_key = ok(iam, "CreateAccessKey", "create-access-key", "--user-name", "erin")
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
+    code, _, err = iam("list-ssh-public-keys")
+    assert code == 253 and "Unable to locate credentials" in err
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", access_key["AccessKey"]["AccessKeyId"])
+    mine = ok(iam, "ListSSHPublicKeys", "list-ssh-public-keys")["SSHPublicKeys"]
+    assert [(k["UserName"], k["SSHPublicKeyId"]) for k in mine] == [("erin", erin_key)]
+    # A named user wins over the caller; so does --caller-arn.
+    assert ok(iam, "ListSSHPublicKeys", "list-ssh-public-keys", "--user-name", "frank") == {
+        "SSHPublicKeys": []
+    }
+    frank = ok(iam, "GetUser", "get-user", "--user-name", "frank")["User"]["Arn"]
+    assert ok(iam, "ListSSHPublicKeys", "list-ssh-public-keys", "--caller-arn", frank) == {
+        "SSHPublicKeys": []
+    }
+    code, _, err = iam("get-ssh-public-key", "--ssh-public-key-id", erin_key, "--encoding", "SSH")
+    assert code == 252 and "--user-name" in err
+
+
 def _ssh_key(bits_seed: int) -> str:
     # distinct valid 2048-bit numbers (not a usable key: only the encoding is checked)
     modulus = (1 << 2047) | (bits_seed * 2 + 1)

@@ -84,8 +84,8 @@ TABLE: list[tuple[str, str, Any, str]] = [
     (
         "list-ssh-public-keys",
         "ListSSHPublicKeys",
-        user_credentials.list_ssh_public_keys,
-        "user_name!",
+        with_caller(user_credentials.list_ssh_public_keys),
+        f"user_name {CALLER}",
     ),
     (
         "update-ssh-public-key",
