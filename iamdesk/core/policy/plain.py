@@ -76,8 +76,9 @@ def read_policy(text: bytes) -> PlainPolicy | None:
 
 
 def plain_policy(source: Any) -> PlainPolicy | None:
-    """A policy object decoded before, typed; None when the parser must look at it. The object
-    is kept for the parser: it must not change (``compile_policy`` copies it first)."""
+    """A policy object decoded before (JSON data: as json decodes it, or marshal copies it),
+    typed; None when the parser must look at it. The object is kept for the parser: it must not
+    change (``compile_policy`` copies it first)."""
     if type(source) is not dict:
         return None
     found = convert_document(source)

@@ -3,11 +3,12 @@
 A batch brings thousands of documents, and checking each statement element by element in
 Python cost more than the evaluation that followed. Here the shape of every element is a
 type: msgspec checks it in C while it decodes the JSON text (``decode_document``, or a whole
-case line holding documents) or copies an object decoded before (``convert_document``), and the
-few rules that join two elements run in Python (``Statement.__post_init__``,
-``document_statements``). The verdict is the parser's: a document refused here goes to the
-parser, which names what is wrong (``tests/core/policy/test_plain.py`` compares the two on
-generated documents, malformed ones included).
+case line holding documents; an object decoded before is rendered by orjson first:
+``convert_document``), and the few rules that join two elements run in Python
+(``Statement.__post_init__``, ``document_statements``). The verdict is the parser's: a
+document refused here goes to the parser, which names what is wrong
+(``tests/core/policy/test_plain.py`` compares the two on generated documents, malformed ones
+included).
 
 The typed values are only read: positions and traces come from the parser, run on the
 document when they are asked for (``plain.PlainPolicy``).
@@ -18,6 +19,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, get_args
 
 import msgspec
+import orjson
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from iamdesk.core.policy.parser import PRINCIPAL_TYPES, STATEMENT_KEYS, TOP_LEVEL_KEYS, VERSIONS
@@ -102,14 +104,25 @@ def decode_document(text: bytes) -> tuple[Document, list[Statement]] | None:
 
 
 def convert_document(source: Any) -> tuple[Document, list[Statement]] | None:
-    """``decode_document`` for an object decoded before (a copy: the object may change
-    afterwards)."""
+    """``decode_document`` for JSON data decoded before (a copy: the object may change
+    afterwards). Its JSON text is orjson's rendering, which fails (TypeError) where the parser
+    might read the object otherwise than typed values would: half a surrogate pair (the parser
+    refuses its escape), an integer beyond 64 bits (the parser keeps its digits), a subclass of
+    str or int. The parser has the say on those. NaN, which orjson renders as null, is refused
+    either way: no element takes null or a float."""
     try:
-        document = msgspec.convert(source, Document)
-    except (msgspec.ValidationError, RecursionError):
+        text = orjson.dumps(source, option=_PLAIN_DATA)
+    except TypeError:
         return None
-    statements = document_statements(document)
-    return None if statements is None else (document, statements)
+    return decode_document(text)
+
+
+# Objects orjson would render as something else (a date as its ISO text...) fail to render.
+_PLAIN_DATA = (
+    orjson.OPT_PASSTHROUGH_SUBCLASS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+)
 
 
 __all__ = [
