@@ -9,7 +9,7 @@ does not take raises ``NotPlain``, and the caller reads the line the careful way
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from msgspec import Raw
@@ -52,6 +52,14 @@ def _levels(case: dict[str, Any], field: str, cache: PolicyCache) -> list[list[P
         return []
     if not isinstance(value, list):
         raise CaseError(f"{field}: must be a list of levels, each a list of policies")
+    return _placed_levels(value, field, lambda p, label: _named(p, label, cache))
+
+
+def _placed_levels(
+    value: list[Any], field: str, place: Callable[[Any, str], PolicyRef]
+) -> list[list[PolicyRef]]:
+    """The SCP or RCP levels of ``field``, each policy placed (``place(policy, label)``) under
+    its label; the careful way and the fast way both read levels through this."""
     labels = _LEVEL_LABELS[field]
     levels = []
     for i, level in enumerate(value):
@@ -60,7 +68,7 @@ def _levels(case: dict[str, Any], field: str, cache: PolicyCache) -> list[list[P
         known = labels[i] if i < len(labels) else ()
         levels.append(
             [
-                _named(p, known[j] if j < len(known) else _label(_label(field, i), j), cache)
+                place(p, known[j] if j < len(known) else _label(_label(field, i), j))
                 for j, p in enumerate(level)
             ]
         )
@@ -151,20 +159,6 @@ def build_case(case: Any, cache: PolicyCache) -> tuple[Request, PolicySet]:
 _NOTHING = (None, ABSENT, Raw(b"null"))
 
 
-def _plain_levels(value: list[list[Any]], ref: Any, field: str) -> list[list[PolicyRef]]:
-    labels = _LEVEL_LABELS[field]
-    levels = []
-    for i, level in enumerate(value):
-        known = labels[i] if i < len(labels) else ()
-        levels.append(
-            [
-                ref(p, known[j] if j < len(known) else _label(_label(field, i), j))
-                for j, p in enumerate(level)
-            ]
-        )
-    return levels
-
-
 def build_plain(case: PlainCase | FreshCase, cache: PolicyCache) -> tuple[Request, PolicySet]:
     """``build_case`` for a case read the fast way (``reader.read_plain``: its fields' shapes
     are checked); ``NotPlain`` for a policy the fast way does not take."""
@@ -197,9 +191,9 @@ def build_plain(case: PlainCase | FreshCase, cache: PolicyCache) -> tuple[Reques
     value = case.session_policy
     session = None if value in _NOTHING else ref(value, "session_policy")
     value = case.scps
-    scps = _plain_levels(value, ref, "scps") if value else []
+    scps = _placed_levels(value, "scps", ref) if value else []
     value = case.rcps
-    rcps = _plain_levels(value, ref, "rcps") if value else []
+    rcps = _placed_levels(value, "rcps", ref) if value else []
     value = case.endpoint_policy
     endpoint = None if value in _NOTHING else ref(value, "endpoint_policy")
     policies = PolicySet(refs, boundary, session, scps, rcps, resource_policy, must_allow, endpoint)

@@ -135,8 +135,6 @@ class _Named(Struct, forbid_unknown_fields=True, gc=False):
 _CASE = msgspec.json.Decoder(PlainCase)
 _NAMED = msgspec.json.Decoder(_Named)
 _TEXT = msgspec.json.Decoder(str)
-
-
 _FRESH = msgspec.json.Decoder(FreshCase)
 
 

@@ -95,9 +95,9 @@ def _answer(answers: dict[str, bool], pattern: str, action: str) -> bool:
 
 def plain_action_hits(plain: list[Statement], action: str) -> list[int]:
     """The indices of the typed statements (exactly one of Action and NotAction, a string or
-    a non-empty list of strings) that let ``action`` (lower case)
-    through: their Action lists it, or their NotAction does not. Each pattern's answer comes
-    from the memo of ``action``, so no statement is compiled to find out."""
+    a non-empty list of strings) that let ``action`` (lower case) through: their Action lists
+    it, or their NotAction does not. Each pattern's answer comes from the memo of ``action``,
+    so no statement is compiled to find out."""
     answers = _ANSWERS.get(action)
     if answers is None:
         answers = action_answers(action)
